@@ -1,0 +1,22 @@
+# The two set-up commands of the README. Both prepare the machine first (scripts/bootstrap.sh).
+.PHONY: run test lint bench bootstrap
+
+VENV := .venv/bin
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+# Opens the GUI when a display is present; without one, runs the headless demo.
+run: bootstrap
+	$(VENV)/quzheng $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,demo --out demo-output)
+
+lint: bootstrap
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy
+
+test: lint
+	QT_QPA_PLATFORM=offscreen $(VENV)/pytest -q
+
+bench: bootstrap
+	$(VENV)/python -m benchmarks

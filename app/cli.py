@@ -1,0 +1,490 @@
+"""``quzheng``: the command line (FORMATS.md §4). With no arguments it opens the GUI.
+
+Every error reaches the user as one clear line and an exit code: 0 success, 1 an integrity
+failure found by verification, 2 unreadable input, a wrong passphrase or a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from app import settings
+from app.i18n import cli_lang, t
+from app.paths import data_home
+from app.secrets import read_secret
+from forensics import __version__
+from forensics.case import Case, list_cases
+from forensics.errors import InputError, QuzhengError
+from forensics.identity import IdentityStore, Profile, Signer, cert_fingerprint
+from forensics.verify import Severity, VerificationReport, verify_case_dir
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors exit 2 with one line, like every other input error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise InputError(f"usage: {message} (see '{self.prog} --help')", f"用法错误：{message}")
+
+
+def _out(text: str) -> None:
+    print(text, flush=True)
+
+
+# -- identities -------------------------------------------------------------------------
+
+
+def _passphrase(args: argparse.Namespace, confirm: bool = False, who: str = "") -> str:
+    return read_secret(
+        getattr(args, "passphrase_file", None),
+        "QUZHENG_PASSPHRASE",
+        f"Passphrase{' for ' + who if who else ''}",
+        f"口令{'（' + who + '）' if who else ''}",
+        cli_lang(),
+        confirm,
+    )
+
+
+def _signer(args: argparse.Namespace, ids: IdentityStore, badge: str | None = None) -> Signer:
+    badge = badge or getattr(args, "as_badge", None) or os.environ.get("QUZHENG_OFFICER")
+    if not badge:
+        badges = ids.list_badges()
+        if len(badges) != 1:
+            raise InputError(
+                "say which officer acts: --as BADGE (or set QUZHENG_OFFICER)",
+                "请用 --as 执法证号 指明操作的执法人员（或设置 QUZHENG_OFFICER）",
+            )
+        badge = badges[0]
+    return ids.unlock(badge, _passphrase(args, who=badge))
+
+
+def cmd_identity_init(args: argparse.Namespace) -> int:
+    ids = IdentityStore(data_home())
+    profile = Profile(args.name, args.badge, args.agency, args.role)
+    officer = ids.init_officer(profile, _passphrase(args, confirm=True))
+    _out(t("Officer profile created.", "已创建执法人员档案。"))
+    _out(f"  {profile.name}  {profile.badge}  {profile.agency}")
+    _out(t("  key fingerprint (SHA-256): ", "  公钥指纹（SHA-256）：") + officer.key_fp)
+    _out(
+        t(
+            "  Keep the passphrase safe: without it the key cannot sign, and nobody can recover it.",
+            "  请妥善保管口令：没有口令将无法签名，且无人能够找回。",
+        )
+    )
+    return 0
+
+
+def cmd_identity_list(args: argparse.Namespace) -> int:
+    ids = IdentityStore(data_home())
+    for badge in ids.list_badges():
+        o = ids.officer(badge)
+        issuer = (
+            "self-signed" if o.cert.issuer == o.cert.subject else o.cert.issuer.rfc4514_string()
+        )
+        _out(f"{badge}\t{o.profile.name}\t{o.profile.agency}\t{o.key_fp}\t{issuer}")
+    return 0
+
+
+def _ca_passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
+    return read_secret(
+        args.ca_passphrase_file,
+        "QUZHENG_CA_PASSPHRASE",
+        "Agency CA passphrase",
+        "机构 CA 口令",
+        cli_lang(),
+        confirm,
+    )
+
+
+def cmd_ca_init(args: argparse.Namespace) -> int:
+    ids = IdentityStore(data_home())
+    cert = ids.init_ca(args.name, _ca_passphrase(args, confirm=True))
+    _out(
+        t("Agency CA created and trusted: ", "已创建并信任机构 CA：")
+        + str(ids.ca_dir / "ca-cert.pem")
+    )
+    _out("  SHA-256: " + cert_fingerprint(cert))
+    return 0
+
+
+def cmd_ca_issue(args: argparse.Namespace) -> int:
+    ids = IdentityStore(data_home())
+    officer = ids.issue(args.badge, _ca_passphrase(args))
+    _out(
+        t("Certificate issued by the agency CA for ", "已由机构 CA 签发证书：")
+        + f"{officer.profile.name} ({officer.profile.badge})"
+    )
+    return 0
+
+
+def cmd_identity_trust(args: argparse.Namespace) -> int:
+    ids = IdentityStore(data_home())
+    try:
+        pem = Path(args.file).read_bytes()
+    except OSError as exc:
+        raise InputError(
+            f"cannot read {args.file}: {exc.strerror}", f"无法读取 {args.file}"
+        ) from None
+    ids.trust_ca(pem, Path(args.file).stem)
+    _out(t("Trusted: ", "已信任：") + args.file)
+    return 0
+
+
+# -- cases ------------------------------------------------------------------------------
+
+
+def cmd_case_new(args: argparse.Namespace) -> int:
+    home = data_home()
+    ids = IdentityStore(home)
+    officers = [ids.officer(b) for b in args.officer]
+    signer = _signer(args, ids, args.as_badge or (args.officer[0] if args.officer else None))
+    target = {
+        k: v
+        for k, v in (
+            ("platform", args.platform),
+            ("shop", args.shop),
+            ("account", args.account),
+            ("url", args.target_url),
+        )
+        if v
+    }
+    case = Case.create(
+        home,
+        signer,
+        title=args.title,
+        number=args.number,
+        cause=args.cause,
+        target=target,
+        location=args.location,
+        purpose=args.purpose,
+        officers=officers,
+        training=args.training,
+    )
+    with case:
+        _out(case.case_id)
+    return 0
+
+
+def cmd_case_list(args: argparse.Namespace) -> int:
+    for info in list_cases(data_home()):
+        _out(
+            "\t".join(
+                [
+                    info.case_id,
+                    info.number or "-",
+                    info.title,
+                    ",".join(info.officers),
+                    info.status,
+                    info.last_activity,
+                ]
+            )
+        )
+    return 0
+
+
+def cmd_case_show(args: argparse.Namespace) -> int:
+    with Case.open(data_home(), args.case, recover=False) as case:
+        info = case.info()
+        rows = [
+            (t("Case id", "案件编号"), info.case_id),
+            (t("Number", "案号"), info.number),
+            (t("Title", "标题"), info.title),
+            (t("Status", "状态"), info.status),
+            (t("Training", "训练"), str(info.training)),
+            (t("Last activity", "最后活动"), info.last_activity),
+        ]
+        for label, value in rows:
+            _out(f"{label}: {value}")
+        _out(t("Officers:", "办案人员："))
+        for fp, o in case.officers().items():
+            _out(f"  {o.get('name')}  {o.get('badge')}  {o.get('agency')}  {o.get('role')}  {fp}")
+        n_items = case.store.query("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM items")[0]
+        _out(t("Items: ", "证据文件：") + f"{n_items[0]} ({n_items[1]} bytes)")
+    return 0
+
+
+def cmd_case_log(args: argparse.Namespace) -> int:
+    with Case.open(data_home(), args.case, recover=False) as case:
+        for _, _, line in case.store.ledger_rows():
+            _out(line)
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    home = data_home()
+    ids = IdentityStore(home)
+    paths = [Path(p) for p in args.files]
+    for p in paths:
+        if not p.is_file():
+            raise InputError(f"not a readable file: {p}", f"不是可读取的文件：{p}")
+    with Case.open(home, args.case) as case:
+        signer = _signer(args, ids)
+        for p in paths:
+            rec = case.import_file(signer, p)
+            item = rec.entry["items"][0]
+            _out(f"{rec.seq}\t{item['path']}\tsha256:{item['sha256']}\tsm3:{item['sm3']}")
+    return 0
+
+
+def cmd_note(args: argparse.Namespace) -> int:
+    home = data_home()
+    with Case.open(home, args.case) as case:
+        rec = case.note(_signer(args, IdentityStore(home)), args.text)
+        _out(f"{rec.seq}\t{rec.hash}")
+    return 0
+
+
+def cmd_session_start(args: argparse.Namespace) -> int:
+    home = data_home()
+    with Case.open(home, args.case) as case:
+        _out(case.start_session(_signer(args, IdentityStore(home))))
+    return 0
+
+
+def cmd_session_end(args: argparse.Namespace) -> int:
+    home = data_home()
+    ids = IdentityStore(home)
+    signers = [_signer(args, ids, b) for b in args.officer]
+    with Case.open(home, args.case) as case:
+        rec = case.end_session(args.session, signers, allow_single_officer=args.training_single)
+        _out(f"{rec.seq}\t{rec.hash}")
+    return 0
+
+
+# -- verification -----------------------------------------------------------------------
+
+
+def _print_report(report: VerificationReport, lang: str) -> None:
+    _out(t("Verifying ", "校验对象：", lang) + report.subject)
+    _out(t("Checks: ", "检查项：", lang) + ", ".join(report.checks))
+    marks = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "i"}
+    for f in report.findings:
+        _out(f"  {marks[f.severity]} [{f.code}] {f.subject}: {f.text(lang)}")
+    if report.bottom_line:
+        _out(
+            t(
+                f"PASS: {report.entries} ledger entries and {report.items} items verified.",
+                f"校验通过：{report.entries} 条账本记录、{report.items} 个证据文件完好。",
+                lang,
+            )
+        )
+    else:
+        _out(
+            t(
+                f"FAIL: {len(report.errors)} integrity finding(s).",
+                f"校验未通过：{len(report.errors)} 项完整性问题。",
+                lang,
+            )
+        )
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    home = data_home()
+    lang = args.lang or cli_lang()
+    target = Path(args.target)
+    if target.is_file():
+        raise InputError(
+            f"{target} is a file: package verification is not available in this build",
+            f"{target} 是文件：当前版本尚不支持校验证据包",
+        )
+    with Case.open(home, args.target, recover=False) as case:
+        lines = [line for _, _, line in case.store.ledger_rows()]
+        report = verify_case_dir(case.store.dir, lines, IdentityStore(home).trusted_cas())
+    if args.json:
+        _out(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_report(report, lang)
+    return 0 if report.bottom_line else 1
+
+
+# -- settings ---------------------------------------------------------------------------
+
+
+def cmd_config(args: argparse.Namespace) -> int:
+    home = data_home()
+    if args.action == "get":
+        keys = [args.key] if args.key else sorted(settings.SETTINGS)
+        for key in keys:
+            _out(f"{key}={settings.get(home, key)}")
+        return 0
+    if args.key is None or args.value is None:
+        raise InputError("usage: quzheng config set KEY VALUE", "用法：quzheng config set 键 值")
+    _out(f"{args.key}={settings.set_value(home, args.key, args.value)}")
+    return 0
+
+
+# -- services ---------------------------------------------------------------------------
+
+
+def cmd_range_serve(args: argparse.Namespace) -> int:
+    from forensics.range.command import serve
+
+    return serve(args.port, data_home() / "range", args.seed)
+
+
+def cmd_tsa_serve(args: argparse.Namespace) -> int:
+    from forensics.timestamp.command import serve
+
+    return serve(args.port, data_home() / "tsa", args.host)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from app.demo import run_demo
+
+    return run_demo(Path(args.out))
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    from ui.main import run_gui
+
+    return run_gui()
+
+
+# -- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(
+        prog="quzheng", description="Quzheng (取证): sealed evidence of online infringement"
+    )
+    p.add_argument("--version", action="version", version=f"quzheng {__version__}")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    def with_pass(sp: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sp.add_argument(
+            "--passphrase-file", type=Path, help="read the officer passphrase from a file"
+        )
+        sp.add_argument(
+            "--as", dest="as_badge", metavar="BADGE", help="the acting officer's badge number"
+        )
+        return sp
+
+    ident = sub.add_parser("identity", help="officer profiles, keys and the agency CA")
+    isub = ident.add_subparsers(dest="identity_cmd", required=True, parser_class=_Parser)
+    ii = with_pass(isub.add_parser("init", help="create an officer profile and key"))
+    ii.add_argument("--name", required=True)
+    ii.add_argument("--badge", required=True, help="执法证号")
+    ii.add_argument("--agency", required=True)
+    ii.add_argument("--role", default="officer")
+    ii.set_defaults(func=cmd_identity_init)
+    isub.add_parser("list", help="list officer profiles").set_defaults(func=cmd_identity_list)
+    it = isub.add_parser("trust", help="trust another agency's CA certificate")
+    it.add_argument("file")
+    it.set_defaults(func=cmd_identity_trust)
+    ca = isub.add_parser("ca", help="an agency CA for small agencies and training")
+    casub = ca.add_subparsers(dest="ca_cmd", required=True, parser_class=_Parser)
+    ci = casub.add_parser("init", help="create the agency CA")
+    ci.add_argument("--name", required=True)
+    ci.add_argument("--ca-passphrase-file", type=Path)
+    ci.set_defaults(func=cmd_ca_init)
+    cs = casub.add_parser("issue", help="issue an officer's certificate from the agency CA")
+    cs.add_argument("--badge", required=True)
+    cs.add_argument("--ca-passphrase-file", type=Path)
+    cs.set_defaults(func=cmd_ca_issue)
+
+    case = sub.add_parser("case", help="cases")
+    csub = case.add_subparsers(dest="case_cmd", required=True, parser_class=_Parser)
+    cn = with_pass(csub.add_parser("new", help="open a new case; prints its id"))
+    cn.add_argument("--title", required=True)
+    cn.add_argument("--number", default="", help="案号")
+    cn.add_argument("--cause", default="", help="案由")
+    cn.add_argument("--officer", action="append", default=[], metavar="BADGE")
+    cn.add_argument("--platform", default="")
+    cn.add_argument("--shop", default="")
+    cn.add_argument("--account", default="")
+    cn.add_argument("--target-url", default="")
+    cn.add_argument("--location", default="")
+    cn.add_argument("--purpose", default="")
+    cn.add_argument(
+        "--training", action="store_true", help="a training case (may allow one officer)"
+    )
+    cn.set_defaults(func=cmd_case_new)
+    csub.add_parser("list").set_defaults(func=cmd_case_list)
+    for name, func in (("show", cmd_case_show), ("log", cmd_case_log)):
+        sp = csub.add_parser(name)
+        sp.add_argument("case")
+        sp.set_defaults(func=func)
+
+    imp = with_pass(sub.add_parser("import", help="seal external files into a case"))
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--case", required=True)
+    imp.set_defaults(func=cmd_import)
+
+    note = with_pass(sub.add_parser("note", help="add a sealed note"))
+    note.add_argument("text")
+    note.add_argument("--case", required=True)
+    note.set_defaults(func=cmd_note)
+
+    ses = sub.add_parser("session", help="capture sessions (start, and end with two officers)")
+    ssub = ses.add_subparsers(dest="session_cmd", required=True, parser_class=_Parser)
+    ss = with_pass(ssub.add_parser("start"))
+    ss.add_argument("--case", required=True)
+    ss.set_defaults(func=cmd_session_start)
+    se = with_pass(ssub.add_parser("end"))
+    se.add_argument("--case", required=True)
+    se.add_argument("--session", required=True)
+    se.add_argument("--officer", action="append", default=[], metavar="BADGE", required=True)
+    se.add_argument("--training-single", action="store_true")
+    se.set_defaults(func=cmd_session_end)
+
+    ver = sub.add_parser("verify", help="verify a case (or package) and print every finding")
+    ver.add_argument("target", help="case id or case directory")
+    ver.add_argument("--json", action="store_true")
+    ver.add_argument("--lang", choices=["zh", "en"])
+    ver.add_argument("--password-file", type=Path)
+    ver.set_defaults(func=cmd_verify)
+
+    cfg = sub.add_parser("config", help="settings")
+    cfg.add_argument("action", choices=["get", "set"])
+    cfg.add_argument("key", nargs="?")
+    cfg.add_argument("value", nargs="?")
+    cfg.set_defaults(func=cmd_config)
+
+    rng = sub.add_parser("range", help="the practice range")
+    rsub = rng.add_subparsers(dest="range_cmd", required=True, parser_class=_Parser)
+    rs = rsub.add_parser("serve", help="serve the simulated shop and live stream")
+    rs.add_argument("--port", type=int, default=8443)
+    rs.add_argument("--seed", type=int, default=2026)
+    rs.set_defaults(func=cmd_range_serve)
+
+    tsa = sub.add_parser("tsa", help="the built-in RFC 3161 time-stamp authority")
+    tsub = tsa.add_subparsers(dest="tsa_cmd", required=True, parser_class=_Parser)
+    ts = tsub.add_parser("serve")
+    ts.add_argument("--port", type=int, default=3161)
+    ts.add_argument("--host", default="127.0.0.1")
+    ts.set_defaults(func=cmd_tsa_serve)
+
+    demo = sub.add_parser("demo", help="the whole job, headless, on the practice range")
+    demo.add_argument("--out", required=True)
+    demo.set_defaults(func=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    lang = cli_lang()
+    try:
+        if not argv:
+            return cmd_gui(argparse.Namespace())
+        args = build_parser().parse_args(argv)
+        if not hasattr(args, "func"):
+            build_parser().print_help()
+            return 2
+        return int(args.func(args))
+    except QuzhengError as exc:
+        print(f"quzheng: {exc.diagnostics(lang)}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("quzheng: " + t("interrupted", "已中断", lang), file=sys.stderr)
+        return 130
+    except OSError as exc:
+        print(f"quzheng: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,116 @@
+"""Settings, declared once: name, type, default, help. Stored in ``<data home>/config.json``."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from forensics.errors import InputError
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    kind: type
+    default: str | int
+    help_en: str
+    help_zh: str
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting(
+            "tsa.urls",
+            str,
+            "",
+            "RFC 3161 time-stamp authorities, comma-separated, tried in order",
+            "RFC 3161 时间戳服务地址，逗号分隔，按顺序尝试",
+        ),
+        Setting(
+            "ntp.servers",
+            str,
+            "ntp.ntsc.ac.cn,cn.pool.ntp.org,time.cloudflare.com",
+            "NTP servers for the clock check, comma-separated",
+            "时钟核对使用的 NTP 服务器，逗号分隔",
+        ),
+        Setting(
+            "data.dir",
+            str,
+            "",
+            "where cases are kept (empty: the default data directory)",
+            "案件存放目录（留空为默认目录）",
+        ),
+        Setting(
+            "video.segment_seconds",
+            int,
+            60,
+            "length of one sealed recording segment, seconds",
+            "录像分段封存的时长（秒）",
+        ),
+        Setting(
+            "proxy.port_range",
+            str,
+            "0",
+            "loopback port range for the recording proxy ('0' = any free port)",
+            "取证代理的回环端口范围（0 表示任意空闲端口）",
+        ),
+        Setting("ui.language", str, "", "zh_CN or en (empty: system)", "界面语言：zh_CN 或 en"),
+    )
+}
+
+
+def _path(home: Path) -> Path:
+    return home / "config.json"
+
+
+def _load(home: Path) -> dict[str, str | int]:
+    try:
+        raw = json.loads(_path(home).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        raise InputError(
+            f"settings file {_path(home)} is damaged; fix or delete it",
+            f"设置文件 {_path(home)} 已损坏，请修复或删除",
+        ) from None
+    return {k: v for k, v in raw.items() if k in SETTINGS} if isinstance(raw, dict) else {}
+
+
+def _setting(key: str) -> Setting:
+    if key not in SETTINGS:
+        raise InputError(
+            f"unknown setting {key!r}; known: {', '.join(sorted(SETTINGS))}",
+            f"未知设置项 {key!r}；可用：{', '.join(sorted(SETTINGS))}",
+        )
+    return SETTINGS[key]
+
+
+def get(home: Path, key: str) -> str | int:
+    s = _setting(key)
+    if key == "tsa.urls" and os.environ.get("QUZHENG_TSA_URLS"):
+        return os.environ["QUZHENG_TSA_URLS"]
+    return _load(home).get(key, s.default)
+
+
+def set_value(home: Path, key: str, value: str) -> str | int:
+    s = _setting(key)
+    parsed: str | int = value
+    if s.kind is int:
+        try:
+            parsed = int(value)
+        except ValueError:
+            raise InputError(
+                f"{key} needs a whole number, not {value!r}", f"{key} 需要整数，而不是 {value!r}"
+            ) from None
+        if parsed <= 0:
+            raise InputError(f"{key} must be positive", f"{key} 必须为正数")
+    data = _load(home)
+    data[key] = parsed
+    home.mkdir(parents=True, exist_ok=True)
+    tmp = _path(home).with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(tmp, _path(home))
+    return parsed

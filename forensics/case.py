@@ -1,0 +1,313 @@
+"""A case: its store, its ledger, and the few safe operations that seal evidence.
+
+Public operations make no cryptographic choices for the caller: ``seal_file`` hashes with
+SHA-256 and SM3, writes the blob durably, and appends a signed ledger entry, in that order.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from forensics.canonical import utc_now
+from forensics.errors import InputError, NotFoundError, PolicyError
+from forensics.identity import Officer, Signer, cert_fingerprint
+from forensics.ledger import ItemSpec, Ledger, Record, parse_record
+from forensics.media import exif_time_utc, read_exif, sniff_media_type
+from forensics.store import CaseStore
+
+# An EXIF time further than this from the import time is flagged for the reviewer.
+EXIF_TIME_FLAG_SECONDS = 24 * 3600
+
+
+@dataclass(frozen=True)
+class CaseInfo:
+    case_id: str
+    title: str
+    number: str
+    status: str
+    officers: list[str] = field(default_factory=list)
+    last_activity: str = ""
+    training: bool = False
+
+
+def cases_dir(home: Path) -> Path:
+    return home / "cases"
+
+
+def list_cases(home: Path) -> list[CaseInfo]:
+    out = []
+    base = cases_dir(home)
+    for d in sorted(base.iterdir()) if base.is_dir() else []:
+        if not (d / "case.sqlite").is_file():
+            continue
+        try:
+            with Case.open(home, d.name, recover=False) as case:
+                out.append(case.info())
+        except InputError:
+            out.append(CaseInfo(d.name, "?", "?", "unreadable"))
+    return out
+
+
+def resolve_case_dir(home: Path, ref: str) -> Path:
+    """A case directory from a full id, a unique id prefix, or a path to a case directory."""
+    p = Path(ref)
+    if (p / "case.sqlite").is_file():
+        return p
+    base = cases_dir(home)
+    if ref and "/" not in ref and base.is_dir():
+        if (base / ref / "case.sqlite").is_file():
+            return base / ref
+        matches = [d for d in base.iterdir() if d.name.startswith(ref) and len(ref) >= 4]
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise InputError(
+                f"case id prefix {ref!r} is ambiguous", f"案件编号前缀 {ref!r} 对应多个案件"
+            )
+    raise NotFoundError(f"no case {ref!r}", f"案件 {ref!r} 不存在")
+
+
+class Case:
+    def __init__(
+        self, store: CaseStore, case_id: str, now: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.store = store
+        self.case_id = case_id
+        self.ledger = Ledger(store, case_id, now)
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    @classmethod
+    def create(
+        cls,
+        home: Path,
+        signer: Signer,
+        *,
+        title: str,
+        number: str = "",
+        cause: str = "",
+        target: dict[str, str] | None = None,
+        location: str = "",
+        purpose: str = "",
+        officers: Sequence[Officer] = (),
+        training: bool = False,
+        now: Callable[[], datetime] = utc_now,
+    ) -> Case:
+        if not title.strip():
+            raise InputError("the case title is empty", "案件标题为空")
+        case_id = str(uuid.uuid4())
+        store = CaseStore(cases_dir(home) / case_id, create=True)
+        case = cls(store, case_id, now)
+        for key, value in (("case_id", case_id), ("title", title), ("number", number)):
+            store.set_meta(key, value)
+        store.set_meta("status", "open")
+        store.set_meta("training", "1" if training else "0")
+        case.ledger.append(
+            signer,
+            "case.open",
+            {
+                "title": title,
+                "number": number,
+                "cause": cause,
+                "target": dict(target or {}),
+                "location": location,
+                "purpose": purpose,
+                "training": training,
+                "format": 1,
+            },
+        )
+        case.add_officer(signer, signer.officer, role="lead")
+        for officer in officers:
+            if officer.key_fp != signer.officer.key_fp:
+                case.add_officer(signer, officer)
+        return case
+
+    @classmethod
+    def open(
+        cls, home: Path, ref: str, *, recover: bool = True, now: Callable[[], datetime] = utc_now
+    ) -> Case:
+        d = resolve_case_dir(home, ref)
+        store = CaseStore(d, recover=recover)
+        case_id = store.get_meta("case_id")
+        if case_id is None:
+            store.close()
+            raise InputError(f"case index {d} has no case id", f"案件索引 {d} 缺少案件编号")
+        return cls(store, case_id, now)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> Case:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def info(self) -> CaseInfo:
+        head = self.store.head()
+        last = ""
+        if head is not None:
+            rows = self.store.query("SELECT record FROM ledger WHERE seq=?", (head[0],))
+            if rows:
+                last = str(parse_record(str(rows[0][0])).entry.get("time", ""))
+        return CaseInfo(
+            case_id=self.case_id,
+            title=self.store.get_meta("title") or "",
+            number=self.store.get_meta("number") or "",
+            status=self.store.get_meta("status") or "open",
+            officers=[str(o["badge"]) for o in self.officers().values()],
+            last_activity=last,
+            training=self.store.get_meta("training") == "1",
+        )
+
+    @property
+    def training(self) -> bool:
+        return self.store.get_meta("training") == "1"
+
+    # -- officers -------------------------------------------------------------------------
+
+    def add_officer(self, signer: Signer, officer: Officer, role: str = "officer") -> Record:
+        pem = officer.chain_pem().encode()
+        path = self.store.dir / "certs" / f"{officer.key_fp}.pem"
+        path.write_bytes(pem)
+        return self.ledger.append(
+            signer,
+            "officer.add",
+            {
+                **officer.profile.as_json(),
+                "role": role,
+                "key": officer.key_fp,
+                "cert_sha256": cert_fingerprint(officer.cert),
+                "self_signed": officer.cert.issuer == officer.cert.subject,
+            },
+        )
+
+    def officers(self) -> dict[str, dict[str, Any]]:
+        """Officers of the case by key fingerprint, from the ledger's ``officer.add`` entries."""
+        out: dict[str, dict[str, Any]] = {}
+        for rec in self.ledger.records():
+            if rec.kind == "officer.add":
+                out[str(rec.entry["data"]["key"])] = dict(rec.entry["data"])
+        return out
+
+    def _require_officer(self, signer: Signer) -> None:
+        if signer.officer.key_fp not in self.officers():
+            raise PolicyError(
+                f"officer {signer.officer.profile.badge} is not an officer of this case",
+                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
+            )
+
+    # -- sealing --------------------------------------------------------------------------
+
+    def seal_stream(
+        self,
+        signer: Signer,
+        src: BinaryIO,
+        *,
+        name: str,
+        media_type: str,
+        kind: str,
+        data: dict[str, Any],
+        session: str | None = None,
+        folder: str = "evidence",
+    ) -> Record:
+        """Write ``src`` durably into the blob store, then seal it in one ledger entry."""
+        digests = self.store.ingest_stream(src)
+        return self.ledger.append(
+            signer, kind, data, [ItemSpec(digests, name, media_type, folder)], session=session
+        )
+
+    def seal_file(
+        self,
+        signer: Signer,
+        path: Path,
+        *,
+        kind: str,
+        data: dict[str, Any],
+        media_type: str | None = None,
+        session: str | None = None,
+        folder: str = "evidence",
+        name: str | None = None,
+    ) -> Record:
+        digests = self.store.ingest_file(path)
+        spec = ItemSpec(digests, name or path.name, media_type or sniff_media_type(path), folder)
+        return self.ledger.append(signer, kind, data, [spec], session=session)
+
+    def import_file(self, signer: Signer, path: Path, *, session: str | None = None) -> Record:
+        """Seal an external file as ``import.file``, with EXIF for images."""
+        self._require_officer(signer)
+        media_type = sniff_media_type(path)
+        data: dict[str, Any] = {"source_name": path.name, "source_path": str(path.resolve())}
+        if media_type.startswith("image/"):
+            exif = read_exif(path)
+            if exif:
+                data["exif"] = exif
+                taken = exif_time_utc(exif)
+                if taken is not None:
+                    delta = abs((self.ledger.now() - taken).total_seconds())
+                    if delta > EXIF_TIME_FLAG_SECONDS:
+                        data["exif_time_far_from_import"] = True
+        return self.seal_file(
+            signer, path, kind="import.file", data=data, media_type=media_type, session=session
+        )
+
+    def note(self, signer: Signer, text: str, *, session: str | None = None) -> Record:
+        if not text.strip():
+            raise InputError("the note is empty", "备注为空")
+        return self.ledger.append(signer, "note", {"text": text}, session=session)
+
+    # -- sessions -------------------------------------------------------------------------
+
+    def start_session(self, signer: Signer, data: dict[str, Any] | None = None) -> str:
+        self._require_officer(signer)
+        session = str(uuid.uuid4())
+        self.ledger.append(signer, "session.start", dict(data or {}), session=session)
+        return session
+
+    def end_session(
+        self,
+        session: str,
+        signers: Sequence[Signer],
+        *,
+        data: dict[str, Any] | None = None,
+        allow_single_officer: bool = False,
+    ) -> Record:
+        """Close a session with the signatures of every officer present (at least two).
+
+        A training case may allow one officer; the entry then says so.
+        """
+        members = self.officers()
+        distinct: list[Signer] = []
+        for s in signers:
+            if s.officer.key_fp not in members:
+                raise PolicyError(
+                    f"officer {s.officer.profile.badge} is not an officer of this case",
+                    f"执法人员 {s.officer.profile.badge} 不是本案的办案人员",
+                )
+            if all(d.officer.key_fp != s.officer.key_fp for d in distinct):
+                distinct.append(s)
+        started = any(
+            r.kind == "session.start" and r.entry.get("session") == session
+            for r in self.ledger.records()
+        )
+        if not started:
+            raise InputError(f"no open session {session}", f"没有进行中的取证会话 {session}")
+        single = len(distinct) < 2
+        if single and not (allow_single_officer and self.training and distinct):
+            raise PolicyError(
+                "closing a session needs the signatures of at least two officers "
+                f"(got {len(distinct)}); two officers must be present (行政处罚法 第42条)",
+                f"结束取证会话需要至少两名执法人员签名（现有 {len(distinct)} 名）",
+            )
+        body = dict(data or {})
+        body["signers"] = [d.officer.key_fp for d in distinct]
+        if single:
+            body["training_single_officer"] = True
+        return self.ledger.append(
+            distinct[0], "session.end", body, session=session, cosigners=distinct[1:]
+        )

@@ -1,0 +1,143 @@
+"""One-pass streaming digests: SHA-256 and SM3 of a stream in a single read.
+
+SM3 is about six times slower than SHA-256 on this class of machine (FIELD-NOTES.md), so it
+runs on a worker thread while the caller's thread reads, computes SHA-256 and copies. hashlib
+releases the GIL for large updates, so the two digests really run on two cores and sealing
+goes at the speed of SM3 alone. Memory is bounded by the queue depth times the chunk size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import queue
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from forensics.errors import InputError
+
+CHUNK_SIZE = 1 << 20
+_QUEUE_DEPTH = 8
+_DONE = b""
+
+
+class _Writable(Protocol):
+    def write(self, data: bytes, /) -> int: ...
+
+
+@dataclass(frozen=True)
+class Digests:
+    """Size and both digests (lowercase hex) of one evidence file."""
+
+    size: int
+    sha256: str
+    sm3: str
+
+    def as_json(self) -> dict[str, int | str]:
+        return {"size": self.size, "sha256": self.sha256, "sm3": self.sm3}
+
+
+def new_sm3() -> hashlib._Hash:
+    try:
+        return hashlib.new("sm3")
+    except ValueError:  # pragma: no cover - OpenSSL without SM3
+        raise InputError(
+            "this Python's OpenSSL has no SM3; install an OpenSSL build with SM3",
+            "当前 Python 的 OpenSSL 不支持 SM3",
+        ) from None
+
+
+class DualHasher:
+    """Feed chunks with ``update``; ``finish`` returns both digests.
+
+    SM3 runs on a worker thread. Chunks must not be mutated after being passed in, so callers
+    hand over fresh ``bytes`` objects.
+    """
+
+    def __init__(self) -> None:
+        self._sha = hashlib.sha256()
+        self._sm3 = new_sm3()
+        self._size = 0
+        self._queue: queue.Queue[bytes] = queue.Queue(maxsize=_QUEUE_DEPTH)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run_sm3, name="sm3", daemon=True)
+        self._thread.start()
+        self._finished = False
+
+    def _run_sm3(self) -> None:
+        try:
+            while True:
+                chunk = self._queue.get()
+                if chunk is _DONE:
+                    return
+                self._sm3.update(chunk)
+        except BaseException as exc:  # pragma: no cover - hashlib does not fail on bytes
+            self._error = exc
+
+    def update(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        self._queue.put(chunk)
+        self._sha.update(chunk)
+        self._size += len(chunk)
+
+    def finish(self) -> Digests:
+        if not self._finished:
+            self._finished = True
+            self._queue.put(_DONE)
+            self._thread.join()
+        if self._error is not None:  # pragma: no cover
+            raise self._error
+        return Digests(self._size, self._sha.hexdigest(), self._sm3.hexdigest())
+
+    def abort(self) -> None:
+        """Stop the worker without a result (on an error in the caller)."""
+        if not self._finished:
+            self._finished = True
+            self._queue.put(_DONE)
+            self._thread.join()
+
+
+def digest_stream(src: BinaryIO, sink: _Writable | None = None) -> Digests:
+    """Read ``src`` to its end once; hash it, and copy it into ``sink`` when given."""
+    hasher = DualHasher()
+    try:
+        while True:
+            chunk = src.read(CHUNK_SIZE)
+            if not chunk:
+                break
+            hasher.update(chunk)
+            if sink is not None:
+                sink.write(chunk)
+    except BaseException:
+        hasher.abort()
+        raise
+    return hasher.finish()
+
+
+def digest_file(path: Path) -> Digests:
+    """Both digests of a file, streamed."""
+    try:
+        with open(path, "rb", buffering=0) as f:
+            return digest_stream(f)
+    except FileNotFoundError:
+        raise InputError(f"file not found: {path}", f"文件不存在：{path}") from None
+    except IsADirectoryError:
+        raise InputError(f"not a file: {path}", f"不是文件：{path}") from None
+    except PermissionError:
+        raise InputError(f"file not readable: {path}", f"文件不可读：{path}") from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{exc.strerror}"
+        ) from None
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or create inside ``path`` durable."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

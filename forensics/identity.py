@@ -1,0 +1,382 @@
+"""Officers' identities: profile, private key encrypted at rest, X.509 certificate.
+
+Layout under the data directory::
+
+    identities/<badge>/profile.json   name, 执法证号 (badge), agency, role
+    identities/<badge>/key.pem        ECDSA P-256 private key, PKCS#8, encrypted (mode 0600)
+    identities/<badge>/cert.pem       the officer's certificate, then its CA chain
+    ca/ca-key.pem, ca/ca-cert.pem     an agency CA for small agencies and training
+    trust/*.pem                       CA certificates this installation trusts
+
+Self-signed officer certificates are allowed (REQUIREMENTS.md §C5); their fingerprints are
+printed in the paper record for handwritten signature.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+from forensics.errors import AuthError, InputError, NotFoundError
+
+SIG_ALG = "ecdsa-p256-sha256"
+_BADGE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
+_CERT_YEARS = 5
+
+
+def key_fingerprint(public_key: ec.EllipticCurvePublicKey) -> str:
+    """SHA-256 of the public key's SubjectPublicKeyInfo DER (the ledger's ``actor.key``)."""
+    der = public_key.public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    return hashlib.sha256(der).hexdigest()
+
+
+def cert_fingerprint(cert: x509.Certificate) -> str:
+    return cert.fingerprint(hashes.SHA256()).hex()
+
+
+def cert_key_fingerprint(cert: x509.Certificate) -> str:
+    pub = cert.public_key()
+    if not isinstance(pub, ec.EllipticCurvePublicKey):
+        raise InputError("certificate key is not ECDSA", "证书公钥不是 ECDSA")
+    return key_fingerprint(pub)
+
+
+def check_badge(badge: str) -> str:
+    if not _BADGE_RE.match(badge):
+        raise InputError(
+            f"invalid badge number {badge!r}: use letters, digits, '-' or '_' (at most 40)",
+            f"执法证号 {badge!r} 无效：只能包含字母、数字、“-”或“_”（最多 40 位）",
+        )
+    return badge
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    badge: str
+    agency: str
+    role: str = "officer"
+
+    def as_json(self) -> dict[str, str]:
+        return {"name": self.name, "badge": self.badge, "agency": self.agency, "role": self.role}
+
+
+@dataclass(frozen=True)
+class Officer:
+    """An officer's public identity: profile and certificate chain (leaf first)."""
+
+    profile: Profile
+    chain: tuple[x509.Certificate, ...]
+
+    @property
+    def cert(self) -> x509.Certificate:
+        return self.chain[0]
+
+    @property
+    def key_fp(self) -> str:
+        return cert_key_fingerprint(self.cert)
+
+    def chain_pem(self) -> str:
+        return "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in self.chain)
+
+    def actor(self) -> dict[str, str]:
+        return {"name": self.profile.name, "badge": self.profile.badge, "key": self.key_fp}
+
+
+@dataclass(frozen=True)
+class Signer:
+    """An unlocked officer: can sign ledger entries."""
+
+    officer: Officer
+    _key: ec.EllipticCurvePrivateKey
+
+    def sign(self, message: bytes) -> dict[str, str]:
+        der = self._key.sign(message, ec.ECDSA(hashes.SHA256()))
+        return {"alg": SIG_ALG, "value": base64.b64encode(der).decode()}
+
+
+def verify_signature(cert: x509.Certificate, message: bytes, sig: dict[str, str]) -> bool:
+    """True when ``sig`` is a valid signature by ``cert``'s key over ``message``."""
+    if sig.get("alg") != SIG_ALG:
+        return False
+    pub = cert.public_key()
+    if not isinstance(pub, ec.EllipticCurvePublicKey):
+        return False
+    try:
+        der = base64.b64decode(sig.get("value", ""), validate=True)
+        pub.verify(der, message, ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def _name(cn: str, org: str, serial: str | None = None) -> x509.Name:
+    attrs = [x509.NameAttribute(NameOID.COMMON_NAME, cn)]
+    if org:
+        attrs.append(x509.NameAttribute(NameOID.ORGANIZATION_NAME, org))
+    if serial:
+        attrs.append(x509.NameAttribute(NameOID.SERIAL_NUMBER, serial))
+    return x509.Name(attrs)
+
+
+def _officer_cert(
+    profile: Profile,
+    public_key: ec.EllipticCurvePublicKey,
+    issuer_name: x509.Name,
+    issuer_key: ec.EllipticCurvePrivateKey,
+    now: datetime,
+) -> x509.Certificate:
+    builder = (
+        x509.CertificateBuilder()
+        .subject_name(_name(profile.name, profile.agency, profile.badge))
+        .issuer_name(issuer_name)
+        .public_key(public_key)
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=365 * _CERT_YEARS))
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=True,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=False,
+                crl_sign=False,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False
+        )
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(public_key), critical=False)
+    )
+    return builder.sign(issuer_key, hashes.SHA256())
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    """Create a file readable by the user only (never widened by umask)."""
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _encrypt_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
+    if len(passphrase) < 8:
+        raise InputError(
+            "the passphrase must have at least 8 characters",
+            "口令至少需要 8 个字符",
+        )
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
+    )
+
+
+def _load_key(
+    path: Path, passphrase: str, what_en: str, what_zh: str
+) -> ec.EllipticCurvePrivateKey:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise NotFoundError(
+            f"{what_en} key not found: {path}", f"{what_zh}私钥不存在：{path}"
+        ) from None
+    except OSError as exc:
+        raise InputError(
+            f"cannot read {what_en} key {path}: {exc.strerror}",
+            f"无法读取{what_zh}私钥 {path}：{exc.strerror}",
+        ) from None
+    try:
+        key = serialization.load_pem_private_key(data, passphrase.encode("utf-8"))
+    except (ValueError, TypeError):
+        raise AuthError(
+            f"wrong passphrase for the {what_en} key (or the key file is damaged)",
+            f"{what_zh}私钥口令错误（或私钥文件已损坏）",
+        ) from None
+    if not isinstance(key, ec.EllipticCurvePrivateKey):
+        raise InputError(f"{what_en} key is not ECDSA P-256", f"{what_zh}私钥不是 ECDSA P-256")
+    return key
+
+
+def load_certs_pem(data: bytes, source: str) -> tuple[x509.Certificate, ...]:
+    try:
+        certs = x509.load_pem_x509_certificates(data)
+    except ValueError:
+        raise InputError(
+            f"not a PEM certificate file: {source}", f"不是 PEM 证书文件：{source}"
+        ) from None
+    return tuple(certs)
+
+
+class IdentityStore:
+    """Officer identities and the optional agency CA under one data directory."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.identities = home / "identities"
+        self.ca_dir = home / "ca"
+        self.trust_dir = home / "trust"
+
+    # -- officers -----------------------------------------------------------------------
+
+    def _dir(self, badge: str) -> Path:
+        return self.identities / check_badge(badge)
+
+    def init_officer(
+        self, profile: Profile, passphrase: str, now: datetime | None = None
+    ) -> Officer:
+        """Create a profile with a new key and a self-signed certificate."""
+        now = now or datetime.now(UTC)
+        if not profile.name.strip():
+            raise InputError("the officer's name is empty", "执法人员姓名为空")
+        d = self._dir(profile.badge)
+        if (d / "key.pem").exists():
+            raise InputError(
+                f"an officer with badge {profile.badge} already exists",
+                f"执法证号 {profile.badge} 的执法人员已存在",
+            )
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = ec.generate_private_key(ec.SECP256R1())
+        name = _name(profile.name, profile.agency, profile.badge)
+        cert = _officer_cert(profile, key.public_key(), name, key, now)
+        _write_private(d / "key.pem", _encrypt_key(key, passphrase))
+        (d / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        (d / "profile.json").write_text(
+            json.dumps(profile.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        return Officer(profile, (cert,))
+
+    def list_badges(self) -> list[str]:
+        if not self.identities.is_dir():
+            return []
+        return sorted(p.name for p in self.identities.iterdir() if (p / "profile.json").is_file())
+
+    def officer(self, badge: str) -> Officer:
+        d = self._dir(badge)
+        try:
+            raw = json.loads((d / "profile.json").read_text(encoding="utf-8"))
+            profile = Profile(
+                str(raw["name"]),
+                str(raw["badge"]),
+                str(raw["agency"]),
+                str(raw.get("role", "officer")),
+            )
+            chain = load_certs_pem((d / "cert.pem").read_bytes(), str(d / "cert.pem"))
+        except FileNotFoundError:
+            raise NotFoundError(
+                f"no officer with badge {badge} (create one with 'quzheng identity init')",
+                f"没有执法证号为 {badge} 的执法人员（请先运行 quzheng identity init）",
+            ) from None
+        except (ValueError, KeyError, TypeError):
+            raise InputError(
+                f"officer profile {d} is damaged", f"执法人员档案 {d} 已损坏"
+            ) from None
+        if not chain:
+            raise InputError(f"officer certificate {d / 'cert.pem'} is empty", "执法人员证书为空")
+        return Officer(profile, chain)
+
+    def unlock(self, badge: str, passphrase: str) -> Signer:
+        officer = self.officer(badge)
+        key = _load_key(
+            self._dir(badge) / "key.pem", passphrase, f"officer {badge}", f"执法人员 {badge} 的"
+        )
+        if key_fingerprint(key.public_key()) != officer.key_fp:
+            raise InputError(
+                f"the certificate of officer {badge} does not belong to its key",
+                f"执法人员 {badge} 的证书与私钥不匹配",
+            )
+        return Signer(officer, key)
+
+    # -- agency CA ----------------------------------------------------------------------
+
+    def init_ca(self, name: str, passphrase: str, now: datetime | None = None) -> x509.Certificate:
+        now = now or datetime.now(UTC)
+        if (self.ca_dir / "ca-key.pem").exists():
+            raise InputError("an agency CA already exists here", "此处已存在机构 CA")
+        self.ca_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = _name(name, name)
+        cert = (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(subject)
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(minutes=5))
+            .not_valid_after(now + timedelta(days=365 * 20))
+            .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
+            .add_extension(
+                x509.KeyUsage(
+                    digital_signature=False,
+                    content_commitment=False,
+                    key_encipherment=False,
+                    data_encipherment=False,
+                    key_agreement=False,
+                    key_cert_sign=True,
+                    crl_sign=True,
+                    encipher_only=False,
+                    decipher_only=False,
+                ),
+                critical=True,
+            )
+            .add_extension(
+                x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False
+            )
+            .sign(key, hashes.SHA256())
+        )
+        _write_private(self.ca_dir / "ca-key.pem", _encrypt_key(key, passphrase))
+        pem = cert.public_bytes(serialization.Encoding.PEM)
+        (self.ca_dir / "ca-cert.pem").write_bytes(pem)
+        self.trust_ca(pem, "agency-ca")
+        return cert
+
+    def issue(self, badge: str, ca_passphrase: str, now: datetime | None = None) -> Officer:
+        """Replace an officer's self-signed certificate with one issued by the agency CA."""
+        now = now or datetime.now(UTC)
+        officer = self.officer(badge)
+        ca_key = _load_key(self.ca_dir / "ca-key.pem", ca_passphrase, "agency CA", "机构 CA ")
+        ca_chain = load_certs_pem((self.ca_dir / "ca-cert.pem").read_bytes(), "ca-cert.pem")
+        pub = officer.cert.public_key()
+        assert isinstance(pub, ec.EllipticCurvePublicKey)  # officer certs are made here
+        cert = _officer_cert(officer.profile, pub, ca_chain[0].subject, ca_key, now)
+        chain = (cert, *ca_chain)
+        pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
+        (self._dir(badge) / "cert.pem").write_bytes(pem)
+        return Officer(officer.profile, chain)
+
+    def trust_ca(self, pem: bytes, label: str) -> None:
+        load_certs_pem(pem, label)
+        self.trust_dir.mkdir(parents=True, exist_ok=True)
+        (self.trust_dir / f"{label}.pem").write_bytes(pem)
+
+    def trusted_cas(self) -> list[x509.Certificate]:
+        if not self.trust_dir.is_dir():
+            return []
+        out: list[x509.Certificate] = []
+        for p in sorted(self.trust_dir.glob("*.pem")):
+            out.extend(load_certs_pem(p.read_bytes(), str(p)))
+        return out

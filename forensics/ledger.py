@@ -1,0 +1,184 @@
+"""The append-only, signed hash chain of custody events (FORMATS.md §1).
+
+Each record is one canonical JSON line::
+
+    {"entry": {...}, "hash": "<sha256 of canonical entry>", "sig": {"alg", "value"}, "cosig": [...]}
+
+The entry hash and every signature cover the same canonical bytes. There is exactly one
+writer per case: appends take the store's write transaction (``BEGIN IMMEDIATE``), so seq
+numbers are contiguous and strictly ordered even when the proxy, the recorder and the user
+seal at the same moment, in threads or in separate processes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from forensics.canonical import canonical_bytes, format_time, utc_now
+from forensics.errors import InputError
+from forensics.hashing import Digests
+from forensics.identity import Signer
+from forensics.store import CaseStore
+
+LEDGER_VERSION = 1
+
+KINDS = frozenset(
+    {
+        "case.open", "officer.add", "env.check", "session.start", "session.end",
+        "capture.screenshot", "capture.fullpage", "capture.snapshot", "capture.video",
+        "capture.stream", "capture.traffic", "capture.recovered", "mark", "note",
+        "import.file", "derive", "timestamp", "package.export", "custody.transfer",
+        "custody.receive", "verify", "case.close",
+    }
+)  # fmt: skip
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
+
+
+def safe_name(name: str, limit: int = 96) -> str:
+    """A file name that is safe inside a package on every OS (keeps CJK)."""
+    name = unicodedata.normalize("NFC", name).strip()
+    name = _UNSAFE.sub("_", name).lstrip(".") or "file"
+    if len(name) > limit:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: limit - len(ext) - 1] + "." + ext) if dot and len(ext) < 12 else name[:limit]
+    return name
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """A sealed blob to be named by an entry: its digests, a file name and a media type."""
+
+    digests: Digests
+    name: str
+    media_type: str
+    folder: str = "evidence"
+
+
+@dataclass(frozen=True)
+class Record:
+    entry: dict[str, Any]
+    hash: str
+    sig: dict[str, str]
+    cosig: list[dict[str, Any]]
+
+    @property
+    def seq(self) -> int:
+        return int(self.entry["seq"])
+
+    @property
+    def kind(self) -> str:
+        return str(self.entry["kind"])
+
+    def line(self) -> str:
+        return canonical_bytes(
+            {"entry": self.entry, "hash": self.hash, "sig": self.sig, "cosig": self.cosig}
+        ).decode("utf-8")
+
+
+def entry_hash(entry: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical_bytes(entry)).hexdigest()
+
+
+def parse_record(line: str) -> Record:
+    """Parse one ledger line. Raises InputError (never KeyError) on a malformed record."""
+    try:
+        raw = json.loads(line)
+        entry = raw["entry"]
+        if not isinstance(entry, dict):
+            raise TypeError("entry")
+        rec = Record(entry, str(raw["hash"]), dict(raw["sig"]), list(raw.get("cosig", [])))
+        _ = (rec.seq, rec.kind, entry["prev"], entry["case"], entry["actor"]["key"], entry["items"])
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError(f"malformed ledger record ({exc})", f"账本记录格式错误（{exc}）") from None
+    return rec
+
+
+class Ledger:
+    """Appends to one case's chain. Time is injected (``now``) so tests can pin it."""
+
+    def __init__(
+        self, store: CaseStore, case_id: str, now: Callable[[], datetime] = utc_now
+    ) -> None:
+        self.store = store
+        self.case_id = case_id
+        self.now = now
+
+    def append(
+        self,
+        signer: Signer,
+        kind: str,
+        data: dict[str, Any],
+        items: Sequence[ItemSpec] = (),
+        *,
+        session: str | None = None,
+        cosigners: Sequence[Signer] = (),
+    ) -> Record:
+        if kind not in KINDS:
+            raise InputError(f"unknown ledger entry kind {kind!r}", f"未知的账本条目类型 {kind!r}")
+        canonical_bytes(data)  # reject floats before taking the write lock
+        with self.store.write_transaction() as db:
+            row = db.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
+            seq = 0 if row is None else int(row[0]) + 1
+            prev = None if row is None else str(row[1])
+            item_rows = []
+            used: set[str] = set()
+            for spec in items:
+                path = f"{spec.folder}/{seq:06d}-{safe_name(spec.name)}"
+                n = 1
+                while path in used:
+                    n += 1
+                    path = f"{spec.folder}/{seq:06d}-{n}-{safe_name(spec.name)}"
+                used.add(path)
+                item_rows.append(
+                    {
+                        "path": path,
+                        "size": spec.digests.size,
+                        "sha256": spec.digests.sha256,
+                        "sm3": spec.digests.sm3,
+                        "media_type": spec.media_type,
+                    }
+                )
+            entry = {
+                "v": LEDGER_VERSION,
+                "case": self.case_id,
+                "seq": seq,
+                "prev": prev,
+                "time": format_time(self.now()),
+                "actor": signer.officer.actor(),
+                "session": session,
+                "kind": kind,
+                "data": data,
+                "items": item_rows,
+            }
+            message = canonical_bytes(entry)
+            digest = hashlib.sha256(message).hexdigest()
+            cosig = [
+                {"actor": s.officer.actor(), **s.sign(message)}
+                for s in cosigners
+                if s.officer.key_fp != signer.officer.key_fp
+            ]
+            record = Record(entry, digest, signer.sign(message), cosig)
+            db.execute(
+                "INSERT INTO ledger (seq, hash, record) VALUES (?, ?, ?)",
+                (seq, digest, record.line()),
+            )
+            db.executemany(
+                "INSERT INTO items (path, seq, sha256, sm3, size, media_type)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (i["path"], seq, i["sha256"], i["sm3"], i["size"], i["media_type"])
+                    for i in item_rows
+                ],
+            )
+        return record
+
+    def records(self) -> list[Record]:
+        return [parse_record(line) for _, _, line in self.store.ledger_rows()]

@@ -1,0 +1,291 @@
+"""The case directory: SQLite index and a content-addressed, write-once blob store.
+
+Layout of one case::
+
+    <case>/case.sqlite          meta, ledger records (the authoritative chain), item index
+    <case>/blobs/ab/<sha256>    sealed files, named by SHA-256, mode 0444, never rewritten
+    <case>/certs/<key>.pem      certificate chain of each officer (by key fingerprint)
+    <case>/timestamps/<seq>.tsr RFC 3161 tokens
+    <case>/tmp/                 files being written; emptied at the next open
+    <case>/orphans/             complete blobs whose seal was interrupted (kept, not evidence)
+    <case>/work/                recorders' open segments
+
+A file becomes evidence in four durable steps: written to ``tmp/`` while hashed, fsynced,
+renamed read-only into ``blobs/`` (directory fsynced), and only then named by a ledger entry
+committed with ``synchronous=FULL``. A crash before the commit leaves no ledger entry, so the
+item is simply absent; the next open cleans ``tmp/`` and moves unreferenced blobs aside.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import BinaryIO
+
+from forensics.errors import CaptureError, InputError, NotFoundError
+from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, fsync_dir
+
+STORE_FORMAT = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS ledger (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, record TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS items (
+    path TEXT PRIMARY KEY, seq INTEGER NOT NULL, sha256 TEXT NOT NULL, sm3 TEXT NOT NULL,
+    size INTEGER NOT NULL, media_type TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS stamp_queue (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, tries INTEGER NOT NULL DEFAULT 0, last_error TEXT);
+"""
+
+
+def _db_error(path: Path, exc: sqlite3.Error) -> InputError:
+    return InputError(
+        f"the case index {path} is unreadable or damaged ({exc})",
+        f"案件索引 {path} 无法读取或已损坏（{exc}）",
+    )
+
+
+class CaseStore:
+    """One case directory. Thread-safe; several processes may write (SQLite locks order them)."""
+
+    def __init__(self, case_dir: Path, *, create: bool = False, recover: bool = True) -> None:
+        self.dir = case_dir
+        self.db_path = case_dir / "case.sqlite"
+        if create:
+            if self.db_path.exists():
+                raise InputError(f"a case already exists at {case_dir}", f"{case_dir} 已存在案件")
+            for sub in ("blobs", "certs", "timestamps", "tmp", "work"):
+                (case_dir / sub).mkdir(parents=True, exist_ok=True)
+        elif not self.db_path.is_file():
+            raise NotFoundError(f"no case at {case_dir}", f"{case_dir} 处没有案件")
+        self._lock = threading.RLock()
+        self._lock_file = open(case_dir / "case.lock", "a+b")  # noqa: SIM115 - held for life
+        exclusive = self._try_exclusive()
+        try:
+            self._db = sqlite3.connect(
+                self.db_path, timeout=30, isolation_level=None, check_same_thread=False
+            )
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA busy_timeout=30000")
+            if create:
+                self._db.executescript(_SCHEMA)
+                self._db.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('store_format', ?)", (str(STORE_FORMAT),)
+                )
+            else:
+                self._check_format()
+        except sqlite3.Error as exc:
+            self._lock_file.close()
+            raise _db_error(self.db_path, exc) from None
+        if exclusive and recover and not create:
+            self._recover()
+        # Other processes may open the case too; recovery runs only when no one else has it.
+        fcntl.flock(self._lock_file, fcntl.LOCK_SH)
+
+    def _try_exclusive(self) -> bool:
+        try:
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fcntl.flock(self._lock_file, fcntl.LOCK_SH)
+            return False
+        return True
+
+    def _check_format(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='store_format'").fetchone()
+        if row is None:
+            raise sqlite3.DatabaseError("no store_format")
+        if int(row[0]) > STORE_FORMAT:
+            raise InputError(
+                f"case {self.dir} was written by a newer Quzheng (store format {row[0]}); upgrade",
+                f"案件 {self.dir} 由更新版本的取证软件写入（格式 {row[0]}），请升级",
+            )
+
+    def close(self) -> None:
+        with self._lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._lock_file.close()
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- metadata -------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self._lock:
+            try:
+                row = self._db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+            except sqlite3.Error as exc:
+                raise _db_error(self.db_path, exc) from None
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- blobs ----------------------------------------------------------------------------
+
+    def blob_path(self, sha256: str) -> Path:
+        return self.dir / "blobs" / sha256[:2] / sha256
+
+    def ingest_stream(self, src: BinaryIO) -> Digests:
+        """Copy ``src`` into the blob store, hashed while written, durable on return."""
+        tmp = self.dir / "tmp" / f"{uuid.uuid4().hex}.part"
+        hasher = DualHasher()
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb", buffering=0) as out:
+                while True:
+                    chunk = src.read(CHUNK_SIZE)
+                    if not chunk:
+                        break
+                    hasher.update(chunk)
+                    view = memoryview(chunk)
+                    while view:
+                        view = view[out.write(view) :]
+                os.fsync(out.fileno())
+            digests = hasher.finish()
+            self._place(tmp, digests)
+        except OSError as exc:
+            hasher.abort()
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise CaptureError(
+                f"cannot write evidence into {self.dir}: {exc.strerror}",
+                f"无法向 {self.dir} 写入证据：{exc.strerror}",
+            ) from None
+        except BaseException:
+            hasher.abort()
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
+        return digests
+
+    def ingest_file(self, path: Path) -> Digests:
+        try:
+            f = open(path, "rb", buffering=0)  # noqa: SIM115 - closed below
+        except FileNotFoundError:
+            raise InputError(f"file not found: {path}", f"文件不存在：{path}") from None
+        except IsADirectoryError:
+            raise InputError(f"not a file: {path}", f"不是文件：{path}") from None
+        except OSError as exc:
+            raise InputError(
+                f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{exc.strerror}"
+            ) from None
+        with f:
+            return self.ingest_stream(f)
+
+    def _place(self, tmp: Path, digests: Digests) -> None:
+        final = self.blob_path(digests.sha256)
+        final.parent.mkdir(exist_ok=True)
+        if final.exists():
+            # Same content is already sealed: keep the first copy, write nothing twice.
+            tmp.unlink()
+            return
+        os.chmod(tmp, 0o444)
+        os.rename(tmp, final)
+        fsync_dir(final.parent)
+
+    def open_blob(self, sha256: str) -> BinaryIO:
+        return open(self.blob_path(sha256), "rb")
+
+    def iter_blob_files(self) -> Iterator[Path]:
+        base = self.dir / "blobs"
+        for sub in sorted(base.iterdir()) if base.is_dir() else []:
+            if sub.is_dir():
+                yield from sorted(sub.iterdir())
+
+    # -- ledger rows (the ledger module gives them meaning) -----------------------------
+
+    @contextlib.contextmanager
+    def write_transaction(self) -> Iterator[sqlite3.Connection]:
+        """One writer at a time across threads and processes (``BEGIN IMMEDIATE``)."""
+        with self._lock:
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise CaptureError(
+                    f"cannot write the case index: {exc}", f"无法写入案件索引：{exc}"
+                ) from None
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise CaptureError(
+                    f"cannot commit to the case index: {exc}", f"无法提交案件索引：{exc}"
+                ) from None
+
+    def ledger_rows(self) -> list[tuple[int, str, str]]:
+        with self._lock:
+            try:
+                return [
+                    (int(r[0]), str(r[1]), str(r[2]))
+                    for r in self._db.execute("SELECT seq, hash, record FROM ledger ORDER BY seq")
+                ]
+            except sqlite3.Error as exc:
+                raise _db_error(self.db_path, exc) from None
+
+    def head(self) -> tuple[int, str] | None:
+        with self._lock:
+            try:
+                row = self._db.execute(
+                    "SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1"
+                ).fetchone()
+            except sqlite3.Error as exc:
+                raise _db_error(self.db_path, exc) from None
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+        with self._lock:
+            try:
+                return list(self._db.execute(sql, args))
+            except sqlite3.Error as exc:
+                raise _db_error(self.db_path, exc) from None
+
+    def execute(self, sql: str, args: tuple[object, ...] = ()) -> None:
+        with self._lock:
+            try:
+                self._db.execute(sql, args)
+            except sqlite3.Error as exc:
+                raise _db_error(self.db_path, exc) from None
+
+    # -- recovery -------------------------------------------------------------------------
+
+    def _recover(self) -> None:
+        """Clean up after a crash: partial temp files go, unsealed blobs move aside."""
+        tmpdir = self.dir / "tmp"
+        for p in tmpdir.iterdir() if tmpdir.is_dir() else []:
+            with contextlib.suppress(OSError):
+                p.unlink()
+        # The ledger, not the item index, says what is sealed. If any record is unreadable,
+        # move nothing: the verifier will report it, and no sealed file may be moved.
+        referenced: set[str] = set()
+        try:
+            for (text,) in self._db.execute("SELECT record FROM ledger"):
+                for item in json.loads(text)["entry"]["items"]:
+                    referenced.add(str(item["sha256"]))
+        except (sqlite3.Error, ValueError, KeyError, TypeError):
+            return
+        orphan_dir = self.dir / "orphans"
+        for blob in self.iter_blob_files():
+            if blob.name not in referenced:
+                orphan_dir.mkdir(exist_ok=True)
+                shutil.move(str(blob), orphan_dir / blob.name)

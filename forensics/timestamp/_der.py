@@ -1,0 +1,100 @@
+"""Private ASN.1 helpers shared by the TSA and the verifier: OIDs, hashes, small encoders."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+
+OID_SIGNED_DATA: Final = "1.2.840.113549.1.7.2"
+OID_TST_INFO: Final = "1.2.840.113549.1.9.16.1.4"
+OID_CONTENT_TYPE: Final = "1.2.840.113549.1.9.3"
+OID_MESSAGE_DIGEST: Final = "1.2.840.113549.1.9.4"
+OID_SIGNING_CERTIFICATE: Final = "1.2.840.113549.1.9.16.2.12"  # ESSCertID (SHA-1), RFC 2634
+OID_SIGNING_CERTIFICATE_V2: Final = "1.2.840.113549.1.9.16.2.47"  # ESSCertIDv2, RFC 5035
+
+# Digest algorithms by OID: (hashlib name, digest length). SHA-1 and MD5 are refused for
+# imprints and signatures; SHA-1 is only read inside ESSCertID v1, where RFC 2634 fixes it.
+DIGESTS: Final[dict[str, tuple[str, int]]] = {
+    "2.16.840.1.101.3.4.2.1": ("sha256", 32),
+    "2.16.840.1.101.3.4.2.2": ("sha384", 48),
+    "2.16.840.1.101.3.4.2.3": ("sha512", 64),
+    "1.2.156.10197.1.401": ("sm3", 32),
+}
+OID_SHA256: Final = "2.16.840.1.101.3.4.2.1"
+OID_SHA1: Final = "1.3.14.3.2.26"
+
+# Signature algorithms we verify: OID -> (key type, hashlib name or None = the digest algorithm).
+SIGNATURES: Final[dict[str, tuple[str, str | None]]] = {
+    "1.2.840.10045.4.3.2": ("ec", "sha256"),
+    "1.2.840.10045.4.3.3": ("ec", "sha384"),
+    "1.2.840.10045.4.3.4": ("ec", "sha512"),
+    "1.2.840.10045.2.1": ("ec", None),  # id-ecPublicKey, as some signers write it
+    "1.2.840.113549.1.1.11": ("rsa", "sha256"),
+    "1.2.840.113549.1.1.12": ("rsa", "sha384"),
+    "1.2.840.113549.1.1.13": ("rsa", "sha512"),
+    "1.2.840.113549.1.1.1": ("rsa", None),  # rsaEncryption: hash from digestAlgorithm
+}
+
+# PKIFailureInfo bits (RFC 3161 §2.4.2), by asn1crypto's names.
+FAIL_INFO_TEXT: Final[dict[str, str]] = {
+    "bad_alg": "unrecognized or unsupported hash algorithm",
+    "bad_request": "transaction not permitted or supported",
+    "bad_data_format": "the data submitted has the wrong format",
+    "time_not_available": "the TSA's time source is not available",
+    "unaccepted_policy": "the requested TSA policy is not supported",
+    "unaccepted_extensions": "the requested extension is not supported",
+    "add_info_not_available": "the additional information requested is not available",
+    "system_failure": "the request cannot be handled due to system failure",
+}
+
+STATUS_TEXT: Final[dict[int, str]] = {
+    0: "granted",
+    1: "grantedWithMods",
+    2: "rejection",
+    3: "waiting",
+    4: "revocationWarning",
+    5: "revocationNotification",
+}
+
+
+def digest(name: str, data: bytes) -> bytes:
+    return hashlib.new(name, data).digest()
+
+
+def der_length(n: int) -> bytes:
+    if n < 0x80:
+        return bytes([n])
+    body = n.to_bytes((n.bit_length() + 7) // 8, "big")
+    return bytes([0x80 | len(body)]) + body
+
+
+def cert_der(cert: x509.Certificate) -> bytes:
+    return cert.public_bytes(Encoding.DER)
+
+
+def cert_pem(cert: x509.Certificate) -> str:
+    return cert.public_bytes(Encoding.PEM).decode("ascii")
+
+
+def load_certificates(blobs: object) -> list[x509.Certificate]:
+    """PEM (one or many certificates) or DER blobs -> certificates. Raises ValueError."""
+    if isinstance(blobs, bytes | bytearray):
+        raise ValueError("expected a sequence of certificate blobs, got a single bytes object")
+    if not isinstance(blobs, list | tuple):
+        raise ValueError("expected a sequence of certificate blobs")
+    out: list[x509.Certificate] = []
+    for blob in blobs:
+        if isinstance(blob, x509.Certificate):
+            out.append(blob)
+            continue
+        if not isinstance(blob, bytes | bytearray):
+            raise ValueError(f"not a certificate: {type(blob).__name__}")
+        data = bytes(blob)
+        if b"-----BEGIN" in data:
+            out.extend(x509.load_pem_x509_certificates(data))
+        else:
+            out.append(x509.load_der_x509_certificate(data))
+    return out
