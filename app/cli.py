@@ -141,7 +141,8 @@ def cmd_case_new(args: argparse.Namespace) -> int:
     home = data_home()
     ids = IdentityStore(home)
     officers = [ids.officer(b) for b in args.officer]
-    signer = _signer(args, ids, args.as_badge or (args.officer[0] if args.officer else None))
+    lead = args.as_badge or os.environ.get("QUZHENG_OFFICER")
+    signer = _signer(args, ids, lead or (args.officer[0] if args.officer else None))
     target = {
         k: v
         for k, v in (

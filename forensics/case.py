@@ -79,6 +79,8 @@ class Case:
         self.store = store
         self.case_id = case_id
         self.ledger = Ledger(store, case_id, now)
+        self._officers: dict[str, dict[str, Any]] = {}
+        self._officers_seen = -1
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -188,12 +190,20 @@ class Case:
         )
 
     def officers(self) -> dict[str, dict[str, Any]]:
-        """Officers of the case by key fingerprint, from the ledger's ``officer.add`` entries."""
-        out: dict[str, dict[str, Any]] = {}
-        for rec in self.ledger.records():
+        """Officers of the case by key fingerprint, from the ledger's ``officer.add`` entries.
+
+        Read incrementally: only entries newer than the last look are parsed, so sealing
+        thousands of items does not re-read the whole ledger each time.
+        """
+        rows = self.store.query(
+            "SELECT seq, record FROM ledger WHERE seq > ? ORDER BY seq", (self._officers_seen,)
+        )
+        for seq, line in rows:
+            rec = parse_record(str(line))
             if rec.kind == "officer.add":
-                out[str(rec.entry["data"]["key"])] = dict(rec.entry["data"])
-        return out
+                self._officers[str(rec.entry["data"]["key"])] = dict(rec.entry["data"])
+            self._officers_seen = int(str(seq))
+        return dict(self._officers)
 
     def _require_officer(self, signer: Signer) -> None:
         if signer.officer.key_fp not in self.officers():

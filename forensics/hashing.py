@@ -62,8 +62,10 @@ class DualHasher:
         self._size = 0
         self._queue: queue.Queue[bytes] = queue.Queue(maxsize=_QUEUE_DEPTH)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run_sm3, name="sm3", daemon=True)
-        self._thread.start()
+        self._thread: threading.Thread | None = None
+        # The first chunk waits here: a file of one chunk is hashed inline, without the
+        # cost of starting a thread (small files are sealed by the thousand).
+        self._first: bytes | None = None
         self._finished = False
 
     def _run_sm3(self) -> None:
@@ -79,15 +81,32 @@ class DualHasher:
     def update(self, chunk: bytes) -> None:
         if not chunk:
             return
+        if self._thread is None:
+            if self._first is None:
+                self._first = chunk
+                self._sha.update(chunk)
+                self._size += len(chunk)
+                return
+            self._thread = threading.Thread(target=self._run_sm3, name="sm3", daemon=True)
+            self._thread.start()
+            self._queue.put(self._first)
+            self._first = None
         self._queue.put(chunk)
         self._sha.update(chunk)
         self._size += len(chunk)
 
-    def finish(self) -> Digests:
-        if not self._finished:
-            self._finished = True
+    def _stop(self) -> None:
+        self._finished = True
+        if self._thread is not None:
             self._queue.put(_DONE)
             self._thread.join()
+        elif self._first is not None:
+            self._sm3.update(self._first)
+            self._first = None
+
+    def finish(self) -> Digests:
+        if not self._finished:
+            self._stop()
         if self._error is not None:  # pragma: no cover
             raise self._error
         return Digests(self._size, self._sha.hexdigest(), self._sm3.hexdigest())
@@ -95,9 +114,7 @@ class DualHasher:
     def abort(self) -> None:
         """Stop the worker without a result (on an error in the caller)."""
         if not self._finished:
-            self._finished = True
-            self._queue.put(_DONE)
-            self._thread.join()
+            self._stop()
 
 
 def digest_stream(src: BinaryIO, sink: _Writable | None = None) -> Digests:

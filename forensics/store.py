@@ -67,6 +67,7 @@ class CaseStore:
         elif not self.db_path.is_file():
             raise NotFoundError(f"no case at {case_dir}", f"{case_dir} 处没有案件")
         self._lock = threading.RLock()
+        self._subdirs: set[str] = set()
         self._lock_file = open(case_dir / "case.lock", "a+b")  # noqa: SIM115 - held for life
         exclusive = self._try_exclusive()
         try:
@@ -189,7 +190,11 @@ class CaseStore:
 
     def _place(self, tmp: Path, digests: Digests) -> None:
         final = self.blob_path(digests.sha256)
-        final.parent.mkdir(exist_ok=True)
+        if final.parent.name not in self._subdirs:
+            # mkdir of an existing directory costs as much as a file create on some file
+            # systems; remember which of the 256 fan-out folders exist.
+            final.parent.mkdir(exist_ok=True)
+            self._subdirs.add(final.parent.name)
         if final.exists():
             # Same content is already sealed: keep the first copy, write nothing twice.
             tmp.unlink()

@@ -1,0 +1,113 @@
+"""The command line as a user meets it: output, exit codes, and one-line errors."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app.cli import main
+from tests.conftest import PASSPHRASE, World
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """The real console entry point in a child process, as an officer would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "app.cli", *args],
+        env={**os.environ, **(env or {})},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def _one_clean_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, proc
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("quzheng: "), proc.stderr
+    return lines[0]
+
+
+def test_identity_case_import_note_verify(world: World, tmp_path: Path) -> None:
+    env = {"QUZHENG_OFFICER": "31000001"}
+    proc = run("case", "new", "--title", "命令行案件", "--officer", "31000002", env=env)
+    assert proc.returncode == 0, proc.stderr
+    case_id = proc.stdout.strip()
+    evidence = tmp_path / "商品页.html"
+    evidence.write_text("<h1>正品保证</h1>", encoding="utf-8")
+    proc = run("import", str(evidence), "--case", case_id, env=env)
+    assert proc.returncode == 0, proc.stderr
+    _seq, path, sha, sm3 = proc.stdout.strip().split("\t")
+    assert path.endswith("商品页.html") and sha.startswith("sha256:") and sm3.startswith("sm3:")
+    assert run("note", "已复核", "--case", case_id[:8], env=env).returncode == 0
+    proc = run("case", "list")
+    assert case_id in proc.stdout and "命令行案件" in proc.stdout
+    proc = run("verify", case_id, env={"QUZHENG_LANG": "zh"})
+    assert proc.returncode == 0 and "校验通过" in proc.stdout
+    proc = run("case", "log", case_id)
+    kinds = [json.loads(line)["entry"]["kind"] for line in proc.stdout.strip().splitlines()]
+    assert kinds == ["case.open", "officer.add", "officer.add", "import.file", "note"]
+    proc = run("session", "start", "--case", case_id, env=env)
+    session = proc.stdout.strip()
+    proc = run("session", "end", "--case", case_id, "--session", session, "--officer", "31000001")
+    assert "two officers" in _one_clean_line(proc)
+    proc = run(
+        "session", "end", "--case", case_id, "--session", session,
+        "--officer", "31000001", "--officer", "31000002",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_bad_inputs_are_one_line_errors(world: World, tmp_path: Path) -> None:
+    env = {"QUZHENG_OFFICER": "31000001"}
+    case_id = run("case", "new", "--title", "坏输入", env=env).stdout.strip()
+    assert "no case" in _one_clean_line(run("verify", "0000dead-beef"))
+    assert "not a readable file" in _one_clean_line(
+        run("import", str(tmp_path / "missing.jpg"), "--case", case_id, env=env)
+    )
+    assert "not a readable file" in _one_clean_line(
+        run("import", str(tmp_path), "--case", case_id, env=env)
+    )
+    os.symlink(tmp_path / "nowhere", tmp_path / "dangling.png")
+    assert "not a readable file" in _one_clean_line(
+        run("import", str(tmp_path / "dangling.png"), "--case", case_id, env=env)
+    )
+    assert "wrong passphrase" in _one_clean_line(
+        run("note", "x", "--case", case_id, env={**env, "QUZHENG_PASSPHRASE": "wrong-wrong"})
+    )
+    assert "usage" in _one_clean_line(run("case", "new"))
+    assert "unknown setting" in _one_clean_line(run("config", "get", "no.such"))
+    # A corrupt case index.
+    case_dir = world.home / "cases" / case_id
+    for extra in ("case.sqlite-wal", "case.sqlite-shm"):
+        (case_dir / extra).unlink(missing_ok=True)
+    (case_dir / "case.sqlite").write_bytes(b"\0garbage" * 512)
+    assert "damaged" in _one_clean_line(run("verify", case_id))
+    assert "damaged" in _one_clean_line(run("note", "x", "--case", case_id, env=env))
+
+
+def test_identity_init_and_ca_via_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "h"
+    monkeypatch.setenv("QUZHENG_HOME", str(home))
+    pw = tmp_path / "pw"
+    pw.write_text(PASSPHRASE + "\n")
+    assert main(["identity", "init", "--name", "周七", "--badge", "44000001", "--agency", "某局", "--passphrase-file", str(pw)]) == 0  # fmt: skip
+    assert (
+        main(["identity", "ca", "init", "--name", "某局 CA", "--ca-passphrase-file", str(pw)]) == 0
+    )
+    assert main(["identity", "ca", "issue", "--badge", "44000001", "--ca-passphrase-file", str(pw)]) == 0  # fmt: skip
+    cert = (home / "identities" / "44000001" / "cert.pem").read_text()
+    assert cert.count("BEGIN CERTIFICATE") == 2
+    assert main(["config", "set", "video.segment_seconds", "30"]) == 0
+    assert main(["config", "set", "video.segment_seconds", "soon"]) == 2
+
+
+def test_demo_runs_headless(tmp_path: Path) -> None:
+    proc = run("demo", "--out", str(tmp_path / "demo"), env={"QUZHENG_LANG": "en"})
+    assert proc.returncode == 0, proc.stderr
+    assert "Verdict: PASS" in proc.stdout

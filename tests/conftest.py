@@ -1,0 +1,62 @@
+"""Shared fixtures: a temporary data home with two officers and an agency CA."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# Qt must never try to reach a display in tests.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from forensics.case import Case
+from forensics.identity import IdentityStore, Profile, Signer
+
+PASSPHRASE = "correct horse battery"
+AGENCY = "示例市市场监督管理局"
+
+
+@dataclass
+class World:
+    home: Path
+    ids: IdentityStore
+    lead: Signer
+    second: Signer
+    stranger: Signer  # a valid officer who is not on the case
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    home = tmp_path / "home"
+    monkeypatch.setenv("QUZHENG_HOME", str(home))
+    monkeypatch.setenv("QUZHENG_PASSPHRASE", PASSPHRASE)
+    monkeypatch.setenv("QUZHENG_LANG", "en")
+    ids = IdentityStore(home)
+    ids.init_ca("示例市市场监督管理局 CA", PASSPHRASE)
+    for name, badge in (("张明", "31000001"), ("李华", "31000002"), ("王五", "31000099")):
+        ids.init_officer(Profile(name, badge, AGENCY), PASSPHRASE)
+        ids.issue(badge, PASSPHRASE)
+    return World(
+        home,
+        ids,
+        ids.unlock("31000001", PASSPHRASE),
+        ids.unlock("31000002", PASSPHRASE),
+        ids.unlock("31000099", PASSPHRASE),
+    )
+
+
+@pytest.fixture
+def case(world: World) -> Iterator[Case]:
+    c = Case.create(
+        world.home,
+        world.lead,
+        title="测试案件",
+        number="测试〔2026〕1号",
+        cause="涉嫌销售假冒商品",
+        officers=[world.second.officer],
+    )
+    yield c
+    c.close()

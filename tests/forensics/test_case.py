@@ -1,0 +1,118 @@
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from forensics.case import Case
+from forensics.errors import InputError, PolicyError
+from forensics.verify import verify_case_dir
+from tests.conftest import World
+
+
+def _jpeg_with_exif(path: Path, when: str, gps: bool = True) -> None:
+    img = Image.new("RGB", (32, 24), (200, 30, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "Canon"  # Make
+    exif[0x0110] = "EOS R6"  # Model
+    exif[0x0132] = when  # DateTime
+    ifd = exif.get_ifd(0x8769)
+    ifd[0x9003] = when  # DateTimeOriginal
+    if gps:
+        gps_ifd = exif.get_ifd(0x8825)
+        gps_ifd[1] = "N"
+        gps_ifd[2] = (31.0, 13.0, 30.0)
+        gps_ifd[3] = "E"
+        gps_ifd[4] = (121.0, 28.0, 12.0)
+    img.save(path, "JPEG", exif=exif)
+
+
+def test_import_reads_exif_and_flags_far_time(case: Case, world: World, tmp_path: Path) -> None:
+    photo = tmp_path / "现场照片.jpg"
+    _jpeg_with_exif(photo, "2020:01:02 10:11:12")
+    rec = case.import_file(world.lead, photo)
+    data = rec.entry["data"]
+    assert rec.kind == "import.file"
+    assert data["exif"]["camera"] == "Canon EOS R6"
+    assert data["exif"]["original_time"] == "2020:01:02 10:11:12"
+    assert data["exif"]["gps"] == {"lat": "31.225000", "lon": "121.470000"}
+    assert data["exif_time_far_from_import"] is True
+    item = rec.entry["items"][0]
+    assert item["media_type"] == "image/jpeg"
+    assert item["path"] == f"evidence/{rec.seq:06d}-现场照片.jpg"
+
+
+def test_recent_exif_time_not_flagged(case: Case, world: World, tmp_path: Path) -> None:
+    photo = tmp_path / "p.jpg"
+    _jpeg_with_exif(photo, datetime.now(UTC).strftime("%Y:%m:%d %H:%M:%S"), gps=False)
+    # EXIF has no zone: the import assumes Beijing time, so 'now in UTC' is 8 h off — within a day.
+    data = case.import_file(world.lead, photo).entry["data"]
+    assert "exif_time_far_from_import" not in data
+    assert "gps" not in data["exif"]
+
+
+def test_session_needs_two_officers(case: Case, world: World) -> None:
+    session = case.start_session(world.lead)
+    with pytest.raises(PolicyError) as exc:
+        case.end_session(session, [world.lead])
+    assert "two officers" in exc.value.message_en
+    with pytest.raises(PolicyError):
+        case.end_session(session, [world.lead, world.lead])
+    with pytest.raises(PolicyError):
+        case.end_session(session, [world.lead, world.stranger])
+    rec = case.end_session(session, [world.lead, world.second])
+    assert rec.entry["data"]["signers"] == [world.lead.officer.key_fp, world.second.officer.key_fp]
+    assert len(rec.cosig) == 1
+    lines = [line for _, _, line in case.store.ledger_rows()]
+    assert verify_case_dir(case.store.dir, lines, world.ids.trusted_cas()).bottom_line
+
+
+def test_training_case_may_allow_one_officer(world: World) -> None:
+    with Case.create(world.home, world.lead, title="训练", training=True) as c:
+        session = c.start_session(world.lead)
+        with pytest.raises(PolicyError):
+            c.end_session(session, [world.lead])  # still refused unless asked for
+        rec = c.end_session(session, [world.lead], allow_single_officer=True)
+        assert rec.entry["data"]["training_single_officer"] is True
+        lines = [line for _, _, line in c.store.ledger_rows()]
+        report = verify_case_dir(c.store.dir, lines, world.ids.trusted_cas())
+        assert report.bottom_line
+        assert [f.code for f in report.findings if f.severity == "warning"] == [
+            "session-single-officer"
+        ]
+
+
+def test_non_training_case_refuses_single_officer_flag(case: Case, world: World) -> None:
+    session = case.start_session(world.lead)
+    with pytest.raises(PolicyError):
+        case.end_session(session, [world.lead], allow_single_officer=True)
+
+
+def test_stranger_cannot_import(case: Case, world: World, tmp_path: Path) -> None:
+    f = tmp_path / "x.txt"
+    f.write_text("x")
+    with pytest.raises(PolicyError):
+        case.import_file(world.stranger, f)
+
+
+def test_unsafe_names_are_confined(case: Case, world: World) -> None:
+    rec = case.seal_stream(
+        world.lead,
+        io.BytesIO(b"x"),
+        name="../../etc/passwd",
+        media_type="text/plain",
+        kind="import.file",
+        data={},
+    )
+    path = rec.entry["items"][0]["path"]
+    assert path.startswith("evidence/") and ".." not in path.split("/")[1:] and path.count("/") == 1
+
+
+def test_empty_title_and_note(world: World, case: Case) -> None:
+    with pytest.raises(InputError):
+        Case.create(world.home, world.lead, title="  ")
+    with pytest.raises(InputError):
+        case.note(world.lead, " ")

@@ -1,0 +1,72 @@
+"""A real child process importing large files is killed with SIGKILL at many points.
+
+After each kill the case must open, verify, and every item the ledger names must be
+complete; an interrupted import is simply absent and its temporary file is cleaned up.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from forensics.case import Case
+from forensics.hashing import digest_file
+from forensics.verify import verify_case_dir
+from tests.conftest import World
+
+KILLS = 24
+FILE_MB = 16
+
+
+@pytest.mark.slow
+def test_sigkill_during_import_never_leaves_damage(world: World, tmp_path: Path) -> None:
+    sources = []
+    for i in range(3):
+        p = tmp_path / f"video-{i}.bin"
+        with open(p, "wb") as f:
+            for _ in range(FILE_MB):
+                f.write(os.urandom(1 << 20))
+        sources.append(p)
+    expected = {digest_file(p).sha256 for p in sources}
+    with Case.create(
+        world.home, world.lead, title="崩溃测试", officers=[world.second.officer]
+    ) as c:
+        case_id = c.case_id
+        case_dir = c.store.dir
+
+    env = dict(os.environ, QUZHENG_OFFICER="31000001")
+    cmd = [sys.executable, "-m", "app.cli", "import", *map(str, sources), "--case", case_id]
+    # Measure one full run so the kill points spread over start-up, hashing, and sealing.
+    t0 = time.monotonic()
+    subprocess.run(cmd, env=env, check=True, capture_output=True)
+    full = time.monotonic() - t0
+
+    saw_partial_tmp = 0
+    for k in range(KILLS):
+        delay = full * (k + 0.5) / KILLS
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        if any((case_dir / "tmp").iterdir()):
+            saw_partial_tmp += 1
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+        with Case.open(world.home, case_id) as case:
+            assert list((case_dir / "tmp").iterdir()) == [], f"kill {k}: temp file left"
+            lines = [line for _, _, line in case.store.ledger_rows()]
+            report = verify_case_dir(case_dir, lines, world.ids.trusted_cas())
+            assert report.bottom_line, f"kill {k} at {delay:.2f}s: {report.errors}"
+            for rec in case.ledger.records():
+                for item in rec.entry["items"]:
+                    blob = case.store.blob_path(item["sha256"])
+                    assert item["sha256"] in expected
+                    assert blob.stat().st_size == item["size"] == FILE_MB << 20
+
+    # The kill points really did land while files were being written.
+    assert saw_partial_tmp >= 3

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import multiprocessing
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forensics.case import Case
+from forensics.errors import InputError
+from forensics.identity import IdentityStore
+from forensics.ledger import entry_hash, parse_record
+from tests.conftest import PASSPHRASE, World
+
+
+def test_chain_links_and_canonical_lines(case: Case, world: World) -> None:
+    case.note(world.lead, "第一条")
+    records = case.ledger.records()
+    assert [r.seq for r in records] == list(range(len(records)))
+    assert records[0].kind == "case.open" and records[0].entry["prev"] is None
+    for before, after in itertools.pairwise(records):
+        assert after.entry["prev"] == entry_hash(before.entry) == before.hash
+    line = records[-1].line()
+    assert json.loads(line)["entry"]["data"] == {"text": "第一条"}
+    assert line == json.dumps(
+        json.loads(line), ensure_ascii=False, sort_keys=True, separators=(",", ":")
+    )
+
+
+def test_unknown_kind_refused(case: Case, world: World) -> None:
+    with pytest.raises(InputError):
+        case.ledger.append(world.lead, "capture.everything", {})
+
+
+def test_threads_seal_in_strict_order(case: Case, world: World) -> None:
+    def work(n: int) -> None:
+        for i in range(25):
+            case.note(world.lead if n % 2 else world.second, f"t{n}-{i}")
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    records = case.ledger.records()
+    assert [r.seq for r in records] == list(range(len(records)))
+    assert len([r for r in records if r.kind == "note"]) == 100
+    for before, after in itertools.pairwise(records):
+        assert after.entry["prev"] == before.hash
+
+
+def _process_writer(home: str, case_id: str, badge: str, n: int) -> None:
+    ids = IdentityStore(Path(home))
+    signer = ids.unlock(badge, PASSPHRASE)
+    with Case.open(Path(home), case_id) as case:
+        for i in range(n):
+            case.note(signer, f"{badge}-{i}")
+
+
+def test_processes_seal_in_strict_order(case: Case, world: World) -> None:
+    ctx = multiprocessing.get_context("spawn")
+    procs = [
+        ctx.Process(target=_process_writer, args=(str(world.home), case.case_id, b, 20))
+        for b in ("31000001", "31000002")
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    records = case.ledger.records()
+    assert [r.seq for r in records] == list(range(len(records)))
+    assert len([r for r in records if r.kind == "note"]) == 40
+    for before, after in itertools.pairwise(records):
+        assert after.entry["prev"] == before.hash
+
+
+@given(st.text(max_size=200))
+def test_parse_record_only_raises_input_error(text: str) -> None:
+    with contextlib.suppress(InputError):
+        parse_record(text)
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+        lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+        max_leaves=10,
+    )
+)
+def test_parse_record_on_arbitrary_json(value: object) -> None:
+    with contextlib.suppress(InputError):
+        parse_record(json.dumps(value))
