@@ -21,6 +21,7 @@ from forensics import __version__
 from forensics.case import Case, list_cases
 from forensics.errors import InputError, QuzhengError
 from forensics.identity import IdentityStore, Profile, Signer, cert_fingerprint
+from forensics.stamping import TsaConfig, load_config, stamp_pending
 from forensics.verify import Severity, VerificationReport, verify_case_dir
 
 
@@ -33,6 +34,44 @@ class _Parser(argparse.ArgumentParser):
 
 def _out(text: str) -> None:
     print(text, flush=True)
+
+
+# -- trusted time -----------------------------------------------------------------------
+
+
+def _tsa_config(home: Path) -> TsaConfig:
+    urls = [u.strip() for u in str(settings.get(home, "tsa.urls")).split(",")]
+    return load_config(urls, IdentityStore(home).trusted_tsa_pems())
+
+
+def _stamp(case: Case, signer: Signer, home: Path) -> None:
+    """Stamp what is queued; say so on stderr when tokens stay queued (stdout stays data)."""
+    outcome = stamp_pending(case, signer, _tsa_config(home))
+    if outcome.pending:
+        reason = t(outcome.reason_en, outcome.reason_zh)
+        print(
+            t(
+                f"quzheng: {outcome.pending} seal point(s) queued for a time-stamp: {reason}",
+                f"quzheng：{outcome.pending} 个封存点等待时间戳：{reason}",
+            ),
+            file=sys.stderr,
+        )
+
+
+def cmd_stamp(args: argparse.Namespace) -> int:
+    home = data_home()
+    with Case.open(home, args.case) as case:
+        signer = _signer(args, IdentityStore(home))
+        outcome = stamp_pending(case, signer, _tsa_config(home))
+        _out(
+            t(
+                f"stamped {len(outcome.stamped)}, still queued {outcome.pending}",
+                f"已获取时间戳 {len(outcome.stamped)} 个，仍在排队 {outcome.pending} 个",
+            )
+        )
+        if outcome.pending:
+            _out(t(outcome.reason_en, outcome.reason_zh))
+    return 0
 
 
 # -- identities -------------------------------------------------------------------------
@@ -129,7 +168,10 @@ def cmd_identity_trust(args: argparse.Namespace) -> int:
         raise InputError(
             f"cannot read {args.file}: {exc.strerror}", f"无法读取 {args.file}"
         ) from None
-    ids.trust_ca(pem, Path(args.file).stem)
+    if args.tsa:
+        ids.trust_tsa(pem, Path(args.file).stem)
+    else:
+        ids.trust_ca(pem, Path(args.file).stem)
     _out(t("Trusted: ", "已信任：") + args.file)
     return 0
 
@@ -228,13 +270,15 @@ def cmd_import(args: argparse.Namespace) -> int:
             rec = case.import_file(signer, p)
             item = rec.entry["items"][0]
             _out(f"{rec.seq}\t{item['path']}\tsha256:{item['sha256']}\tsm3:{item['sm3']}")
+        _stamp(case, signer, home)
     return 0
 
 
 def cmd_note(args: argparse.Namespace) -> int:
     home = data_home()
     with Case.open(home, args.case) as case:
-        rec = case.note(_signer(args, IdentityStore(home)), args.text)
+        signer = _signer(args, IdentityStore(home))
+        rec = case.note(signer, args.text)
         _out(f"{rec.seq}\t{rec.hash}")
     return 0
 
@@ -253,6 +297,7 @@ def cmd_session_end(args: argparse.Namespace) -> int:
     with Case.open(home, args.case) as case:
         rec = case.end_session(args.session, signers, allow_single_officer=args.training_single)
         _out(f"{rec.seq}\t{rec.hash}")
+        _stamp(case, signers[0], home)
     return 0
 
 
@@ -294,7 +339,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
     with Case.open(home, args.target, recover=False) as case:
         lines = [line for _, _, line in case.store.ledger_rows()]
-        report = verify_case_dir(case.store.dir, lines, IdentityStore(home).trusted_cas())
+        ids = IdentityStore(home)
+        report = verify_case_dir(case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems())
     if args.json:
         _out(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
@@ -328,9 +374,15 @@ def cmd_range_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_tsa_serve(args: argparse.Namespace) -> int:
+    from forensics.timestamp import create_tsa_identity
     from forensics.timestamp.command import serve
 
-    return serve(args.port, data_home() / "tsa", args.host)
+    home = data_home()
+    identity = create_tsa_identity(home / "tsa")
+    # This installation trusts its own built-in TSA (training, small agencies); others
+    # trust it explicitly with 'quzheng identity trust --tsa'.
+    IdentityStore(home).trust_tsa(identity.root_path.read_bytes(), "builtin-tsa")
+    return serve(args.port, home / "tsa", args.host)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -373,8 +425,9 @@ def build_parser() -> argparse.ArgumentParser:
     ii.add_argument("--role", default="officer")
     ii.set_defaults(func=cmd_identity_init)
     isub.add_parser("list", help="list officer profiles").set_defaults(func=cmd_identity_list)
-    it = isub.add_parser("trust", help="trust another agency's CA certificate")
+    it = isub.add_parser("trust", help="trust another agency's CA (or, with --tsa, a TSA root)")
     it.add_argument("file")
+    it.add_argument("--tsa", action="store_true", help="the file is a time-stamp authority root")
     it.set_defaults(func=cmd_identity_trust)
     ca = isub.add_parser("ca", help="an agency CA for small agencies and training")
     casub = ca.add_subparsers(dest="ca_cmd", required=True, parser_class=_Parser)
@@ -431,6 +484,10 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--officer", action="append", default=[], metavar="BADGE", required=True)
     se.add_argument("--training-single", action="store_true")
     se.set_defaults(func=cmd_session_end)
+
+    stp = with_pass(sub.add_parser("stamp", help="obtain queued RFC 3161 time-stamps now"))
+    stp.add_argument("--case", required=True)
+    stp.set_defaults(func=cmd_stamp)
 
     ver = sub.add_parser("verify", help="verify a case (or package) and print every finding")
     ver.add_argument("target", help="case id or case directory")

@@ -373,6 +373,17 @@ class IdentityStore:
         self.trust_dir.mkdir(parents=True, exist_ok=True)
         (self.trust_dir / f"{label}.pem").write_bytes(pem)
 
+    def trust_tsa(self, pem: bytes, label: str) -> None:
+        """Trust a time-stamp authority's root certificate for issuing and checking tokens."""
+        load_certs_pem(pem, label)
+        d = self.trust_dir / "tsa"
+        d.mkdir(parents=True, exist_ok=True)
+        (d / f"{label}.pem").write_bytes(pem)
+
+    def trusted_tsa_pems(self) -> list[bytes]:
+        d = self.trust_dir / "tsa"
+        return [p.read_bytes() for p in sorted(d.glob("*.pem"))] if d.is_dir() else []
+
     def trusted_cas(self) -> list[x509.Certificate]:
         if not self.trust_dir.is_dir():
             return []

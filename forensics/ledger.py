@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -52,14 +53,33 @@ def safe_name(name: str, limit: int = 96) -> str:
     return name
 
 
+# Seal points (ISSUE 4): every entry of these kinds gets an RFC 3161 token of its own; a
+# token on entry N also vouches for every entry before it.
+STAMPED_KINDS = frozenset(
+    {
+        "env.check", "session.end", "capture.screenshot", "capture.fullpage",
+        "capture.snapshot", "capture.video", "capture.stream", "capture.traffic",
+        "capture.recovered", "import.file", "derive", "package.export",
+        "custody.transfer", "custody.receive", "case.close",
+    }
+)  # fmt: skip
+
+_FIXED_PATH = re.compile(r"^(custody/timestamps/[0-9]{1,9}\.tsr)$")
+
+
 @dataclass(frozen=True)
 class ItemSpec:
-    """A sealed blob to be named by an entry: its digests, a file name and a media type."""
+    """A sealed blob to be named by an entry: its digests, a file name and a media type.
+
+    ``path`` fixes the item's path in the package for the few files whose place FORMATS.md
+    names exactly (time-stamp tokens); otherwise the path is ``folder/<seq>-<name>``.
+    """
 
     digests: Digests
     name: str
     media_type: str
     folder: str = "evidence"
+    path: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +151,14 @@ class Ledger:
             item_rows = []
             used: set[str] = set()
             for spec in items:
-                path = f"{spec.folder}/{seq:06d}-{safe_name(spec.name)}"
+                if spec.path is not None:
+                    if not _FIXED_PATH.match(spec.path):
+                        raise InputError(
+                            f"bad item path {spec.path!r}", f"证据路径无效 {spec.path!r}"
+                        )
+                    path = spec.path
+                else:
+                    path = f"{spec.folder}/{seq:06d}-{safe_name(spec.name)}"
                 n = 1
                 while path in used:
                     n += 1
@@ -170,14 +197,24 @@ class Ledger:
                 "INSERT INTO ledger (seq, hash, record) VALUES (?, ?, ?)",
                 (seq, digest, record.line()),
             )
-            db.executemany(
-                "INSERT INTO items (path, seq, sha256, sm3, size, media_type)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (i["path"], seq, i["sha256"], i["sm3"], i["size"], i["media_type"])
-                    for i in item_rows
-                ],
-            )
+            try:
+                db.executemany(
+                    "INSERT INTO items (path, seq, sha256, sm3, size, media_type)"
+                    " VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (i["path"], seq, i["sha256"], i["sm3"], i["size"], i["media_type"])
+                        for i in item_rows
+                    ],
+                )
+            except sqlite3.IntegrityError:
+                raise InputError(
+                    f"an item path is already sealed: {[i['path'] for i in item_rows]}",
+                    f"证据路径已被封存：{[i['path'] for i in item_rows]}",
+                ) from None
+            if kind in STAMPED_KINDS:
+                # Queued in the same transaction as the entry: no seal point can miss its
+                # token, whether the TSA answers now, later, or only at export.
+                db.execute("INSERT INTO stamp_queue (seq, hash) VALUES (?, ?)", (seq, digest))
         return record
 
     def records(self) -> list[Record]:

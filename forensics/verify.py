@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, Protocol
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
 
-from forensics.canonical import canonical_bytes, parse_time
+from forensics.canonical import canonical_bytes, format_time, parse_time
 from forensics.errors import InputError, IntegrityError
 from forensics.hashing import CHUNK_SIZE, DualHasher
 from forensics.identity import (
@@ -27,7 +27,9 @@ from forensics.identity import (
     load_certs_pem,
     verify_signature,
 )
-from forensics.ledger import KINDS, Record, parse_record
+from forensics.ledger import KINDS, STAMPED_KINDS, Record, entry_hash, parse_record
+from forensics.timestamp import TokenError, check_time_agreement, verify_token
+from forensics.timestamp.verify import MAX_TOKEN_BYTES
 
 
 class Severity(StrEnum):
@@ -133,14 +135,22 @@ def _digest_item(f: BinaryIO) -> tuple[int, str, str]:
     return d.size, d.sha256, d.sm3
 
 
+# A token's genTime may differ from its entry's local time by the TSA's accuracy plus this.
+DEFAULT_TIME_TOLERANCE_US = 5 * 60 * 1_000_000
+
+
 def verify_source(
-    source: EvidenceSource, trusted_cas: list[x509.Certificate]
+    source: EvidenceSource,
+    trusted_cas: list[x509.Certificate],
+    trusted_tsas: Sequence[bytes] = (),
+    *,
+    time_tolerance_us: int = DEFAULT_TIME_TOLERANCE_US,
 ) -> VerificationReport:
     out = _Collector()
     records = _check_ledger(source, out)
-    certs = _check_signatures(source, records, trusted_cas, out)
-    del certs
+    _check_signatures(source, records, trusted_cas, out)
     items = _check_items(source, records, out)
+    _check_timestamps(source, records, trusted_tsas, time_tolerance_us, out)
     return VerificationReport(
         source.label, tuple(out.findings), tuple(out.checks), len(records), items
     )
@@ -563,7 +573,191 @@ def _iter_blobs(base: Path) -> Iterator[Path]:
 
 
 def verify_case_dir(
-    case_dir: Path, lines: list[str], trusted_cas: list[x509.Certificate]
+    case_dir: Path,
+    lines: list[str],
+    trusted_cas: list[x509.Certificate],
+    trusted_tsas: Sequence[bytes] = (),
+    *,
+    time_tolerance_us: int = DEFAULT_TIME_TOLERANCE_US,
 ) -> VerificationReport:
     """Verify an opened case: ``lines`` are its ledger records in seq order."""
-    return verify_source(CaseSource(case_dir, lines), trusted_cas)
+    return verify_source(
+        CaseSource(case_dir, lines),
+        trusted_cas,
+        trusted_tsas,
+        time_tolerance_us=time_tolerance_us,
+    )
+
+
+def _read_bounded(f: BinaryIO, limit: int) -> bytes | None:
+    with f:
+        data = f.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def _check_timestamps(
+    source: EvidenceSource,
+    records: list[Record],
+    tsa_roots: Sequence[bytes],
+    tolerance_us: int,
+    out: _Collector,
+) -> None:
+    """(9) every token: imprint equals the entry hash, TSA signature, chain, time order."""
+    out.checks.append("timestamps")
+    actual: dict[int, tuple[str, str]] = {}
+    for rec in records:
+        seq = rec.entry.get("seq")
+        if isinstance(seq, int):
+            try:
+                actual[seq] = (entry_hash(rec.entry), str(rec.entry.get("time", "")))
+            except InputError:
+                continue
+    own: set[int] = set()
+    last_gen: tuple[int, str] | None = None
+    for rec in records:
+        if rec.kind != "timestamp":
+            continue
+        data = rec.entry.get("data", {})
+        stamped = data.get("stamped_seq") if isinstance(data, dict) else None
+        label = _entry_label(rec.entry.get("seq"))
+        if not isinstance(stamped, int) or stamped not in actual:
+            out.add(
+                "token-target-missing",
+                Severity.ERROR,
+                label,
+                f"{label} stamps entry {stamped!r}, which is not in the ledger",
+                f"账本第 {rec.entry.get('seq')} 条的时间戳指向不存在的条目 {stamped!r}",
+            )
+            continue
+        subject = f"custody/timestamps/{stamped}.tsr"
+        item = next(
+            (
+                i
+                for i in rec.entry.get("items", [])
+                if isinstance(i, dict) and i.get("path") == subject
+            ),
+            None,
+        )
+        f = source.open_item(item) if item is not None else None
+        token = _read_bounded(f, MAX_TOKEN_BYTES) if f is not None else None
+        if token is None:
+            out.add(
+                "token-missing",
+                Severity.ERROR,
+                subject,
+                f"the time-stamp token of entry {stamped} is missing or oversized",
+                f"账本第 {stamped} 条的时间戳令牌缺失或过大",
+            )
+            continue
+        target_hash, target_time = actual[stamped]
+        if data.get("stamped_hash") != target_hash:
+            out.add(
+                "token-entry-mismatch",
+                Severity.ERROR,
+                label,
+                f"{label} records a hash for entry {stamped} that is not that entry's hash",
+                f"账本第 {rec.entry.get('seq')} 条记录的被盖戳条目哈希与第 {stamped} 条不符",
+            )
+        if not tsa_roots:
+            out.add(
+                "token-tsa-untrusted",
+                Severity.ERROR,
+                subject,
+                f"time-stamp token of entry {stamped} cannot be checked: this verifier trusts no "
+                "TSA root (add one with 'quzheng identity trust --tsa ROOT.pem')",
+                f"账本第 {stamped} 条的时间戳无法验证：本校验方未信任任何时间戳根证书"
+                "（用 quzheng identity trust --tsa 根证书.pem 添加）",
+            )
+            continue
+        try:
+            info = verify_token(token, bytes.fromhex(target_hash), list(tsa_roots))
+        except TokenError as exc:
+            out.add(
+                exc.code if exc.code.startswith("token-") else f"token-{exc.code}",
+                Severity.ERROR,
+                subject,
+                f"time-stamp token of entry {stamped}: {exc.message_en}",
+                f"账本第 {stamped} 条的时间戳令牌：{exc.message_zh}",
+            )
+            continue
+        except InputError as exc:
+            out.add(
+                "token-malformed",
+                Severity.ERROR,
+                subject,
+                f"time-stamp token of entry {stamped} is unreadable: {exc.message_en}",
+                f"账本第 {stamped} 条的时间戳令牌无法读取：{exc.message_zh}",
+            )
+            continue
+        own.add(stamped)
+        try:
+            local = parse_time(target_time)
+        except InputError:
+            continue
+        agreement = check_time_agreement(info, local, tolerance_us, queued=bool(data.get("queued")))
+        gen = format_time(info.gen_time)
+        if agreement.finding == "clock-ahead":
+            out.add(
+                "token-before-entry",
+                Severity.ERROR,
+                subject,
+                f"entry {stamped} claims {target_time}, but the TSA fixed its hash at {gen}, "
+                f"{-agreement.delta_us // 1_000_000} s earlier: the local clock was wrong or the time was manipulated",
+                f"账本第 {stamped} 条自称时间 {target_time}，但时间戳服务在 {gen} 已固定其哈希，"
+                f"早 {-agreement.delta_us // 1_000_000} 秒：本地时钟有误或时间被篡改",
+            )
+        elif agreement.finding == "clock-behind":
+            out.add(
+                "token-late",
+                Severity.WARNING,
+                subject,
+                f"entry {stamped} was stamped {agreement.delta_us // 1_000_000} s after its local time ({gen})",
+                f"账本第 {stamped} 条在其本地时间之后 {agreement.delta_us // 1_000_000} 秒才盖戳（{gen}）",
+            )
+        if last_gen is not None and stamped > last_gen[0] and gen < last_gen[1]:
+            out.add(
+                "token-time-order",
+                Severity.ERROR,
+                subject,
+                f"token of entry {stamped} ({gen}) is older than the token of entry {last_gen[0]} ({last_gen[1]})",
+                f"账本第 {stamped} 条的时间戳（{gen}）早于第 {last_gen[0]} 条的时间戳（{last_gen[1]}）",
+            )
+        last_gen = (stamped, gen)
+    _report_coverage(records, own, out)
+
+
+def _report_coverage(records: list[Record], own: set[int], out: _Collector) -> None:
+    points = [
+        r.seq for r in records if r.kind in STAMPED_KINDS and isinstance(r.entry.get("seq"), int)
+    ]
+    if not points:
+        return
+    last = max(own, default=-1)
+    missing = [s for s in points if s not in own]
+    later = [s for s in missing if s < last]
+    bare = [s for s in missing if s > last]
+    if not missing:
+        out.add(
+            "timestamps-complete",
+            Severity.INFO,
+            "custody/timestamps",
+            f"all {len(points)} seal points carry a verified RFC 3161 token",
+            f"全部 {len(points)} 个封存点均有经验证的 RFC 3161 时间戳",
+        )
+        return
+    if later:
+        out.add(
+            "entry-unstamped",
+            Severity.WARNING,
+            "ledger entries " + ",".join(map(str, later)),
+            f"{len(later)} seal point(s) have no token of their own; a later token covers them",
+            f"{len(later)} 个封存点没有自己的时间戳，由其后的时间戳覆盖",
+        )
+    if bare:
+        out.add(
+            "entry-unstamped",
+            Severity.WARNING,
+            "ledger entries " + ",".join(map(str, bare)),
+            f"{len(bare)} seal point(s) are not covered by any time-stamp token yet (queued or offline)",
+            f"{len(bare)} 个封存点尚无任何时间戳覆盖（排队中或离线）",
+        )

@@ -80,9 +80,8 @@ def test_training_case_may_allow_one_officer(world: World) -> None:
         lines = [line for _, _, line in c.store.ledger_rows()]
         report = verify_case_dir(c.store.dir, lines, world.ids.trusted_cas())
         assert report.bottom_line
-        assert [f.code for f in report.findings if f.severity == "warning"] == [
-            "session-single-officer"
-        ]
+        warnings = {f.code for f in report.findings if f.severity == "warning"}
+        assert "session-single-officer" in warnings
 
 
 def test_non_training_case_refuses_single_officer_flag(case: Case, world: World) -> None:
