@@ -10,17 +10,19 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import settings
 from app.i18n import cli_lang, t
 from app.paths import data_home
+from app.reporting import report_hook
 from app.secrets import read_secret
 from forensics import __version__
 from forensics.case import Case, list_cases
 from forensics.errors import InputError, QuzhengError
 from forensics.identity import IdentityStore, Profile, Signer, cert_fingerprint
+from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, load_config, stamp_pending
 from forensics.verify import Severity, VerificationReport, verify_case_dir
 
@@ -328,24 +330,82 @@ def _print_report(report: VerificationReport, lang: str) -> None:
         )
 
 
+def _progress_bar(label: str) -> Callable[[int, int], None] | None:
+    """A one-line progress bar on a terminal; nothing when output is redirected."""
+    if not sys.stderr.isatty():
+        return None
+    state = {"last": -1}
+
+    def show(done: int, total: int) -> None:
+        pct = 100 if total <= 0 else done * 100 // total
+        if pct != state["last"]:
+            state["last"] = pct
+            bar = "#" * (pct // 4)
+            end = "\n" if pct >= 100 else ""
+            print(f"\r{label} [{bar:<25}] {pct:3d}%", end=end, file=sys.stderr, flush=True)
+
+    return show
+
+
+def _package_password(args: argparse.Namespace) -> str | None:
+    f = getattr(args, "password_file", None)
+    if f is None:
+        return None
+    return read_secret(f, "QUZHENG_PACKAGE_PASSWORD", "Package password", "证据包密码", cli_lang())
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     home = data_home()
     lang = args.lang or cli_lang()
     target = Path(args.target)
+    ids = IdentityStore(home)
     if target.is_file():
-        raise InputError(
-            f"{target} is a file: package verification is not available in this build",
-            f"{target} 是文件：当前版本尚不支持校验证据包",
+        report = verify_package(
+            target,
+            password=_package_password(args),
+            trusted_cas=ids.trusted_cas(),
+            trusted_tsas=ids.trusted_tsa_pems(),
+            seal_path=args.seal,
+            progress=_progress_bar(t("verifying", "校验中", lang)),
         )
-    with Case.open(home, args.target, recover=False) as case:
-        lines = [line for _, _, line in case.store.ledger_rows()]
-        ids = IdentityStore(home)
-        report = verify_case_dir(case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems())
+    else:
+        with Case.open(home, args.target, recover=False) as case:
+            lines = [line for _, _, line in case.store.ledger_rows()]
+            report = verify_case_dir(
+                case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems()
+            )
     if args.json:
         _out(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         _print_report(report, lang)
     return 0 if report.bottom_line else 1
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    home = data_home()
+    ids = IdentityStore(home)
+    with Case.open(home, args.case) as case:
+        signer = _signer(args, ids)
+        result = export_package(
+            case,
+            signer,
+            Path(args.out),
+            password=_package_password(args),
+            tsa=_tsa_config(home),
+            report=report_hook(args.lang or cli_lang()),
+            backup=Path(args.backup) if args.backup else None,
+            progress=_progress_bar(t("exporting", "导出中")),
+        )
+    _out(t("Package: ", "证据包：") + str(result.path))
+    _out(t("Package id: ", "证据包编号：") + result.package_id)
+    _out(f"SHA-256: {result.sha256}")
+    _out(f"SM3:     {result.sm3}")
+    _out(t("Seal: ", "封签：") + str(result.seal_path))
+    if result.backup_path:
+        _out(t("Backup (identical, compared): ", "备份（已比对一致）：") + str(result.backup_path))
+    for w in result.warnings:
+        print("quzheng: " + w, file=sys.stderr)
+    return 0
 
 
 # -- settings ---------------------------------------------------------------------------
@@ -493,8 +553,17 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("target", help="case id or case directory")
     ver.add_argument("--json", action="store_true")
     ver.add_argument("--lang", choices=["zh", "en"])
-    ver.add_argument("--password-file", type=Path)
+    ver.add_argument("--password-file", type=Path, help="password of an encrypted package")
+    ver.add_argument("--seal", type=Path, help="the detached seal (default: FILE.qzp.seal.json)")
     ver.set_defaults(func=cmd_verify)
+
+    exp = with_pass(sub.add_parser("export", help="export a case as a sealed package"))
+    exp.add_argument("--case", required=True)
+    exp.add_argument("--out", required=True, help="FILE.qzp")
+    exp.add_argument("--password-file", type=Path, help="encrypt the package (AES-256)")
+    exp.add_argument("--backup", help="also write an identical copy here, compared after writing")
+    exp.add_argument("--lang", choices=["zh", "en"], help="language of the report")
+    exp.set_defaults(func=cmd_export)
 
     cfg = sub.add_parser("config", help="settings")
     cfg.add_argument("action", choices=["get", "set"])

@@ -490,8 +490,14 @@ def _check_items(source: EvidenceSource, records: list[Record], out: _Collector)
             path = str(item.get("path", "?"))
             referenced.add(str(item.get("sha256", "")))
             referenced.add(path)
-            f = source.open_item(item)
-            if f is None:
+            known = getattr(source, "known_digests", None)
+            cached = known(item) if known is not None else None
+            if cached is not None:
+                size, sha256, sm3 = cached
+                f = None
+            else:
+                f = source.open_item(item)
+            if f is None and cached is None:
                 out.add(
                     "item-missing",
                     Severity.ERROR,
@@ -500,8 +506,9 @@ def _check_items(source: EvidenceSource, records: list[Record], out: _Collector)
                     f"{path}（账本第 {rec.entry.get('seq')} 条封存）缺失",
                 )
                 continue
-            with f:
-                size, sha256, sm3 = _digest_item(f)
+            if f is not None:
+                with f:
+                    size, sha256, sm3 = _digest_item(f)
             for code, want, got, en_name in (
                 ("item-size", item.get("size"), size, "size"),
                 ("item-sha256", item.get("sha256"), sha256, "SHA-256"),

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Final
 
+from asn1crypto import cms, core, tsp
 from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
@@ -71,6 +73,28 @@ def der_length(n: int) -> bytes:
     return bytes([0x80 | len(body)]) + body
 
 
+def tlv(tag: int, content: bytes) -> bytes:
+    """One DER element with a single-byte tag."""
+    return bytes([tag]) + der_length(len(content)) + content
+
+
+def der_uint(n: int) -> bytes:
+    """A non-negative INTEGER, minimal two's complement."""
+    if n < 0:
+        raise ValueError("negative")
+    return tlv(0x02, n.to_bytes(n.bit_length() // 8 + 1, "big"))
+
+
+def der_generalized_time(t: datetime) -> bytes:
+    """GeneralizedTime as RFC 3161 §2.4.2 wants it: UTC, "Z", fraction without trailing
+    zeros and no dot when the fraction is zero."""
+    t = t.astimezone(UTC)
+    text = t.strftime("%Y%m%d%H%M%S")
+    if t.microsecond:
+        text += "." + f"{t.microsecond:06d}".rstrip("0")
+    return tlv(0x18, (text + "Z").encode("ascii"))
+
+
 def cert_der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(Encoding.DER)
 
@@ -80,21 +104,32 @@ def cert_pem(cert: x509.Certificate) -> str:
 
 
 def load_certificates(blobs: object) -> list[x509.Certificate]:
-    """PEM (one or many certificates) or DER blobs -> certificates. Raises ValueError."""
-    if isinstance(blobs, bytes | bytearray):
-        raise ValueError("expected a sequence of certificate blobs, got a single bytes object")
+    """Certificates from PEM (one or many per blob), DER, or certificate objects; a single
+    blob may be given instead of a sequence. Raises ValueError."""
+    if isinstance(blobs, bytes | bytearray | x509.Certificate):
+        blobs = [blobs]
     if not isinstance(blobs, list | tuple):
-        raise ValueError("expected a sequence of certificate blobs")
+        raise ValueError("expected a sequence of certificates")
     out: list[x509.Certificate] = []
     for blob in blobs:
         if isinstance(blob, x509.Certificate):
             out.append(blob)
-            continue
-        if not isinstance(blob, bytes | bytearray):
-            raise ValueError(f"not a certificate: {type(blob).__name__}")
-        data = bytes(blob)
-        if b"-----BEGIN" in data:
-            out.extend(x509.load_pem_x509_certificates(data))
+        elif isinstance(blob, bytes | bytearray):
+            data = bytes(blob)
+            if data.lstrip().startswith(b"-----BEGIN"):
+                out.extend(x509.load_pem_x509_certificates(data))
+            else:
+                out.append(x509.load_der_x509_certificate(data))
         else:
-            out.append(x509.load_der_x509_certificate(data))
+            raise ValueError(f"not a certificate: {type(blob).__name__}")
     return out
+
+
+class TimeStampResp(core.Sequence):  # type: ignore[misc]
+    """RFC 3161 TimeStampResp. asn1crypto's own spec makes the token mandatory; it is not
+    (a rejection carries none)."""
+
+    _fields: Final = [
+        ("status", tsp.PKIStatusInfo),
+        ("time_stamp_token", cms.ContentInfo, {"optional": True}),
+    ]

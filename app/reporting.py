@@ -1,0 +1,25 @@
+"""The report builder the package export uses (the report module is optional at run time)."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from forensics.case import Case
+from forensics.package import ReportHook
+
+
+def report_hook(lang: str) -> ReportHook | None:
+    """Build ``report/report.pdf`` with ``forensics.report`` when it is installed."""
+    try:
+        report = importlib.import_module("forensics.report")
+    except ImportError:
+        return None
+    if not hasattr(report, "build_report"):
+        return None
+
+    def hook(case: Case, out: Path, package_id: str, sha256: str, sm3: str) -> None:
+        binding = report.ReportBinding(package_id, sha256, sm3)
+        report.build_report(report.ReportSource.from_case(case), out, lang=lang, binding=binding)
+
+    return hook

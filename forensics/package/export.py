@@ -1,0 +1,492 @@
+"""Export of a case as a sealed package (FORMATS.md §2) and its detached seal.
+
+Order of work, so nothing is circular: the ``package.export`` entry is sealed (and stamped)
+first; then the evidence manifest (``custody/manifest.json``) lists every evidence, custody
+and index file; the report is bound to that manifest; ``datapackage.json`` lists every file
+with SHA-256 (WACZ) and SM3; ``datapackage-digest.json`` carries its hash, the exporting
+officer's signature and an RFC 3161 token; the sums files list everything else. The ZIP is
+written beside the target under a temporary name, fsynced, hashed, and renamed into place.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pyzipper
+from asn1crypto import cms
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from forensics import __version__
+from forensics.canonical import canonical_bytes, format_time, utc_now
+from forensics.case import Case
+from forensics.errors import CaptureError, InputError
+from forensics.hashing import CHUNK_SIZE, Digests, digest_file, digest_stream, fsync_dir
+from forensics.identity import Signer, cert_fingerprint
+from forensics.ledger import Record
+from forensics.package import layout as L
+from forensics.package.readme import readme_text
+from forensics.stamping import TsaConfig, stamp_pending
+from forensics.timestamp import TimestampUnavailable, request_token, token_info_to_json
+
+# (case, output PDF path, package id, manifest sha256, manifest sm3) -> None
+ReportHook = Callable[[Case, Path, str, str, str], None]
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Path
+    package_id: str
+    size: int
+    sha256: str
+    sm3: str
+    files: int
+    encrypted: bool
+    manifest_stamped: bool
+    seal_path: Path
+    backup_path: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Member:
+    name: str
+    source: Path | bytes
+    digests: Digests
+
+
+def _bytes_member(name: str, data: bytes) -> _Member:
+    return _Member(name, data, digest_stream(io.BytesIO(data)))
+
+
+def _token_certs(token: bytes) -> list[x509.Certificate]:
+    """The certificates a (verified) token carries: the TSA's chain, for custody/certs."""
+    try:
+        signed = cms.ContentInfo.load(token)["content"]
+        return [
+            x509.load_der_x509_certificate(c.chosen.dump())
+            for c in (signed["certificates"] or [])
+            if c.name == "certificate"
+        ]
+    except (ValueError, TypeError, KeyError):
+        return []
+
+
+def _add_tsa_chain(
+    chains: dict[str, list[x509.Certificate]],
+    certs: list[x509.Certificate],
+    roots: list[x509.Certificate],
+) -> None:
+    leaves = [c for c in certs if not _is_ca(c)]
+    if not leaves:
+        return
+    leaf = leaves[0]
+    chain = [leaf, *(c for c in certs if c is not leaf)]
+    chain += [r for r in roots if any(c.issuer == r.subject for c in chain) and r not in chain]
+    chains.setdefault(cert_fingerprint(leaf), chain)
+
+
+def _is_ca(cert: x509.Certificate) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except x509.ExtensionNotFound:
+        return False
+
+
+def _tsa_chain_files(chains: dict[str, list[x509.Certificate]]) -> dict[str, bytes]:
+    return {
+        f"{L.CERTS_DIR}tsa-{fp[:16]}.pem": b"".join(
+            c.public_bytes(serialization.Encoding.PEM) for c in chain
+        )
+        for fp, chain in sorted(chains.items())
+    }
+
+
+def _pages(records: list[Record]) -> bytes:
+    lines = [{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}]
+    seen: set[str] = set()
+    for rec in records:
+        data = rec.entry.get("data", {})
+        url = data.get("url") if isinstance(data, dict) else None
+        if rec.kind.startswith("capture.") and isinstance(url, str) and url not in seen:
+            seen.add(url)
+            lines.append({"url": url, "ts": rec.entry["time"], "title": str(data.get("title", ""))})
+    return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
+
+
+def _cdxj(warcs: list[tuple[str, Path]]) -> bytes:
+    """The WACZ index of the WARC members, named as they are inside archive/."""
+    from cdxj_indexer.main import CDXJIndexer
+
+    with tempfile.TemporaryDirectory(prefix="qz-cdxj-") as d:
+        links = []
+        for name, blob in warcs:
+            link = Path(d) / Path(name).name
+            os.symlink(blob, link)
+            links.append(str(link))
+        out = Path(d) / "index.cdxj"
+        # Sorted here: the library's sorting writer leaves a temporary file open.
+        CDXJIndexer(str(out), links, dir_root=d).process_all()
+        lines = sorted(out.read_bytes().splitlines(keepends=True))
+        return b"".join(lines)
+
+
+def _sums(members: list[_Member], algo: str) -> bytes:
+    lines = []
+    for m in sorted(members, key=lambda m: m.name):
+        if m.name in L.NOT_IN_SUMS:
+            continue
+        value = m.digests.sha256 if algo == "sha256" else m.digests.sm3
+        lines.append(f"{value}  {m.name}\n")
+    return "".join(lines).encode()
+
+
+def _iter_chunks(src: Path | bytes) -> Iterator[bytes]:
+    if isinstance(src, bytes):
+        yield src
+        return
+    with open(src, "rb", buffering=0) as f:
+        while chunk := f.read(CHUNK_SIZE):
+            yield chunk
+
+
+def _write_zip(
+    tmp: Path, members: list[_Member], password: str | None, progress: Progress | None
+) -> None:
+    kwargs: dict[str, Any] = {"compression": pyzipper.ZIP_STORED, "allowZip64": True}
+    if password:
+        kwargs.update(encryption=pyzipper.WZ_AES, encryption_kwargs={"nbits": 256})
+    total = sum(m.digests.size for m in members)
+    done = 0
+    with pyzipper.AESZipFile(tmp, "w", **kwargs) as zf:
+        if password:
+            zf.setpassword(password.encode("utf-8"))
+        for m in members:
+            info = zf.zipinfo_cls(m.name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = pyzipper.ZIP_STORED
+            info.file_size = m.digests.size
+            info.external_attr = 0o444 << 16
+            # Media and WARCs are already compressed; everything is stored (FORMATS.md §2).
+            with zf.open(info, "w", force_zip64=m.digests.size > (1 << 31)) as out:
+                for chunk in _iter_chunks(m.source):
+                    out.write(chunk)
+                    done += len(chunk)
+                    if progress:
+                        progress(done, total)
+
+
+def _write_durable(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def export_package(
+    case: Case,
+    signer: Signer,
+    out: Path,
+    *,
+    password: str | None = None,
+    tsa: TsaConfig | None = None,
+    report: ReportHook | None = None,
+    backup: Path | None = None,
+    now: Callable[[], datetime] = utc_now,
+    progress: Progress | None = None,
+) -> ExportResult:
+    out = out.resolve()
+    if out.suffix != L.EXTENSION:
+        raise InputError(
+            f"the package name must end in {L.EXTENSION}: {out}",
+            f"证据包文件名须以 {L.EXTENSION} 结尾：{out}",
+        )
+    if not out.parent.is_dir():
+        raise InputError(f"folder does not exist: {out.parent}", f"目录不存在：{out.parent}")
+    seal_path = out.with_name(out.name + ".seal.json")
+    for p in (out, seal_path, *([backup] if backup else [])):
+        if p.exists():
+            raise InputError(
+                f"{p} exists already; choose another name", f"{p} 已存在，请换一个文件名"
+            )
+    if password is not None and len(password) < 8:
+        raise InputError(
+            "the package password needs at least 8 characters", "证据包密码至少需要 8 个字符"
+        )
+    warnings: list[str] = []
+    package_id = str(uuid.uuid4())
+
+    # (1) seal the export itself, and try to stamp everything that waits for a token.
+    case.ledger.append(
+        signer,
+        "package.export",
+        {
+            "package_id": package_id,
+            "file_name": out.name,
+            "encrypted": password is not None,
+            "format": L.PACKAGE_FORMAT,
+            "software": f"Quzheng {__version__}",
+        },
+    )
+    if tsa is not None:
+        outcome = stamp_pending(case, signer, tsa, now=now)
+        if outcome.pending:
+            warnings.append(
+                f"{outcome.pending} seal point(s) still wait for a time-stamp: {outcome.reason_en}"
+            )
+    records = case.ledger.records()
+    ledger_bytes = "".join(r.line() + "\n" for r in records).encode()
+
+    # (2) the members: evidence items, ledger, certificates, indexes.
+    members: dict[str, _Member] = {}
+    for rec in records:
+        for item in rec.entry["items"]:
+            d = Digests(int(item["size"]), str(item["sha256"]), str(item["sm3"]))
+            members.setdefault(
+                item["path"], _Member(item["path"], case.store.blob_path(d.sha256), d)
+            )
+    members[L.LEDGER] = _bytes_member(L.LEDGER, ledger_bytes)
+    for fp in sorted({str(r.entry["data"]["key"]) for r in records if r.kind == "officer.add"}):
+        pem = (case.store.dir / "certs" / f"{fp}.pem").read_bytes()
+        name = f"{L.CERTS_DIR}{fp}.pem"
+        members[name] = _bytes_member(name, pem)
+    # One file per TSA: its certificate first, then the chain (README's -untrusted file).
+    tsa_chains: dict[str, list[x509.Certificate]] = {}
+    roots = [
+        c for pem in (tsa.trust_roots if tsa else ()) for c in x509.load_pem_x509_certificates(pem)
+    ]
+    for m in list(members.values()):
+        if m.name.startswith("custody/timestamps/") and isinstance(m.source, Path):
+            _add_tsa_chain(tsa_chains, _token_certs(m.source.read_bytes()), roots)
+    for name, chain in _tsa_chain_files(tsa_chains).items():
+        members[name] = _bytes_member(name, chain)
+    warcs = [
+        (n, m.source)
+        for n, m in members.items()
+        if n.startswith("archive/") and isinstance(m.source, Path)
+    ]
+    if warcs:
+        members[L.CDXJ] = _bytes_member(
+            L.CDXJ, _cdxj([(n, p) for n, p in warcs if isinstance(p, Path)])
+        )
+    members[L.PAGES] = _bytes_member(L.PAGES, _pages(records))
+
+    # (3) the evidence manifest, then the report bound to it.
+    head = records[-1]
+    manifest = {
+        "v": L.PACKAGE_FORMAT,
+        "package_id": package_id,
+        "case": case.case_id,
+        "ledger_head": {"seq": head.seq, "hash": head.hash},
+        "created": format_time(now()),
+        "files": [
+            {"path": m.name, **m.digests.as_json()}
+            for m in sorted(members.values(), key=lambda m: m.name)
+        ],
+    }
+    members[L.MANIFEST] = _bytes_member(L.MANIFEST, canonical_bytes(manifest) + b"\n")
+    if report is not None:
+        with tempfile.TemporaryDirectory(prefix="qz-report-") as report_dir:
+            pdf = Path(report_dir) / "report.pdf"
+            report(
+                case,
+                pdf,
+                package_id,
+                members[L.MANIFEST].digests.sha256,
+                members[L.MANIFEST].digests.sm3,
+            )
+            members[L.REPORT] = _bytes_member(L.REPORT, pdf.read_bytes())
+    else:
+        warnings.append("no report was built into the package")
+    members[L.README] = _bytes_member(
+        L.README, readme_text(package_id, case.case_id, signer.officer.key_fp, bool(warcs)).encode()
+    )
+
+    # (4) datapackage.json (WACZ 1.1.1 + our object), its signed and stamped digest, sums.
+    created = format_time(now()).split(".")[0] + "Z"
+    listed = sorted(
+        (m for m in members.values() if m.name not in L.NOT_IN_DATAPACKAGE), key=lambda m: m.name
+    )
+    officers = [
+        {k: r.entry["data"].get(k) for k in ("name", "badge", "agency", "role", "key")}
+        for r in records
+        if r.kind == "officer.add"
+    ]
+    datapackage = {
+        "profile": "data-package",
+        "wacz_version": L.WACZ_VERSION,
+        "title": f"Quzheng package {package_id}",
+        "created": created,
+        "software": f"Quzheng {__version__}",
+        "resources": [
+            {
+                "name": m.name.replace("/", "-").lower(),
+                "path": m.name,
+                "hash": f"sha256:{m.digests.sha256}",
+                "bytes": m.digests.size,
+            }
+            for m in listed
+        ],
+        "quzheng": {
+            "format": L.PACKAGE_FORMAT,
+            "package_id": package_id,
+            "case": case.case_id,
+            "officers": officers,
+            "ledger_head": {"seq": head.seq, "hash": head.hash},
+            "manifest": L.MANIFEST,
+            "sm3": {m.name: m.digests.sm3 for m in listed},
+        },
+    }
+    dp_bytes = json.dumps(datapackage, ensure_ascii=False, indent=2).encode() + b"\n"
+    dp_sha = hashlib.sha256(dp_bytes).hexdigest()
+    sig = signer.sign(dp_bytes)
+    token_json: dict[str, Any] | None = None
+    if tsa is not None and tsa.usable:
+        try:
+            stamp = request_token(bytes.fromhex(dp_sha), tsa.urls, tsa.trust_roots, tsa.timeout)
+            token_json = {
+                "token_der_b64": base64.b64encode(stamp.token_der).decode(),
+                "tsa_url": stamp.url,
+                **token_info_to_json(stamp.info),
+            }
+            for c in _token_certs(stamp.token_der):
+                name = f"{L.CERTS_DIR}tsa-{cert_fingerprint(c)[:16]}.pem"
+                if name not in members:
+                    warnings.append(
+                        f"manifest token names a TSA certificate not in the package: {name}"
+                    )
+        except TimestampUnavailable as exc:
+            warnings.append(f"the manifest could not be time-stamped: {exc.message_en}")
+    digest = {
+        "path": L.DATAPACKAGE,
+        "hash": f"sha256:{dp_sha}",
+        "quzheng": {
+            "format": L.PACKAGE_FORMAT,
+            "sha256": dp_sha,
+            "sm3": digest_stream(io.BytesIO(dp_bytes)).sm3,
+            "signer": signer.officer.actor(),
+            "signature_alg": sig["alg"],
+            "signature_der_b64": sig["value"],
+            "timestamp": token_json,
+        },
+    }
+    members[L.DATAPACKAGE] = _bytes_member(L.DATAPACKAGE, dp_bytes)
+    # One field per line, so README.txt's sed commands can extract the base64 values.
+    members[L.DIGEST] = _bytes_member(
+        L.DIGEST, json.dumps(digest, ensure_ascii=False, indent=2).encode() + b"\n"
+    )
+    all_members = list(members.values())
+    members[L.SHA256SUMS] = _bytes_member(L.SHA256SUMS, _sums(all_members, "sha256"))
+    members[L.SM3SUMS] = _bytes_member(L.SM3SUMS, _sums(all_members, "sm3"))
+
+    # (5) the ZIP, written beside the target, durable, hashed whole, renamed into place.
+    order = [L.DATAPACKAGE, L.DIGEST, L.README, L.SHA256SUMS, L.SM3SUMS]
+    ordered = [members[n] for n in order] + sorted(
+        (m for m in members.values() if m.name not in order), key=lambda m: m.name
+    )
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        _write_zip(tmp, ordered, password, progress)
+        with open(tmp, "rb") as f:
+            os.fsync(f.fileno())
+        whole = digest_file(tmp)
+        os.replace(tmp, out)
+        fsync_dir(out.parent)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise CaptureError(
+            f"cannot write the package {out}: {exc.strerror}",
+            f"无法写入证据包 {out}：{exc.strerror}",
+        ) from None
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+
+    # (6) the detached seal: whole-file digests, signature, token over the file's SHA-256.
+    seal_body = {
+        "v": L.PACKAGE_FORMAT,
+        "file": out.name,
+        "package_id": package_id,
+        "size": whole.size,
+        "sha256": whole.sha256,
+        "sm3": whole.sm3,
+        "encrypted": password is not None,
+        "signer": signer.officer.actor(),
+    }
+    seal_sig = signer.sign(canonical_bytes(seal_body))
+    seal_token: dict[str, Any] | None = None
+    if tsa is not None and tsa.usable:
+        try:
+            stamp = request_token(
+                bytes.fromhex(whole.sha256), tsa.urls, tsa.trust_roots, tsa.timeout
+            )
+            seal_token = {
+                "token_der_b64": base64.b64encode(stamp.token_der).decode(),
+                "tsa_url": stamp.url,
+                **token_info_to_json(stamp.info),
+            }
+        except TimestampUnavailable as exc:
+            warnings.append(f"the package file could not be time-stamped: {exc.message_en}")
+    seal = {
+        "seal": seal_body,
+        "signature_alg": seal_sig["alg"],
+        "signature_der_b64": seal_sig["value"],
+        "signer_cert_pem": signer.officer.chain_pem(),
+        "timestamp": seal_token,
+    }
+    _write_durable(seal_path, json.dumps(seal, ensure_ascii=False, indent=2).encode() + b"\n")
+
+    backup_path = None
+    if backup is not None:
+        backup_path = _backup(out, backup, whole)
+    return ExportResult(
+        path=out,
+        package_id=package_id,
+        size=whole.size,
+        sha256=whole.sha256,
+        sm3=whole.sm3,
+        files=len(members),
+        encrypted=password is not None,
+        manifest_stamped=token_json is not None,
+        seal_path=seal_path,
+        backup_path=backup_path,
+        warnings=warnings,
+    )
+
+
+def _backup(src: Path, dst: Path, expected: Digests) -> Path:
+    """An identical copy, compared after writing (REQUIREMENTS.md §C6)."""
+    dst = dst.resolve()
+    tmp = dst.with_name(dst.name + ".part")
+    with open(src, "rb") as fin, open(tmp, "wb") as fout:
+        shutil.copyfileobj(fin, fout, CHUNK_SIZE)
+        fout.flush()
+        os.fsync(fout.fileno())
+    copy = digest_file(tmp)
+    if copy != expected:
+        tmp.unlink()
+        raise CaptureError(
+            f"the backup copy {dst} differs from the package", f"备份副本 {dst} 与证据包不一致"
+        )
+    os.replace(tmp, dst)
+    shutil.copyfile(src.with_name(src.name + ".seal.json"), dst.with_name(dst.name + ".seal.json"))
+    return dst

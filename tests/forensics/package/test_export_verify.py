@@ -1,0 +1,165 @@
+"""Export, verification and interoperability with standard tools."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from forensics.errors import AuthError
+from forensics.package import PackageReader, export_package, verify_package
+from forensics.package import layout as L
+from tests.forensics.package.conftest import PASSWORD, Exported
+
+
+def _verify(ex: Exported, path: Path | None = None, **kw: object) -> tuple[bool, set[str]]:
+    report = verify_package(
+        path or ex.path,
+        trusted_cas=ex.world.ids.trusted_cas(),
+        trusted_tsas=ex.tsa_roots,
+        **kw,  # type: ignore[arg-type]
+    )
+    return report.bottom_line, {f.code for f in report.errors}
+
+
+def test_layout_and_verdict(exported: Exported) -> None:
+    ok, errors = _verify(exported)
+    assert ok, errors
+    with zipfile.ZipFile(exported.path) as zf:
+        names = set(zf.namelist())
+        assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
+    assert set(L.REQUIRED) | {L.REPORT, L.CDXJ, L.PAGES} <= names
+    assert any(re.fullmatch(r"custody/timestamps/\d+\.tsr", n) for n in names)
+    assert any(n.startswith("archive/") and n.endswith(".warc.gz") for n in names)
+    assert any(n.startswith("evidence/") and n.endswith(".png") for n in names)
+    assert exported.result.manifest_stamped
+    ledger = [json.loads(x) for x in zipfile.ZipFile(exported.path).read(L.LEDGER).splitlines()]
+    assert "package.export" in {r["entry"]["kind"] for r in ledger}
+
+
+def test_standard_tools(exported: Exported, tmp_path: Path) -> None:
+    """The README's commands, run as written: sha256sum, openssl dgst, openssl ts."""
+    out = tmp_path / "x"
+    with zipfile.ZipFile(exported.path) as zf:
+        zf.extractall(out)
+    run = lambda cmd: subprocess.run(cmd, shell=True, cwd=out, capture_output=True, text=True)  # noqa: E731
+    r = run("sha256sum -c SHA256SUMS")
+    assert r.returncode == 0 and "FAILED" not in r.stdout, r.stdout + r.stderr
+    readme = (out / L.README).read_text()
+    key = exported.world.lead.officer.key_fp
+    for cmd in (
+        'sed -n \'s/.*"signature_der_b64": "\\(.*\\)".*/\\1/p\' datapackage-digest.json | base64 -d > datapackage.sig',
+        f"openssl x509 -in custody/certs/{key}.pem -pubkey -noout > officer.pub",
+    ):
+        assert cmd.split(" > ")[0].split(" | ")[0] in readme
+        assert run(cmd).returncode == 0
+    r = run("openssl dgst -sha256 -verify officer.pub -signature datapackage.sig datapackage.json")
+    assert r.returncode == 0 and "Verified OK" in r.stdout, r.stderr
+    root = exported.tsa.trust_anchor_path
+    assert (
+        run(
+            'sed -n \'s/.*"token_der_b64": "\\(.*\\)".*/\\1/p\' datapackage-digest.json | base64 -d > datapackage.tsr'
+        ).returncode
+        == 0
+    )
+    r = run(
+        f"openssl ts -verify -data datapackage.json -in datapackage.tsr -token_in -CAfile {root} -untrusted custody/certs/tsa-*.pem"
+    )
+    assert "Verification: OK" in r.stdout, r.stderr
+    ledger = [json.loads(x) for x in (out / L.LEDGER).read_text().splitlines()]
+    tokens = sorted((out / "custody" / "timestamps").glob("*.tsr"))
+    assert tokens
+    for token in tokens:
+        entry_hash = ledger[int(token.stem)]["hash"]
+        r = run(
+            f"openssl ts -verify -digest {entry_hash} -in {token} -token_in -CAfile {root} -untrusted custody/certs/tsa-*.pem"
+        )
+        assert "Verification: OK" in r.stdout, (token, r.stderr)
+    for warc in (out / "archive").glob("*.warc.gz"):
+        r = subprocess.run(
+            [str(Path(sys.executable).parent / "warcio"), "check", str(warc)],
+            capture_output=True,
+            text=True,
+        )
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+_PY_WACZ_CHECKS = """
+import sys
+from wacz.validate import Validation
+v = Validation(sys.argv[1])
+print(v.version, v.hash_type)
+print(v.check_required_contents(), v.frictionless_validate(), v.check_data_package_hash_and_sig())
+"""
+
+
+def test_wacz_structure_with_py_wacz(exported: Exported) -> None:
+    """py-wacz's own checks of a WACZ: version, required contents, the frictionless data
+    package, and the datapackage digest. Its file-path check keys files by their last two
+    path parts, so it cannot see FORMATS.md's top-level README.txt or custody/certs/… paths
+    (a py-wacz 0.6.0 defect); our verifier checks every file's listing and hash instead."""
+    proc = subprocess.run(
+        [sys.executable, "-c", _PY_WACZ_CHECKS, str(exported.path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.strip().splitlines()
+    assert lines[-2] == f"{L.WACZ_VERSION} sha256"
+    assert lines[-1] == "0 True True"
+
+
+def test_encrypted_package_and_detached_seal(
+    make_exported: Callable[..., Exported], tmp_path: Path
+) -> None:
+    ex = make_exported(password=PASSWORD, name="secret.qzp")
+    with zipfile.ZipFile(ex.path) as zf:
+        assert all(i.flag_bits & 0x1 for i in zf.infolist())
+    with pytest.raises(AuthError):
+        PackageReader(ex.path)
+    with pytest.raises(AuthError):
+        PackageReader(ex.path, "wrong password!!")
+    ok, errors = _verify(ex, password=PASSWORD)
+    assert ok, errors
+    seal = json.loads(ex.result.seal_path.read_text())
+    assert seal["seal"]["sha256"] == ex.result.sha256 and seal["seal"]["encrypted"] is True
+    # The seal alone, without the password: openssl checks the token over the whole file.
+    token = tmp_path / "seal.tsr"
+    import base64
+
+    token.write_bytes(base64.b64decode(seal["timestamp"]["token_der_b64"]))
+    chain = next((tmp_path / "tsa").glob("tsa-chain.pem"))
+    r = subprocess.run(
+        ["openssl", "ts", "-verify", "-data", str(ex.path), "-in", str(token), "-token_in",
+         "-CAfile", str(ex.tsa.trust_anchor_path), "-untrusted", str(chain)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert "Verification: OK" in r.stdout, r.stderr
+
+
+def test_backup_copy_is_identical(exported: Exported, tmp_path: Path) -> None:
+    (tmp_path / "backup").mkdir()
+    res = export_package(
+        exported.case,
+        exported.world.lead,
+        tmp_path / "again.qzp",
+        tsa=exported.config,
+        backup=tmp_path / "backup" / "again.qzp",
+    )
+    assert res.backup_path is not None
+    assert res.backup_path.read_bytes() == res.path.read_bytes()
+    assert res.backup_path.with_name("again.qzp.seal.json").is_file()
+
+
+def test_export_refuses_to_overwrite(exported: Exported) -> None:
+    from forensics.errors import InputError
+
+    with pytest.raises(InputError):
+        export_package(exported.case, exported.world.lead, exported.path, tsa=exported.config)
