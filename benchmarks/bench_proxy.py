@@ -284,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     ratio = recording / plain
     ok_ratio = ratio >= TARGET_RATIO
     ok_rss = 0 < rec_rss < TARGET_PEAK_RSS
-    print(f"ratio recording/plain: {ratio:.2f} (target >= {TARGET_RATIO}) {'OK' if ok_ratio else 'MISS'}")
+    print(
+        f"ratio recording/plain: {ratio:.2f} (target >= {TARGET_RATIO}) {'OK' if ok_ratio else 'MISS'}"
+    )
     print(
         f"proxy peak RSS: {rec_rss / 1e6:.0f} MB (target < {TARGET_PEAK_RSS / 1e6:.0f} MB) "
         f"{'OK' if ok_rss else 'MISS'}"

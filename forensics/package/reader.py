@@ -170,7 +170,14 @@ class PackageReader:
             raise AuthError(
                 f"{self.path}: wrong password ({exc})", f"{self.path}：密码错误"
             ) from None
-        except (zipfile.BadZipFile, pyzipper.BadZipFile, EOFError, OSError, ValueError, NotImplementedError) as exc:
+        except (
+            zipfile.BadZipFile,
+            pyzipper.BadZipFile,
+            EOFError,
+            OSError,
+            ValueError,
+            NotImplementedError,
+        ) as exc:
             raise _bad(
                 self.path, f"member {name} is unreadable ({exc})", f"成员 {name} 无法读取（{exc}）"
             ) from None

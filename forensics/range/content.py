@@ -319,7 +319,11 @@ def sales_text(count: int) -> str:
 # Generation. Word banks are fixed; the seed picks from them.
 
 _BRANDS = (("凯岚", "KAILAN"), ("澜途", "LANTU"), ("翎雅", "LINGYA"))
-_DIVISIONS = (("浙江省义乌市", "330782"), ("福建省晋江市", "350582"), ("广东省广州市白云区", "440111"))
+_DIVISIONS = (
+    ("浙江省义乌市", "330782"),
+    ("福建省晋江市", "350582"),
+    ("广东省广州市白云区", "440111"),
+)
 _TRADE_WORDS = ("鑫悦", "聚品", "恒泰", "优选", "锦程", "汇通", "博源", "星辰")
 _SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
 _GIVEN = ("建华", "志强", "秀英", "伟", "静", "海峰", "丽娟", "国平", "晓东", "春梅")
@@ -434,9 +438,7 @@ def _products(rng: random.Random, brand: tuple[str, str], variant: str) -> tuple
                 original_price_fen=original,
                 monthly_sales=rng.choice((rng.randint(50, 9_999), rng.randint(10_000, 60_000))),
                 stock=rng.randint(3, 999),
-                images=tuple(
-                    f"/p/{product_id}/{k}.jpg" for k in range(IMAGES_PER_PRODUCT)
-                ),
+                images=tuple(f"/p/{product_id}/{k}.jpg" for k in range(IMAGES_PER_PRODUCT)),
                 reviews=tuple(reviews),
             )
         )
@@ -468,9 +470,9 @@ def _claims(rng: random.Random, hero: Product, code: str) -> tuple[Claim, ...]:
     return tuple(claims)
 
 
-def _chat(rng: random.Random, plan_claims: tuple[Claim, ...], code: str, loop_s: int) -> tuple[
-    ChatLine, ...
-]:
+def _chat(
+    rng: random.Random, plan_claims: tuple[Claim, ...], code: str, loop_s: int
+) -> tuple[ChatLine, ...]:
     lines: list[tuple[int, str, str, str]] = []
     t = 1000
     while t < loop_s * 1000 - 1000:
@@ -486,7 +488,9 @@ def _chat(rng: random.Random, plan_claims: tuple[Claim, ...], code: str, loop_s:
     # The assistant repeats the anchor's claims in chat shortly after they appear on screen,
     # as real rooms do; scoring can look for them in a capture of the chat panel.
     for claim in plan_claims:
-        lines.append((claim.start_s * 1000 + 1500, "assistant", "场控小助手", f"【置顶】{claim.text}"))
+        lines.append(
+            (claim.start_s * 1000 + 1500, "assistant", "场控小助手", f"【置顶】{claim.text}")
+        )
     lines.append((plan_claims[2].start_s * 1000 + 4000, "chat", "橘子7", f"优惠码 {code} 能用吗"))
     lines.sort(key=lambda row: row[0])
     return tuple(ChatLine(i, t, kind, user, text) for i, (t, kind, user, text) in enumerate(lines))
@@ -506,7 +510,9 @@ def build_content(seed: int) -> Content:
     r = rng("shop")
     brand = r.choice(_BRANDS)
     brand_zh, brand_en = brand
-    variant = brand_en.replace("I", "l", 1) if "I" in brand_en else brand_en[:-1] + brand_en[-1].lower()
+    variant = (
+        brand_en.replace("I", "l", 1) if "I" in brand_en else brand_en[:-1] + brand_en[-1].lower()
+    )
     licence = _licence(r, brand_zh)
     shop = Shop(
         shop_id=str(r.randint(10_000_000, 99_999_999)),
