@@ -272,9 +272,9 @@ def verify_package(
                     f"{name} is missing from the package",
                     f"证据包缺少 {name}",
                 )
-        if L.DATAPACKAGE not in names or L.LEDGER not in names:
+        dp = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
+        if dp is None or L.LEDGER not in names:
             return _done(path, f, checks, None)
-        dp = _json(reader, L.DATAPACKAGE)
         if not isinstance(dp, dict) or not isinstance(dp.get("resources"), list):
             raise InputError(
                 f"{path}: datapackage.json has no resources list",
