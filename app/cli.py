@@ -20,6 +20,7 @@ from app.reporting import report_hook
 from app.secrets import read_secret
 from forensics import __version__
 from forensics.case import Case, list_cases
+from forensics.custody import import_package, record_transfer, transfer_record_path
 from forensics.errors import InputError, QuzhengError
 from forensics.identity import IdentityStore, Profile, Signer, cert_fingerprint
 from forensics.package import export_package, verify_package
@@ -408,6 +409,47 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_transfer(args: argparse.Namespace) -> int:
+    home = data_home()
+    with Case.open(home, args.case) as case:
+        signer = _signer(args, IdentityStore(home))
+        rec = record_transfer(
+            case,
+            signer,
+            Path(args.package),
+            to_name=args.to_name,
+            to_badge=args.to_badge,
+            to_agency=args.to_agency,
+            reason=args.reason,
+        )
+        _stamp(case, signer, home)
+    _out(t("Transfer sealed as ledger entry ", "移交已封存为账本第 ") + str(rec.seq))
+    _out(
+        t("Hand over with the package: ", "随证据包一并移交：")
+        + str(transfer_record_path(Path(args.package)))
+    )
+    return 0
+
+
+def cmd_import_package(args: argparse.Namespace) -> int:
+    home = data_home()
+    ids = IdentityStore(home)
+    receiver = _signer(args, ids)
+    case = import_package(
+        home,
+        Path(args.package),
+        receiver,
+        password=_package_password(args),
+        trusted_cas=ids.trusted_cas(),
+        trusted_tsas=ids.trusted_tsa_pems(),
+        reason=args.reason,
+    )
+    with case:
+        _stamp(case, receiver, home)
+        _out(case.case_id)
+    return 0
+
+
 # -- settings ---------------------------------------------------------------------------
 
 
@@ -564,6 +606,25 @@ def build_parser() -> argparse.ArgumentParser:
     exp.add_argument("--backup", help="also write an identical copy here, compared after writing")
     exp.add_argument("--lang", choices=["zh", "en"], help="language of the report")
     exp.set_defaults(func=cmd_export)
+
+    tr = with_pass(
+        sub.add_parser("transfer", help="seal a transfer of custody of an exported package")
+    )
+    tr.add_argument("--case", required=True)
+    tr.add_argument("--package", required=True, help="the exported FILE.qzp")
+    tr.add_argument("--to-name", required=True)
+    tr.add_argument("--to-badge", default="")
+    tr.add_argument("--to-agency", required=True)
+    tr.add_argument("--reason", required=True)
+    tr.set_defaults(func=cmd_transfer)
+
+    ip = with_pass(
+        sub.add_parser("import-package", help="verify, then import a package as a received case")
+    )
+    ip.add_argument("package")
+    ip.add_argument("--password-file", type=Path)
+    ip.add_argument("--reason", default="")
+    ip.set_defaults(func=cmd_import_package)
 
     cfg = sub.add_parser("config", help="settings")
     cfg.add_argument("action", choices=["get", "set"])

@@ -205,7 +205,21 @@ class Case:
             self._officers_seen = int(str(seq))
         return dict(self._officers)
 
+    @property
+    def received(self) -> bool:
+        """A case imported from another agency's package: read-only but for custody."""
+        return self.store.get_meta("received") == "1"
+
+    def _require_writable(self) -> None:
+        if self.received:
+            raise PolicyError(
+                "this is a received case: its evidence is read-only (only custody, export and "
+                "verification entries can be added)",
+                "本案为接收的案件，证据只读（只能追加流转、导出和校验记录）",
+            )
+
     def _require_officer(self, signer: Signer) -> None:
+        self._require_writable()
         if signer.officer.key_fp not in self.officers():
             raise PolicyError(
                 f"officer {signer.officer.profile.badge} is not an officer of this case",
@@ -227,6 +241,7 @@ class Case:
         folder: str = "evidence",
     ) -> Record:
         """Write ``src`` durably into the blob store, then seal it in one ledger entry."""
+        self._require_writable()
         digests = self.store.ingest_stream(src)
         return self.ledger.append(
             signer, kind, data, [ItemSpec(digests, name, media_type, folder)], session=session
@@ -244,6 +259,7 @@ class Case:
         folder: str = "evidence",
         name: str | None = None,
     ) -> Record:
+        self._require_writable()
         digests = self.store.ingest_file(path)
         spec = ItemSpec(digests, name or path.name, media_type or sniff_media_type(path), folder)
         return self.ledger.append(signer, kind, data, [spec], session=session)
@@ -267,6 +283,7 @@ class Case:
         )
 
     def note(self, signer: Signer, text: str, *, session: str | None = None) -> Record:
+        self._require_writable()
         if not text.strip():
             raise InputError("the note is empty", "备注为空")
         return self.ledger.append(signer, "note", {"text": text}, session=session)

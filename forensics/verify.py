@@ -387,6 +387,7 @@ def _check_signatures(
     out.checks.append("signatures")
     cache: dict[str, _CertInfo] = {}
     officers: dict[str, dict[str, Any]] = {}
+    opener = ""
     for rec in records:
         label = _entry_label(rec.entry.get("seq"))
         try:
@@ -403,8 +404,24 @@ def _check_signatures(
                 f"the signature on {label} is not valid for its content and signer",
                 f"账本第 {rec.entry.get('seq')} 条的签名无效",
             )
+        if rec.kind == "case.open":
+            opener = key_fp
         if rec.kind == "officer.add":
             data = rec.entry.get("data", {})
+            # Who may add an officer: an officer of the case; the opener registering
+            # themself; or a receiving officer registering on import (custody.receive).
+            self_add = key_fp == data.get("key")
+            allowed = key_fp in officers or (
+                self_add and (key_fp == opener or data.get("role") == "receiver")
+            )
+            if not allowed:
+                out.add(
+                    "signer-not-officer",
+                    Severity.ERROR,
+                    label,
+                    f"{label} adds an officer but is signed by a key that is not an officer of the case",
+                    f"账本第 {rec.entry.get('seq')} 条添加办案人员，但签名人不是本案办案人员",
+                )
             officers[str(data.get("key"))] = data
             added = _load_cert(source, str(data.get("key")), cache, trusted, out)
             if added.ok and cert_fingerprint(added.chain[0]) != data.get("cert_sha256"):
@@ -423,6 +440,8 @@ def _check_signatures(
                 f"{label} is signed by a key that is not an officer of the case",
                 f"账本第 {rec.entry.get('seq')} 条的签名人不是本案办案人员",
             )
+        if rec.kind == "custody.receive":
+            _check_transfer(rec, label, source, cache, trusted, out)
         signed_by = {key_fp} if info.ok else set()
         for co in rec.cosig:
             co_fp = str(co.get("actor", {}).get("key", "")) if isinstance(co, dict) else ""
@@ -440,6 +459,40 @@ def _check_signatures(
         if rec.kind == "session.end":
             _check_session_end(rec, label, signed_by, officers, out)
     return cache
+
+
+def _check_transfer(
+    rec: Record,
+    label: str,
+    source: EvidenceSource,
+    cache: dict[str, _CertInfo],
+    trusted: list[x509.Certificate],
+    out: _Collector,
+) -> None:
+    """A received case carries the sender's signed transfer record: it must hold."""
+    transfer = rec.entry.get("data", {}).get("transfer")
+    if not transfer:
+        return
+    try:
+        sent = parse_record(str(transfer["record"]))
+        chain = load_certs_pem(str(transfer["sender_chain_pem"]).encode(), "transfer")
+        ok = (
+            sent.kind == "custody.transfer"
+            and entry_hash(sent.entry) == sent.hash
+            and bool(chain)
+            and cert_key_fingerprint(chain[0]) == sent.entry["actor"]["key"]
+            and verify_signature(chain[0], canonical_bytes(sent.entry), sent.sig)
+        )
+    except (InputError, KeyError, TypeError):
+        ok = False
+    if not ok:
+        out.add(
+            "transfer-record-invalid",
+            Severity.ERROR,
+            label,
+            f"the sender's transfer record carried by {label} is altered or not validly signed",
+            f"账本第 {rec.entry.get('seq')} 条所附的移交记录被改动或签名无效",
+        )
 
 
 def _check_session_end(

@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from forensics.canonical import canonical_bytes
-from forensics.errors import InputError
+from forensics.errors import AuthError, InputError
 from forensics.hashing import Digests, digest_file, digest_stream
 from forensics.identity import cert_key_fingerprint, load_certs_pem
 from forensics.package import layout as L
@@ -102,13 +102,27 @@ class _Findings:
         self.items.append(Finding(code, sev, subject, en, zh))
 
 
-def _hash_members(reader: PackageReader, progress: Progress | None) -> dict[str, Digests]:
+_DAMAGED = Digests(-1, "damaged", "damaged")
+
+
+def _hash_members(
+    reader: PackageReader, progress: Progress | None, f: _Findings
+) -> dict[str, Digests]:
     total = sum(reader.size(n) for n in reader.names)
     done = 0
     out: dict[str, Digests] = {}
     for name in reader.names:
-        with reader.open(name) as f:
-            out[name] = digest_stream(f)
+        try:
+            with reader.open(name) as stream:
+                out[name] = digest_stream(stream)
+        except AuthError:
+            raise
+        except InputError as exc:
+            # A member whose bytes no longer match the ZIP's own CRC was altered in place:
+            # an integrity finding about that file, not unreadable input.
+            out[name] = _DAMAGED
+            f.add("file-damaged", Severity.ERROR, name, exc.message_en, exc.message_zh)
+            continue
         done += out[name].size
         if progress:
             progress(done, total)
@@ -261,7 +275,7 @@ def verify_package(
         f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
         return _done(path, f, checks, None)
     with reader:
-        digests = _hash_members(reader, progress)
+        digests = _hash_members(reader, progress, f)
         names = set(digests)
         for name in L.REQUIRED:
             if name not in names:

@@ -28,7 +28,6 @@ EXPECTED = {
     "zip-bomb.qzp": "zip bomb",
     "huge-manifest.qzp": "over the",
     "malformed-json.qzp": "not valid JSON",
-    "lying-size.qzp": "is damaged",  # zipfile's CRC check or our size bound
     "not-a-zip.qzp": "not a readable ZIP",
     "truncated.qzp": "not a readable ZIP",
     "wrong-password.qzp": "wrong password",
@@ -44,7 +43,14 @@ sys.exit(code)
 
 
 def test_every_attack_has_a_file() -> None:
-    assert sorted(p.name for p in HOSTILE.glob("*.qzp")) == sorted(EXPECTED)
+    assert sorted(p.name for p in HOSTILE.glob("*.qzp")) == sorted([*EXPECTED, "lying-size.qzp"])
+
+
+def test_member_larger_than_its_header_is_an_altered_file() -> None:
+    """A member whose data disagrees with its header was altered in place: exit 1 naming it."""
+    report = verify_package(HOSTILE / "lying-size.qzp")
+    assert not report.bottom_line
+    assert ("file-damaged", "evidence/a.bin") in {(f.code, f.subject) for f in report.errors}
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

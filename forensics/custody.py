@@ -1,0 +1,229 @@
+"""Transfer of custody between agencies (REQUIREMENTS.md §E2).
+
+The sender seals a ``custody.transfer`` entry naming the receiver, the reason and the
+package's whole-file hashes, and hands over ``FILE.qzp.transfer.json`` beside the package:
+that signed ledger record and the sender's certificate chain. The receiver verifies the
+package, imports it read-only as a received case, registers as its receiving officer and
+seals ``custody.receive`` carrying the sender's transfer record verbatim — so a re-export
+keeps the whole chain, both signatures included.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+
+from forensics.canonical import canonical_bytes
+from forensics.case import Case, cases_dir
+from forensics.errors import InputError, IntegrityError, PolicyError
+from forensics.hashing import digest_file
+from forensics.identity import Signer, cert_fingerprint, verify_signature
+from forensics.ledger import Record, entry_hash, parse_record
+from forensics.package import layout as L
+from forensics.package.reader import PackageReader
+from forensics.package.verify import verify_package
+from forensics.store import CaseStore
+
+
+def transfer_record_path(package: Path) -> Path:
+    return package.with_name(package.name + ".transfer.json")
+
+
+def record_transfer(
+    case: Case,
+    signer: Signer,
+    package: Path,
+    *,
+    to_name: str,
+    to_agency: str,
+    reason: str,
+    to_badge: str = "",
+) -> Record:
+    """Seal the sender's transfer entry and write the transfer record beside the package."""
+    if not to_name.strip() or not to_agency.strip() or not reason.strip():
+        raise InputError(
+            "a transfer needs the receiver's name, agency and the reason",
+            "移交需要接收人姓名、单位和移交原因",
+        )
+    whole = digest_file(package)
+    seal = _read_seal(package)
+    if seal.get("sha256") != whole.sha256:
+        raise IntegrityError(
+            f"{package.name} does not match its seal; it cannot be transferred",
+            f"{package.name} 与其封签不符，不能移交",
+        )
+    rec = case.ledger.append(
+        signer,
+        "custody.transfer",
+        {
+            "to_name": to_name,
+            "to_badge": to_badge,
+            "to_agency": to_agency,
+            "reason": reason,
+            "package_file": package.name,
+            "package_id": seal.get("package_id", ""),
+            "package_sha256": whole.sha256,
+            "package_sm3": whole.sm3,
+            "package_size": whole.size,
+        },
+    )
+    out = transfer_record_path(package)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_text(
+        json.dumps(
+            {"record": rec.line(), "sender_chain_pem": signer.officer.chain_pem()},
+            ensure_ascii=False,
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    os.replace(tmp, out)
+    return rec
+
+
+def _read_seal(package: Path) -> dict[str, object]:
+    try:
+        seal = json.loads(package.with_name(package.name + ".seal.json").read_text("utf-8"))
+        body = seal["seal"]
+        if not isinstance(body, dict):
+            raise TypeError
+        return body
+    except (OSError, ValueError, KeyError, TypeError):
+        raise InputError(
+            f"the package's seal {package.name}.seal.json is missing or unreadable",
+            f"证据包封签 {package.name}.seal.json 缺失或无法读取",
+        ) from None
+
+
+def check_transfer_record(line: str, chain_pem: bytes) -> Record:
+    """The sender's signed transfer record: its hash and signature must hold."""
+    rec = parse_record(line)
+    certs = x509.load_pem_x509_certificates(chain_pem) if chain_pem else []
+    if rec.kind != "custody.transfer" or entry_hash(rec.entry) != rec.hash:
+        raise IntegrityError("the transfer record was altered", "移交记录被改动")
+    if not certs or not verify_signature(certs[0], _canonical(rec), rec.sig):
+        raise IntegrityError("the transfer record's signature is not valid", "移交记录的签名无效")
+    return rec
+
+
+def _canonical(rec: Record) -> bytes:
+    return canonical_bytes(rec.entry)
+
+
+def import_package(
+    home: Path,
+    package: Path,
+    receiver: Signer,
+    *,
+    password: str | None = None,
+    trusted_cas: list[x509.Certificate] | None = None,
+    trusted_tsas: Sequence[bytes] = (),
+    reason: str = "",
+) -> Case:
+    """Verify, then import read-only as a received case; seal ``custody.receive``."""
+    report = verify_package(
+        package, password=password, trusted_cas=trusted_cas, trusted_tsas=trusted_tsas
+    )
+    report.require_valid()
+    transfer: dict[str, object] = {}
+    tpath = transfer_record_path(package)
+    if tpath.is_file():
+        try:
+            raw = json.loads(tpath.read_text("utf-8"))
+            line = str(raw["record"])
+            chain = str(raw["sender_chain_pem"]).encode()
+        except (OSError, ValueError, KeyError, TypeError):
+            raise InputError(f"{tpath.name} is unreadable", f"{tpath.name} 无法读取") from None
+        trec = check_transfer_record(line, chain)
+        whole = digest_file(package)
+        if trec.entry["data"].get("package_sha256") != whole.sha256:
+            raise IntegrityError(
+                "the transfer record names another package file", "移交记录所指的证据包文件不符"
+            )
+        transfer = {"record": line, "sender_chain_pem": chain.decode()}
+    with PackageReader(package, password) as reader:
+        lines = [x for x in reader.read_control(L.LEDGER).decode("utf-8").split("\n") if x.strip()]
+        records = [parse_record(x) for x in lines]
+        case_id = str(records[0].entry["case"])
+        target = cases_dir(home) / case_id
+        if target.exists():
+            raise PolicyError(
+                f"case {case_id} already exists here; a package cannot be received twice",
+                f"本机已有案件 {case_id}，不能重复接收",
+            )
+        store = CaseStore(target, create=True)
+        try:
+            opened = records[0].entry["data"]
+            for key, value in (
+                ("case_id", case_id),
+                ("title", str(opened.get("title", ""))),
+                ("number", str(opened.get("number", ""))),
+                ("status", "received"),
+                ("received", "1"),
+                ("training", "1" if opened.get("training") else "0"),
+            ):
+                store.set_meta(key, value)
+            for name in reader.names:
+                if name.startswith(L.CERTS_DIR) and name.endswith(".pem") and "/tsa-" not in name:
+                    (target / "certs" / Path(name).name).write_bytes(reader.read_control(name))
+            with store.write_transaction() as db:
+                for rec, line in zip(records, lines, strict=True):
+                    db.execute(
+                        "INSERT INTO ledger (seq, hash, record) VALUES (?, ?, ?)",
+                        (rec.seq, rec.hash, line),
+                    )
+                    for item in rec.entry["items"]:
+                        with reader.open(item["path"]) as f:
+                            d = store.ingest_stream(f)
+                        if d.sha256 != item["sha256"]:
+                            raise IntegrityError(
+                                f"{item['path']} changed during import", "导入时文件发生变化"
+                            )
+                        db.execute(
+                            "INSERT INTO items (path, seq, sha256, sm3, size, media_type)"
+                            " VALUES (?, ?, ?, ?, ?, ?)",
+                            (item["path"], rec.seq, d.sha256, d.sm3, d.size, item["media_type"]),
+                        )
+        except BaseException:
+            store.close()
+            shutil.rmtree(target, ignore_errors=True)
+            raise
+    store.close()
+    case = Case.open(home, case_id)
+    seal = _read_seal(package) if package.with_name(package.name + ".seal.json").is_file() else {}
+    whole = digest_file(package)
+    (case.store.dir / "certs" / f"{receiver.officer.key_fp}.pem").write_text(
+        receiver.officer.chain_pem()
+    )
+
+    case.ledger.append(
+        receiver,
+        "officer.add",
+        {
+            **receiver.officer.profile.as_json(),
+            "role": "receiver",
+            "key": receiver.officer.key_fp,
+            "cert_sha256": cert_fingerprint(receiver.officer.cert),
+            "self_signed": receiver.officer.cert.issuer == receiver.officer.cert.subject,
+        },
+    )
+    case.ledger.append(
+        receiver,
+        "custody.receive",
+        {
+            "package_file": package.name,
+            "package_id": str(seal.get("package_id", "")),
+            "package_sha256": whole.sha256,
+            "package_sm3": whole.sm3,
+            "verified": "pass",
+            "reason": reason,
+            "transfer": transfer,
+        },
+    )
+    return case
