@@ -269,238 +269,266 @@ def verify_package(
     try:
         reader = PackageReader(path, password)
     except InputError as exc:
-        if not any(x.severity is Severity.ERROR for x in f.items):
+        if not _altered(f):
             raise
         # The seal already proves the file was altered: that is the finding, not bad input.
         f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
         return _done(path, f, checks, None)
     with reader:
-        digests = _hash_members(reader, progress, f)
-        names = set(digests)
-        for name in L.REQUIRED:
-            if name not in names:
-                f.add(
-                    "file-missing",
-                    Severity.ERROR,
-                    name,
-                    f"{name} is missing from the package",
-                    f"证据包缺少 {name}",
-                )
-        dp = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
-        if dp is None or L.LEDGER not in names:
-            return _done(path, f, checks, None)
-        if not isinstance(dp, dict) or not isinstance(dp.get("resources"), list):
-            raise InputError(
-                f"{path}: datapackage.json has no resources list",
-                f"{path}：datapackage.json 缺少 resources 列表",
+        try:
+            return _verify_open(
+                path, reader, f, checks, progress, trusted_cas, trusted_tsas, time_tolerance_us
             )
-        qz = dp.get("quzheng") if isinstance(dp.get("quzheng"), dict) else {}
-        assert isinstance(qz, dict)
-        sm3_map = qz.get("sm3") if isinstance(qz.get("sm3"), dict) else {}
-        assert isinstance(sm3_map, dict)
+        except AuthError:
+            raise
+        except InputError as exc:
+            if not _altered(f):
+                raise
+            # Members already found altered cannot be parsed either: report, don't crash.
+            f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
+            return _done(path, f, checks, None)
 
-        # (1) every listed file exists with its size, SHA-256 and SM3; nothing unlisted.
-        listed: set[str] = set()
-        for res in dp["resources"]:
-            if not isinstance(res, dict):
-                continue
-            name = str(res.get("path", ""))
-            listed.add(name)
-            d = digests.get(name)
-            if d is None:
-                f.add(
-                    "file-missing",
-                    Severity.ERROR,
-                    name,
-                    f"{name} is listed in datapackage.json but missing",
-                    f"{name} 已列入清单但缺失",
-                )
-                continue
-            for code, want, got, label in (
-                ("file-size", res.get("bytes"), d.size, "size"),
-                ("file-sha256", res.get("hash"), f"sha256:{d.sha256}", "SHA-256"),
-                ("file-sm3", sm3_map.get(name), d.sm3, "SM3"),
-            ):
-                if want != got:
-                    f.add(
-                        code,
-                        Severity.ERROR,
-                        name,
-                        f"{name}: {label} does not match the manifest: the file was altered",
-                        f"{name}：{label} 与清单不符，文件被改动",
-                    )
-        for name in sorted(names - listed - L.NOT_IN_DATAPACKAGE):
+
+def _verify_open(
+    path: Path,
+    reader: PackageReader,
+    f: _Findings,
+    checks: list[str],
+    progress: Progress | None,
+    trusted_cas: list[x509.Certificate] | None,
+    trusted_tsas: Sequence[bytes],
+    time_tolerance_us: int,
+) -> VerificationReport:
+    digests = _hash_members(reader, progress, f)
+    names = set(digests)
+    for name in L.REQUIRED:
+        if name not in names:
             f.add(
-                "file-unlisted",
+                "file-missing",
                 Severity.ERROR,
                 name,
-                f"{name} is in the package but not in its manifest",
-                f"{name} 在证据包中但未列入清单",
+                f"{name} is missing from the package",
+                f"证据包缺少 {name}",
             )
+    dp = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
+    if dp is None or L.LEDGER not in names:
+        return _done(path, f, checks, None)
+    if not isinstance(dp, dict) or not isinstance(dp.get("resources"), list):
+        raise InputError(
+            f"{path}: datapackage.json has no resources list",
+            f"{path}：datapackage.json 缺少 resources 列表",
+        )
+    qz = dp.get("quzheng") if isinstance(dp.get("quzheng"), dict) else {}
+    assert isinstance(qz, dict)
+    sm3_map = qz.get("sm3") if isinstance(qz.get("sm3"), dict) else {}
+    assert isinstance(sm3_map, dict)
 
-        # (2) the sums files agree with the content.
-        checks.append("sums")
-        for sums_name, algo in ((L.SHA256SUMS, "sha256"), (L.SM3SUMS, "sm3")):
-            if sums_name not in names:
-                continue
-            sums = _parse_sums(reader.read_control(sums_name))
-            if sums is None:
+    # (1) every listed file exists with its size, SHA-256 and SM3; nothing unlisted.
+    listed: set[str] = set()
+    for res in dp["resources"]:
+        if not isinstance(res, dict):
+            continue
+        name = str(res.get("path", ""))
+        listed.add(name)
+        d = digests.get(name)
+        if d is None:
+            f.add(
+                "file-missing",
+                Severity.ERROR,
+                name,
+                f"{name} is listed in datapackage.json but missing",
+                f"{name} 已列入清单但缺失",
+            )
+            continue
+        for code, want, got, label in (
+            ("file-size", res.get("bytes"), d.size, "size"),
+            ("file-sha256", res.get("hash"), f"sha256:{d.sha256}", "SHA-256"),
+            ("file-sm3", sm3_map.get(name), d.sm3, "SM3"),
+        ):
+            if want != got:
                 f.add(
-                    "sums-malformed",
-                    Severity.ERROR,
-                    sums_name,
-                    f"{sums_name} is malformed",
-                    f"{sums_name} 格式错误",
-                )
-                continue
-            for name, value in sorted(sums.items()):
-                d = digests.get(name)
-                got_sum: str | None = (
-                    None if d is None else (d.sha256 if algo == "sha256" else d.sm3)
-                )
-                if got_sum != value:
-                    f.add(
-                        "sums-mismatch",
-                        Severity.ERROR,
-                        name,
-                        f"{sums_name} does not match {name}",
-                        f"{sums_name} 与 {name} 不符",
-                    )
-            for name in sorted(names - set(sums) - L.NOT_IN_SUMS):
-                f.add(
-                    "sums-unlisted",
+                    code,
                     Severity.ERROR,
                     name,
-                    f"{name} is not listed in {sums_name}",
-                    f"{name} 未列入 {sums_name}",
+                    f"{name}: {label} does not match the manifest: the file was altered",
+                    f"{name}：{label} 与清单不符，文件被改动",
                 )
-
-        # (3) the manifest digest: hash, exporting officer's signature, time-stamp.
-        checks.append("manifest")
-        dp_bytes = reader.read_control(L.DATAPACKAGE)
-        dp_sha = hashlib.sha256(dp_bytes).hexdigest()
-        if L.DIGEST in names:
-            dg = _json(reader, L.DIGEST)
-            dq = (
-                dg.get("quzheng")
-                if isinstance(dg, dict) and isinstance(dg.get("quzheng"), dict)
-                else {}
-            )
-            assert isinstance(dq, dict)
-            if not isinstance(dg, dict) or dg.get("hash") != f"sha256:{dp_sha}":
-                f.add(
-                    "manifest-hash-mismatch",
-                    Severity.ERROR,
-                    L.DATAPACKAGE,
-                    "datapackage.json does not match its digest: the manifest was edited",
-                    "datapackage.json 与其摘要不符：清单被编辑",
-                )
-            signer = dq.get("signer", {})
-            key = str(signer.get("key", "")) if isinstance(signer, dict) else ""
-            cert_name = f"{L.CERTS_DIR}{key}.pem"
-            cert = None
-            if len(key) == 64 and reader.has(cert_name):
-                try:
-                    cert = load_certs_pem(reader.read_control(cert_name), cert_name)[0]
-                except (InputError, IndexError):
-                    cert = None
-            if cert is None or cert_key_fingerprint(cert) != key:
-                f.add(
-                    "manifest-signer-unknown",
-                    Severity.ERROR,
-                    L.DIGEST,
-                    "the manifest's signer has no certificate in the package",
-                    "清单签名人的证书不在证据包中",
-                )
-            elif not _verify_sig(cert, dp_bytes, dq.get("signature_der_b64")):
-                f.add(
-                    "manifest-signature-invalid",
-                    Severity.ERROR,
-                    L.DIGEST,
-                    "the signature over datapackage.json is not valid",
-                    "datapackage.json 的签名无效",
-                )
-            _check_token(
-                f, L.DIGEST, dq.get("timestamp"), dp_sha, trusted_tsas, "the manifest", "清单"
-            )
-
-        # (4) the ledger: continuity, hashes, signatures, items, tokens (forensics.verify).
-        text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")
-        lines = [line for line in text.split("\n") if line.strip()]
-        ledger_report = verify_source(
-            PackageSource(reader, lines, digests),
-            trusted_cas or [],
-            trusted_tsas,
-            time_tolerance_us=time_tolerance_us,
+    for name in sorted(names - listed - L.NOT_IN_DATAPACKAGE):
+        f.add(
+            "file-unlisted",
+            Severity.ERROR,
+            name,
+            f"{name} is in the package but not in its manifest",
+            f"{name} 在证据包中但未列入清单",
         )
-        f.items.extend(ledger_report.findings)
-        checks.extend(ledger_report.checks)
 
-        # (5) the ledger head named by the manifests is the ledger's last entry.
-        last_hash = None
-        if lines:
+    # (2) the sums files agree with the content.
+    checks.append("sums")
+    for sums_name, algo in ((L.SHA256SUMS, "sha256"), (L.SM3SUMS, "sm3")):
+        if sums_name not in names:
+            continue
+        sums = _parse_sums(reader.read_control(sums_name))
+        if sums is None:
+            f.add(
+                "sums-malformed",
+                Severity.ERROR,
+                sums_name,
+                f"{sums_name} is malformed",
+                f"{sums_name} 格式错误",
+            )
+            continue
+        for name, value in sorted(sums.items()):
+            d = digests.get(name)
+            got_sum: str | None = None if d is None else (d.sha256 if algo == "sha256" else d.sm3)
+            if got_sum != value:
+                f.add(
+                    "sums-mismatch",
+                    Severity.ERROR,
+                    name,
+                    f"{sums_name} does not match {name}",
+                    f"{sums_name} 与 {name} 不符",
+                )
+        for name in sorted(names - set(sums) - L.NOT_IN_SUMS):
+            f.add(
+                "sums-unlisted",
+                Severity.ERROR,
+                name,
+                f"{name} is not listed in {sums_name}",
+                f"{name} 未列入 {sums_name}",
+            )
+
+    # (3) the manifest digest: hash, exporting officer's signature, time-stamp.
+    checks.append("manifest")
+    dp_bytes = reader.read_control(L.DATAPACKAGE)
+    dp_sha = hashlib.sha256(dp_bytes).hexdigest()
+    if L.DIGEST in names:
+        dg = _json(reader, L.DIGEST)
+        dq = (
+            dg.get("quzheng")
+            if isinstance(dg, dict) and isinstance(dg.get("quzheng"), dict)
+            else {}
+        )
+        assert isinstance(dq, dict)
+        if not isinstance(dg, dict) or dg.get("hash") != f"sha256:{dp_sha}":
+            f.add(
+                "manifest-hash-mismatch",
+                Severity.ERROR,
+                L.DATAPACKAGE,
+                "datapackage.json does not match its digest: the manifest was edited",
+                "datapackage.json 与其摘要不符：清单被编辑",
+            )
+        signer = dq.get("signer", {})
+        key = str(signer.get("key", "")) if isinstance(signer, dict) else ""
+        cert_name = f"{L.CERTS_DIR}{key}.pem"
+        cert = None
+        if len(key) == 64 and reader.has(cert_name):
             try:
-                last_hash = json.loads(lines[-1]).get("hash")
-            except (ValueError, AttributeError):
-                last_hash = None
-        head = qz.get("ledger_head", {})
-        if not isinstance(head, dict) or head.get("hash") != last_hash:
+                cert = load_certs_pem(reader.read_control(cert_name), cert_name)[0]
+            except (InputError, IndexError):
+                cert = None
+        if cert is None or cert_key_fingerprint(cert) != key:
+            f.add(
+                "manifest-signer-unknown",
+                Severity.ERROR,
+                L.DIGEST,
+                "the manifest's signer has no certificate in the package",
+                "清单签名人的证书不在证据包中",
+            )
+        elif not _verify_sig(cert, dp_bytes, dq.get("signature_der_b64")):
+            f.add(
+                "manifest-signature-invalid",
+                Severity.ERROR,
+                L.DIGEST,
+                "the signature over datapackage.json is not valid",
+                "datapackage.json 的签名无效",
+            )
+        _check_token(f, L.DIGEST, dq.get("timestamp"), dp_sha, trusted_tsas, "the manifest", "清单")
+
+    # (4) the ledger: continuity, hashes, signatures, items, tokens (forensics.verify).
+    text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")
+    lines = [line for line in text.split("\n") if line.strip()]
+    ledger_report = verify_source(
+        PackageSource(reader, lines, digests),
+        trusted_cas or [],
+        trusted_tsas,
+        time_tolerance_us=time_tolerance_us,
+    )
+    f.items.extend(ledger_report.findings)
+    checks.extend(ledger_report.checks)
+
+    # (5) the ledger head named by the manifests is the ledger's last entry.
+    last_hash = None
+    if lines:
+        try:
+            last_hash = json.loads(lines[-1]).get("hash")
+        except (ValueError, AttributeError):
+            last_hash = None
+    head = qz.get("ledger_head", {})
+    if not isinstance(head, dict) or head.get("hash") != last_hash:
+        f.add(
+            "ledger-head-mismatch",
+            Severity.ERROR,
+            L.LEDGER,
+            "the ledger does not end at the head the manifest names (truncated or extended)",
+            "账本末条与清单记载的账本头不符（被截断或追加）",
+        )
+    if L.MANIFEST in names:
+        manifest = _json(reader, L.MANIFEST)
+        mhead = manifest.get("ledger_head", {}) if isinstance(manifest, dict) else {}
+        if not isinstance(mhead, dict) or mhead.get("hash") != last_hash:
             f.add(
                 "ledger-head-mismatch",
                 Severity.ERROR,
-                L.LEDGER,
-                "the ledger does not end at the head the manifest names (truncated or extended)",
-                "账本末条与清单记载的账本头不符（被截断或追加）",
+                L.MANIFEST,
+                "the evidence manifest names another ledger head",
+                "证据清单记载的账本头不符",
             )
-        if L.MANIFEST in names:
-            manifest = _json(reader, L.MANIFEST)
-            mhead = manifest.get("ledger_head", {}) if isinstance(manifest, dict) else {}
-            if not isinstance(mhead, dict) or mhead.get("hash") != last_hash:
+        for entry in manifest.get("files", []) if isinstance(manifest, dict) else []:
+            if not isinstance(entry, dict):
+                continue
+            d = digests.get(str(entry.get("path")))
+            if d is None or (d.sha256, d.sm3, d.size) != (
+                entry.get("sha256"),
+                entry.get("sm3"),
+                entry.get("size"),
+            ):
                 f.add(
-                    "ledger-head-mismatch",
+                    "manifest-file-mismatch",
                     Severity.ERROR,
-                    L.MANIFEST,
-                    "the evidence manifest names another ledger head",
-                    "证据清单记载的账本头不符",
+                    str(entry.get("path")),
+                    "a file does not match the evidence manifest the report is bound to",
+                    "文件与笔录绑定的证据清单不符",
                 )
-            for entry in manifest.get("files", []) if isinstance(manifest, dict) else []:
-                if not isinstance(entry, dict):
-                    continue
-                d = digests.get(str(entry.get("path")))
-                if d is None or (d.sha256, d.sm3, d.size) != (
-                    entry.get("sha256"),
-                    entry.get("sm3"),
-                    entry.get("size"),
-                ):
-                    f.add(
-                        "manifest-file-mismatch",
-                        Severity.ERROR,
-                        str(entry.get("path")),
-                        "a file does not match the evidence manifest the report is bound to",
-                        "文件与笔录绑定的证据清单不符",
-                    )
-        ids = {
-            json.loads(line).get("entry", {}).get("data", {}).get("package_id")
-            for line in lines
-            if '"package.export"' in line
-        }
-        if qz.get("package_id") not in ids:
-            f.add(
-                "package-id-mismatch",
-                Severity.ERROR,
-                L.DATAPACKAGE,
-                "no package.export entry in the ledger names this package",
-                "账本中没有导出本证据包的条目",
-            )
-        if L.REPORT not in names:
-            f.add(
-                "report-missing",
-                Severity.ERROR,
-                L.REPORT,
-                "the report is missing",
-                "缺少电子数据提取笔录",
-            )
-        return _done(path, f, checks, ledger_report)
+    ids = {
+        json.loads(line).get("entry", {}).get("data", {}).get("package_id")
+        for line in lines
+        if '"package.export"' in line
+    }
+    if qz.get("package_id") not in ids:
+        f.add(
+            "package-id-mismatch",
+            Severity.ERROR,
+            L.DATAPACKAGE,
+            "no package.export entry in the ledger names this package",
+            "账本中没有导出本证据包的条目",
+        )
+    if L.REPORT not in names:
+        f.add(
+            "report-missing",
+            Severity.ERROR,
+            L.REPORT,
+            "the report is missing",
+            "缺少电子数据提取笔录",
+        )
+    return _done(path, f, checks, ledger_report)
+
+
+def _altered(f: _Findings) -> bool:
+    """Proof of alteration found so far (the seal, or a member failing its own CRC)."""
+    return any(
+        x.severity is Severity.ERROR and (x.code.startswith("seal-") or x.code == "file-damaged")
+        for x in f.items
+    )
 
 
 def _done(
