@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pyzipper
 from asn1crypto import cms
@@ -34,7 +34,7 @@ from forensics import __version__
 from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError
-from forensics.hashing import CHUNK_SIZE, Digests, digest_file, digest_stream, fsync_dir
+from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, digest_file, digest_stream, fsync_dir
 from forensics.identity import Signer, cert_fingerprint
 from forensics.ledger import Record
 from forensics.package import layout as L
@@ -164,29 +164,65 @@ def _iter_chunks(src: Path | bytes) -> Iterator[bytes]:
             yield chunk
 
 
+class _HashingSink:
+    """A write-only, non-seekable file: zipfile then writes strictly in order (data
+    descriptors instead of seeking back), so the whole package is hashed as it is written
+    and never read a second time."""
+
+    def __init__(self, f: BinaryIO) -> None:
+        self._f = f
+        self._pos = 0
+        self.hasher = DualHasher()
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        chunk = bytes(data)
+        self.hasher.update(chunk)
+        self._f.write(chunk)
+        self._pos += len(chunk)
+        return len(chunk)
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, *args: object) -> int:
+        raise io.UnsupportedOperation("not seekable")
+
+    def flush(self) -> None:
+        self._f.flush()
+
+
 def _write_zip(
     tmp: Path, members: list[_Member], password: str | None, progress: Progress | None
-) -> None:
+) -> Digests:
     kwargs: dict[str, Any] = {"compression": pyzipper.ZIP_STORED, "allowZip64": True}
     if password:
         kwargs.update(encryption=pyzipper.WZ_AES, encryption_kwargs={"nbits": 256})
     total = sum(m.digests.size for m in members)
     done = 0
-    with pyzipper.AESZipFile(tmp, "w", **kwargs) as zf:
-        if password:
-            zf.setpassword(password.encode("utf-8"))
-        for m in members:
-            info = zf.zipinfo_cls(m.name, date_time=(2026, 1, 1, 0, 0, 0))
-            info.compress_type = pyzipper.ZIP_STORED
-            info.file_size = m.digests.size
-            info.external_attr = 0o444 << 16
-            # Media and WARCs are already compressed; everything is stored (FORMATS.md §2).
-            with zf.open(info, "w", force_zip64=m.digests.size > (1 << 31)) as out:
-                for chunk in _iter_chunks(m.source):
-                    out.write(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, total)
+    with open(tmp, "wb") as raw:
+        sink = _HashingSink(raw)
+        try:
+            with pyzipper.AESZipFile(sink, "w", **kwargs) as zf:
+                if password:
+                    zf.setpassword(password.encode("utf-8"))
+                for m in members:
+                    info = zf.zipinfo_cls(m.name, date_time=(2026, 1, 1, 0, 0, 0))
+                    info.compress_type = pyzipper.ZIP_STORED
+                    info.file_size = m.digests.size
+                    info.external_attr = 0o444 << 16
+                    # Media and WARCs are already compressed: everything is stored.
+                    with zf.open(info, "w", force_zip64=m.digests.size > (1 << 31)) as out:
+                        for chunk in _iter_chunks(m.source):
+                            out.write(chunk)
+                            done += len(chunk)
+                            if progress:
+                                progress(done, total)
+        except BaseException:
+            sink.hasher.abort()
+            raise
+        raw.flush()
+        os.fsync(raw.fileno())
+    return sink.hasher.finish()
 
 
 def _write_durable(path: Path, data: bytes) -> None:
@@ -403,10 +439,7 @@ def export_package(
     os.close(fd)
     tmp = Path(tmp_name)
     try:
-        _write_zip(tmp, ordered, password, progress)
-        with open(tmp, "rb") as f:
-            os.fsync(f.fileno())
-        whole = digest_file(tmp)
+        whole = _write_zip(tmp, ordered, password, progress)
         os.replace(tmp, out)
         fsync_dir(out.parent)
     except OSError as exc:

@@ -13,6 +13,7 @@ import binascii
 import hashlib
 import json
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -193,7 +194,11 @@ def _check_token(
 
 
 def verify_seal(
-    package: Path, seal_path: Path, trusted_tsas: Sequence[bytes], f: _Findings
+    package: Path,
+    seal_path: Path,
+    trusted_tsas: Sequence[bytes],
+    f: _Findings,
+    whole: Digests | None = None,
 ) -> None:
     """(10) the detached seal: whole-file size and digests, signature, token."""
     subject = seal_path.name
@@ -212,7 +217,7 @@ def verify_seal(
             f"{subject} 无法读取",
         )
         return
-    whole = digest_file(package)
+    whole = whole or digest_file(package)
     for key, got in (("size", whole.size), ("sha256", whole.sha256), ("sm3", whole.sm3)):
         if body.get(key) != got:
             f.add(
@@ -263,12 +268,41 @@ def verify_package(
     f = _Findings()
     checks = ["package"]
     seal_path = seal_path or path.with_name(path.name + ".seal.json")
-    if seal_path.is_file() and path.is_file():
-        checks.append("seal")
-        verify_seal(path, seal_path, trusted_tsas, f)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal") as pool:
+        # The whole-file digests for the seal run on the second core while the members are
+        # hashed, so the package is read twice at the cost of once.
+        future = None
+        if seal_path.is_file() and path.is_file():
+            checks.append("seal")
+            future = pool.submit(digest_file, path)
+        done = [future is None]
+
+        def check_seal() -> None:
+            if not done[0] and future is not None:
+                done[0] = True
+                verify_seal(path, seal_path, trusted_tsas, f, future.result())
+
+        return _verify(
+            path, password, f, checks, progress, trusted_cas, trusted_tsas,
+            time_tolerance_us, check_seal,
+        )  # fmt: skip
+
+
+def _verify(
+    path: Path,
+    password: str | None,
+    f: _Findings,
+    checks: list[str],
+    progress: Progress | None,
+    trusted_cas: list[x509.Certificate] | None,
+    trusted_tsas: Sequence[bytes],
+    time_tolerance_us: int,
+    check_seal: Callable[[], None],
+) -> VerificationReport:
     try:
         reader = PackageReader(path, password)
     except InputError as exc:
+        check_seal()
         if not _altered(f):
             raise
         # The seal already proves the file was altered: that is the finding, not bad input.
@@ -277,11 +311,13 @@ def verify_package(
     with reader:
         try:
             return _verify_open(
-                path, reader, f, checks, progress, trusted_cas, trusted_tsas, time_tolerance_us
-            )
+                path, reader, f, checks, progress, trusted_cas, trusted_tsas,
+                time_tolerance_us, check_seal,
+            )  # fmt: skip
         except AuthError:
             raise
         except InputError as exc:
+            check_seal()
             if not _altered(f):
                 raise
             # Members already found altered cannot be parsed either: report, don't crash.
@@ -298,8 +334,10 @@ def _verify_open(
     trusted_cas: list[x509.Certificate] | None,
     trusted_tsas: Sequence[bytes],
     time_tolerance_us: int,
+    check_seal: Callable[[], None],
 ) -> VerificationReport:
     digests = _hash_members(reader, progress, f)
+    check_seal()
     names = set(digests)
     for name in L.REQUIRED:
         if name not in names:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from forensics.range.content import (
     API_HOST,
@@ -27,6 +28,7 @@ from forensics.range.content import (
     SHOP_HOST,
     Claim,
     Content,
+    Product,
     money,
     sales_text,
 )
@@ -127,7 +129,7 @@ class Manifest:
             pages.append(
                 Page(
                     "search",
-                    u(SHOP_HOST, "/search?q=" + _quote(q)),
+                    u(SHOP_HOST, "/search?q=" + quote(q, safe="")),
                     f"搜索 {q}",
                     {
                         "query": q,
@@ -233,7 +235,7 @@ class Manifest:
         )
         return tuple(pages)
 
-    def _hot(self) -> list[Any]:
+    def _hot(self) -> list[Product]:
         return sorted(self.content.products, key=lambda p: (-p.monthly_sales, p.product_id))[:8]
 
     def to_dict(self) -> dict[str, Any]:
@@ -352,9 +354,3 @@ class Manifest:
                 ],
             },
         }
-
-
-def _quote(text: str) -> str:
-    from urllib.parse import quote
-
-    return quote(text, safe="")
