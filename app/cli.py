@@ -450,6 +450,27 @@ def cmd_import_package(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_env_check(args: argparse.Namespace) -> int:
+    from app.envcheck import env_check_command
+    from forensics.environment import DEFAULT_ECHO_URLS
+
+    home = data_home()
+    signer = _signer(args, IdentityStore(home))
+    ntp = [x.strip() for x in str(settings.get(home, "ntp.servers")).split(",") if x.strip()]
+    echo = [x.strip() for x in str(settings.get(home, "env.echo_urls")).split(",") if x.strip()]
+    return env_check_command(
+        home,
+        args.case,
+        list(args.target),
+        signer,
+        ntp,
+        echo or list(DEFAULT_ECHO_URLS),
+        args.phase,
+        args.lang or cli_lang(),
+        session=args.session,
+    )
+
+
 # -- settings ---------------------------------------------------------------------------
 
 
@@ -586,6 +607,16 @@ def build_parser() -> argparse.ArgumentParser:
     se.add_argument("--officer", action="append", default=[], metavar="BADGE", required=True)
     se.add_argument("--training-single", action="store_true")
     se.set_defaults(func=cmd_session_end)
+
+    env = sub.add_parser("env", help="the clean-environment check (清洁性检查)")
+    esub = env.add_subparsers(dest="env_cmd", required=True, parser_class=_Parser)
+    ec = with_pass(esub.add_parser("check", help="check and seal the capture environment"))
+    ec.add_argument("--case", required=True)
+    ec.add_argument("--target", action="append", default=[], metavar="URL")
+    ec.add_argument("--phase", choices=["before", "after"], default="before")
+    ec.add_argument("--session", help="the capture session this check belongs to")
+    ec.add_argument("--lang", choices=["zh", "en"])
+    ec.set_defaults(func=cmd_env_check)
 
     stp = with_pass(sub.add_parser("stamp", help="obtain queued RFC 3161 time-stamps now"))
     stp.add_argument("--case", required=True)

@@ -57,6 +57,13 @@ SETTINGS: dict[str, Setting] = {
             "loopback port range for the recording proxy ('0' = any free port)",
             "取证代理的回环端口范围（0 表示任意空闲端口）",
         ),
+        Setting(
+            "env.echo_urls",
+            str,
+            "",
+            "services that echo the public egress IP, comma-separated (empty: built-in list)",
+            "回显公网出口 IP 的服务，逗号分隔（留空使用内置列表）",
+        ),
         Setting("ui.language", str, "", "zh_CN or en (empty: system)", "界面语言：zh_CN 或 en"),
     )
 }

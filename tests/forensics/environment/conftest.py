@@ -1,0 +1,153 @@
+"""Fixtures for the clean-environment check: a plain-text IP echo service and an SNTP
+responder on 127.0.0.1, ports where nothing listens, and quiet stand-ins for the
+machine's edges (processes, interfaces, commands) so most tests do not depend on the
+host. No test touches the internet."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from forensics.environment import Interface, Proc
+
+NTP_TO_UNIX = 2_208_988_800
+ECHO_IP = "203.0.113.7"
+
+
+def _ntp_bytes(unix_seconds: float) -> bytes:
+    whole = int(unix_seconds)
+    fraction = int((unix_seconds - whole) * (1 << 32))
+    return ((whole + NTP_TO_UNIX) % (1 << 32)).to_bytes(4, "big") + fraction.to_bytes(4, "big")
+
+
+@pytest.fixture
+def echo_server() -> Iterator[Callable[..., str]]:
+    """Start an HTTP "what is my IP" service answering every GET with ``body``."""
+    servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
+
+    def start(body: str = ECHO_IP + "\n", status: int = 200) -> str:
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                raw = body.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(raw)))
+                self.end_headers()
+                self.wfile.write(raw)
+
+        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        httpd.daemon_threads = False
+        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
+        thread.start()
+        servers.append((httpd, thread))
+        return f"http://127.0.0.1:{httpd.server_port}/ip"
+
+    yield start
+    for httpd, thread in servers:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def sntp() -> Iterator[Callable[[float], str]]:
+    """Start an SNTP responder whose clock runs ``skew`` seconds ahead of ours."""
+    running: list[tuple[threading.Event, threading.Thread, socket.socket]] = []
+
+    def start(skew: float = 0.0) -> str:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        sock.bind(("127.0.0.1", 0))
+        sock.settimeout(0.05)
+        stop = threading.Event()
+
+        def run() -> None:
+            while not stop.is_set():
+                try:
+                    packet, peer = sock.recvfrom(512)
+                except TimeoutError:
+                    continue
+                received = _ntp_bytes(time.time() + skew)
+                head = bytes([0x24, 2, 6, 0xEC]) + bytes(8) + b"\x7f\x00\x00\x01"
+                reply = head + received + packet[40:48] + received
+                sock.sendto(reply + _ntp_bytes(time.time() + skew), peer)
+
+        thread = threading.Thread(target=run)
+        thread.start()
+        running.append((stop, thread, sock))
+        return f"127.0.0.1:{sock.getsockname()[1]}"
+
+    yield start
+    for stop, thread, sock in running:
+        stop.set()
+        thread.join()
+        sock.close()
+
+
+@pytest.fixture
+def closed_url() -> str:
+    """An http URL on 127.0.0.1 where nothing listens (connection refused)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}/ip"
+
+
+@pytest.fixture
+def dead_ntp() -> str:
+    """A UDP port on 127.0.0.1 where nothing listens."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return f"127.0.0.1:{s.getsockname()[1]}"
+
+
+def fake_resolver(table: dict[str, list[str]]) -> Callable[[str], Sequence[str]]:
+    def resolve(host: str) -> Sequence[str]:
+        if host not in table:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return table[host]
+
+    return resolve
+
+
+def quiet_run(args: Sequence[str], timeout: float) -> str:
+    """gsettings as on a machine without a system proxy."""
+    return "'none'\n"
+
+
+@pytest.fixture
+def hosts_file(tmp_path: Path) -> Path:
+    path = tmp_path / "hosts"
+    path.write_text("# static table\n127.0.0.1 localhost\n::1 localhost ip6-localhost\n")
+    return path
+
+
+@pytest.fixture
+def edges(tmp_path: Path, hosts_file: Path) -> dict[str, Any]:
+    """Keyword arguments for ``snapshot()`` that pin every edge of the machine."""
+    resolv = tmp_path / "resolv.conf"
+    resolv.write_text(
+        "# generated\nsearch example.org\nnameserver 223.5.5.5\nnameserver 119.29.29.29\n"
+    )
+    return {
+        "hosts_path": hosts_file,
+        "resolv_conf": resolv,
+        "etc_environment": tmp_path / "environment",  # absent, as on many systems
+        "environ": {"PATH": "/usr/bin", "LANG": "C.UTF-8"},
+        "processes": lambda: [Proc(1, "systemd", "root"), Proc(4242, "python3", "officer")],
+        "interfaces": lambda: [
+            Interface("lo", True, ("127.0.0.1", "::1")),
+            Interface("eth0", True, ("192.0.2.20",)),
+        ],
+        "run": quiet_run,
+        "resolver": fake_resolver({"shop.example.com": ["203.0.113.80"]}),
+        "timeout": 1.0,
+    }
