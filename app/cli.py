@@ -18,11 +18,12 @@ from app.i18n import cli_lang, t
 from app.paths import data_home
 from app.reporting import report_hook
 from app.secrets import read_secret
+from app.train import add_train_parser
 from forensics import __version__
 from forensics.case import Case, list_cases
 from forensics.custody import import_package, record_transfer, transfer_record_path
 from forensics.errors import InputError, QuzhengError
-from forensics.identity import IdentityStore, Profile, Signer, cert_fingerprint
+from forensics.identity import IdentityStore, Officer, Profile, Signer, cert_fingerprint
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, load_config, stamp_pending
 from forensics.verify import Severity, VerificationReport, verify_case_dir
@@ -185,7 +186,9 @@ def cmd_identity_trust(args: argparse.Namespace) -> int:
 def cmd_case_new(args: argparse.Namespace) -> int:
     home = data_home()
     ids = IdentityStore(home)
-    officers = [ids.officer(b) for b in args.officer]
+    officers: list[Officer | tuple[Officer, str]] = [ids.officer(b) for b in args.officer]
+    officers += [(ids.officer(b), "recorder") for b in args.recorder]
+    officers += [(ids.officer(b), "assistant") for b in args.assistant]
     lead = args.as_badge or os.environ.get("QUZHENG_OFFICER")
     signer = _signer(args, ids, lead or (args.officer[0] if args.officer else None))
     target = {
@@ -209,6 +212,10 @@ def cmd_case_new(args: argparse.Namespace) -> int:
         purpose=args.purpose,
         officers=officers,
         training=args.training,
+        agency=args.agency,
+        document_number=args.document_number,
+        party=args.party,
+        party_not_signed_reason=args.party_not_signed_reason,
     )
     with case:
         _out(case.case_id)
@@ -508,6 +515,12 @@ def cmd_tsa_serve(args: argparse.Namespace) -> int:
     return serve(args.port, home / "tsa", args.host)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from forensics.report.command import report_command
+
+    return report_command(data_home(), args.case, Path(args.out), args.lang or cli_lang())
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
@@ -579,6 +592,14 @@ def build_parser() -> argparse.ArgumentParser:
     cn.add_argument(
         "--training", action="store_true", help="a training case (may allow one officer)"
     )
+    cn.add_argument("--recorder", action="append", default=[], metavar="BADGE", help="记录人")
+    cn.add_argument(
+        "--assistant", action="append", default=[], metavar="BADGE", help="技术辅助人员"
+    )
+    cn.add_argument("--agency", default="", help="the agency named in the report header")
+    cn.add_argument("--document-number", default="", help="文书编号 of the report")
+    cn.add_argument("--party", default="", help="当事人, where known")
+    cn.add_argument("--party-not-signed-reason", default="", help="why the party did not sign")
     cn.set_defaults(func=cmd_case_new)
     csub.add_parser("list").set_defaults(func=cmd_case_list)
     for name, func in (("show", cmd_case_show), ("log", cmd_case_log)):
@@ -676,6 +697,14 @@ def build_parser() -> argparse.ArgumentParser:
     ts.add_argument("--port", type=int, default=3161)
     ts.add_argument("--host", default="127.0.0.1")
     ts.set_defaults(func=cmd_tsa_serve)
+
+    rep = sub.add_parser("report", help="the chain-of-custody report (电子数据提取笔录) as PDF")
+    rep.add_argument("--case", required=True)
+    rep.add_argument("--out", required=True, help="FILE.pdf")
+    rep.add_argument("--lang", choices=["zh", "en"])
+    rep.set_defaults(func=cmd_report)
+
+    add_train_parser(sub, _Parser)
 
     demo = sub.add_parser("demo", help="the whole job, headless, on the practice range")
     demo.add_argument("--out", required=True)

@@ -24,7 +24,7 @@ from pathlib import Path
 
 PASS = "benchmark passphrase"
 CHILD = """
-import json, resource, sys, time
+import json, sys, time
 from pathlib import Path
 op, home, case_id, out = sys.argv[1:5]
 from forensics.case import Case
@@ -38,7 +38,8 @@ if op.startswith("export"):
 else:
     report = verify_package(Path(out), password="package pw 123" if op == "verify-aes" else None)
     assert report.entries > 0
-print(json.dumps({"s": time.perf_counter() - t0, "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+from benchmarks.memory import peak_rss_mb
+print(json.dumps({"s": time.perf_counter() - t0, "rss": peak_rss_mb()}))
 """
 
 

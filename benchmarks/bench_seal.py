@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -46,8 +45,9 @@ def seal_child(home: str, case_id: str, path: str) -> None:
         t0 = time.perf_counter()
         case.import_file(signer, Path(path))
         elapsed = time.perf_counter() - t0
-    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    print(json.dumps({"seconds": elapsed, "rss_mb": rss_kb / 1024}))
+    from benchmarks.memory import peak_rss_mb
+
+    print(json.dumps({"seconds": elapsed, "rss_mb": peak_rss_mb()}))
 
 
 def _make_file(path: Path, mb: int) -> None:

@@ -96,10 +96,17 @@ class Case:
         target: dict[str, str] | None = None,
         location: str = "",
         purpose: str = "",
-        officers: Sequence[Officer] = (),
+        officers: Sequence[Officer | tuple[Officer, str]] = (),
         training: bool = False,
+        agency: str = "",
+        document_number: str = "",
+        party: str = "",
+        party_not_signed_reason: str = "",
         now: Callable[[], datetime] = utc_now,
     ) -> Case:
+        """Open a case. ``officers`` are the others on it (optionally with a role such as
+        ``recorder`` or ``assistant``); the signer is the lead. Party (当事人), agency and
+        document number (文书编号) appear in the report."""
         if not title.strip():
             raise InputError("the case title is empty", "案件标题为空")
         case_id = str(uuid.uuid4())
@@ -120,13 +127,18 @@ class Case:
                 "location": location,
                 "purpose": purpose,
                 "training": training,
+                "agency": agency,
+                "document_number": document_number,
+                "party": party,
+                "party_not_signed_reason": party_not_signed_reason,
                 "format": 1,
             },
         )
         case.add_officer(signer, signer.officer, role="lead")
-        for officer in officers:
+        for item in officers:
+            officer, role = item if isinstance(item, tuple) else (item, "officer")
             if officer.key_fp != signer.officer.key_fp:
-                case.add_officer(signer, officer)
+                case.add_officer(signer, officer, role=role)
         return case
 
     @classmethod

@@ -14,7 +14,9 @@ APT_PACKAGES=(
   # CJK text in the browser and the UI
   fonts-noto-cjk
   # standard tools the interop tests and the README's verification steps use
-  openssl ca-certificates
+  openssl ca-certificates poppler-utils qpdf zbar-tools
+  # the package benchmark's baseline (7zz)
+  7zip
 )
 
 missing=()

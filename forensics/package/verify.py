@@ -439,6 +439,7 @@ def _verify_open(
     checks.append("manifest")
     dp_bytes = reader.read_control(L.DATAPACKAGE)
     dp_sha = hashlib.sha256(dp_bytes).hexdigest()
+    digest_signer = ""
     if L.DIGEST in names:
         dg = _json(reader, L.DIGEST)
         dq = (
@@ -457,6 +458,7 @@ def _verify_open(
             )
         signer = dq.get("signer", {})
         key = str(signer.get("key", "")) if isinstance(signer, dict) else ""
+        digest_signer = key
         cert_name = f"{L.CERTS_DIR}{key}.pem"
         cert = None
         if len(key) == 64 and reader.has(cert_name):
@@ -537,12 +539,27 @@ def _verify_open(
                     "a file does not match the evidence manifest the report is bound to",
                     "文件与笔录绑定的证据清单不符",
                 )
-    ids = {
-        json.loads(line).get("entry", {}).get("data", {}).get("package_id")
-        for line in lines
-        if '"package.export"' in line
-    }
-    if qz.get("package_id") not in ids:
+    exporters: dict[object, str] = {}
+    for line in lines:
+        if '"package.export"' not in line:
+            continue
+        try:
+            entry = json.loads(line).get("entry", {})
+            exporters[entry.get("data", {}).get("package_id")] = str(entry["actor"]["key"])
+        except (ValueError, AttributeError, KeyError, TypeError):
+            continue
+    exporter = exporters.get(qz.get("package_id"))
+    if exporter is not None and L.DIGEST in names and digest_signer != exporter:
+        # (3b) only the officer who sealed this export may sign its manifest: a re-signed
+        # manifest (after the ledger's tail was cut and the sums rewritten) fails here.
+        f.add(
+            "manifest-signer-not-exporter",
+            Severity.ERROR,
+            L.DIGEST,
+            "the manifest is not signed by the officer whose package.export entry names this package",
+            "清单签名人不是账本中导出本证据包的执法人员",
+        )
+    if exporter is None:
         f.add(
             "package-id-mismatch",
             Severity.ERROR,

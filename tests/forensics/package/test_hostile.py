@@ -34,10 +34,12 @@ EXPECTED = {
 }
 
 _CHILD = """
-import resource, sys
+import sys
 from app.cli import main
 code = main(sys.argv[1:])
-print("maxrss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+# VmHWM starts afresh at exec (ru_maxrss would include the pytest parent).
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print("maxrss_kb", hwm.split()[1], file=sys.stderr)
 sys.exit(code)
 """
 

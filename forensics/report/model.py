@@ -1,0 +1,444 @@
+"""The report's facts, drawn from the ledger: who, when, where, what was sealed, how.
+
+Every entry kind is read defensively: modules still being written add data keys, so a
+missing or odd value is shown as absent, never a crash. Required fields are checked here
+(``ReportModel.missing``) so the report refuses before drawing anything.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from forensics.canonical import canonical_bytes, parse_time
+from forensics.errors import InputError, IntegrityError
+from forensics.ledger import Record
+from forensics.report.envview import flat_view
+from forensics.report.labels import label
+from forensics.report.source import CaseMeta, ReportSource
+
+# Entry kinds whose items are not evidence but custody files (time-stamp tokens).
+_CUSTODY_ITEM_KINDS = frozenset({"timestamp"})
+# Officer roles that are not law-enforcement officers (they do not count toward the two).
+_NON_OFFICER_ROLES = frozenset({"assistant"})
+DEFAULT_CLOCK_WARN_MS = 1000
+
+
+def as_dict(value: object) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def as_str(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str | int):
+        return str(value)
+    return ""
+
+
+def as_int(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            return None
+    return None
+
+
+def items_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
+    """An entry's items that are objects (anything else in a hostile ledger is ignored)."""
+    items = entry.get("items")
+    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
+
+
+def strings(value: object) -> list[str]:
+    """A string or a list's strings, as a list (other values give nothing)."""
+    if isinstance(value, str):
+        return [value] if value else []
+    if isinstance(value, list):
+        return [v for v in value if isinstance(v, str) and v]
+    return []
+
+
+def time_of(value: object) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        return parse_time(value)
+    except InputError:
+        return None
+
+
+@dataclass(frozen=True)
+class OfficerInfo:
+    key: str
+    name: str
+    badge: str
+    agency: str
+    role: str
+    cert_sha256: str
+    self_signed: bool
+
+    @property
+    def is_officer(self) -> bool:
+        return self.role not in _NON_OFFICER_ROLES
+
+
+@dataclass
+class SessionInfo:
+    sid: str
+    start: datetime | None = None
+    end: datetime | None = None
+    start_seq: int | None = None
+    end_seq: int | None = None
+    signers: list[str] = field(default_factory=list)
+    single_officer: bool = False
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    no: int
+    seq: int
+    kind: str
+    item: dict[str, Any]
+    time: datetime
+    data: dict[str, Any]
+
+    @property
+    def path(self) -> str:
+        return as_str(self.item.get("path"))
+
+    @property
+    def sha256(self) -> str:
+        return as_str(self.item.get("sha256"))
+
+    @property
+    def sm3(self) -> str:
+        return as_str(self.item.get("sm3"))
+
+    @property
+    def media_type(self) -> str:
+        return as_str(self.item.get("media_type")) or "application/octet-stream"
+
+    @property
+    def size(self) -> int:
+        return as_int(self.item.get("size")) or 0
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    seq: int
+    phase: str
+    time: datetime
+    offset_us: int | None
+    rtt_us: int | None
+    server: str
+    threshold_ms: int
+
+    @property
+    def over_threshold(self) -> bool:
+        return self.offset_us is not None and abs(self.offset_us) > self.threshold_ms * 1000
+
+
+@dataclass(frozen=True)
+class StampInfo:
+    seq: int
+    stamped_seq: int | None
+    stamped_kind: str
+    tsa: str
+    serial: str
+    gen_time: datetime | None
+    gen_time_raw: str
+    policy: str
+    accuracy_us: int | None
+    late: bool
+    token: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class MarkInfo:
+    seq: int
+    at_us: int | None
+    note: str
+    recording_sha256: str
+    time: datetime
+
+
+@dataclass
+class ReportModel:
+    meta: CaseMeta
+    records: list[Record]
+    officers: list[OfficerInfo]
+    sessions: list[SessionInfo]
+    evidence: list[EvidenceRow]
+    clocks: list[ClockReading]
+    stamps: list[StampInfo]
+    marks: list[MarkInfo]
+    head_seq: int
+    head_hash: str
+    extraction: tuple[datetime, datetime] | None
+    extraction_from_items: bool
+    proxies: list[dict[str, Any]]
+    tools: list[dict[str, Any]]
+    urls: list[str]
+    hosts: list[str]
+    server_ips: list[str]
+    login_accounts: list[str]
+
+    # -- lookups ----------------------------------------------------------------------------
+
+    def officer(self, key: str) -> OfficerInfo | None:
+        for o in self.officers:
+            if o.key == key:
+                return o
+        return None
+
+    def evidence_by_sha(self, sha256: str) -> EvidenceRow | None:
+        for row in self.evidence:
+            if row.sha256 == sha256:
+                return row
+        return None
+
+    def kind_of(self, seq: int | None) -> str:
+        if seq is None or not 0 <= seq < len(self.records):
+            return ""
+        return self.records[seq].kind
+
+    @property
+    def agency(self) -> str:
+        if self.meta.agency:
+            return self.meta.agency
+        for role in ("lead", "officer", "recorder"):
+            for o in self.officers:
+                if o.role == role and o.agency:
+                    return o.agency
+        return next((o.agency for o in self.officers if o.agency), "")
+
+    @property
+    def document_number(self) -> str:
+        if self.meta.document_number:
+            return self.meta.document_number
+        # Tied to the ledger state: the same ledger always yields the same number.
+        return f"QZ-{self.meta.case_id[:8].upper()}-{self.head_seq:06d}"
+
+    @property
+    def law_officers(self) -> list[OfficerInfo]:
+        return [o for o in self.officers if o.is_officer]
+
+    # -- required fields (REQUIREMENTS.md §A1, §A2) -------------------------------------------
+
+    def missing(self, lang: str) -> list[str]:
+        """The required fields that are empty, named in ``lang``."""
+        m = self.meta
+        out = [
+            label(lang, f"req.{key}")
+            for key, value in (
+                ("title", m.title),
+                ("number", m.number),
+                ("cause", m.cause),
+                ("purpose", m.purpose),
+                ("location", m.location),
+            )
+            if not value
+        ]
+        officers = self.law_officers
+        if len(officers) < (1 if m.training else 2):
+            out.append(label(lang, "req.officers"))
+        for o in self.officers:
+            if not o.badge:
+                out.append(label(lang, "req.officer_badge", o.name or o.key[:16]))
+        for s in self.sessions:
+            if s.start is None:
+                out.append(label(lang, "req.session_start", s.sid[:8]))
+            if s.end is None:
+                out.append(label(lang, "req.session_end", s.sid[:8]))
+        if self.extraction is None:
+            out.append(label(lang, "req.extraction"))
+        return out
+
+
+def check_chain(records: list[Record]) -> None:
+    """Refuse to report on a ledger whose hash chain is broken (a cheap check, no signatures).
+
+    The verifier does the full check; the report must not dress up a tampered ledger.
+    """
+    prev: str | None = None
+    for i, rec in enumerate(records):
+        try:
+            actual = hashlib.sha256(canonical_bytes(rec.entry)).hexdigest()
+        except InputError:
+            actual = ""
+        if rec.entry.get("seq") != i or actual != rec.hash or rec.entry.get("prev") != prev:
+            raise IntegrityError(
+                f"ledger entry {i} does not match its hash or does not link to the entry "
+                "before it; verify the case: no report is made from a broken ledger",
+                f"账本第 {i} 条与其哈希值不符或未链接前一条；请先校验案件，账本链断裂时不生成笔录",
+            )
+        prev = rec.hash
+
+
+def _clock(rec: Record, data: dict[str, Any], when: datetime) -> ClockReading | None:
+    clock = as_dict(flat_view(data).get("clock"))
+    if not clock:
+        return None
+    threshold = as_int(clock.get("warn_threshold_ms")) or DEFAULT_CLOCK_WARN_MS
+    return ClockReading(
+        seq=rec.seq,
+        phase=as_str(data.get("phase")),
+        time=when,
+        offset_us=as_int(clock.get("offset_us")),
+        rtt_us=as_int(clock.get("rtt_us", clock.get("round_trip_us"))),
+        server=as_str(clock.get("server")) or as_str(clock.get("best_server")),
+        threshold_ms=threshold,
+    )
+
+
+def _add_unique(out: list[str], values: Iterable[str]) -> None:
+    seen = set(out)
+    for v in values:
+        if v not in seen:
+            seen.add(v)
+            out.append(v)
+
+
+def _is_proxy_disclosure(value: object) -> bool:
+    d = as_dict(value)
+    return bool(d) and any(k in d for k in ("mitmproxy", "addon_sha256", "ca_sha256"))
+
+
+def build_model(source: ReportSource) -> ReportModel:
+    records = source.records
+    meta = source.case_meta
+    check_chain(records)
+    officers: dict[str, OfficerInfo] = {}
+    sessions: dict[str, SessionInfo] = {}
+    evidence: list[EvidenceRow] = []
+    clocks: list[ClockReading] = []
+    stamps: list[StampInfo] = []
+    marks: list[MarkInfo] = []
+    proxies: list[dict[str, Any]] = []
+    tools: list[dict[str, Any]] = []
+    urls: list[str] = []
+    hosts: list[str] = []
+    server_ips: list[str] = []
+    logins: list[str] = []
+    for rec in records:
+        entry = rec.entry
+        data = as_dict(entry.get("data"))
+        when = time_of(entry.get("time")) or meta.opened
+        kind = rec.kind
+        sid = as_str(entry.get("session"))
+        if kind == "officer.add":
+            key = as_str(data.get("key"))
+            if key:
+                officers[key] = OfficerInfo(
+                    key=key,
+                    name=as_str(data.get("name")),
+                    badge=as_str(data.get("badge")),
+                    agency=as_str(data.get("agency")),
+                    role=as_str(data.get("role")) or "officer",
+                    cert_sha256=as_str(data.get("cert_sha256")),
+                    self_signed=data.get("self_signed") is True,
+                )
+        elif kind in ("session.start", "session.end") and sid:
+            s = sessions.setdefault(sid, SessionInfo(sid))
+            if kind == "session.start":
+                s.start, s.start_seq, s.data = when, rec.seq, data
+                _add_unique(logins, strings(data.get("login_account")))
+            else:
+                s.end, s.end_seq = when, rec.seq
+                s.signers = strings(data.get("signers"))
+                s.single_officer = data.get("training_single_officer") is True
+        elif kind == "env.check":
+            reading = _clock(rec, data, when)
+            if reading is not None:
+                clocks.append(reading)
+        elif kind == "timestamp":
+            items = items_of(entry)
+            stamped = as_int(data.get("stamped_seq"))
+            gen_raw = as_str(data.get("gen_time"))
+            stamps.append(
+                StampInfo(
+                    seq=rec.seq,
+                    stamped_seq=stamped,
+                    stamped_kind=records[stamped].kind
+                    if stamped is not None and 0 <= stamped < len(records)
+                    else "",
+                    tsa=as_str(data.get("tsa_name")) or as_str(data.get("tsa_url")),
+                    serial=as_str(data.get("serial")),
+                    gen_time=time_of(gen_raw),
+                    gen_time_raw=gen_raw,
+                    policy=as_str(data.get("policy")),
+                    accuracy_us=as_int(data.get("accuracy_us")),
+                    late=data.get("queued") is True,
+                    token=items[0] if items else None,
+                )
+            )
+        elif kind == "mark":
+            marks.append(
+                MarkInfo(
+                    seq=rec.seq,
+                    at_us=as_int(data.get("at_us")),
+                    note=as_str(data.get("note")),
+                    recording_sha256=as_str(data.get("recording_sha256")),
+                    time=when,
+                )
+            )
+        for key in ("proxy", "disclosure"):
+            if _is_proxy_disclosure(data.get(key)) and data[key] not in proxies:
+                proxies.append(dict(data[key]))
+        tool = as_dict(data.get("tool"))
+        if tool and tool not in tools:
+            tools.append(tool)
+        if kind.startswith("capture."):
+            _add_unique(urls, strings(data.get("url")))
+            _add_unique(urls, strings(data.get("urls")))
+            _add_unique(hosts, strings(data.get("hosts")))
+            _add_unique(server_ips, strings(data.get("server_ips")))
+            _add_unique(server_ips, strings(data.get("server_ip")))
+        if kind not in _CUSTODY_ITEM_KINDS:
+            for item in items_of(entry):
+                if as_str(item.get("path")).startswith("custody/"):
+                    continue
+                evidence.append(EvidenceRow(len(evidence) + 1, rec.seq, kind, item, when, data))
+    ordered = sorted(sessions.values(), key=lambda s: (s.start_seq or 0, s.sid))
+    extraction: tuple[datetime, datetime] | None = None
+    from_items = False
+    starts = [s.start for s in ordered if s.start is not None]
+    ends = [s.end for s in ordered if s.end is not None]
+    if starts and ends:
+        extraction = (min(starts), max(ends))
+    elif not ordered and evidence:
+        extraction = (evidence[0].time, evidence[-1].time)
+        from_items = True
+    last = records[-1]
+    return ReportModel(
+        meta=meta,
+        records=records,
+        officers=list(officers.values()),
+        sessions=ordered,
+        evidence=evidence,
+        clocks=clocks,
+        stamps=stamps,
+        marks=marks,
+        head_seq=last.seq,
+        head_hash=last.hash,
+        extraction=extraction,
+        extraction_from_items=from_items,
+        proxies=proxies,
+        tools=tools,
+        urls=urls,
+        hosts=hosts,
+        server_ips=server_ips,
+        login_accounts=logins,
+    )

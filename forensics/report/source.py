@@ -1,0 +1,111 @@
+"""What the report reads: the parsed ledger and a way to open each sealed file.
+
+The report is made from these two alone, so anyone holding the package can regenerate it
+and compare. ``ReportSource.from_case`` reads an open case; a package-backed source passes
+the package's ledger and an ``opener`` that streams the ZIP member at each item's path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from forensics.canonical import parse_time
+from forensics.errors import InputError
+from forensics.ledger import Record, parse_record
+
+if TYPE_CHECKING:
+    from forensics.case import Case
+
+type ItemOpener = Callable[[dict[str, Any]], BinaryIO | None]
+
+
+def _text(data: dict[str, Any], key: str) -> str:
+    value = data.get(key)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class CaseMeta:
+    """The case as the ``case.open`` entry (ledger entry 0) describes it."""
+
+    case_id: str
+    title: str
+    number: str
+    cause: str
+    purpose: str
+    location: str
+    target: dict[str, Any]
+    training: bool
+    party: str
+    party_not_signed_reason: str
+    agency: str
+    document_number: str
+    carrier_statement: str
+    opened: datetime
+
+    @classmethod
+    def from_records(cls, records: list[Record]) -> CaseMeta:
+        if not records or records[0].kind != "case.open":
+            raise InputError(
+                "the ledger does not begin with a case.open entry: no report can be made",
+                "账本第 0 条不是立案记录，无法生成笔录",
+            )
+        entry = records[0].entry
+        data = entry.get("data")
+        data = data if isinstance(data, dict) else {}
+        target = data.get("target")
+        try:
+            opened = parse_time(str(entry.get("time", "")))
+        except InputError:
+            raise InputError(
+                "the case.open entry has no valid time", "立案记录的时间无效"
+            ) from None
+        return cls(
+            case_id=str(entry.get("case", "")),
+            title=_text(data, "title"),
+            number=_text(data, "number"),
+            cause=_text(data, "cause"),
+            purpose=_text(data, "purpose"),
+            location=_text(data, "location"),
+            target=dict(target) if isinstance(target, dict) else {},
+            training=data.get("training") is True,
+            party=_text(data, "party"),
+            party_not_signed_reason=_text(data, "party_not_signed_reason"),
+            agency=_text(data, "agency"),
+            document_number=_text(data, "document_number"),
+            carrier_statement=_text(data, "carrier_statement"),
+            opened=opened,
+        )
+
+
+@dataclass
+class ReportSource:
+    """The parsed ledger (``records``, in seq order) and ``open_item`` for its files."""
+
+    records: list[Record]
+    opener: ItemOpener = field(repr=False)
+    label: str = ""
+
+    def open_item(self, item: dict[str, Any]) -> BinaryIO | None:
+        """The sealed file of a ledger item, streamed; ``None`` when it is not there."""
+        return self.opener(item)
+
+    @cached_property
+    def case_meta(self) -> CaseMeta:
+        return CaseMeta.from_records(self.records)
+
+    @classmethod
+    def from_lines(cls, lines: list[str], opener: ItemOpener, label: str = "") -> ReportSource:
+        return cls([parse_record(line) for line in lines], opener, label)
+
+    @classmethod
+    def from_case(cls, case: Case) -> ReportSource:
+        # The verifier's read-only view of a case directory confines item paths to blobs/.
+        from forensics.verify import CaseSource
+
+        view = CaseSource(case.store.dir, [])
+        return cls(case.ledger.records(), view.open_item, case.case_id)
