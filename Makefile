@@ -1,5 +1,5 @@
 # The two set-up commands of the README. Both prepare the machine first (scripts/bootstrap.sh).
-.PHONY: run test lint bench bootstrap
+.PHONY: run test lint bench bootstrap dist
 
 VENV := .venv/bin
 
@@ -20,3 +20,8 @@ test: lint
 
 bench: bootstrap
 	$(VENV)/python -m benchmarks
+
+# The frozen program (PyInstaller, one folder): dist/quzheng/quzheng, checked by its self-test.
+dist: bootstrap
+	$(VENV)/pyinstaller build.spec --noconfirm
+	dist/quzheng/quzheng --selftest

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import settings
+from app.frozen import frozen_main
 from app.i18n import cli_lang, t
 from app.paths import data_home
 from app.reporting import report_hook
@@ -538,7 +539,9 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
-        prog="quzheng", description="Quzheng (取证): sealed evidence of online infringement"
+        prog="quzheng",
+        description="Quzheng (取证): sealed evidence of online infringement",
+        epilog="quzheng --selftest checks this installation (seal, verify, report, proxy, browser).",
     )
     p.add_argument("--version", action="version", version=f"quzheng {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
@@ -714,10 +717,17 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    internal = frozen_main(argv)  # quzheng --run-proxy / --run-workspace (child processes)
+    if internal is not None:
+        return internal
     lang = cli_lang()
     try:
         if not argv:
             return cmd_gui(argparse.Namespace())
+        if argv == ["--selftest"]:
+            from app.selftest import run_selftest
+
+            return run_selftest()
         args = build_parser().parse_args(argv)
         if not hasattr(args, "func"):
             build_parser().print_help()

@@ -36,14 +36,21 @@ if ((${#missing[@]})); then
   fi
 fi
 
-# Find any Python >= 3.12: on PATH first, then through pyenv.
+# Find a Python >= 3.12: on PATH first, then through pyenv. The oldest that qualifies is
+# preferred (3.12 is what the field notes were measured on); QUZHENG_PYTHON overrides.
 py_ok() { "$1" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)' >/dev/null 2>&1; }
-PY=""
-for cand in python3.14 python3.13 python3.12 python3; do
-  if command -v "$cand" >/dev/null 2>&1 && py_ok "$cand"; then PY=$(command -v "$cand"); break; fi
-done
+PY="${QUZHENG_PYTHON:-}"
+if [[ -n "$PY" ]] && ! py_ok "$PY"; then
+  echo "bootstrap: QUZHENG_PYTHON=$PY is not a Python >= 3.12" >&2
+  exit 1
+fi
+if [[ -z "$PY" ]]; then
+  for cand in python3.12 python3.13 python3.14 python3; do
+    if command -v "$cand" >/dev/null 2>&1 && py_ok "$cand"; then PY=$(command -v "$cand"); break; fi
+  done
+fi
 if [[ -z "$PY" ]] && command -v pyenv >/dev/null 2>&1; then
-  for v in $(pyenv versions --bare 2>/dev/null | sort -rV); do
+  for v in $(pyenv versions --bare 2>/dev/null | sort -V); do
     cand="$(pyenv root)/versions/$v/bin/python3"
     if [[ -x "$cand" ]] && py_ok "$cand"; then PY="$cand"; break; fi
   done
