@@ -16,12 +16,12 @@ from pathlib import Path
 from app import settings
 from app.frozen import frozen_main
 from app.i18n import cli_lang, t
-from app.paths import data_home
+from app.paths import cases_home, data_home
 from app.reporting import report_hook
 from app.secrets import read_secret
 from app.train import add_train_parser
 from forensics import __version__
-from forensics.case import Case, list_cases
+from forensics.case import Case, list_cases, resolve_case_dir
 from forensics.custody import import_package, record_transfer, transfer_record_path
 from forensics.errors import InputError, QuzhengError
 from forensics.identity import IdentityStore, Officer, Profile, Signer, cert_fingerprint
@@ -65,7 +65,7 @@ def _stamp(case: Case, signer: Signer, home: Path) -> None:
 
 def cmd_stamp(args: argparse.Namespace) -> int:
     home = data_home()
-    with Case.open(home, args.case) as case:
+    with Case.open(cases_home(home), args.case) as case:
         signer = _signer(args, IdentityStore(home))
         outcome = stamp_pending(case, signer, _tsa_config(home))
         _out(
@@ -203,7 +203,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
         if v
     }
     case = Case.create(
-        home,
+        cases_home(home),
         signer,
         title=args.title,
         number=args.number,
@@ -224,7 +224,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
 
 
 def cmd_case_list(args: argparse.Namespace) -> int:
-    for info in list_cases(data_home()):
+    for info in list_cases(cases_home(data_home())):
         _out(
             "\t".join(
                 [
@@ -241,7 +241,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    with Case.open(data_home(), args.case, recover=False) as case:
+    with Case.open(cases_home(data_home()), args.case, recover=False) as case:
         info = case.info()
         rows = [
             (t("Case id", "案件编号"), info.case_id),
@@ -262,7 +262,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
 
 
 def cmd_case_log(args: argparse.Namespace) -> int:
-    with Case.open(data_home(), args.case, recover=False) as case:
+    with Case.open(cases_home(data_home()), args.case, recover=False) as case:
         for _, _, line in case.store.ledger_rows():
             _out(line)
     return 0
@@ -275,7 +275,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     for p in paths:
         if not p.is_file():
             raise InputError(f"not a readable file: {p}", f"不是可读取的文件：{p}")
-    with Case.open(home, args.case) as case:
+    with Case.open(cases_home(home), args.case) as case:
         signer = _signer(args, ids)
         for p in paths:
             rec = case.import_file(signer, p)
@@ -287,7 +287,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_note(args: argparse.Namespace) -> int:
     home = data_home()
-    with Case.open(home, args.case) as case:
+    with Case.open(cases_home(home), args.case) as case:
         signer = _signer(args, IdentityStore(home))
         rec = case.note(signer, args.text)
         _out(f"{rec.seq}\t{rec.hash}")
@@ -296,7 +296,7 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 def cmd_session_start(args: argparse.Namespace) -> int:
     home = data_home()
-    with Case.open(home, args.case) as case:
+    with Case.open(cases_home(home), args.case) as case:
         _out(case.start_session(_signer(args, IdentityStore(home))))
     return 0
 
@@ -305,7 +305,7 @@ def cmd_session_end(args: argparse.Namespace) -> int:
     home = data_home()
     ids = IdentityStore(home)
     signers = [_signer(args, ids, b) for b in args.officer]
-    with Case.open(home, args.case) as case:
+    with Case.open(cases_home(home), args.case) as case:
         rec = case.end_session(args.session, signers, allow_single_officer=args.training_single)
         _out(f"{rec.seq}\t{rec.hash}")
         _stamp(case, signers[0], home)
@@ -378,7 +378,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             progress=_progress_bar(t("verifying", "校验中", lang)),
         )
     else:
-        with Case.open(home, args.target, recover=False) as case:
+        with Case.open(cases_home(home), args.target, recover=False) as case:
             lines = [line for _, _, line in case.store.ledger_rows()]
             report = verify_case_dir(
                 case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems()
@@ -393,7 +393,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     home = data_home()
     ids = IdentityStore(home)
-    with Case.open(home, args.case) as case:
+    with Case.open(cases_home(home), args.case) as case:
         signer = _signer(args, ids)
         result = export_package(
             case,
@@ -419,7 +419,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_transfer(args: argparse.Namespace) -> int:
     home = data_home()
-    with Case.open(home, args.case) as case:
+    with Case.open(cases_home(home), args.case) as case:
         signer = _signer(args, IdentityStore(home))
         rec = record_transfer(
             case,
@@ -444,7 +444,7 @@ def cmd_import_package(args: argparse.Namespace) -> int:
     ids = IdentityStore(home)
     receiver = _signer(args, ids)
     case = import_package(
-        home,
+        cases_home(home),
         Path(args.package),
         receiver,
         password=_package_password(args),
@@ -519,7 +519,38 @@ def cmd_tsa_serve(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from forensics.report.command import report_command
 
-    return report_command(data_home(), args.case, Path(args.out), args.lang or cli_lang())
+    return report_command(
+        cases_home(data_home()), args.case, Path(args.out), args.lang or cli_lang()
+    )
+
+
+def cmd_capture(args: argparse.Namespace) -> int:
+    from app.capture.headless import practice_range_mapping, run_capture
+
+    home = data_home()
+    ids = IdentityStore(home)
+    badges = list(args.officer) or ([args.as_badge] if args.as_badge else [])
+    if len(badges) < 2:
+        raise InputError(
+            "name the officers present with --officer BADGE (at least two)",
+            "请用 --officer 执法证号 指明在场的执法人员（至少两名）",
+        )
+    map_hosts, cas = (
+        practice_range_mapping(home / "range", args.range_port) if args.range_port else (None, None)
+    )
+    return run_capture(
+        home,
+        str(resolve_case_dir(cases_home(home), args.case)),  # cases may live under data.dir
+        args.url,
+        signers=[_signer(args, ids, b) for b in badges],
+        full_page=args.full_page,
+        snapshot=args.snapshot,
+        video_seconds=args.video or 0,
+        map_hosts=map_hosts,
+        upstream_cas=cas,
+        tsa=_tsa_config(home),
+        out=_out,
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -641,6 +672,22 @@ def build_parser() -> argparse.ArgumentParser:
     ec.add_argument("--session", help="the capture session this check belongs to")
     ec.add_argument("--lang", choices=["zh", "en"])
     ec.set_defaults(func=cmd_env_check)
+
+    cap = with_pass(
+        sub.add_parser("capture", help="headless browser capture through the recording proxy")
+    )
+    cap.add_argument("url")
+    cap.add_argument("--case", required=True)
+    cap.add_argument(
+        "--officer", action="append", default=[], metavar="BADGE", help="officers present (≥ 2)"
+    )
+    cap.add_argument("--full-page", action="store_true")
+    cap.add_argument("--snapshot", action="store_true")
+    cap.add_argument("--video", type=int, default=0, metavar="SECONDS")
+    cap.add_argument(
+        "--range-port", type=int, help="the practice range's port (quzheng range serve)"
+    )
+    cap.set_defaults(func=cmd_capture)
 
     stp = with_pass(sub.add_parser("stamp", help="obtain queued RFC 3161 time-stamps now"))
     stp.add_argument("--case", required=True)

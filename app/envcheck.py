@@ -13,6 +13,7 @@ from pathlib import Path
 
 from app import settings
 from app.i18n import t
+from app.paths import cases_home
 from forensics.case import Case
 from forensics.environment import PHASES, Resolver, seal_snapshot, snapshot
 from forensics.errors import InputError, PolicyError
@@ -57,7 +58,7 @@ def env_check_command(
             f"--phase is 'before' or 'after', not {phase!r}",
             f"--phase 应为 before 或 after，而不是 {phase!r}",
         )
-    with Case.open(home, case_ref) as case:
+    with Case.open(cases_home(home), case_ref) as case:
         # Refuse before the network round trips, not after them.
         if signer.officer.key_fp not in case.officers():
             raise PolicyError(

@@ -14,3 +14,14 @@ def data_home() -> Path:
     if env:
         return Path(env).expanduser()
     return Path(platformdirs.user_data_dir("quzheng", appauthor=False))
+
+
+def cases_home(home: Path) -> Path:
+    """Where cases are kept: the ``data.dir`` setting when set, else the data home itself.
+
+    Identities, trust anchors and settings stay in the data home; only cases move.
+    """
+    from app import settings  # settings reads files under ``home``; import when asked
+
+    configured = str(settings.get(home, "data.dir")).strip()
+    return Path(configured).expanduser() if configured else home

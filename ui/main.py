@@ -1,56 +1,35 @@
-"""The desktop window. For now: the list of cases (the capture workspace comes next)."""
+"""``quzheng`` with no arguments: the desktop application (``run_gui``)."""
 
 from __future__ import annotations
 
 import sys
 
-from PySide6.QtWidgets import (
-    QApplication,
-    QMainWindow,
-    QTableWidget,
-    QTableWidgetItem,
-)
+from PySide6.QtWidgets import QApplication
 
+from app.gui.i18n import choose_language, install_translators
+from app.gui.officers import needs_setup
+from app.gui.tsa import BuiltinTsa
 from app.paths import data_home
-from forensics.case import list_cases
+from ui.main_window import MainWindow
 
 
-class MainWindow(QMainWindow):
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWindowTitle(self.tr("Quzheng — cases"))
-        headers = [
-            self.tr("Case id"),
-            self.tr("Number"),
-            self.tr("Title"),
-            self.tr("Officers"),
-            self.tr("Status"),
-            self.tr("Last activity"),
-        ]
-        self.table = QTableWidget(0, len(headers), self)
-        self.table.setHorizontalHeaderLabels(headers)
-        self.setCentralWidget(self.table)
-        self.resize(1000, 600)
-        self.refresh()
-
-    def refresh(self) -> None:
-        cases = list_cases(data_home())
-        self.table.setRowCount(len(cases))
-        for row, info in enumerate(cases):
-            values = [
-                info.case_id,
-                info.number,
-                info.title,
-                ",".join(info.officers),
-                info.status,
-                info.last_activity,
-            ]
-            for col, value in enumerate(values):
-                self.table.setItem(row, col, QTableWidgetItem(value))
-
-
-def run_gui() -> int:
-    app = QApplication.instance() or QApplication(sys.argv)
-    window = MainWindow()
-    window.show()
-    return int(app.exec())
+def run_gui(argv: list[str] | None = None) -> int:
+    home = data_home()
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
+    app.setApplicationName("Quzheng")
+    app.setApplicationDisplayName("Quzheng 取证")
+    lang = choose_language(home)
+    translators = install_translators(app, lang)
+    tsa = BuiltinTsa(home)
+    tsa.start()
+    try:
+        window = MainWindow(home, lang, tsa=tsa)
+        window.show()
+        if needs_setup(home):
+            window.open_wizard()
+        return int(app.exec())
+    finally:
+        tsa.stop()
+        for tr in translators:
+            app.removeTranslator(tr)

@@ -111,3 +111,15 @@ def test_demo_runs_headless(tmp_path: Path) -> None:
     proc = run("demo", "--out", str(tmp_path / "demo"), env={"QUZHENG_LANG": "en"})
     assert proc.returncode == 0, proc.stderr
     assert "Verdict: PASS" in proc.stdout
+
+
+def test_data_dir_setting_moves_cases(world: World, tmp_path: Path) -> None:
+    cases_root = tmp_path / "elsewhere"
+    assert run("config", "set", "data.dir", str(cases_root)).returncode == 0
+    case_id = run(
+        "case", "new", "--title", "移动", env={"QUZHENG_OFFICER": "31000001"}
+    ).stdout.strip()
+    assert (cases_root / "cases" / case_id / "case.sqlite").is_file()
+    assert not (world.home / "cases" / case_id).exists()
+    assert case_id in run("case", "list").stdout
+    assert run("verify", case_id).returncode == 0

@@ -1,0 +1,174 @@
+"""The one writer of a case's ledger during a capture session.
+
+The proxy's reader thread, the screen recorder's encoder thread and the officer's actions
+all seal at once; the chain must still be strictly ordered, and an entry must never exist
+without its files. Every append therefore goes through one ``Sealer`` thread, in the order
+submitted. ``submit`` returns a ``concurrent.futures.Future``; nothing here touches Qt.
+
+Fail closed: a job that raises fails only its own future (the caller decides whether that
+stops the capture); the evidence files of an entry are written durably into the blob store
+before its ledger entry is appended, and the entry is appended in one transaction, so a
+failure leaves no entry that names missing files. A blob written before a failed append
+is an unreferenced copy, not a record.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from forensics.case import Case
+from forensics.errors import CaptureError, PolicyError, QuzhengError
+from forensics.identity import Signer
+from forensics.ledger import ItemSpec, Record
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One evidence file of an entry: from a path on disk or from bytes in memory."""
+
+    name: str
+    media_type: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    def open(self) -> BinaryIO:
+        if self.path is not None:
+            return self.path.open("rb")
+        return io.BytesIO(self.data or b"")
+
+
+class Sealer:
+    """Serialises every append to one case's ledger on a thread of its own."""
+
+    def __init__(self, case: Case, signer: Signer, session: str | None = None) -> None:
+        self.case = case
+        self.signer = signer
+        self.session = session
+        self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="sealer", daemon=True)
+        self._closed = False
+        self._lock = threading.Lock()
+        self.records: list[Record] = []  # every entry appended through this sealer, in order
+        self._thread.start()
+
+    # -- running jobs ---------------------------------------------------------------------
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            func, future = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = func()
+            except BaseException as exc:  # the submitter sees it through its future
+                future.set_exception(exc)
+                continue
+            if isinstance(result, Record):
+                self.records.append(result)
+            future.set_result(result)
+
+    def submit[R](self, func: Callable[[], R]) -> Future[R]:
+        """Run ``func`` on the sealer thread after every job submitted before it."""
+        future: Future[R] = Future()
+        with self._lock:
+            if self._closed:
+                future.set_exception(
+                    CaptureError("The session's sealer is closed.", "取证会话的封存线程已关闭。")
+                )
+                return future
+            self._jobs.put((func, future))
+        return future
+
+    def drain(self, timeout: float | None = None) -> None:
+        """Wait until every job submitted so far has run."""
+        self.submit(lambda: None).result(timeout)
+
+    def close(self, timeout: float | None = 60.0) -> None:
+        """Run what is queued, then stop the thread. Later submits fail."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            self._jobs.put(None)
+        self._thread.join(timeout)
+
+    # -- sealing --------------------------------------------------------------------------
+
+    def _check_writable(self) -> None:
+        if self.case.received:
+            raise PolicyError(
+                "this is a received case: its evidence is read-only",
+                "本案为接收的案件，证据只读",
+            )
+
+    def seal_items_now(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        items: Sequence[Item],
+        *,
+        folder: str = "evidence",
+    ) -> Record:
+        """Ingest every file, then append one entry naming them (on the calling thread:
+        use ``seal_items`` unless you are already on the sealer thread)."""
+        self._check_writable()
+        specs = []
+        for item in items:
+            try:
+                src = item.open()
+            except OSError as exc:
+                raise CaptureError(
+                    f"cannot read {item.path}: {exc.strerror or exc}",
+                    f"无法读取 {item.path}：{exc.strerror or exc}",
+                ) from None
+            with src:
+                digests = self.case.store.ingest_stream(src)
+            specs.append(ItemSpec(digests, item.name, item.media_type, folder))
+        return self.case.ledger.append(self.signer, kind, data, specs, session=self.session)
+
+    def seal_items(
+        self,
+        kind: str,
+        data: dict[str, Any],
+        items: Sequence[Item],
+        *,
+        folder: str = "evidence",
+    ) -> Future[Record]:
+        return self.submit(lambda: self.seal_items_now(kind, data, items, folder=folder))
+
+    def append(self, kind: str, data: dict[str, Any]) -> Future[Record]:
+        """An entry without files (``mark``, ``note``)."""
+
+        def job() -> Record:
+            self._check_writable()
+            return self.case.ledger.append(self.signer, kind, data, session=self.session)
+
+        return self.submit(job)
+
+
+def describe(exc: BaseException) -> CaptureError:
+    """Any failure as a ``CaptureError`` with a message for the officer."""
+    if isinstance(exc, CaptureError):
+        return exc
+    if isinstance(exc, QuzhengError):
+        err = CaptureError(exc.message_en, exc.message_zh)
+    else:
+        err = CaptureError(
+            f"{type(exc).__name__}: {exc}",
+            f"{type(exc).__name__}：{exc}",
+        )
+    err.__cause__ = exc
+    return err

@@ -1,0 +1,904 @@
+"""``CaptureSession``: one capture session — proxy, browser, recorder and sealer joined.
+
+Life of a session (one per process, see ``browser``)::
+
+    session = CaptureSession(home, case, lead_signer, options=CaptureOptions(...))
+    session.start()                       # no Qt yet: recovery, proxy, session.start, env check
+    configure_chromium(session.browser_config)
+    app = ensure_application()
+    browser = session.open_browser()      # the workspace in a fresh profile
+    session.attach(browser)               # proxy watch, actions, recorder
+    session.start_recording(); session.screenshot(on_done); session.mark("…") …
+    session.stop_capture()                # GUI thread: last video segment sealed, page blanked
+    summary = session.finish(signers)     # proxy stopped, after-check, two signatures, stamps
+
+What ``start()`` seals, in order:
+
+1. ``capture.recovered`` — what an earlier crash left in the case's work folder: WARC
+   segments the proxy had open (repaired by ``recover_open_segments``), closed segments
+   that were never sealed, and video segments written but not sealed;
+2. ``session.start`` — the method, the target, the browser profile folder and the tool
+   qualification (REQUIREMENTS §A8): app name, version and build hash, OS, Python, Qt and
+   Chromium, mitmproxy, and the proxy's disclosure with the hash of its addon code;
+3. ``env.check`` (phase "before") — the clean-environment check, when configured.
+
+While it runs: each traffic segment the proxy closes is sealed as ``capture.traffic``
+(folder ``archive``, ``application/warc``) and indexed, so captures can name the server IP
+and certificate of their page. If the proxy dies, or anything can no longer be sealed, the
+capture stops (the browser is blanked and locked, the recording's open segment is sealed,
+the dead proxy's open segment is recovered and sealed) and the officer is told; the session
+can still be closed by two officers, and its ``session.end`` says why it ended early.
+Nothing sealed is lost: every entry is final when it is written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import re
+import shutil
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Final, Protocol
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+from app.capture.actions import (
+    ActionContext,
+    CaptureResult,
+    take_full_page,
+    take_screenshot,
+    take_snapshot,
+)
+from app.capture.browser import BrowserConfig, SessionBrowser
+from app.capture.qualification import tool_qualification
+from app.capture.recorder import OPEN_SUFFIX as VIDEO_OPEN_SUFFIX
+from app.capture.recorder import ScreenRecorder, VideoSettings
+from app.capture.sealer import Item, Sealer, describe
+from app.capture.tasks import Outcome
+from app.capture.traffic import TrafficIndex
+from app.frozen import proxy_command
+from forensics.canonical import format_time, utc_now
+from forensics.capture.controller import RecordingProxy, SegmentInfo
+from forensics.capture.recover import RecoveryError, recover_open_segments
+from forensics.capture.warc import LOCK_PREFIX, RunLock
+from forensics.case import Case
+from forensics.errors import CaptureError, InputError, PolicyError, QuzhengError
+from forensics.identity import Signer
+from forensics.ledger import Record, parse_record
+from forensics.stamping import StampOutcome, TsaConfig, stamp_pending
+
+logger = logging.getLogger(__name__)
+
+PROXY_DIR: Final = "proxy"
+SESSION_DIR_PREFIX: Final = "session-"
+KIND_LABELS: Final = {
+    "session.start": ("session started", "取证会话开始"),
+    "session.end": ("session closed", "取证会话结束"),
+    "env.check": ("clean-environment check", "清洁性检查"),
+    "capture.screenshot": ("screenshot", "截图"),
+    "capture.fullpage": ("full page", "整页截图"),
+    "capture.snapshot": ("page snapshot", "网页快照"),
+    "capture.video": ("screen recording segment", "录像分段"),
+    "capture.traffic": ("network traffic (WARC)", "网络流量（WARC）"),
+    "capture.recovered": ("recovered after a crash", "崩溃后恢复"),
+    "mark": ("mark", "标记"),
+    "note": ("note", "备注"),
+}
+_SEGMENT_RUN = re.compile(r"^traffic-\d{8}T\d{6}Z-(?P<run>[0-9a-f]+)-\d+")
+
+
+class EnvCheck(Protocol):
+    """Makes one clean-environment snapshot (``forensics.environment.snapshot``)."""
+
+    def __call__(
+        self, targets: Sequence[str], disclosure: Mapping[str, object], profile_dir: Path
+    ) -> Any: ...
+
+
+def default_env_check(home: Path) -> EnvCheck:
+    """The clean-environment check with the installation's NTP servers and echo services."""
+
+    def check(targets: Sequence[str], disclosure: Mapping[str, object], profile_dir: Path) -> Any:
+        from app import settings
+        from forensics.environment import DEFAULT_ECHO_URLS, snapshot
+
+        servers = [s.strip() for s in str(settings.get(home, "ntp.servers")).split(",")]
+        return snapshot(
+            targets,
+            ntp_servers=[s for s in servers if s],
+            echo_urls=DEFAULT_ECHO_URLS,
+            browser_profile=profile_dir,
+            proxy_disclosure=disclosure,
+            timeout=3.0,
+        )
+
+    return check
+
+
+@dataclass(frozen=True)
+class CaptureOptions:
+    targets: tuple[str, ...] = ()
+    map_hosts: Mapping[str, str] = field(default_factory=dict)
+    upstream_cas: tuple[Path, ...] = ()
+    traffic_segment_seconds: float = 60.0
+    video: VideoSettings = field(default_factory=VideoSettings)
+    # None: no clean-environment check (the session.start entry says so).
+    env_check: EnvCheck | None = None
+    ca_dir: Path | None = None  # the proxy CA (default: <home>/proxy-ca, per installation)
+    method: str = ""
+    # Start the screen recording as soon as the browser opens (REQUIREMENTS §A4: a
+    # continuous recording of the extraction; mandatory for live streams).
+    record_from_start: bool = False
+    # How long a capture waits for the proxy to hand over the page's traffic.
+    traffic_wait_seconds: float = 5.0
+    proxy_startup_timeout: float = 30.0
+
+
+@dataclass
+class SessionSummary:
+    session: str
+    records: list[Record]
+    error: CaptureError | None
+    stamps: StampOutcome | None
+    warnings: list[str] = field(default_factory=list)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for r in self.records if r.kind == kind)
+
+    def lines(self, lang: str = "en") -> list[str]:
+        zh = lang.startswith("zh")
+        out = []
+        for r in self.records:
+            en, zh_label = KIND_LABELS.get(r.kind, (r.kind, r.kind))
+            items = ", ".join(
+                f"{i['path']} ({i['size']} B, sha256:{i['sha256'][:16]}…)" for i in r.entry["items"]
+            )
+            label = f"{zh_label} {r.kind}" if zh else f"{en} ({r.kind})"
+            out.append(f"  #{r.seq} {label}" + (f"  {items}" if items else ""))
+        if self.stamps is not None:
+            s = self.stamps
+            out.append(
+                f"  时间戳：已获取 {len(s.stamped)} 个，排队 {s.pending} 个"
+                if zh
+                else f"  time-stamps: {len(s.stamped)} obtained, {s.pending} queued"
+            )
+        return out
+
+
+class SessionEvents(QObject):
+    """Signals for the GUI (emitted from any thread, delivered on the GUI thread).
+
+    Create it on the GUI thread: ``on_failed`` then runs there too, whichever thread
+    noticed the failure (a slot of this object gets a queued call across threads; a plain
+    Python callable connected directly would run on the emitting thread).
+    """
+
+    failed = Signal(object)  # CaptureError: capture has stopped
+    sealed = Signal(object)  # Record
+    message = Signal(str)
+
+    def __init__(self, on_failed: Callable[[object], None]) -> None:
+        super().__init__()
+        self._on_failed = on_failed
+        self.failed.connect(self._failed)
+
+    @Slot(object)
+    def _failed(self, err: object) -> None:
+        self._on_failed(err)
+
+
+def _sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+class CaptureSession:
+    def __init__(
+        self,
+        home: Path,
+        case: Case,
+        signer: Signer,
+        *,
+        options: CaptureOptions | None = None,
+        now: Callable[[], datetime] = utc_now,
+        out: Callable[[str], None] | None = None,
+    ) -> None:
+        self.home = home
+        self.case = case
+        self.signer = signer
+        self.options = options or CaptureOptions()
+        self._now = now
+        self._out = out
+        self.sealer = Sealer(case, signer)
+        self.index = TrafficIndex()
+        self.session_id: str | None = None
+        self.proxy: RecordingProxy | None = None
+        self.browser: SessionBrowser | None = None
+        self.recorder: ScreenRecorder | None = None
+        self.events: SessionEvents | None = None
+        self.logged_in_account: str | None = None
+        self.warnings: list[str] = []
+        self._error: CaptureError | None = None
+        self._lock = threading.Lock()
+        self._stopping = False
+        self._finished = False
+        self._captured = False
+        self._steps: list[dict[str, Any]] = []
+        self._last_segment_at = 0.0
+        self._after_checked = False
+        self._watcher: threading.Thread | None = None
+        self._session_lock: RunLock | None = None
+        self._traffic: list[Future[Record]] = []
+        self.work = case.store.dir / "work"
+        self.proxy_dir = self.work / PROXY_DIR
+        self.session_dir: Path | None = None
+
+    # -- state ----------------------------------------------------------------------------
+
+    @property
+    def error(self) -> CaptureError | None:
+        with self._lock:
+            return self._error
+
+    @property
+    def case_number(self) -> str:
+        return self.case.store.get_meta("number") or self.case.case_id[:8]
+
+    @property
+    def browser_config(self) -> BrowserConfig:
+        if self.proxy is None:
+            raise CaptureError("The session has not started.", "取证会话尚未开始。")
+        return BrowserConfig.from_disclosure(self.proxy.proxy_url, self.proxy.disclosure)
+
+    def check_alive(self) -> None:
+        err = self.error
+        if err is not None:
+            raise err
+        if self.proxy is None or not self.proxy.running or self._stopping:
+            raise CaptureError(
+                "Capture has stopped: the recording proxy is not running.",
+                "取证已停止：取证代理未运行。",
+            )
+
+    def _say(self, text: str) -> None:
+        if self._out is not None:
+            self._out(text)
+        if self.events is not None:
+            self.events.message.emit(text)
+
+    # -- start (before Qt) ----------------------------------------------------------------
+
+    def start(self) -> str:
+        """Recover leftovers, start the proxy, seal ``session.start`` and the before-check.
+
+        Raises ``CaptureError`` (and leaves nothing running) if the proxy cannot start.
+        """
+        if self.session_id is not None:
+            raise CaptureError("The session was already started.", "取证会话已开始。")
+        if self.case.received:
+            raise PolicyError(
+                "this is a received case: nothing can be captured into it",
+                "本案为接收的案件，不能再取证",
+            )
+        if self.signer.officer.key_fp not in self.case.officers():
+            raise PolicyError(
+                f"officer {self.signer.officer.profile.badge} is not an officer of this case",
+                f"执法人员 {self.signer.officer.profile.badge} 不是本案的办案人员",
+            )
+        try:
+            self.proxy_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CaptureError(
+                f"Cannot create the capture work folder {self.proxy_dir}: {exc}",
+                f"无法创建取证工作目录 {self.proxy_dir}：{exc}",
+            ) from exc
+        try:
+            self._recover_leftovers()
+        except BaseException:
+            self.sealer.close()
+            raise
+        options = self.options
+        info = self.signer.officer.profile
+        proxy = RecordingProxy(
+            self.proxy_dir,
+            options.ca_dir or self.home / "proxy-ca",
+            map_hosts=dict(options.map_hosts),
+            upstream_cas=list(options.upstream_cas),
+            segment_seconds=options.traffic_segment_seconds,
+            operator=f"{info.name} ({info.badge})",
+            on_segment=self._on_segment,
+            on_error=self._on_proxy_error,
+            startup_timeout=options.proxy_startup_timeout,
+            command=proxy_command(),  # a frozen build runs the proxy through itself
+        )
+        try:
+            proxy.start()  # CaptureError when it cannot
+        except BaseException:
+            self.sealer.close()
+            raise
+        self.proxy = proxy
+        try:
+            disclosure = proxy.disclosure
+            session_dir = self._new_session_dir()
+            # The browser's profile folder exists, empty, before the check looks at it.
+            (session_dir / "browser").mkdir()
+            data = self._start_data(disclosure, session_dir / "browser")
+            self.session_id = self.case.start_session(self.signer, data)
+            self.sealer.session = self.session_id
+            rows = self.case.store.query(
+                "SELECT record FROM ledger WHERE record LIKE ? ORDER BY seq DESC LIMIT 1",
+                (f'%"session":"{self.session_id}"%',),
+            )
+            if rows:
+                self.sealer.records.append(parse_record(str(rows[0][0])))
+            self._watcher = threading.Thread(
+                target=self._watch_proxy, name="proxy-watch", daemon=True
+            )
+            self._watcher.start()
+            self._env_check("before")
+        except BaseException:
+            self.abandon()
+            raise
+        return self.session_id
+
+    def _new_session_dir(self) -> Path:
+        d = self.work / f"{SESSION_DIR_PREFIX}{uuid.uuid4().hex[:12]}"
+        try:
+            d.mkdir(parents=True)
+        except OSError as exc:
+            raise CaptureError(f"Cannot create {d}: {exc}", f"无法创建 {d}：{exc}") from exc
+        lock = RunLock(d / ".lock")
+        if not lock.acquire():
+            raise CaptureError(f"{d} is in use.", f"{d} 正被使用。")
+        self._session_lock = lock
+        self.session_dir = d
+        return d
+
+    @property
+    def profile_dir(self) -> Path:
+        if self.session_dir is None:
+            raise CaptureError("The session has not started.", "取证会话尚未开始。")
+        return self.session_dir / "browser"
+
+    def _start_data(self, disclosure: Mapping[str, object], profile_dir: Path) -> dict[str, Any]:
+        opts = self.options
+        upstream = []
+        for path in opts.upstream_cas:
+            with contextlib.suppress(OSError):
+                upstream.append({"file": path.name, "sha256": _sha256_file(path)})
+        return {
+            "method": opts.method
+            or "built-in browser (Qt WebEngine, fresh profile) through the recording proxy "
+            "(mitmproxy, WARC 1.1); screenshots, full pages, snapshots and screen recording "
+            "of the workspace sealed as captured",
+            "targets": list(opts.targets),
+            "tool": tool_qualification(dict(disclosure)),
+            "proxy": dict(disclosure),
+            "browser_profile": str(profile_dir),
+            "browser_profile_fresh": True,
+            "host_mapping": dict(opts.map_hosts),
+            "upstream_trust_extra": upstream,
+            "video": {
+                "fps": opts.video.fps,
+                "segment_seconds": int(opts.video.segment_seconds),
+                "preset": opts.video.preset,
+                "crf": opts.video.crf,
+            },
+            "traffic_segment_seconds": int(opts.traffic_segment_seconds),
+            "environment_check": opts.env_check is not None,
+        }
+
+    def _env_check(self, phase: str) -> None:
+        check = self.options.env_check
+        if check is None or self.proxy is None:
+            return
+        try:
+            from forensics.environment import seal_snapshot
+        except ImportError:  # the clean-environment check is not installed in this build
+            self.warnings.append("clean-environment check not available")
+            return
+        snap = check(list(self.options.targets), self.proxy.disclosure, self.profile_dir)
+        self.sealer.submit(
+            lambda: seal_snapshot(
+                self.case, self.signer, snap, phase=phase, session=self.session_id
+            )
+        ).result()
+
+    # -- leftovers of earlier sessions ----------------------------------------------------
+
+    def _already_sealed(self, path: Path) -> bool:
+        digest = _sha256_file(path)
+        return bool(self.case.store.query("SELECT 1 FROM items WHERE sha256=? LIMIT 1", (digest,)))
+
+    def _seal_recovered(
+        self, path: Path, media_type: str, data: dict[str, Any], folder: str
+    ) -> None:
+        if self._already_sealed(path):
+            path.unlink(missing_ok=True)  # sealed before the crash; only the copy was left
+            return
+        body = {"file": path.name, "size": path.stat().st_size, **data}
+        self.sealer.seal_items(
+            "capture.recovered", body, [Item(path.name, media_type, path=path)], folder=folder
+        ).result()
+        path.unlink(missing_ok=True)
+
+    def _recover_leftovers(self) -> None:
+        """Seal what an earlier session left unsealed (before our proxy starts)."""
+        try:
+            repaired = recover_open_segments(self.proxy_dir)
+        except RecoveryError as exc:
+            repaired = exc.recovered
+            self.warnings.append(exc.message_en)
+            self._say(exc.diagnostics("en"))
+        repaired_names = {p.name for p in repaired}
+        for path in sorted(self.proxy_dir.glob("traffic-*.warc.gz")):
+            m = _SEGMENT_RUN.match(path.name)
+            if m is not None:
+                lock = RunLock(self.proxy_dir / f"{LOCK_PREFIX}{m['run']}.lock")
+                if lock.path.exists():  # no lock file: that run ended long ago
+                    if not lock.acquire():
+                        continue  # a live proxy of another process: its app seals these
+                    lock.release(unlink=True)
+            state = "repaired-open-segment" if path.name in repaired_names else "closed-unsealed"
+            self._seal_recovered(
+                path,
+                "application/warc",
+                {
+                    "kind": "traffic",
+                    "state": state,
+                    "reason": "left by an earlier capture run that ended without sealing it"
+                    if state == "closed-unsealed"
+                    else "the recording proxy of an earlier run died with this segment open; "
+                    "repaired (see its Quzheng-Metadata: recovery record)",
+                },
+                "archive",
+            )
+        for path in sorted(self.proxy_dir.glob("*.damaged")):
+            self._seal_recovered(
+                path,
+                "application/octet-stream",
+                {"kind": "traffic", "state": "damaged", "reason": "not a readable WARC segment"},
+                "archive",
+            )
+        for d in sorted(self.work.glob(f"{SESSION_DIR_PREFIX}*")):
+            if not d.is_dir():
+                continue
+            lock = RunLock(d / ".lock")
+            if not lock.acquire():
+                continue  # a session running in another process
+            try:
+                for path in sorted(d.glob("video/*.mp4*")):
+                    torn = path.name.endswith(VIDEO_OPEN_SUFFIX)
+                    self._seal_recovered(
+                        path,
+                        "video/mp4",
+                        {
+                            "kind": "video",
+                            "state": "torn-open-segment" if torn else "closed-unsealed",
+                            "reason": "screen recording segment an earlier session did not seal"
+                            + (" (fragmented MP4 cut at the crash)" if torn else ""),
+                        },
+                        "evidence",
+                    )
+                # The old browser profile is not evidence and may hold cookies: remove it.
+                shutil.rmtree(d / "browser", ignore_errors=True)
+            finally:
+                lock.release(unlink=True)
+            for p in sorted(d.rglob("*"), reverse=True):
+                with contextlib.suppress(OSError):
+                    if p.is_dir():
+                        p.rmdir()
+            with contextlib.suppress(OSError):
+                d.rmdir()
+
+    # -- traffic (proxy reader thread) ----------------------------------------------------
+
+    def _on_segment(self, info: SegmentInfo) -> None:
+        self._last_segment_at = time.monotonic()
+
+        def job() -> Record:
+            data = info.ledger_data()
+            record = self.sealer.seal_items_now(
+                "capture.traffic",
+                data,
+                [Item(info.path.name, "application/warc", path=info.path)],
+                folder="archive",
+            )
+            try:
+                self.index.add_segment(info.path)
+            except Exception as exc:  # the seal stands; only the lookup is poorer
+                logger.warning("could not index %s: %s", info.path.name, exc)
+                self.warnings.append(f"traffic segment {info.path.name} not indexed: {exc}")
+            with contextlib.suppress(OSError):
+                info.path.unlink()  # sealed into the blob store
+            return record
+
+        future = self.sealer.submit(job)
+        with self._lock:
+            self._traffic.append(future)
+        future.add_done_callback(self._traffic_sealed)
+
+    def _traffic_sealed(self, future: Future[Record]) -> None:
+        exc = future.exception()
+        if exc is not None:
+            err = describe(exc)
+            self._fail(
+                CaptureError(
+                    f"Recorded traffic could not be sealed; capture stopped: {err.message_en}",
+                    f"录制的网络流量无法封存，取证已停止：{err.message_zh}",
+                )
+            )
+        elif self.events is not None:
+            self.events.sealed.emit(future.result())
+
+    def _on_proxy_error(self, err: CaptureError) -> None:
+        self.warnings.append(err.message_en)
+        logger.warning("recording proxy: %s", err.message_en)
+
+    def _watch_proxy(self) -> None:
+        proxy = self.proxy
+        assert proxy is not None
+        for _event in proxy.events():
+            pass
+        if self._stopping:
+            return
+        # The proxy has gone while capture was running: nothing would be recorded any more.
+        for _ in range(50):
+            if proxy.returncode is not None:
+                break
+            time.sleep(0.02)
+        code = proxy.returncode
+        why = proxy.error.message_en if proxy.error else f"exit status {code}"
+        why_zh = proxy.error.message_zh if proxy.error else f"退出状态 {code}"
+        self._fail(
+            CaptureError(
+                f"The recording proxy stopped unexpectedly ({why}). Capture has stopped so "
+                "that nothing goes unrecorded; what was sealed is kept. Close the session, "
+                "then start a new one.",
+                f"取证代理意外停止（{why_zh}）。为避免未被记录的浏览，取证已停止；已封存的内容均保留。"
+                "请结束本次会话后重新开始。",
+            )
+        )
+
+    # -- failing closed -------------------------------------------------------------------
+
+    def _fail(self, err: CaptureError) -> None:
+        with self._lock:
+            if self._error is not None or self._finished:
+                return
+            self._error = err
+        logger.error("capture stopped: %s", err.message_en)
+        if self.events is not None:
+            self.events.failed.emit(err)  # queued to the GUI thread: _abort runs there
+        else:
+            self._say(err.message_en)
+
+    def _abort(self, err: object) -> None:
+        """GUI thread: stop everything that could go on unrecorded, keep what was sealed."""
+        if self.browser is not None and not self.browser.shut_down:
+            self._steps = self.browser.navlog.steps_copy()
+            self.browser.set_enabled_for_capture(False)
+        if self.recorder is not None and self.recorder.state in ("recording", "paused"):
+            with contextlib.suppress(QuzhengError):
+                self.recorder.stop()
+        self._say(
+            (err.message_zh + " / " + err.message_en) if isinstance(err, QuzhengError) else str(err)
+        )
+
+    # -- Qt part --------------------------------------------------------------------------
+
+    def open_browser(self) -> SessionBrowser:
+        """The workspace in a fresh profile (after ``configure_chromium`` and the app)."""
+        if self.session_id is None:
+            raise CaptureError("The session has not started.", "取证会话尚未开始。")
+        browser = SessionBrowser(
+            self.profile_dir, profile_name=f"quzheng-{self.session_id}", now=self._now
+        )
+        self.attach(browser)
+        if self.options.record_from_start:
+            # After the caller has sized and shown the workspace (same event-loop turn).
+            QTimer.singleShot(0, self._record_from_start)
+        return browser
+
+    def _record_from_start(self) -> None:
+        try:
+            self.start_recording()
+        except QuzhengError as exc:
+            self._fail(describe(exc))
+
+    def attach(self, browser: SessionBrowser) -> None:
+        self.browser = browser
+        self.events = SessionEvents(self._abort)
+        err = self.error
+        if err is not None:  # failed before the GUI was there
+            self.events.failed.emit(err)
+
+    def action_context(self) -> ActionContext:
+        """What the capture actions need (``actions.take_*``; the GUI may adjust it)."""
+        if self.browser is None:
+            raise CaptureError("The session has no browser.", "取证会话没有浏览器。")
+
+        def sealed(record: Record) -> None:
+            if self.events is not None:
+                self.events.sealed.emit(record)
+
+        return ActionContext(
+            browser=self.browser,
+            sealer=self.sealer,
+            work_dir=(self.session_dir or self.work) / "tmp",
+            server_info=self.server_info,
+            check_alive=self.check_alive,
+            logged_in_account=lambda: self.logged_in_account,
+            now=self._now,
+            on_sealed=sealed,
+        )
+
+    def server_info(self, url: str) -> dict[str, Any]:
+        """Off the GUI thread: close the open traffic segment, wait for it to be sealed and
+        indexed, then answer from the index."""
+        proxy = self.proxy
+        before = len(self.index.segments)
+        # Traffic since the last closed segment means the roll will close a new one: wait
+        # for it, so the traffic behind a picture is sealed before the picture is.
+        browser = self.browser
+        fresh = browser is not None and browser.navlog.last_request > self._last_segment_at
+        if proxy is not None and proxy.running:
+            proxy.roll()
+            wait = self.options.traffic_wait_seconds
+            if fresh:
+                self.index.wait_for(lambda: len(self.index.segments) > before, wait)
+            self.index.wait_for(lambda: self.index.has_response(url), wait)
+        return self.index.server_info(url)
+
+    def screenshot(self, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
+        take_screenshot(self.action_context(), on_done)
+
+    def full_page(self, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
+        take_full_page(self.action_context(), on_done)
+
+    def snapshot(self, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
+        take_snapshot(self.action_context(), on_done)
+
+    def set_logged_in_account(self, account: str | None) -> Future[Record]:
+        """The officer says which account the browser is logged in with (sealed as a note)."""
+        self.logged_in_account = account.strip() if account and account.strip() else None
+        text = (
+            f"已登录账号 / logged-in account: {self.logged_in_account}"
+            if self.logged_in_account
+            else "未使用登录账号 / no logged-in account"
+        )
+        return self.sealer.append(
+            "note", {"text": text, "event": "account", "account": self.logged_in_account}
+        )
+
+    # -- recording ------------------------------------------------------------------------
+
+    def start_recording(self) -> ScreenRecorder:
+        self.check_alive()
+        if self.browser is None or self.session_dir is None:
+            raise CaptureError("The session has no browser.", "取证会话没有浏览器。")
+        if self.recorder is not None and self.recorder.state != "stopped":
+            raise CaptureError("The screen is already being recorded.", "已在录像。")
+        recorder = ScreenRecorder(
+            self.browser,
+            self.session_dir / "video",
+            self.sealer,
+            case_number=self.case_number,
+            settings=self.options.video,
+            now=self._now,
+            page_info=self._page_info,
+        )
+        recorder.failed.connect(self._recorder_failed)
+        recorder.segment_sealed.connect(self._video_sealed)
+        self.recorder = recorder
+        recorder.start()
+        return recorder
+
+    def _page_info(self) -> tuple[str, str]:
+        browser = self.browser
+        if browser is None or browser.shut_down:
+            return "", ""
+        return browser.page.url().toString(), browser.page.title()
+
+    def _video_sealed(self, item: object) -> None:
+        if self.events is not None and isinstance(item, tuple):
+            self.events.sealed.emit(item[1])
+
+    def _recorder_failed(self, err: object) -> None:
+        self._fail(err if isinstance(err, CaptureError) else describe(Exception(str(err))))
+
+    def mark(self, note: str = "") -> Future[Record]:
+        """A ``mark`` at this moment of the recording; the traffic up to it is sealed now."""
+        self.check_alive()
+        if self.recorder is None or not self.recorder.recording:
+            raise CaptureError("The screen is not being recorded.", "当前没有在录像。")
+        future = self.recorder.mark(note)
+        if self.proxy is not None:
+            self.proxy.roll()
+        return future
+
+    def pause_recording(self, reason: str) -> Future[Record]:
+        """Pause the recording; the typed reason is sealed as a ``note``."""
+        if self.recorder is None:
+            raise CaptureError("The screen is not being recorded.", "当前没有在录像。")
+        return self.recorder.pause(reason)
+
+    def resume_recording(self, note: str = "") -> Future[Record]:
+        self.check_alive()
+        if self.recorder is None:
+            raise CaptureError("The screen is not being recorded.", "当前没有在录像。")
+        return self.recorder.resume(note)
+
+    # -- end ------------------------------------------------------------------------------
+
+    def stop_capture(self) -> None:
+        """GUI thread: stop the recording (its last segment is sealed) and blank the page."""
+        if self.recorder is not None and self.recorder.state in ("recording", "paused"):
+            try:
+                self.recorder.stop()
+            except CaptureError as exc:
+                self._fail(exc)
+        if self.browser is not None and not self.browser.shut_down:
+            self._steps = self.browser.navlog.steps_copy()
+            self.browser.set_enabled_for_capture(False)
+        self._captured = True
+
+    def finish(
+        self,
+        signers: Sequence[Signer],
+        *,
+        tsa: TsaConfig | None = None,
+        allow_single_officer: bool = False,
+        timeout: float = 120.0,
+        failure: BaseException | None = None,
+    ) -> SessionSummary:
+        """Stop the proxy (its last segment sealed), run the after-check, close the session
+        with the officers' signatures and stamp the queued seal points.
+
+        Call ``stop_capture()`` on the GUI thread first; this then touches no widget and
+        blocks (proxy shutdown, the after-check's network probes, the TSA), so the GUI runs
+        it with ``run_task``. Capture errors do not raise here: they are in the summary and
+        in ``session.end``; so is ``failure``, an error of the caller's that ended the
+        capture (e.g. the page would not load). Raises ``PolicyError`` if the officers
+        cannot close the session (it stays open, and can be closed again with the right
+        signatures).
+        """
+        if self.session_id is None:
+            raise CaptureError("The session has not started.", "取证会话尚未开始。")
+        if not self._captured:
+            self.stop_capture()
+        self._stopping = True
+        proxy = self.proxy
+        if proxy is not None:
+            proxy.stop(timeout)  # the last segment is reported (and queued) before return
+            if self._watcher is not None:
+                self._watcher.join(timeout)
+            if self.error is not None and not proxy.running:
+                # A dead proxy may have left a segment open: repair and seal it now.
+                self._recover_after_death()
+        self.sealer.drain(timeout)
+        with self._lock:
+            traffic = list(self._traffic)
+        for future in traffic:
+            if future.exception() is not None:
+                self._fail(describe(future.exception() or Exception("traffic seal failed")))
+        if not self._after_checked:
+            self._after_checked = True
+            try:
+                self._env_check("after")
+            except QuzhengError as exc:
+                self.warnings.append(f"after-check failed: {exc.message_en}")
+        err = self.error or (describe(failure) if failure is not None else None)
+        data: dict[str, Any] = {
+            "ended": format_time(self._now()),
+            "completed": err is None,
+            "traffic_segments": sum(1 for f in traffic if f.exception() is None),
+            "video_segments": len(self.recorder.sealed_segments()) if self.recorder else 0,
+            "navigation": self._steps,
+            "logged_in_account": self.logged_in_account,
+            "warnings": list(self.warnings),
+        }
+        if err is not None:
+            data["stopped_because"] = {"en": err.message_en, "zh": err.message_zh}
+        session = self.session_id
+        end = self.sealer.submit(
+            lambda: self.case.end_session(
+                session, signers, data=data, allow_single_officer=allow_single_officer
+            )
+        )
+        end.result(timeout)  # PolicyError propagates: the session stays open
+        stamps: StampOutcome | None = None
+        if tsa is not None:
+            stamps = self.sealer.submit(lambda: stamp_pending(self.case, self.signer, tsa)).result(
+                timeout
+            )
+        with self._lock:
+            self._finished = True
+        self.sealer.close(timeout)
+        self._cleanup()
+        return SessionSummary(session, list(self.sealer.records), err, stamps, list(self.warnings))
+
+    def _recover_after_death(self) -> None:
+        try:
+            repaired = recover_open_segments(self.proxy_dir)
+        except RecoveryError as exc:
+            repaired = exc.recovered
+            self.warnings.append(exc.message_en)
+        for path in repaired:
+            try:
+                self._seal_recovered(
+                    path,
+                    "application/warc",
+                    {
+                        "kind": "traffic",
+                        "state": "repaired-open-segment",
+                        "reason": "the recording proxy died during this session with this "
+                        "segment open; repaired (see its Quzheng-Metadata: recovery record)",
+                    },
+                    "archive",
+                )
+            except QuzhengError as exc:
+                self.warnings.append(f"{path.name} could not be sealed: {exc.message_en}")
+
+    def _cleanup(self) -> None:
+        """Remove the session's work folder once the browser is gone (it may hold cookies)."""
+        if self.session_dir is None:
+            return
+        if self.browser is None or self.browser.shut_down:
+            shutil.rmtree(self.session_dir / "browser", ignore_errors=True)
+        shutil.rmtree(self.session_dir / "tmp", ignore_errors=True)
+        with contextlib.suppress(OSError):
+            (self.session_dir / "video").rmdir()
+        if self._session_lock is not None:
+            self._session_lock.release(unlink=True)
+            self._session_lock = None
+        with contextlib.suppress(OSError):
+            self.session_dir.rmdir()
+
+    def abandon(self) -> None:
+        """Stop the proxy and the sealer without closing the session (an unrecoverable
+        start-up error in the caller). The open session is visible in the ledger."""
+        self._stopping = True
+        if self.recorder is not None and self.recorder.state in ("recording", "paused"):
+            with contextlib.suppress(QuzhengError):
+                self.recorder.stop()
+        if self.proxy is not None:
+            self.proxy.stop()
+        with contextlib.suppress(Exception):
+            self.sealer.drain(60)
+        self.sealer.close()
+        if self._session_lock is not None:
+            self._session_lock.release()
+            self._session_lock = None
+
+
+def validate_signers(
+    case: Case, signers: Sequence[Signer], *, training_single: bool = False
+) -> None:
+    """Refuse before capture what ``end_session`` would refuse after it."""
+    members = case.officers()
+    distinct = {s.officer.key_fp for s in signers}
+    for s in signers:
+        if s.officer.key_fp not in members:
+            raise PolicyError(
+                f"officer {s.officer.profile.badge} is not an officer of this case",
+                f"执法人员 {s.officer.profile.badge} 不是本案的办案人员",
+            )
+    if len(distinct) < 2 and not (training_single and case.training and distinct):
+        raise PolicyError(
+            "a capture session is closed by at least two officers; name both (--officer twice)",
+            "取证会话须由至少两名执法人员签名结束，请指明两名执法人员",
+        )
+    if not signers:
+        raise InputError("no officer given", "未指定执法人员")

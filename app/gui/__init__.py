@@ -1,0 +1,19 @@
+"""Wiring the desktop windows call (ISSUE 10): no widgets here, only what sits between the
+windows (``ui/``) and the core (``forensics/``).
+
+- ``cases``     — list, create, open and read cases; seal notes, imports and transcripts;
+  verify and export (each a plain function, run off the GUI thread by the caller).
+- ``officers``  — officer profiles, unlocking, the first-run set-up (CA, TSA trust).
+- ``timeline``  — ledger records as rows for the evidence timeline.
+- ``traffic``   — the requests of a sealed WARC segment, bodies bounded, for the viewer.
+- ``transcript``— typed transcripts of a recording as derived items (WebVTT).
+- ``area``      — the area screenshot (the capture engine has viewport and full page).
+- ``workspace`` — the capture workspace's own process: launch, its line protocol, options.
+- ``session``   — the workspace's session: started before Qt, stamped while it runs.
+- ``tsa``       — the built-in time-stamp authority for training installations.
+- ``i18n``      — the interface language and its Qt translator.
+- ``progress``  — progress reports from worker threads, delivered on the GUI thread.
+- ``errors``    — what went wrong, in the officer's language, and what is still sealed.
+
+Background work goes through ``app.capture.tasks.run_task`` (the one task helper).
+"""

@@ -1,0 +1,333 @@
+"""Cases for the windows: list, create, read the timeline, seal notes, imports and
+transcripts, verify and export.
+
+Every function opens the case, does its work and closes it again: the main window holds
+no case open, so a capture workspace (a process of its own) can write to the case while
+the main window shows it. They block (hashing, signing, reading the ledger): call them
+through ``run_task``, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from app import settings
+from app.gui.timeline import TimelineRow, timeline_rows
+from app.paths import cases_home as cases_home  # re-exported for the windows
+from app.reporting import report_hook
+from forensics.case import Case, cases_dir, list_cases
+from forensics.errors import InputError, NotFoundError, PolicyError
+from forensics.identity import IdentityStore, Officer, Signer
+from forensics.ledger import Record
+from forensics.package import ExportResult, export_package, verify_package
+from forensics.stamping import StampOutcome, TsaConfig, load_config, pending_count, stamp_pending
+from forensics.verify import VerificationReport, verify_case_dir
+
+type Progress = Callable[[int, int], None]
+
+TARGET_KEYS = ("platform", "shop", "account", "room", "url")
+
+
+def tsa_config(home: Path, timeout: float = 10.0) -> TsaConfig:
+    urls = [u.strip() for u in str(settings.get(home, "tsa.urls")).split(",")]
+    return load_config(urls, IdentityStore(home).trusted_tsa_pems(), timeout)
+
+
+# -- listing ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    case_id: str
+    number: str
+    title: str
+    officers: tuple[str, ...]  # "name (badge)"
+    status: str
+    last_activity: str  # RFC 3339 UTC
+    training: bool = False
+
+
+def officer_label(ids: IdentityStore, badge: str) -> str:
+    try:
+        return f"{ids.officer(badge).profile.name} ({badge})"
+    except InputError:
+        return badge
+
+
+def case_summaries(home: Path) -> list[CaseSummary]:
+    """Every case, newest activity first."""
+    ids = IdentityStore(home)
+    out = [
+        CaseSummary(
+            info.case_id,
+            info.number,
+            info.title,
+            tuple(officer_label(ids, b) for b in info.officers),
+            info.status,
+            info.last_activity,
+            info.training,
+        )
+        for info in list_cases(cases_home(home))
+    ]
+    return sorted(out, key=lambda c: c.last_activity, reverse=True)
+
+
+# -- creating ---------------------------------------------------------------------------
+
+
+@dataclass
+class NewCaseForm:
+    """What the new-case dialog collects (REQUIREMENTS §A1, §A2)."""
+
+    number: str = ""
+    title: str = ""
+    cause: str = ""
+    target: dict[str, str] = field(default_factory=dict)
+    location: str = ""
+    purpose: str = ""
+    officers: list[str] = field(default_factory=list)  # badges, the lead included
+    training: bool = False
+    agency: str = ""
+    document_number: str = ""
+    party: str = ""
+
+    def problems(self, lead_badge: str) -> list[str]:
+        """Names of the fields that stop the case from being opened (empty: none)."""
+        out = [
+            name
+            for name in ("number", "title", "cause", "location", "purpose")
+            if not str(getattr(self, name)).strip()
+        ]
+        if not any(v.strip() for v in self.target.values()):
+            out.append("target")
+        url = self.target.get("url", "").strip()
+        if url and not re.match(r"^https?://[^\s/]+", url):
+            out.append("url")
+        badges = set(self.officers) | {lead_badge}
+        if len(badges) < 2 and not self.training:
+            out.append("officers")
+        return out
+
+
+def create_case(home: Path, lead: Signer, form: NewCaseForm) -> str:
+    """Open the case with the lead's signature; returns its id."""
+    problems = form.problems(lead.officer.profile.badge)
+    if problems:
+        raise InputError(
+            f"the new case is incomplete: {', '.join(problems)}",
+            f"新案件信息不完整：{', '.join(problems)}",
+        )
+    ids = IdentityStore(home)
+    others: list[Officer] = [
+        ids.officer(b) for b in form.officers if b != lead.officer.profile.badge
+    ]
+    target = {k: v.strip() for k, v in form.target.items() if v.strip()}
+    case = Case.create(
+        cases_home(home),
+        lead,
+        title=form.title.strip(),
+        number=form.number.strip(),
+        cause=form.cause.strip(),
+        target=target,
+        location=form.location.strip(),
+        purpose=form.purpose.strip(),
+        officers=others,
+        training=form.training,
+        agency=form.agency.strip() or lead.officer.profile.agency,
+        document_number=form.document_number.strip(),
+        party=form.party.strip(),
+    )
+    with case:
+        return case.case_id
+
+
+# -- reading ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseDetails:
+    case_id: str
+    case_dir: Path
+    number: str
+    title: str
+    status: str
+    training: bool
+    received: bool
+    opened: dict[str, Any]  # the case.open entry's data: cause, target, location, purpose…
+    officers: list[dict[str, Any]]  # name, badge, agency, role, key
+    rows: list[TimelineRow]
+    pending_stamps: int
+    open_sessions: list[str]
+
+    @property
+    def badges(self) -> list[str]:
+        return [str(o.get("badge")) for o in self.officers]
+
+
+def _open_sessions(records: Sequence[Record]) -> list[str]:
+    started = [str(r.entry.get("session")) for r in records if r.kind == "session.start"]
+    ended = {str(r.entry.get("session")) for r in records if r.kind == "session.end"}
+    return [s for s in started if s not in ended]
+
+
+def load_case(home: Path, case_id: str) -> CaseDetails:
+    """The case's header and its whole timeline (read-only; no recovery runs)."""
+    with Case.open(cases_home(home), case_id, recover=False) as case:
+        records = case.ledger.records()
+        info = case.info()
+        opened = records[0].entry.get("data", {}) if records else {}
+        return CaseDetails(
+            case_id=case.case_id,
+            case_dir=case.store.dir,
+            number=info.number,
+            title=info.title,
+            status=info.status,
+            training=info.training,
+            received=case.received,
+            opened=dict(opened) if isinstance(opened, dict) else {},
+            officers=list(case.officers().values()),
+            rows=timeline_rows(records),
+            pending_stamps=pending_count(case),
+            open_sessions=_open_sessions(records),
+        )
+
+
+def pending_stamps(home: Path, case_id: str) -> int:
+    with Case.open(cases_home(home), case_id, recover=False) as case:
+        return pending_count(case)
+
+
+def item_file(case_dir: Path, sha256: str) -> Path:
+    """The sealed (write-protected) file behind an item, for the viewers to read."""
+    if not re.fullmatch(r"[0-9a-f]{64}", sha256):
+        raise InputError(f"not a SHA-256 digest: {sha256!r}", f"不是 SHA-256 摘要：{sha256!r}")
+    path = case_dir / "blobs" / sha256[:2] / sha256
+    if not path.is_file():
+        raise NotFoundError(f"sealed file {sha256} is missing", f"封存文件 {sha256} 缺失")
+    return path
+
+
+def open_session_ids(home: Path, case_id: str) -> list[str]:
+    with Case.open(cases_home(home), case_id, recover=False) as case:
+        return _open_sessions(case.ledger.records())
+
+
+# -- sealing from the case view ---------------------------------------------------------
+
+
+def _writable(home: Path, case_id: str) -> Case:
+    return Case.open(cases_home(home), case_id)
+
+
+def add_note(home: Path, case_id: str, signer: Signer, text: str) -> Record:
+    with _writable(home, case_id) as case:
+        return case.note(signer, text)
+
+
+def import_files(home: Path, case_id: str, signer: Signer, paths: Sequence[Path]) -> list[Record]:
+    with _writable(home, case_id) as case:
+        return [case.import_file(signer, p) for p in paths]
+
+
+def stamp_case(home: Path, case_id: str, signer: Signer) -> StampOutcome:
+    with _writable(home, case_id) as case:
+        return stamp_pending(case, signer, tsa_config(home))
+
+
+def close_open_session(
+    home: Path, case_id: str, session: str, signers: Sequence[Signer], *, training: bool
+) -> Record:
+    """Close a session a crashed workspace left open (two officers, as always)."""
+    with _writable(home, case_id) as case:
+        return case.end_session(
+            session,
+            signers,
+            data={"completed": False, "closed_from": "case view (the workspace ended early)"},
+            allow_single_officer=training,
+        )
+
+
+# -- verify and export ------------------------------------------------------------------
+
+
+def verify_case(home: Path, case_id: str) -> VerificationReport:
+    ids = IdentityStore(home)
+    with Case.open(cases_home(home), case_id, recover=False) as case:
+        lines = [line for _, _, line in case.store.ledger_rows()]
+        return verify_case_dir(case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems())
+
+
+def verify_package_file(
+    home: Path, path: Path, password: str | None, progress: Progress | None = None
+) -> VerificationReport:
+    ids = IdentityStore(home)
+    return verify_package(
+        path,
+        password=password or None,
+        trusted_cas=ids.trusted_cas(),
+        trusted_tsas=ids.trusted_tsa_pems(),
+        progress=progress,
+    )
+
+
+def export_case(
+    home: Path,
+    case_id: str,
+    signer: Signer,
+    out: Path,
+    *,
+    password: str | None = None,
+    backup: Path | None = None,
+    lang: str = "zh",
+    progress: Progress | None = None,
+) -> ExportResult:
+    if out.suffix != ".qzp":
+        out = out.with_name(out.name + ".qzp")
+    with _writable(home, case_id) as case:
+        if signer.officer.key_fp not in case.officers():
+            raise PolicyError(
+                f"officer {signer.officer.profile.badge} is not an officer of this case",
+                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
+            )
+        return export_package(
+            case,
+            signer,
+            out,
+            password=password or None,
+            tsa=tsa_config(home),
+            report=report_hook(lang),
+            backup=backup,
+            progress=progress,
+        )
+
+
+def case_dir(home: Path, case_id: str) -> Path:
+    return cases_dir(cases_home(home)) / case_id
+
+
+def seal_derived(
+    home: Path, case_id: str, signer: Signer, data: dict[str, Any], name: str, body: bytes
+) -> Record:
+    """A derived item (e.g. a transcript) naming its parent's hash in ``data``."""
+    import io
+
+    with _writable(home, case_id) as case:
+        if signer.officer.key_fp not in case.officers():
+            raise PolicyError(
+                f"officer {signer.officer.profile.badge} is not an officer of this case",
+                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
+            )
+        media_type = "text/vtt; charset=utf-8" if name.endswith(".vtt") else "text/plain"
+        return case.seal_stream(
+            signer,
+            io.BytesIO(body),
+            name=name,
+            media_type=media_type,
+            kind="derive",
+            data=data,
+            folder="evidence",
+        )

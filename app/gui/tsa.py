@@ -1,0 +1,74 @@
+"""The built-in time-stamp authority for training installations.
+
+A training installation (chosen in the first-run wizard) points ``tsa.urls`` at
+``http://127.0.0.1:<port>/`` and trusts the built-in TSA's root; the desktop app then
+serves that TSA while it runs (the same one ``quzheng tsa serve`` runs). Casework uses the
+configured external TSAs instead; nothing is started then.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from pathlib import Path
+from typing import Final
+from urllib.parse import urlsplit
+
+from app import settings
+from forensics.errors import QuzhengError
+from forensics.timestamp import TsaIdentity, TsaServer, create_tsa_identity
+
+logger = logging.getLogger(__name__)
+
+BUILTIN_TSA_LABEL: Final = "builtin-tsa"
+DEFAULT_PORT: Final = 3161
+
+
+def builtin_tsa_url(port: int = DEFAULT_PORT) -> str:
+    return f"http://127.0.0.1:{port}/"
+
+
+def ensure_builtin_identity(home: Path) -> TsaIdentity:
+    return create_tsa_identity(home / "tsa")
+
+
+def builtin_port(home: Path) -> int | None:
+    """The loopback port of the built-in TSA when ``tsa.urls`` names it, else None."""
+    if not (home / "tsa").is_dir():
+        return None
+    for url in str(settings.get(home, "tsa.urls")).split(","):
+        parts = urlsplit(url.strip())
+        if parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port:
+            return parts.port
+    return None
+
+
+class BuiltinTsa:
+    """Serves the built-in TSA while the app runs, when the settings ask for it."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self.server: TsaServer | None = None
+        self.error: str = ""
+
+    def start(self) -> bool:
+        port = builtin_port(self.home)
+        if port is None:
+            return False
+        server = TsaServer(self.home / "tsa", port=port)
+        try:
+            server.start()
+        except (QuzhengError, OSError) as exc:
+            # Another process (e.g. 'quzheng tsa serve') may already serve it: seals queue
+            # otherwise, and the status bar shows the queue.
+            self.error = str(exc)
+            logger.warning("built-in TSA not started: %s", exc)
+            return False
+        self.server = server
+        return True
+
+    def stop(self) -> None:
+        if self.server is not None:
+            with contextlib.suppress(Exception):
+                self.server.stop()
+            self.server = None

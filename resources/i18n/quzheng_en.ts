@@ -1,0 +1,1752 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en">
+<context>
+    <name>AreaSelector</name>
+    <message>
+        <source>Drag to choose the area to seal — Esc cancels</source>
+        <translation>Drag to choose the area to seal — Esc cancels</translation>
+    </message>
+</context>
+<context>
+    <name>CaseHeader</name>
+    <message>
+        <source>platform</source>
+        <translation>platform</translation>
+    </message>
+    <message>
+        <source>shop</source>
+        <translation>shop</translation>
+    </message>
+    <message>
+        <source>account</source>
+        <translation>account</translation>
+    </message>
+    <message>
+        <source>live room</source>
+        <translation>live room</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>{0} · {1} entries · {2} sealed files · {3} session(s) · {4} waiting for a time-stamp</source>
+        <translation>{0} · {1} entries · {2} sealed files · {3} session(s) · {4} waiting for a time-stamp</translation>
+    </message>
+    <message>
+        <source>a session is still open</source>
+        <translation>a session is still open</translation>
+    </message>
+    <message>
+        <source>Cause</source>
+        <translation>Cause</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>Purpose</translation>
+    </message>
+    <message>
+        <source>Officers</source>
+        <translation>Officers</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source> (training case)</source>
+        <translation> (training case)</translation>
+    </message>
+</context>
+<context>
+    <name>CaseListModel</name>
+    <message>
+        <source>Case number</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>Officers</source>
+        <translation>Officers</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Last activity (Beijing)</source>
+        <translation>Last activity (Beijing)</translation>
+    </message>
+    <message>
+        <source> (training)</source>
+        <translation> (training)</translation>
+    </message>
+</context>
+<context>
+    <name>CaseSummaryPanel</name>
+    <message>
+        <source>Open case</source>
+        <translation>Open case</translation>
+    </message>
+    <message>
+        <source>Start capture session…</source>
+        <translation>Start capture session…</translation>
+    </message>
+    <message>
+        <source>Choose a case on the left, or open a new one (Ctrl+N). Double-click opens a case.</source>
+        <translation>Choose a case on the left, or open a new one (Ctrl+N). Double-click opens a case.</translation>
+    </message>
+    <message>
+        <source>Latest entries</source>
+        <translation>Latest entries</translation>
+    </message>
+</context>
+<context>
+    <name>CaseView</name>
+    <message>
+        <source>← All cases</source>
+        <translation>← All cases</translation>
+    </message>
+    <message>
+        <source>Start capture session…</source>
+        <translation>Start capture session…</translation>
+    </message>
+    <message>
+        <source>Import files…</source>
+        <translation>Import files…</translation>
+    </message>
+    <message>
+        <source>Add note…</source>
+        <translation>Add note…</translation>
+    </message>
+    <message>
+        <source>Transcript…</source>
+        <translation>Transcript…</translation>
+    </message>
+    <message>
+        <source>Get time-stamps now</source>
+        <translation>Get time-stamps now</translation>
+    </message>
+    <message>
+        <source>Close open session…</source>
+        <translation>Close open session…</translation>
+    </message>
+    <message>
+        <source>Verify…</source>
+        <translation>Verify…</translation>
+    </message>
+    <message>
+        <source>Export package…</source>
+        <translation>Export package…</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The case could not be read.</source>
+        <translation>The case could not be read.</translation>
+    </message>
+    <message>
+        <source>Opening the case</source>
+        <translation>Opening the case</translation>
+    </message>
+    <message>
+        <source>No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}</source>
+        <translation>No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}</translation>
+    </message>
+    <message>
+        <source>Entry hash: {0}</source>
+        <translation>Entry hash: {0}</translation>
+    </message>
+    <message>
+        <source>Files to seal into the case</source>
+        <translation>Files to seal into the case</translation>
+    </message>
+    <message>
+        <source>Importing files</source>
+        <translation>Importing files</translation>
+    </message>
+    <message>
+        <source>Sealing the note</source>
+        <translation>Sealing the note</translation>
+    </message>
+    <message>
+        <source>Sealing the transcript</source>
+        <translation>Sealing the transcript</translation>
+    </message>
+    <message>
+        <source>Getting time-stamps</source>
+        <translation>Getting time-stamps</translation>
+    </message>
+    <message>
+        <source>Closing the session</source>
+        <translation>Closing the session</translation>
+    </message>
+</context>
+<context>
+    <name>CloseSessionDialog</name>
+    <message>
+        <source>Close the session</source>
+        <translation>Close the session</translation>
+    </message>
+    <message>
+        <source>Closing stops the recording and the proxy, checks the environment again and seals the session with the signatures of two officers present.</source>
+        <translation>Closing stops the recording and the proxy, checks the environment again and seals the session with the signatures of two officers present.</translation>
+    </message>
+    <message>
+        <source>Training: close with one officer (the record says so)</source>
+        <translation>Training: close with one officer (the record says so)</translation>
+    </message>
+    <message>
+        <source>First officer</source>
+        <translation>First officer</translation>
+    </message>
+    <message>
+        <source>Second officer</source>
+        <translation>Second officer</translation>
+    </message>
+    <message>
+        <source>Passphrase of the second officer</source>
+        <translation>Passphrase of the second officer</translation>
+    </message>
+    <message>
+        <source>Sign and close</source>
+        <translation>Sign and close</translation>
+    </message>
+    <message>
+        <source>The case has no second officer.</source>
+        <translation>The case has no second officer.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase. Try again.</source>
+        <translation>Wrong passphrase. Try again.</translation>
+    </message>
+</context>
+<context>
+    <name>EnvCheckDialog</name>
+    <message>
+        <source>Clean-environment check after capture</source>
+        <translation>Clean-environment check after capture</translation>
+    </message>
+    <message>
+        <source>Clean-environment check before capture</source>
+        <translation>Clean-environment check before capture</translation>
+    </message>
+    <message>
+        <source>Sealed as ledger entry No. {0}. {1} warning(s). Clock offset: {2}.</source>
+        <translation>Sealed as ledger entry No. {0}. {1} warning(s). Clock offset: {2}.</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>not measured</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source>Local network</source>
+        <translation>Local network</translation>
+    </message>
+    <message>
+        <source>Public egress IP</source>
+        <translation>Public egress IP</translation>
+    </message>
+    <message>
+        <source>DNS servers</source>
+        <translation>DNS servers</translation>
+    </message>
+    <message>
+        <source>Target resolution</source>
+        <translation>Target resolution</translation>
+    </message>
+    <message>
+        <source>Hosts file</source>
+        <translation>Hosts file</translation>
+    </message>
+    <message>
+        <source>Proxy settings</source>
+        <translation>Proxy settings</translation>
+    </message>
+    <message>
+        <source>VPN</source>
+        <translation>VPN</translation>
+    </message>
+    <message>
+        <source>Processes</source>
+        <translation>Processes</translation>
+    </message>
+    <message>
+        <source>Browser profile</source>
+        <translation>Browser profile</translation>
+    </message>
+    <message>
+        <source>Clock</source>
+        <translation>Clock</translation>
+    </message>
+    <message>
+        <source>Recording proxy</source>
+        <translation>Recording proxy</translation>
+    </message>
+    <message>
+        <source>Warnings and what they mean</source>
+        <translation>Warnings and what they mean</translation>
+    </message>
+    <message>
+        <source>Changes since the check before capture</source>
+        <translation>Changes since the check before capture</translation>
+    </message>
+    <message>
+        <source>No changes.</source>
+        <translation>No changes.</translation>
+    </message>
+</context>
+<context>
+    <name>EnvExplain</name>
+    <message>
+        <source>A proxy other than Quzheng&apos;s recording proxy is set in the system or browser. Traffic could pass through a machine nobody recorded. Turn it off, or write down why it is needed.</source>
+        <translation>A proxy other than Quzheng&apos;s recording proxy is set in the system or browser. Traffic could pass through a machine nobody recorded. Turn it off, or write down why it is needed.</translation>
+    </message>
+    <message>
+        <source>The hosts file maps names to fixed addresses. An entry for the target could show a different server than the public one. Check that no entry concerns the target.</source>
+        <translation>The hosts file maps names to fixed addresses. An entry for the target could show a different server than the public one. Check that no entry concerns the target.</translation>
+    </message>
+    <message>
+        <source>The computer&apos;s clock differs from standard time (or could not be checked). Sealed times are kept as measured; the report prints the offset beside them. Time-stamps come from the TSA, not from this clock.</source>
+        <translation>The computer&apos;s clock differs from standard time (or could not be checked). Sealed times are kept as measured; the report prints the offset beside them. Time-stamps come from the TSA, not from this clock.</translation>
+    </message>
+    <message>
+        <source>A VPN changes the network path and the public address the target sees. Turn it off unless the case needs it, and note why.</source>
+        <translation>A VPN changes the network path and the public address the target sees. Turn it off unless the case needs it, and note why.</translation>
+    </message>
+    <message>
+        <source>Unusual DNS servers can answer with other addresses than the public ones. The target&apos;s resolution is recorded so a reviewer can compare.</source>
+        <translation>Unusual DNS servers can answer with other addresses than the public ones. The target&apos;s resolution is recorded so a reviewer can compare.</translation>
+    </message>
+    <message>
+        <source>The target&apos;s name did not resolve as expected. The addresses actually used are recorded from the traffic.</source>
+        <translation>The target&apos;s name did not resolve as expected. The addresses actually used are recorded from the traffic.</translation>
+    </message>
+    <message>
+        <source>Programs that can change web traffic or the screen (other proxies, packet tools) are running. Close them, or note why they are needed.</source>
+        <translation>Programs that can change web traffic or the screen (other proxies, packet tools) are running. Close them, or note why they are needed.</translation>
+    </message>
+    <message>
+        <source>The public egress address could not be confirmed by an independent service. The record says so; the session can go on.</source>
+        <translation>The public egress address could not be confirmed by an independent service. The record says so; the session can go on.</translation>
+    </message>
+    <message>
+        <source>The browser profile was not fresh. A session needs an empty profile so no earlier cookies or cache take part.</source>
+        <translation>The browser profile was not fresh. A session needs an empty profile so no earlier cookies or cache take part.</translation>
+    </message>
+    <message>
+        <source>Read the finding; it is sealed with the check and printed in the report.</source>
+        <translation>Read the finding; it is sealed with the check and printed in the report.</translation>
+    </message>
+</context>
+<context>
+    <name>ErrorDialog</name>
+    <message>
+        <source>Quzheng — something went wrong</source>
+        <translation>Quzheng — something went wrong</translation>
+    </message>
+    <message>
+        <source>{0} did not succeed.</source>
+        <translation>{0} did not succeed.</translation>
+    </message>
+    <message>
+        <source>What happened: {0}</source>
+        <translation>What happened: {0}</translation>
+    </message>
+    <message>
+        <source>Capture has stopped so that nothing goes unrecorded. Close the session with two officers, then start a new one.</source>
+        <translation>Capture has stopped so that nothing goes unrecorded. Close the session with two officers, then start a new one.</translation>
+    </message>
+    <message>
+        <source>Nothing sealed was lost: the case&apos;s ledger holds {0} entries; the last is No. {1} ({2}…).</source>
+        <translation>Nothing sealed was lost: the case&apos;s ledger holds {0} entries; the last is No. {1} ({2}…).</translation>
+    </message>
+    <message>
+        <source>Nothing sealed was lost: every sealed entry is final the moment it is written, and a failure cannot undo it.</source>
+        <translation>Nothing sealed was lost: every sealed entry is final the moment it is written, and a failure cannot undo it.</translation>
+    </message>
+</context>
+<context>
+    <name>ExportDialog</name>
+    <message>
+        <source>Export sealed package</source>
+        <translation>Export sealed package</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>empty: not encrypted (at least 8 characters)</source>
+        <translation>empty: not encrypted (at least 8 characters)</translation>
+    </message>
+    <message>
+        <source>optional: an identical copy, compared after writing</source>
+        <translation>optional: an identical copy, compared after writing</translation>
+    </message>
+    <message>
+        <source>Package file</source>
+        <translation>Package file</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Repeat password</source>
+        <translation>Repeat password</translation>
+    </message>
+    <message>
+        <source>Backup copy</source>
+        <translation>Backup copy</translation>
+    </message>
+    <message>
+        <source>Report language</source>
+        <translation>Report language</translation>
+    </message>
+    <message>
+        <source>Export is sealed in the ledger and signed by {0}.</source>
+        <translation>Export is sealed in the ledger and signed by {0}.</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>Sealed package (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose where to write the package.</source>
+        <translation>Choose where to write the package.</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>The two passwords differ.</translation>
+    </message>
+    <message>
+        <source>Exporting…</source>
+        <translation>Exporting…</translation>
+    </message>
+    <message>
+        <source>Export failed: {0} Nothing sealed in the case was changed.</source>
+        <translation>Export failed: {0} Nothing sealed in the case was changed.</translation>
+    </message>
+    <message>
+        <source>Package: {0}</source>
+        <translation>Package: {0}</translation>
+    </message>
+    <message>
+        <source>Package id: {0}</source>
+        <translation>Package id: {0}</translation>
+    </message>
+    <message>
+        <source>Seal: {0}</source>
+        <translation>Seal: {0}</translation>
+    </message>
+    <message>
+        <source>Backup (identical, compared): {0}</source>
+        <translation>Backup (identical, compared): {0}</translation>
+    </message>
+</context>
+<context>
+    <name>FindingsModel</name>
+    <message>
+        <source>Severity</source>
+        <translation>Severity</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>Check</translation>
+    </message>
+    <message>
+        <source>Subject</source>
+        <translation>Subject</translation>
+    </message>
+    <message>
+        <source>Finding</source>
+        <translation>Finding</translation>
+    </message>
+</context>
+<context>
+    <name>ImageViewer</name>
+    <message>
+        <source>Zoom out</source>
+        <translation>Zoom out</translation>
+    </message>
+    <message>
+        <source>Zoom in</source>
+        <translation>Zoom in</translation>
+    </message>
+    <message>
+        <source>Actual size</source>
+        <translation>Actual size</translation>
+    </message>
+    <message>
+        <source>Fit width</source>
+        <translation>Fit width</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The picture could not be decoded.</source>
+        <translation>The picture could not be decoded.</translation>
+    </message>
+</context>
+<context>
+    <name>Kinds</name>
+    <message>
+        <source>case opened</source>
+        <translation>case opened</translation>
+    </message>
+    <message>
+        <source>officer added</source>
+        <translation>officer added</translation>
+    </message>
+    <message>
+        <source>clean-environment check</source>
+        <translation>clean-environment check</translation>
+    </message>
+    <message>
+        <source>session started</source>
+        <translation>session started</translation>
+    </message>
+    <message>
+        <source>session closed</source>
+        <translation>session closed</translation>
+    </message>
+    <message>
+        <source>screenshot</source>
+        <translation>screenshot</translation>
+    </message>
+    <message>
+        <source>full-page screenshot</source>
+        <translation>full-page screenshot</translation>
+    </message>
+    <message>
+        <source>page snapshot</source>
+        <translation>page snapshot</translation>
+    </message>
+    <message>
+        <source>screen recording</source>
+        <translation>screen recording</translation>
+    </message>
+    <message>
+        <source>live-stream data</source>
+        <translation>live-stream data</translation>
+    </message>
+    <message>
+        <source>network traffic (WARC)</source>
+        <translation>network traffic (WARC)</translation>
+    </message>
+    <message>
+        <source>recovered after a crash</source>
+        <translation>recovered after a crash</translation>
+    </message>
+    <message>
+        <source>mark</source>
+        <translation>mark</translation>
+    </message>
+    <message>
+        <source>note</source>
+        <translation>note</translation>
+    </message>
+    <message>
+        <source>imported file</source>
+        <translation>imported file</translation>
+    </message>
+    <message>
+        <source>derived item</source>
+        <translation>derived item</translation>
+    </message>
+    <message>
+        <source>time-stamp token</source>
+        <translation>time-stamp token</translation>
+    </message>
+    <message>
+        <source>package exported</source>
+        <translation>package exported</translation>
+    </message>
+    <message>
+        <source>custody transfer</source>
+        <translation>custody transfer</translation>
+    </message>
+    <message>
+        <source>custody receipt</source>
+        <translation>custody receipt</translation>
+    </message>
+    <message>
+        <source>verification</source>
+        <translation>verification</translation>
+    </message>
+    <message>
+        <source>case closed</source>
+        <translation>case closed</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Quzheng 取证 — sealed evidence of online infringement</source>
+        <translation>Quzheng 取证 — sealed evidence of online infringement</translation>
+    </message>
+    <message>
+        <source>Data: {0}</source>
+        <translation>Data: {0}</translation>
+    </message>
+    <message>
+        <source>&amp;New case…</source>
+        <translation>&amp;New case…</translation>
+    </message>
+    <message>
+        <source>&amp;Open case</source>
+        <translation>&amp;Open case</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh</source>
+        <translation>&amp;Refresh</translation>
+    </message>
+    <message>
+        <source>&amp;Verify a package…</source>
+        <translation>&amp;Verify a package…</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>&amp;Settings…</translation>
+    </message>
+    <message>
+        <source>First-start &amp;wizard…</source>
+        <translation>First-start &amp;wizard…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Quit</translation>
+    </message>
+    <message>
+        <source>&amp;Unlock officer…</source>
+        <translation>&amp;Unlock officer…</translation>
+    </message>
+    <message>
+        <source>&amp;Lock (forget the key)</source>
+        <translation>&amp;Lock (forget the key)</translation>
+    </message>
+    <message>
+        <source>Start &amp;capture session…</source>
+        <translation>Start &amp;capture session…</translation>
+    </message>
+    <message>
+        <source>&amp;About Quzheng</source>
+        <translation>&amp;About Quzheng</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;File</translation>
+    </message>
+    <message>
+        <source>&amp;Officer</source>
+        <translation>&amp;Officer</translation>
+    </message>
+    <message>
+        <source>&amp;Case</source>
+        <translation>&amp;Case</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Help</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>Main</translation>
+    </message>
+    <message>
+        <source>No officer unlocked</source>
+        <translation>No officer unlocked</translation>
+    </message>
+    <message>
+        <source>Officer: {0} ({1})</source>
+        <translation>Officer: {0} ({1})</translation>
+    </message>
+    <message>
+        <source>Listing the cases</source>
+        <translation>Listing the cases</translation>
+    </message>
+    <message>
+        <source>{0} case(s)</source>
+        <translation>{0} case(s)</translation>
+    </message>
+    <message>
+        <source>About Quzheng</source>
+        <translation>About Quzheng</translation>
+    </message>
+    <message>
+        <source>Quzheng {0}: sealed collection of online-infringement evidence.</source>
+        <translation>Quzheng {0}: sealed collection of online-infringement evidence.</translation>
+    </message>
+    <message>
+        <source>Built-in TSA (training) at {0}</source>
+        <translation>Built-in TSA (training) at {0}</translation>
+    </message>
+    <message>
+        <source>TSA: {0}</source>
+        <translation>TSA: {0}</translation>
+    </message>
+    <message>
+        <source>No TSA configured: seals queue</source>
+        <translation>No TSA configured: seals queue</translation>
+    </message>
+    <message>
+        <source>Capture session</source>
+        <translation>Capture session</translation>
+    </message>
+    <message>
+        <source>A capture session is already running.</source>
+        <translation>A capture session is already running.</translation>
+    </message>
+    <message>
+        <source>Starting the capture session: recording proxy, fresh browser, clean-environment check…</source>
+        <translation>Starting the capture session: recording proxy, fresh browser, clean-environment check…</translation>
+    </message>
+    <message>
+        <source>Starting the capture session</source>
+        <translation>Starting the capture session</translation>
+    </message>
+    <message>
+        <source>Capture</source>
+        <translation>Capture</translation>
+    </message>
+    <message>
+        <source>Close the capture session (with two officers&apos; signatures) first.</source>
+        <translation>Close the capture session (with two officers&apos; signatures) first.</translation>
+    </message>
+</context>
+<context>
+    <name>NewCaseDialog</name>
+    <message>
+        <source>New case</source>
+        <translation>New case</translation>
+    </message>
+    <message>
+        <source>Case</source>
+        <translation>Case</translation>
+    </message>
+    <message>
+        <source>Case number</source>
+        <translation>Case number</translation>
+    </message>
+    <message>
+        <source>e.g. 示市监案〔2026〕12号</source>
+        <translation>e.g. 示市监案〔2026〕12号</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Title</translation>
+    </message>
+    <message>
+        <source>Cause (案由)</source>
+        <translation>Cause (案由)</translation>
+    </message>
+    <message>
+        <source>Location</source>
+        <translation>Location</translation>
+    </message>
+    <message>
+        <source>where the officers are</source>
+        <translation>where the officers are</translation>
+    </message>
+    <message>
+        <source>what the evidence is meant to prove (证明对象)</source>
+        <translation>what the evidence is meant to prove (证明对象)</translation>
+    </message>
+    <message>
+        <source>Purpose</source>
+        <translation>Purpose</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>Target</translation>
+    </message>
+    <message>
+        <source>Platform</source>
+        <translation>Platform</translation>
+    </message>
+    <message>
+        <source>Shop</source>
+        <translation>Shop</translation>
+    </message>
+    <message>
+        <source>Account</source>
+        <translation>Account</translation>
+    </message>
+    <message>
+        <source>Live room ID</source>
+        <translation>Live room ID</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Officers (at least two, with 执法证号)</source>
+        <translation>Officers (at least two, with 执法证号)</translation>
+    </message>
+    <message>
+        <source>{0}  badge {1}  {2}</source>
+        <translation>{0}  badge {1}  {2}</translation>
+    </message>
+    <message>
+        <source>(lead, signs the case)</source>
+        <translation>(lead, signs the case)</translation>
+    </message>
+    <message>
+        <source>Training case (one officer allowed, and the record says so)</source>
+        <translation>Training case (one officer allowed, and the record says so)</translation>
+    </message>
+    <message>
+        <source>Report header (optional)</source>
+        <translation>Report header (optional)</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>Agency</translation>
+    </message>
+    <message>
+        <source>Document number</source>
+        <translation>Document number</translation>
+    </message>
+    <message>
+        <source>Party (当事人)</source>
+        <translation>Party (当事人)</translation>
+    </message>
+    <message>
+        <source>Open case</source>
+        <translation>Open case</translation>
+    </message>
+    <message>
+        <source>Enter the case number.</source>
+        <translation>Enter the case number.</translation>
+    </message>
+    <message>
+        <source>Enter a title.</source>
+        <translation>Enter a title.</translation>
+    </message>
+    <message>
+        <source>Enter the cause (案由).</source>
+        <translation>Enter the cause (案由).</translation>
+    </message>
+    <message>
+        <source>Enter where the officers are.</source>
+        <translation>Enter where the officers are.</translation>
+    </message>
+    <message>
+        <source>Enter what the evidence is meant to prove.</source>
+        <translation>Enter what the evidence is meant to prove.</translation>
+    </message>
+    <message>
+        <source>Name the target: platform, shop, account, live room or URL.</source>
+        <translation>Name the target: platform, shop, account, live room or URL.</translation>
+    </message>
+    <message>
+        <source>The URL must start with http:// or https://.</source>
+        <translation>The URL must start with http:// or https://.</translation>
+    </message>
+    <message>
+        <source>Choose at least two officers (a training case may have one).</source>
+        <translation>Choose at least two officers (a training case may have one).</translation>
+    </message>
+    <message>
+        <source>Opening the case…</source>
+        <translation>Opening the case…</translation>
+    </message>
+</context>
+<context>
+    <name>SessionStatus</name>
+    <message>
+        <source>Items sealed: {0}</source>
+        <translation>Items sealed: {0}</translation>
+    </message>
+    <message>
+        <source>Last seal: {0}</source>
+        <translation>Last seal: {0}</translation>
+    </message>
+    <message>
+        <source>TSA queue: {0} waiting</source>
+        <translation>TSA queue: {0} waiting</translation>
+    </message>
+    <message>
+        <source>TSA queue: empty</source>
+        <translation>TSA queue: empty</translation>
+    </message>
+    <message>
+        <source>Proxy: recording {0}</source>
+        <translation>Proxy: recording {0}</translation>
+    </message>
+    <message>
+        <source>Proxy: stopped</source>
+        <translation>Proxy: stopped</translation>
+    </message>
+    <message>
+        <source>Clock offset: {0}</source>
+        <translation>Clock offset: {0}</translation>
+    </message>
+    <message>
+        <source>not measured</source>
+        <translation>not measured</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>one RFC 3161 URL per line, tried in order</source>
+        <translation>one RFC 3161 URL per line, tried in order</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>0 = any free port, or e.g. 18080-18099</source>
+        <translation>0 = any free port, or e.g. 18080-18099</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>System language</source>
+        <translation>System language</translation>
+    </message>
+    <message>
+        <source>Time-stamp authorities (TSA)</source>
+        <translation>Time-stamp authorities (TSA)</translation>
+    </message>
+    <message>
+        <source>NTP servers</source>
+        <translation>NTP servers</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>Data directory</translation>
+    </message>
+    <message>
+        <source>Proxy port range</source>
+        <translation>Proxy port range</translation>
+    </message>
+    <message>
+        <source>Video segment length</source>
+        <translation>Video segment length</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>A new language and data directory take effect at the next start.</source>
+        <translation>A new language and data directory take effect at the next start.</translation>
+    </message>
+    <message>
+        <source>The port range is 0, a port, or two ports like 18080-18099.</source>
+        <translation>The port range is 0, a port, or two ports like 18080-18099.</translation>
+    </message>
+</context>
+<context>
+    <name>SetupWizard</name>
+    <message>
+        <source>Quzheng — first start</source>
+        <translation>Quzheng — first start</translation>
+    </message>
+    <message>
+        <source>Welcome</source>
+        <translation>Welcome</translation>
+    </message>
+    <message>
+        <source>Quzheng seals evidence of online infringement the moment it is captured. Before the first case, set up your officer key, trusted time and where cases are kept.</source>
+        <translation>Quzheng seals evidence of online infringement the moment it is captured. Before the first case, set up your officer key, trusted time and where cases are kept.</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Language</translation>
+    </message>
+    <message>
+        <source>Officer profile and key</source>
+        <translation>Officer profile and key</translation>
+    </message>
+    <message>
+        <source>Your name and badge number (执法证号) appear on every entry your key signs.</source>
+        <translation>Your name and badge number (执法证号) appear on every entry your key signs.</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Badge number (执法证号)</source>
+        <translation>Badge number (执法证号)</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>Agency</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase</source>
+        <translation>Repeat passphrase</translation>
+    </message>
+    <message>
+        <source>Keep the passphrase safe. Without it your key cannot sign, and nobody — not the administrator, not the developers — can recover it: a lost passphrase means a new key. Use at least 10 characters, write it down and keep it sealed; never share it.</source>
+        <translation>Keep the passphrase safe. Without it your key cannot sign, and nobody — not the administrator, not the developers — can recover it: a lost passphrase means a new key. Use at least 10 characters, write it down and keep it sealed; never share it.</translation>
+    </message>
+    <message>
+        <source>Agency certificate</source>
+        <translation>Agency certificate</translation>
+    </message>
+    <message>
+        <source>A certificate from your agency&apos;s CA lets a court check that your key belongs to you. Without one, your key is self-signed and its fingerprint is printed in the paper record for your handwritten signature.</source>
+        <translation>A certificate from your agency&apos;s CA lets a court check that your key belongs to you. Without one, your key is self-signed and its fingerprint is printed in the paper record for your handwritten signature.</translation>
+    </message>
+    <message>
+        <source>No agency certificate (self-signed key)</source>
+        <translation>No agency certificate (self-signed key)</translation>
+    </message>
+    <message>
+        <source>Trust our agency&apos;s CA certificate (PEM file)</source>
+        <translation>Trust our agency&apos;s CA certificate (PEM file)</translation>
+    </message>
+    <message>
+        <source>Create an agency CA here (small agency or training)</source>
+        <translation>Create an agency CA here (small agency or training)</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Agency CA certificate</source>
+        <translation>Agency CA certificate</translation>
+    </message>
+    <message>
+        <source>CA certificate file</source>
+        <translation>CA certificate file</translation>
+    </message>
+    <message>
+        <source>New CA name</source>
+        <translation>New CA name</translation>
+    </message>
+    <message>
+        <source>New CA passphrase</source>
+        <translation>New CA passphrase</translation>
+    </message>
+    <message>
+        <source>Trusted time</source>
+        <translation>Trusted time</translation>
+    </message>
+    <message>
+        <source>Every seal gets an RFC 3161 time-stamp. For casework use your agency&apos;s time-stamp authorities; the built-in one is for training only. When none answers, seals queue and are stamped later.</source>
+        <translation>Every seal gets an RFC 3161 time-stamp. For casework use your agency&apos;s time-stamp authorities; the built-in one is for training only. When none answers, seals queue and are stamped later.</translation>
+    </message>
+    <message>
+        <source>Built-in time-stamp authority (training)</source>
+        <translation>Built-in time-stamp authority (training)</translation>
+    </message>
+    <message>
+        <source>Time-stamp authorities for casework</source>
+        <translation>Time-stamp authorities for casework</translation>
+    </message>
+    <message>
+        <source>one RFC 3161 URL per line, tried in order</source>
+        <translation>one RFC 3161 URL per line, tried in order</translation>
+    </message>
+    <message>
+        <source>TSA root certificate</source>
+        <translation>TSA root certificate</translation>
+    </message>
+    <message>
+        <source>TSA URLs</source>
+        <translation>TSA URLs</translation>
+    </message>
+    <message>
+        <source>Clock and data</source>
+        <translation>Clock and data</translation>
+    </message>
+    <message>
+        <source>The clock is compared with standard time before and after every session. Cases are kept in the data directory; choose a disk with room for screen recordings.</source>
+        <translation>The clock is compared with standard time before and after every session. Cases are kept in the data directory; choose a disk with room for screen recordings.</translation>
+    </message>
+    <message>
+        <source>NTP servers</source>
+        <translation>NTP servers</translation>
+    </message>
+    <message>
+        <source>Data directory</source>
+        <translation>Data directory</translation>
+    </message>
+    <message>
+        <source>Enter your name and agency.</source>
+        <translation>Enter your name and agency.</translation>
+    </message>
+    <message>
+        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
+        <translation>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least 10 characters.</source>
+        <translation>The passphrase needs at least 10 characters.</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>The two passphrases differ.</translation>
+    </message>
+    <message>
+        <source>Choose the agency CA certificate file.</source>
+        <translation>Choose the agency CA certificate file.</translation>
+    </message>
+    <message>
+        <source>The CA passphrase needs at least 10 characters.</source>
+        <translation>The CA passphrase needs at least 10 characters.</translation>
+    </message>
+    <message>
+        <source>Enter at least one time-stamp authority URL.</source>
+        <translation>Enter at least one time-stamp authority URL.</translation>
+    </message>
+    <message>
+        <source>Choose the TSA&apos;s root certificate, so its tokens can be checked.</source>
+        <translation>Choose the TSA&apos;s root certificate, so its tokens can be checked.</translation>
+    </message>
+    <message>
+        <source>Creating your key…</source>
+        <translation>Creating your key…</translation>
+    </message>
+</context>
+<context>
+    <name>Severity</name>
+    <message>
+        <source>error</source>
+        <translation>error</translation>
+    </message>
+    <message>
+        <source>warning</source>
+        <translation>warning</translation>
+    </message>
+    <message>
+        <source>info</source>
+        <translation>info</translation>
+    </message>
+</context>
+<context>
+    <name>Stamp</name>
+    <message>
+        <source>stamped</source>
+        <translation>stamped</translation>
+    </message>
+    <message>
+        <source>queued</source>
+        <translation>queued</translation>
+    </message>
+    <message>
+        <source>—</source>
+        <translation>—</translation>
+    </message>
+</context>
+<context>
+    <name>StartSessionDialog</name>
+    <message>
+        <source>Start a capture session</source>
+        <translation>Start a capture session</translation>
+    </message>
+    <message>
+        <source>The session starts the recording proxy and a browser with a fresh profile, and checks the capture environment; the check is shown to you and sealed. The workspace is recorded from start to end; pausing needs a reason. Two officers close the session.</source>
+        <translation>The session starts the recording proxy and a browser with a fresh profile, and checks the capture environment; the check is shown to you and sealed. The workspace is recorded from start to end; pausing needs a reason. Two officers close the session.</translation>
+    </message>
+    <message>
+        <source>Training on the practice range (quzheng range serve)</source>
+        <translation>Training on the practice range (quzheng range serve)</translation>
+    </message>
+    <message>
+        <source>Session lead</source>
+        <translation>Session lead</translation>
+    </message>
+    <message>
+        <source>Start page</source>
+        <translation>Start page</translation>
+    </message>
+    <message>
+        <source>Practice range port</source>
+        <translation>Practice range port</translation>
+    </message>
+    <message>
+        <source>Your passphrase</source>
+        <translation>Your passphrase</translation>
+    </message>
+    <message>
+        <source>Start session</source>
+        <translation>Start session</translation>
+    </message>
+    <message>
+        <source>The start page must start with http:// or https://.</source>
+        <translation>The start page must start with http:// or https://.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase. Try again.</source>
+        <translation>Wrong passphrase. Try again.</translation>
+    </message>
+</context>
+<context>
+    <name>Status</name>
+    <message>
+        <source>open</source>
+        <translation>open</translation>
+    </message>
+    <message>
+        <source>closed</source>
+        <translation>closed</translation>
+    </message>
+    <message>
+        <source>received</source>
+        <translation>received</translation>
+    </message>
+    <message>
+        <source>unreadable</source>
+        <translation>unreadable</translation>
+    </message>
+</context>
+<context>
+    <name>TextEntryDialog</name>
+    <message>
+        <source>Pause recording</source>
+        <translation>Pause recording</translation>
+    </message>
+    <message>
+        <source>Say why the recording pauses. The reason is sealed, and the report shows the gap with it.</source>
+        <translation>Say why the recording pauses. The reason is sealed, and the report shows the gap with it.</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>The note is sealed in the case&apos;s ledger, with your signature and the time.</source>
+        <translation>The note is sealed in the case&apos;s ledger, with your signature and the time.</translation>
+    </message>
+    <message>
+        <source>Seal note</source>
+        <translation>Seal note</translation>
+    </message>
+    <message>
+        <source>This cannot be empty.</source>
+        <translation>This cannot be empty.</translation>
+    </message>
+</context>
+<context>
+    <name>TextViewer</name>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The file could not be read.</source>
+        <translation>The file could not be read.</translation>
+    </message>
+    <message>
+        <source>Only the first 2 MiB are shown.</source>
+        <translation>Only the first 2 MiB are shown.</translation>
+    </message>
+</context>
+<context>
+    <name>TimelineModel</name>
+    <message>
+        <source>No.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Time (Beijing)</source>
+        <translation>Time (Beijing)</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Size</translation>
+    </message>
+    <message>
+        <source>SHA-256</source>
+        <translation>SHA-256</translation>
+    </message>
+    <message>
+        <source>Time-stamp</source>
+        <translation>Time-stamp</translation>
+    </message>
+    <message>
+        <source>About</source>
+        <translation>About</translation>
+    </message>
+    <message>
+        <source>Entry hash: {0}</source>
+        <translation>Entry hash: {0}</translation>
+    </message>
+    <message>
+        <source>before capture</source>
+        <translation>before capture</translation>
+    </message>
+    <message>
+        <source>after capture</source>
+        <translation>after capture</translation>
+    </message>
+    <message>
+        <source>{0}: {1} warning(s)</source>
+        <translation>{0}: {1} warning(s)</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficModel</name>
+    <message>
+        <source>Method</source>
+        <translation>Method</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>URL</source>
+        <translation>URL</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Type</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>Size</translation>
+    </message>
+    <message>
+        <source>Server IP</source>
+        <translation>Server IP</translation>
+    </message>
+    <message>
+        <source>no response</source>
+        <translation>no response</translation>
+    </message>
+</context>
+<context>
+    <name>TrafficViewer</name>
+    <message>
+        <source>Reading the sealed traffic (digests are checked)…</source>
+        <translation>Reading the sealed traffic (digests are checked)…</translation>
+    </message>
+    <message>
+        <source>The traffic could not be shown: {0}</source>
+        <translation>The traffic could not be shown: {0}</translation>
+    </message>
+    <message>
+        <source>{0} requests; digests checked while reading.</source>
+        <translation>{0} requests; digests checked while reading.</translation>
+    </message>
+    <message>
+        <source>Started: {0}  Server: {1}</source>
+        <translation>Started: {0}  Server: {1}</translation>
+    </message>
+    <message>
+        <source>Request headers</source>
+        <translation>Request headers</translation>
+    </message>
+    <message>
+        <source>Response headers ({0})</source>
+        <translation>Response headers ({0})</translation>
+    </message>
+    <message>
+        <source>no response</source>
+        <translation>no response</translation>
+    </message>
+    <message>
+        <source>Carries the officer&apos;s own credentials: {0}</source>
+        <translation>Carries the officer&apos;s own credentials: {0}</translation>
+    </message>
+    <message>
+        <source>Body (start)</source>
+        <translation>Body (start)</translation>
+    </message>
+</context>
+<context>
+    <name>TranscriptDialog</name>
+    <message>
+        <source>Transcript of a recording</source>
+        <translation>Transcript of a recording</translation>
+    </message>
+    <message>
+        <source>No. {0}  segment {1}  {2}  (SHA-256 {3}…)</source>
+        <translation>No. {0}  segment {1}  {2}  (SHA-256 {3}…)</translation>
+    </message>
+    <message>
+        <source>speech in the recording, as heard by the officers</source>
+        <translation>speech in the recording, as heard by the officers</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>From</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>To</translation>
+    </message>
+    <message>
+        <source>Speaker</source>
+        <translation>Speaker</translation>
+    </message>
+    <message>
+        <source>Text</source>
+        <translation>Text</translation>
+    </message>
+    <message>
+        <source>Add line</source>
+        <translation>Add line</translation>
+    </message>
+    <message>
+        <source>Remove line</source>
+        <translation>Remove line</translation>
+    </message>
+    <message>
+        <source>Recording segment</source>
+        <translation>Recording segment</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Time codes are from the start of the segment: mm:ss or hh:mm:ss.mmm.</source>
+        <translation>Time codes are from the start of the segment: mm:ss or hh:mm:ss.mmm.</translation>
+    </message>
+    <message>
+        <source>Seal transcript</source>
+        <translation>Seal transcript</translation>
+    </message>
+    <message>
+        <source>There is no sealed recording segment yet.</source>
+        <translation>There is no sealed recording segment yet.</translation>
+    </message>
+</context>
+<context>
+    <name>UnlockDialog</name>
+    <message>
+        <source>Unlock officer key</source>
+        <translation>Unlock officer key</translation>
+    </message>
+    <message>
+        <source>Officer</source>
+        <translation>Officer</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <source>Your key signs every entry you seal. Type your passphrase to unlock it.</source>
+        <translation>Your key signs every entry you seal. Type your passphrase to unlock it.</translation>
+    </message>
+    <message>
+        <source>No officer profile exists yet.</source>
+        <translation>No officer profile exists yet.</translation>
+    </message>
+    <message>
+        <source>Checking…</source>
+        <translation>Checking…</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase. Try again.</source>
+        <translation>Wrong passphrase. Try again.</translation>
+    </message>
+</context>
+<context>
+    <name>VerifyDialog</name>
+    <message>
+        <source>Verify evidence</source>
+        <translation>Verify evidence</translation>
+    </message>
+    <message>
+        <source>only for an encrypted package</source>
+        <translation>only for an encrypted package</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Package (.qzp)</source>
+        <translation>Package (.qzp)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Not verified yet.</source>
+        <translation>Not verified yet.</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>Package</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>Sealed package (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose a package file.</source>
+        <translation>Choose a package file.</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>Verifying…</translation>
+    </message>
+    <message>
+        <source>Could not verify: {0}</source>
+        <translation>Could not verify: {0}</translation>
+    </message>
+    <message>
+        <source>PASS: {0} ledger entries and {1} sealed files are intact.</source>
+        <translation>PASS: {0} ledger entries and {1} sealed files are intact.</translation>
+    </message>
+    <message>
+        <source>FAIL: {0} integrity finding(s). The list below says which file or entry.</source>
+        <translation>FAIL: {0} integrity finding(s). The list below says which file or entry.</translation>
+    </message>
+</context>
+<context>
+    <name>VideoViewer</name>
+    <message>
+        <source>Play / pause</source>
+        <translation>Play / pause</translation>
+    </message>
+    <message>
+        <source>Marks in this segment</source>
+        <translation>Marks in this segment</translation>
+    </message>
+    <message>
+        <source>No marks.</source>
+        <translation>No marks.</translation>
+    </message>
+</context>
+<context>
+    <name>WorkspaceWindow</name>
+    <message>
+        <source>Quzheng capture workspace — case {0}</source>
+        <translation>Quzheng capture workspace — case {0}</translation>
+    </message>
+    <message>
+        <source>note for the next mark (what is on screen)</source>
+        <translation>note for the next mark (what is on screen)</translation>
+    </message>
+    <message>
+        <source>Sealed in this session</source>
+        <translation>Sealed in this session</translation>
+    </message>
+    <message>
+        <source>Mark note</source>
+        <translation>Mark note</translation>
+    </message>
+    <message>
+        <source>&amp;Screenshot (viewport)</source>
+        <translation>&amp;Screenshot (viewport)</translation>
+    </message>
+    <message>
+        <source>&amp;Full-page screenshot</source>
+        <translation>&amp;Full-page screenshot</translation>
+    </message>
+    <message>
+        <source>&amp;Area screenshot…</source>
+        <translation>&amp;Area screenshot…</translation>
+    </message>
+    <message>
+        <source>Page s&amp;napshot (MHTML)</source>
+        <translation>Page s&amp;napshot (MHTML)</translation>
+    </message>
+    <message>
+        <source>&amp;Mark this moment</source>
+        <translation>&amp;Mark this moment</translation>
+    </message>
+    <message>
+        <source>&amp;Pause recording…</source>
+        <translation>&amp;Pause recording…</translation>
+    </message>
+    <message>
+        <source>&amp;Note…</source>
+        <translation>&amp;Note…</translation>
+    </message>
+    <message>
+        <source>&amp;Transcript of a recording…</source>
+        <translation>&amp;Transcript of a recording…</translation>
+    </message>
+    <message>
+        <source>&amp;Close session…</source>
+        <translation>&amp;Close session…</translation>
+    </message>
+    <message>
+        <source>&amp;Capture</source>
+        <translation>&amp;Capture</translation>
+    </message>
+    <message>
+        <source>&amp;Recording</source>
+        <translation>&amp;Recording</translation>
+    </message>
+    <message>
+        <source>&amp;Session</source>
+        <translation>&amp;Session</translation>
+    </message>
+    <message>
+        <source>Capture</source>
+        <translation>Capture</translation>
+    </message>
+    <message>
+        <source>● Recording proxy {0}: all traffic recorded</source>
+        <translation>● Recording proxy {0}: all traffic recorded</translation>
+    </message>
+    <message>
+        <source>■ Recording proxy stopped: capture stopped</source>
+        <translation>■ Recording proxy stopped: capture stopped</translation>
+    </message>
+    <message>
+        <source>○ not recording</source>
+        <translation>○ not recording</translation>
+    </message>
+    <message>
+        <source>❚❚ recording paused</source>
+        <translation>❚❚ recording paused</translation>
+    </message>
+    <message>
+        <source>● REC {0:02d}:{1:02d}</source>
+        <translation>● REC {0:02d}:{1:02d}</translation>
+    </message>
+    <message>
+        <source>&amp;Resume recording</source>
+        <translation>&amp;Resume recording</translation>
+    </message>
+    <message>
+        <source>No TLS (plain HTTP)</source>
+        <translation>No TLS (plain HTTP)</translation>
+    </message>
+    <message>
+        <source>Browser trusts only the recording proxy&apos;s CA</source>
+        <translation>Browser trusts only the recording proxy&apos;s CA</translation>
+    </message>
+    <message>
+        <source>TLS through the proxy; server certificate not yet in the sealed traffic</source>
+        <translation>TLS through the proxy; server certificate not yet in the sealed traffic</translation>
+    </message>
+    <message>
+        <source>TLS: server certificate of {0} verified by the proxy (sealed)</source>
+        <translation>TLS: server certificate of {0} verified by the proxy (sealed)</translation>
+    </message>
+    <message>
+        <source>TLS: server certificate of {0} NOT verified</source>
+        <translation>TLS: server certificate of {0} NOT verified</translation>
+    </message>
+    <message>
+        <source>Start recording and capture</source>
+        <translation>Start recording and capture</translation>
+    </message>
+    <message>
+        <source>Starting the recording</source>
+        <translation>Starting the recording</translation>
+    </message>
+    <message>
+        <source>Another capture is being sealed; try again in a moment.</source>
+        <translation>Another capture is being sealed; try again in a moment.</translation>
+    </message>
+    <message>
+        <source>Screenshot</source>
+        <translation>Screenshot</translation>
+    </message>
+    <message>
+        <source>Full-page screenshot</source>
+        <translation>Full-page screenshot</translation>
+    </message>
+    <message>
+        <source>Page snapshot</source>
+        <translation>Page snapshot</translation>
+    </message>
+    <message>
+        <source>Area screenshot</source>
+        <translation>Area screenshot</translation>
+    </message>
+    <message>
+        <source>Mark</source>
+        <translation>Mark</translation>
+    </message>
+    <message>
+        <source>Resuming the recording</source>
+        <translation>Resuming the recording</translation>
+    </message>
+    <message>
+        <source>Pausing the recording</source>
+        <translation>Pausing the recording</translation>
+    </message>
+    <message>
+        <source>Note</source>
+        <translation>Note</translation>
+    </message>
+    <message>
+        <source>Transcript</source>
+        <translation>Transcript</translation>
+    </message>
+    <message>
+        <source>Closing the session</source>
+        <translation>Closing the session</translation>
+    </message>
+    <message>
+        <source>Closing the session: proxy, re-check, signatures, time-stamps…</source>
+        <translation>Closing the session: proxy, re-check, signatures, time-stamps…</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+</context>
+</TS>

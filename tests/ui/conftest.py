@@ -1,0 +1,50 @@
+"""Fixtures for the desktop windows: background work runs synchronously (the task helper's
+``SyncRunner``), the interface can be switched to Chinese, and screenshots land in
+``docs/screenshots``."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication, QWidget
+
+from app.capture.tasks import SyncRunner, set_runner
+from app.gui.i18n import install_translators, remove_translators
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "docs" / "screenshots"
+
+
+@pytest.fixture(autouse=True)
+def sync_tasks() -> Iterator[None]:
+    old = set_runner(SyncRunner())
+    yield
+    set_runner(old)
+
+
+@pytest.fixture(autouse=True)
+def translation_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Translations compiled from the .ts sources land in a temporary cache, not ~/.cache."""
+    cache = tmp_path_factory.getbasetemp() / "xdg-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+
+
+@pytest.fixture
+def zh(qapp: QApplication) -> Iterator[str]:
+    """The interface in Simplified Chinese (the default for Chinese officers)."""
+    translators = install_translators(qapp, "zh_CN")
+    assert translators, "the zh_CN translation did not load"
+    yield "zh_CN"
+    remove_translators(qapp, translators)
+
+
+def save_screenshot(widget: QWidget, name: str) -> Path:
+    """``widget`` as rendered offscreen, into docs/screenshots (the README shows them)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    assert widget.grab().save(str(path), "PNG"), path
+    return path

@@ -1,0 +1,296 @@
+"""The capture workspace, end to end, in a child pytest run (``test_workspace_e2e`` starts it).
+
+Qt WebEngine takes its proxy flags once per process, before the Qt application exists, so
+the real workspace cannot run inside the parent's test process (which already has a
+``QApplication``). Here, before pytest-qt makes its application, the session starts for
+real — the recording proxy (its own child), the practice range over TLS in this process,
+the clean-environment check — and then the workspace window is driven with qtbot.
+
+The file is not named ``test_*`` so the parent run does not collect it. What each scenario
+saw is written to the JSON file the parent named; the parent verifies the case.
+"""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import signal
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QRect
+from pytestqt.qtbot import QtBot
+
+CONFIG = json.loads(Path(os.environ["QUZHENG_UI_CONFIG"]).read_text(encoding="utf-8"))
+LOAD_MS = 60_000
+ACTION_MS = 90_000
+
+
+@pytest.fixture(autouse=True)
+def sync_tasks() -> Iterator[None]:
+    """The real pool runner here (the parent's tests run synchronously)."""
+    yield
+
+
+@dataclass
+class Run:
+    server: Any
+    prepared: Any
+    window: Any
+    reported: list[dict[str, Any]] = field(default_factory=list)
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@pytest.fixture(scope="session")
+def run() -> Iterator[Run]:
+    """Session started before Qt, then the workspace window (zh_CN)."""
+    from app.gui.session import prepare
+    from app.gui.workspace import WorkspaceConfig, capture_options
+    from forensics.range import RangeServer
+    from ui.workspace import process
+
+    home = Path(CONFIG["home"])
+    server = RangeServer(home / "range", seed=2026)
+    server.start()
+    config = WorkspaceConfig(CONFIG["case_id"], CONFIG["badges"][0], "", server.port, "zh_CN")
+    options = capture_options(
+        home, config, targets=[server.manifest.url("shop.range.test", "/")], fps=8
+    )
+    try:
+        prepared = prepare(home, config, CONFIG["passphrase"], options=options)
+    except BaseException:
+        server.stop()
+        raise
+    reported: list[dict[str, Any]] = []
+    process.emit = lambda event, **fields: reported.append({"event": event, **fields})  # type: ignore[assignment]
+    try:
+        window = process.open_workspace(prepared, "zh_CN")  # abandons the session if it fails
+    except BaseException:
+        prepared.case.close()
+        server.stop()
+        raise
+    state = Run(server, prepared, window, reported)
+    try:
+        yield state
+        Path(CONFIG["result"]).write_text(json.dumps(state.result, ensure_ascii=False), "utf-8")
+    finally:
+        if window.summary is None:
+            prepared.session.abandon()  # a failed test must not leave the proxy running
+        prepared.case.close()
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def qapp(run: Run) -> Any:
+    """pytest-qt's application is the one the workspace made after the proxy started."""
+    from PySide6.QtWidgets import QApplication
+
+    return QApplication.instance()
+
+
+def rows(run: Run, kind: str) -> list[Any]:
+    return [r for r in run.window.model.rows() if r.kind == kind]
+
+
+def wait_rows(qtbot: QtBot, run: Run, kind: str, n: int = 1, timeout: int = ACTION_MS) -> None:
+    qtbot.waitUntil(lambda: len(rows(run, kind)) >= n, timeout=timeout)
+
+
+def load(qtbot: QtBot, run: Run, url: str) -> None:
+    browser = run.window.browser
+    with qtbot.waitSignal(browser.loaded, timeout=LOAD_MS) as done:
+        browser.navigate(url)
+    assert done.args == [True], url
+
+
+def click_link(qtbot: QtBot, run: Run, selector: str) -> None:
+    browser = run.window.browser
+    with qtbot.waitSignal(browser.loaded, timeout=LOAD_MS):
+        browser.page.runJavaScript(f"document.querySelector('{selector}').click()", 0)
+
+
+def start(qtbot: QtBot, run: Run) -> Any:
+    """Show the workspace, acknowledge the clean-environment check, record."""
+    from ui.dialogs.env_check import EnvCheckDialog
+
+    window = run.window
+    window.resize(1440, 900)
+    window.show()
+    window.begin()
+    (check,) = [d for d in window.dialogs if isinstance(d, EnvCheckDialog)]
+    assert check.isVisible()
+    run.result["env_dialog"] = check.browser.toPlainText()
+    run.result["env_summary"] = check.findChild(object, "summary").text()
+    if CONFIG.get("screenshots"):
+        check.resize(760, 560)
+        check.grab().save(str(Path(CONFIG["screenshots"]) / "env_check.png"), "PNG")
+    check.accept()
+    recorder = window.session.recorder
+    assert recorder is not None and recorder.recording
+    return recorder
+
+
+def close_with_two_officers(qtbot: QtBot, run: Run) -> Any:
+    from ui.dialogs.env_check import EnvCheckDialog
+    from ui.dialogs.session import CloseSessionDialog
+
+    window = run.window
+    window.close_session()
+    dialog = [d for d in window.dialogs if isinstance(d, CloseSessionDialog)][-1]
+    dialog.second.setCurrentIndex(dialog.second.findData(CONFIG["badges"][1]))
+    dialog.passphrase.setText(CONFIG["passphrase"])
+    dialog.submit()
+    qtbot.waitUntil(
+        lambda: any(isinstance(d, EnvCheckDialog) and d.isVisible() for d in window.dialogs[-1:]),
+        timeout=180_000,
+    )
+    after = window.dialogs[-1]
+    run.result["after_check"] = after.browser.toPlainText()
+    with qtbot.waitSignal(window.closed, timeout=10_000) as closed:
+        after.accept()
+    summary = closed.args[0]
+    run.result.update(
+        session=summary.session,
+        summary_error=summary.error.message_en if summary.error else None,
+        pending=summary.stamps.pending if summary.stamps else None,
+        reported=run.reported,
+        status_tsa=window.status.tsa.text(),
+    )
+    return summary
+
+
+def test_full(qtbot: QtBot, run: Run) -> None:
+    """Browse the shop, take each kind of capture, record the live room with a mark,
+    pause with a reason, seal a transcript, close with two officers."""
+    from forensics.range import LIVE_HOST, SHOP_HOST
+
+    window = run.window
+    manifest = run.server.manifest
+    recorder = start(qtbot, run)
+    load(qtbot, run, manifest.url(SHOP_HOST, "/"))
+    click_link(qtbot, run, 'a[href*="/item/"]')
+    qtbot.wait(500)  # let the product page paint what it loaded
+    run.result["proxy_strip"] = window.proxy_state.text()
+
+    window.act_shot.trigger()
+    wait_rows(qtbot, run, "capture.screenshot")
+    window.update_tls()  # the capture sealed the page's traffic: its certificate is known
+    run.result["tls_strip"] = window.tls_state.text()
+    window.act_full.trigger()
+    wait_rows(qtbot, run, "capture.fullpage")
+    window.capture_area(QRect(40, 60, 480, 320))
+    wait_rows(qtbot, run, "capture.screenshot", 2)
+    window.act_snap.trigger()
+    wait_rows(qtbot, run, "capture.snapshot")
+    window.add_note("商品页标称“正品保证”，售价与正品差异明显")
+    qtbot.waitUntil(
+        lambda: any(r.data.get("text", "").startswith("商品页") for r in rows(run, "note"))
+    )
+
+    # Pausing needs a typed reason (sealed); it also closes the open video segment.
+    qtbot.waitUntil(lambda: recorder.elapsed_us() >= 2_500_000, timeout=30_000)
+    window.pause("主播离开直播间，等待返回")
+    qtbot.waitUntil(lambda: recorder.state == "paused" and len(rows(run, "capture.video")) >= 1,
+                    timeout=ACTION_MS)  # fmt: skip
+    window.act_pause.trigger()  # resume
+    qtbot.waitUntil(lambda: recorder.state == "recording")
+
+    room = manifest.url(LIVE_HOST, f"/room/{run.server.content.stream.room_id}")
+    load(qtbot, run, room)
+    t0 = recorder.elapsed_us()
+    qtbot.waitUntil(lambda: recorder.elapsed_us() - t0 >= 4_000_000, timeout=30_000)
+    window.mark_note.setText("主播口播“全场正品，假一赔十”")
+    window.act_mark.trigger()
+    wait_rows(qtbot, run, "mark")
+    qtbot.waitUntil(lambda: recorder.elapsed_us() - t0 >= 10_000_000, timeout=30_000)
+    window.update_state()
+    window.update_tls()
+    from tests.ui.helpers import untranslated
+
+    run.result["untranslated"] = untranslated(window)
+    if CONFIG.get("screenshots"):
+        window.grab().save(str(Path(CONFIG["screenshots"]) / "workspace.png"), "PNG")
+
+    # A transcript of the first sealed segment, typed by the officer.
+    from ui.dialogs.transcript import TranscriptDialog
+
+    window.transcript()
+    dialog = [d for d in window.dialogs if isinstance(d, TranscriptDialog)][-1]
+    dialog.add_line("", "", "", "")
+    lines = (
+        ("00:00", "00:01", "主播", "欢迎来到直播间"),
+        ("00:01.2", "00:01.8", "主播", "全部正品"),
+    )
+    for row, values in enumerate(lines):
+        for col, value in enumerate(values):
+            dialog.table.item(row, col).setText(value)
+    dialog.submit()
+    assert not dialog.message.text(), dialog.message.text()
+    wait_rows(qtbot, run, "derive")
+
+    run.result["menus"] = {
+        menu.text(): [
+            (a.text(), a.shortcut().toString()) for a in menu.menu().actions() if a.text()
+        ]
+        for menu in window.menuBar().actions()
+    }
+    summary = close_with_two_officers(qtbot, run)
+    run.result["records"] = [r.seq for r in summary.records]
+    run.result["area"] = rows(run, "capture.screenshot")[1].data.get("area")
+
+
+def test_proxy_dies(qtbot: QtBot, run: Run) -> None:
+    """The recording proxy is killed mid-session; the TSA is unreachable all along."""
+    from ui.dialogs.error import ErrorDialog
+
+    window = run.window
+    start(qtbot, run)
+    load(qtbot, run, run.server.manifest.url("shop.range.test", "/"))
+    window.act_shot.trigger()
+    wait_rows(qtbot, run, "capture.screenshot")
+    qtbot.waitUntil(
+        lambda: window.status.tsa.text() != window.tr("TSA queue: empty"), timeout=30_000
+    )
+    run.result["queue_status"] = window.status.tsa.text()
+    os.kill(window.session.proxy.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: any(isinstance(d, ErrorDialog) for d in window.dialogs), timeout=30_000)
+    told = [d for d in window.dialogs if isinstance(d, ErrorDialog)]
+    run.result["told"] = told[-1].informativeText() if told else ""
+    run.result["actions_enabled"] = [a.isEnabled() for a in window.capture_actions]
+    run.result["address_enabled"] = window.browser.address.isEnabled()
+    run.result["proxy_strip"] = window.proxy_state.text()
+    if CONFIG.get("screenshots"):
+        told[-1].grab().save(str(Path(CONFIG["screenshots"]) / "error_proxy_died.png"), "PNG")
+    told[-1].accept()
+    close_with_two_officers(qtbot, run)
+
+
+def test_disk_full(qtbot: QtBot, run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The next recording segment cannot be written (no space left on the device)."""
+    import av
+
+    from ui.dialogs.error import ErrorDialog
+
+    window = run.window
+    recorder = start(qtbot, run)
+    load(qtbot, run, run.server.manifest.url("shop.range.test", "/"))
+    qtbot.waitUntil(lambda: recorder.elapsed_us() >= 2_000_000, timeout=30_000)
+
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    window.pause("更换存储位置前暂停")
+    qtbot.waitUntil(lambda: len(rows(run, "capture.video")) >= 1, timeout=ACTION_MS)
+    monkeypatch.setattr(av, "open", full)
+    window.act_pause.trigger()  # resume: the next segment cannot be opened
+    qtbot.waitUntil(lambda: any(isinstance(d, ErrorDialog) for d in window.dialogs), timeout=30_000)
+    told = [d for d in window.dialogs if isinstance(d, ErrorDialog)]
+    run.result["told"] = told[-1].informativeText() if told else ""
+    run.result["actions_enabled"] = [a.isEnabled() for a in window.capture_actions]
+    monkeypatch.undo()
+    told[-1].accept()
+    close_with_two_officers(qtbot, run)

@@ -1,0 +1,397 @@
+"""One case: its header, the evidence timeline and a viewer for the chosen item.
+
+Everything that reads or writes the case goes through ``app.gui.cases`` off the GUI thread;
+actions that sign ask the main window for the unlocked officer (``with_signer``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QItemSelection, Qt, Signal
+from PySide6.QtGui import QTextOption
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.capture.tasks import Outcome, run_task
+from app.gui import cases
+from app.gui.errors import SealedState, explain, sealed_state
+from app.gui.timeline import ItemRef, TimelineRow
+from app.gui.transcript import Line, to_webvtt
+from forensics.errors import QuzhengError
+from forensics.identity import Signer
+from forensics.ledger import Record
+from ui.case_header import CaseHeader
+from ui.dialogs.error import show_error
+from ui.dialogs.export import ExportDialog
+from ui.dialogs.session import CloseSessionDialog
+from ui.dialogs.text_entry import note_dialog
+from ui.dialogs.transcript import TranscriptDialog
+from ui.dialogs.verify import VerifyDialog
+from ui.labels import kind_label, stamp_label
+from ui.models.timeline import ROW_ROLE, TimelineModel
+from ui.util import named
+from ui.viewers import ENTRY, IMAGE, TEXT, TRAFFIC, VIDEO, viewer_kind
+from ui.viewers.image import ImageViewer
+from ui.viewers.text import TextViewer
+from ui.viewers.traffic import TrafficViewer
+from ui.viewers.video import VideoViewer
+
+type WithSigner = Callable[[Callable[[Signer], None]], None]
+
+
+class CaseView(QWidget):
+    start_session_requested = Signal(object)  # CaseDetails
+    back_requested = Signal()
+    changed = Signal()
+
+    def __init__(
+        self, home: Path, lang: str, with_signer: WithSigner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.lang, self.with_signer = home, lang, with_signer
+        self.details: cases.CaseDetails | None = None
+        self.setObjectName("caseView")
+
+        self.header = QLabel()
+        self.header.setObjectName("caseHeader")
+        self.header.setWordWrap(True)
+        self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons: dict[str, QPushButton] = {}
+        bar = QHBoxLayout()
+        for name, text, slot in (
+            ("back", self.tr("← All cases"), self.back_requested.emit),
+            ("capture", self.tr("Start capture session…"), self._start_session),
+            ("import", self.tr("Import files…"), self._import),
+            ("note", self.tr("Add note…"), self._note),
+            ("transcript", self.tr("Transcript…"), self._transcript),
+            ("stamp", self.tr("Get time-stamps now"), self._stamp),
+            ("close", self.tr("Close open session…"), self._close_session),
+            ("verify", self.tr("Verify…"), self._verify),
+            ("export", self.tr("Export package…"), self._export),
+        ):
+            button = QPushButton(text)
+            button.setObjectName(f"case_{name}")
+            button.clicked.connect(slot)
+            self.buttons[name] = button
+            bar.addWidget(button)
+        bar.addStretch(1)
+
+        self.model = TimelineModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("timeline")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TimelineModel.FILE, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(TimelineModel.SUMMARY, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnWidth(TimelineModel.FILE, 150)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.table.setWordWrap(False)
+        self.table.selectionModel().selectionChanged.connect(self._selected)
+
+        # Hashes are long unbroken words: a text view that wraps anywhere shows them whole.
+        self.item_info = named(QPlainTextEdit(), "itemInfo")
+        self.item_info.setReadOnly(True)
+        self.item_info.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
+        self.item_info.setFixedHeight(156)
+        self.item_info.setFrameShape(QPlainTextEdit.Shape.NoFrame)
+        self.item_info.setStyleSheet("background: transparent")
+        self.item_choice = QComboBox()
+        self.item_choice.currentIndexChanged.connect(self._show_item)
+        self.viewers = QStackedWidget()
+        self.entry_viewer = TextViewer()
+        self.image_viewer = ImageViewer()
+        self.video_viewer = VideoViewer()
+        self.text_viewer = TextViewer()
+        self.traffic_viewer = TrafficViewer(lang)
+        self.pages = {
+            ENTRY: self.entry_viewer,
+            IMAGE: self.image_viewer,
+            VIDEO: self.video_viewer,
+            TEXT: self.text_viewer,
+            TRAFFIC: self.traffic_viewer,
+        }
+        for w in self.pages.values():
+            self.viewers.addWidget(w)
+        side = QWidget()
+        side_layout = QVBoxLayout(side)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(self.item_info)
+        side_layout.addWidget(self.item_choice)
+        side_layout.addWidget(self.viewers, 1)
+
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.table)
+        split.addWidget(side)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([860, 420])
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.header)
+        layout.addWidget(split, 1)
+        self._row: TimelineRow | None = None
+
+    # -- loading --------------------------------------------------------------------------
+
+    def show_case(self, case_id: str) -> None:
+        home = self.home
+        self.header.setText(self.tr("Loading…"))
+        run_task(lambda: cases.load_case(home, case_id), self._loaded)
+
+    def refresh(self) -> None:
+        if self.details is not None:
+            self.show_case(self.details.case_id)
+
+    def _loaded(self, outcome: Outcome[cases.CaseDetails]) -> None:
+        if outcome.error is not None:
+            self.header.setText(self.tr("The case could not be read."))
+            show_error(self, self.tr("Opening the case"), outcome.error, self.lang)
+            return
+        d = outcome.unwrap()
+        self.details = d
+        self.header.setText(CaseHeader(self).html(d))
+        selected = self._row.seq if self._row else None
+        self.model.set_rows(d.rows)
+        self.buttons["close"].setVisible(bool(d.open_sessions))
+        for name in ("capture", "import", "note", "transcript"):
+            self.buttons[name].setEnabled(not d.received)
+        if selected is not None and self.model.row_of(selected) >= 0:
+            self.table.selectRow(self.model.row_of(selected))
+
+    # -- the chosen entry -----------------------------------------------------------------
+
+    def _selected(self, selected: QItemSelection, _old: QItemSelection) -> None:
+        rows = selected.indexes()
+        if not rows:
+            return
+        row = self.model.data(self.model.index(rows[0].row(), 0), ROW_ROLE)
+        if isinstance(row, TimelineRow):
+            self.select_row(row)
+
+    def select_row(self, row: TimelineRow) -> None:
+        self._row = row
+        self.item_choice.blockSignals(True)
+        self.item_choice.clear()
+        for item in row.items:
+            self.item_choice.addItem(f"{item.name}  ({item.media_type})")
+        self.item_choice.setVisible(len(row.items) > 1)
+        self.item_choice.blockSignals(False)
+        self._show_item(0)
+
+    def _show_item(self, index: int) -> None:
+        row = self._row
+        if row is None or self.details is None:
+            return
+        item = row.items[index] if 0 <= index < len(row.items) else None
+        self.item_info.setPlainText(self.item_text(row, item))
+        kind = viewer_kind(item)
+        if kind != VIDEO:
+            self.video_viewer.stop()
+        self.viewers.setCurrentWidget(self.pages[kind])
+        if item is None:
+            self.entry_viewer.show_text(json.dumps(dict(row.data), ensure_ascii=False, indent=2))
+            return
+        try:
+            path = cases.item_file(self.details.case_dir, item.sha256)
+        except QuzhengError as exc:  # a missing sealed file: the verifier reports it too
+            self.viewers.setCurrentWidget(self.entry_viewer)
+            self.entry_viewer.show_text("", explain(exc, self.lang))
+            return
+        if kind == IMAGE:
+            self.image_viewer.load(path)
+        elif kind == VIDEO:
+            self.video_viewer.load(path, self.marks_for(row))
+        elif kind == TRAFFIC:
+            self.traffic_viewer.load(path)
+        else:
+            self.text_viewer.load(path, item.media_type)
+
+    def item_text(self, row: TimelineRow, item: ItemRef | None) -> str:
+        parts = [
+            self.tr("No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}").format(
+                row.seq, kind_label(row.kind), row.beijing, row.actor, row.badge,
+                stamp_label(str(row.stamp)),
+            ),
+            self.tr("Entry hash: {0}").format(row.hash),
+        ]  # fmt: skip
+        if item is not None:
+            parts += [item.path, f"SHA-256 {item.sha256}", f"SM3 {item.sm3}"]
+        url = row.data.get("url")
+        if isinstance(url, str):
+            parts.append(url)
+        return "\n".join(parts)
+
+    def marks_for(self, segment: TimelineRow) -> list[tuple[int, str]]:
+        rec, seg = segment.data.get("recording"), segment.data.get("segment")
+        out = []
+        for r in self.model.rows():
+            if r.kind == "mark" and r.data.get("recording") == rec and r.data.get("segment") == seg:
+                out.append(
+                    (int(r.data.get("segment_at_us", 0)) // 1000, str(r.data.get("note", "")))
+                )
+        return out
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _case_id(self) -> str | None:
+        return self.details.case_id if self.details else None
+
+    def _after_seal(self, action: str) -> Callable[[Outcome[object]], None]:
+        def done(outcome: Outcome[object]) -> None:
+            error, case_id = outcome.error, self._case_id()
+            if error is not None:
+                home = cases.cases_home(self.home)
+
+                def explain_it(state: Outcome[SealedState | None]) -> None:
+                    show_error(self, action, error, self.lang, state.value)
+
+                run_task(lambda: sealed_state(home, case_id) if case_id else None, explain_it)
+            self.refresh()
+            self.changed.emit()
+
+        return done
+
+    def _start_session(self) -> None:
+        if self.details is not None:
+            self.start_session_requested.emit(self.details)
+
+    def _import(self) -> None:
+        case_id = self._case_id()
+        if case_id is None:
+            return
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Files to seal into the case"))
+        if files:
+            self.import_files(case_id, [Path(f) for f in files])
+
+    def import_files(self, case_id: str, paths: list[Path]) -> None:
+        home = self.home
+
+        def go(signer: Signer) -> None:
+            run_task(
+                lambda: cases.import_files(home, case_id, signer, paths),
+                self._after_seal(self.tr("Importing files")),
+            )
+
+        self.with_signer(go)
+
+    def _note(self) -> None:
+        dialog = note_dialog(self)
+        dialog.entered.connect(self.add_note)
+        dialog.open()
+
+    def add_note(self, text: str) -> None:
+        case_id, home = self._case_id(), self.home
+        if case_id is None:
+            return
+
+        def go(signer: Signer) -> None:
+            run_task(
+                lambda: cases.add_note(home, case_id, signer, text),
+                self._after_seal(self.tr("Sealing the note")),
+            )
+
+        self.with_signer(go)
+
+    def _transcript(self) -> None:
+        dialog = TranscriptDialog(self.model.rows(), self.lang, self)
+        if self._row is not None:
+            dialog.select(self._row.seq)
+        dialog.ready.connect(self.seal_transcript)
+        dialog.open()
+
+    def seal_transcript(self, data: dict[str, object], lines: list[Line]) -> None:
+        case_id, home = self._case_id(), self.home
+        if case_id is None:
+            return
+        body = to_webvtt(lines)
+
+        def go(signer: Signer) -> None:
+            def work() -> Record:
+                return cases.seal_derived(home, case_id, signer, data, "transcript.vtt", body)
+
+            run_task(work, self._after_seal(self.tr("Sealing the transcript")))
+
+        self.with_signer(go)
+
+    def _stamp(self) -> None:
+        case_id, home = self._case_id(), self.home
+        if case_id is None:
+            return
+
+        def go(signer: Signer) -> None:
+            run_task(
+                lambda: cases.stamp_case(home, case_id, signer),
+                self._after_seal(self.tr("Getting time-stamps")),
+            )
+
+        self.with_signer(go)
+
+    def _close_session(self) -> None:
+        d = self.details
+        if d is None or not d.open_sessions:
+            return
+        session = d.open_sessions[-1]
+        home, case_id = self.home, d.case_id
+
+        def go(lead: Signer) -> None:
+            dialog = CloseSessionDialog(home, lead, d.officers, d.training, self.lang, self)
+
+            def signed(signers: list[Signer], single: bool) -> None:
+                run_task(
+                    lambda: cases.close_open_session(
+                        home, case_id, session, signers, training=single
+                    ),
+                    self._after_seal(self.tr("Closing the session")),
+                )
+
+            dialog.signed.connect(signed)
+            dialog.open()
+
+        self.with_signer(go)
+
+    def _verify(self) -> None:
+        case_id = self._case_id()
+        if case_id is None:
+            return
+        dialog = VerifyDialog(self.home, self.lang, case_id=case_id, parent=self)
+        dialog.open()
+        dialog.start()
+
+    def _exported(self, _result: object) -> None:
+        self.refresh()
+        self.changed.emit()
+
+    def _export(self) -> None:
+        d = self.details
+        if d is None:
+            return
+
+        def go(signer: Signer) -> None:
+            name = (d.number or d.case_id[:8]).replace("/", "_") + ".qzp"
+            dialog = ExportDialog(
+                self.home, d.case_id, signer, self.lang, suggested=Path.home() / name, parent=self
+            )
+            dialog.exported.connect(self._exported)
+            dialog.open()
+
+        self.with_signer(go)

@@ -1,0 +1,149 @@
+"""Export a case as a sealed package: off the GUI thread with a progress bar; the result
+names the package, its hashes, the detached seal and any backup copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.capture.tasks import Outcome
+from app.gui.cases import export_case
+from app.gui.errors import explain
+from forensics.identity import Signer
+from forensics.package import ExportResult
+from ui.tasks import ProgressFn, run_with_progress
+from ui.util import named
+
+
+class ExportDialog(QDialog):
+    exported = Signal(object)  # ExportResult
+
+    def __init__(
+        self,
+        home: Path,
+        case_id: str,
+        signer: Signer,
+        lang: str,
+        *,
+        suggested: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.case_id, self.signer, self.lang = home, case_id, signer, lang
+        self.result_: ExportResult | None = None
+        self.setObjectName("exportDialog")
+        self.setWindowTitle(self.tr("Export sealed package"))
+        self.out = named(QLineEdit(str(suggested or "")), "out")
+        pick = QPushButton(self.tr("Choose…"))
+        pick.clicked.connect(self._pick)
+        row = QHBoxLayout()
+        row.addWidget(self.out, 1)
+        row.addWidget(pick)
+        self.password = named(QLineEdit(), "password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("empty: not encrypted (at least 8 characters)"))
+        self.repeat = named(QLineEdit(), "repeat")
+        self.repeat.setEchoMode(QLineEdit.EchoMode.Password)
+        self.backup = named(QLineEdit(), "backup")
+        self.backup.setPlaceholderText(
+            self.tr("optional: an identical copy, compared after writing")
+        )
+        self.report_lang = QComboBox()
+        self.report_lang.addItem("简体中文", "zh")
+        self.report_lang.addItem("English", "en")
+        self.report_lang.setCurrentIndex(0 if lang.startswith("zh") else 1)
+        form = QFormLayout()
+        form.addRow(self.tr("Package file"), row)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("Repeat password"), self.repeat)
+        form.addRow(self.tr("Backup copy"), self.backup)
+        form.addRow(self.tr("Report language"), self.report_lang)
+        self.message = QLabel(
+            self.tr("Export is sealed in the ledger and signed by {0}.").format(
+                f"{signer.officer.profile.name} ({signer.officer.profile.badge})"
+            )
+        )
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Export"))
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(620)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Package file"), self.out.text(), self.tr("Sealed package (*.qzp)")
+        )
+        if path:
+            self.out.setText(path)
+
+    def start(self) -> None:
+        if not self.out.text().strip():
+            self.message.setText(self.tr("Choose where to write the package."))
+            return
+        if self.password.text() != self.repeat.text():
+            self.message.setText(self.tr("The two passwords differ."))
+            return
+        home, case_id, signer = self.home, self.case_id, self.signer
+        out = Path(self.out.text().strip())
+        password = self.password.text() or None
+        backup = Path(self.backup.text().strip()) if self.backup.text().strip() else None
+        lang = str(self.report_lang.currentData())
+
+        def work(progress: ProgressFn | None) -> ExportResult:
+            return export_case(
+                home, case_id, signer, out, password=password, backup=backup, lang=lang,
+                progress=progress,
+            )  # fmt: skip
+
+        self.buttons.setEnabled(False)
+        run_with_progress(self, self.tr("Exporting…"), work, self._done, determinate=True)
+
+    def _done(self, outcome: Outcome[ExportResult]) -> None:
+        self.buttons.setEnabled(True)
+        if outcome.error is not None:
+            self.message.setText(
+                self.tr("Export failed: {0} Nothing sealed in the case was changed.").format(
+                    explain(outcome.error, self.lang)
+                )
+            )
+            self.message.setStyleSheet("color: #c62828")
+            return
+        r = outcome.unwrap()
+        self.result_ = r
+        lines = [
+            self.tr("Package: {0}").format(r.path),
+            self.tr("Package id: {0}").format(r.package_id),
+            f"SHA-256: {r.sha256}",
+            f"SM3: {r.sm3}",
+            self.tr("Seal: {0}").format(r.seal_path),
+        ]
+        if r.backup_path is not None:
+            lines.append(self.tr("Backup (identical, compared): {0}").format(r.backup_path))
+        lines += r.warnings
+        self.message.setText("\n".join(lines))
+        self.message.setStyleSheet("")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.exported.emit(r)

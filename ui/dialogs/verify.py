@@ -1,0 +1,131 @@
+"""Verification of a case or a package: off the GUI thread with a progress dialog, then
+the verdict and every finding (in the interface language)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.capture.tasks import Outcome
+from app.gui.cases import verify_case, verify_package_file
+from app.gui.errors import explain
+from forensics.verify import VerificationReport
+from ui.models.findings import FindingsModel
+from ui.tasks import ProgressFn, run_with_progress
+from ui.util import named
+
+
+class VerifyDialog(QDialog):
+    verified = Signal(object)  # VerificationReport
+
+    def __init__(
+        self, home: Path, lang: str, *, case_id: str | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.lang, self.case_id = home, lang, case_id
+        self.report: VerificationReport | None = None
+        self.setObjectName("verifyDialog")
+        self.setWindowTitle(self.tr("Verify evidence"))
+        layout = QVBoxLayout(self)
+        self.package = named(QLineEdit(), "package")
+        self.password = named(QLineEdit(), "password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("only for an encrypted package"))
+        if case_id is None:
+            pick = QPushButton(self.tr("Choose…"))
+            pick.clicked.connect(self._pick)
+            row = QHBoxLayout()
+            row.addWidget(self.package, 1)
+            row.addWidget(pick)
+            form = QFormLayout()
+            form.addRow(self.tr("Package (.qzp)"), row)
+            form.addRow(self.tr("Password"), self.password)
+            layout.addLayout(form)
+        self.verdict = QLabel(self.tr("Not verified yet."))
+        self.verdict.setObjectName("verdict")
+        self.verdict.setWordWrap(True)
+        self.model = FindingsModel(lang[:2], self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(
+            FindingsModel.MESSAGE, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.run_button = buttons.addButton(
+            self.tr("Verify"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.run_button.clicked.connect(self.start)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(820, 480)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Package"), "", self.tr("Sealed package (*.qzp)")
+        )
+        if path:
+            self.package.setText(path)
+
+    def start(self) -> None:
+        home, case_id = self.home, self.case_id
+        path, password = Path(self.package.text()), self.password.text()
+        if case_id is None and not path.is_file():
+            self.verdict.setText(self.tr("Choose a package file."))
+            return
+
+        def work(progress: ProgressFn | None) -> VerificationReport:
+            if case_id is not None:
+                return verify_case(home, case_id)
+            return verify_package_file(home, path, password, progress)
+
+        self.run_button.setEnabled(False)
+        run_with_progress(
+            self, self.tr("Verifying…"), work, self._done, determinate=case_id is None
+        )
+
+    def _done(self, outcome: Outcome[VerificationReport]) -> None:
+        self.run_button.setEnabled(True)
+        if outcome.error is not None:
+            self.verdict.setText(
+                self.tr("Could not verify: {0}").format(explain(outcome.error, self.lang))
+            )
+            self.verdict.setStyleSheet("color: #c62828")
+            return
+        report = outcome.unwrap()
+        self.report = report
+        self.model.set_findings(report.findings)
+        self.table.resizeRowsToContents()
+        if report.bottom_line:
+            self.verdict.setText(
+                self.tr("PASS: {0} ledger entries and {1} sealed files are intact.").format(
+                    report.entries, report.items
+                )
+            )
+            self.verdict.setStyleSheet("color: #1a7f37; font-weight: bold")
+        else:
+            self.verdict.setText(
+                self.tr(
+                    "FAIL: {0} integrity finding(s). The list below says which file or entry."
+                ).format(len(report.errors))
+            )
+            self.verdict.setStyleSheet("color: #c62828; font-weight: bold")
+        self.verified.emit(report)

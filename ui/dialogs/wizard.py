@@ -1,0 +1,295 @@
+"""The first-run wizard: officer profile and key (with the passphrase warning), the agency
+certificate, trusted time (built-in TSA for training, configured URLs for casework), NTP
+servers and the data directory. The work runs off the GUI thread when the officer finishes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app import settings
+from app.capture.tasks import Outcome, run_task
+from app.gui.errors import explain
+from app.gui.officers import SetupChoices, SetupResult, check_passphrase, run_setup
+from app.gui.tsa import DEFAULT_PORT
+from forensics.errors import InputError
+from forensics.identity import Profile, check_badge
+from ui.util import named
+
+
+def _file_row(edit: QLineEdit, button: QPushButton) -> QHBoxLayout:
+    row = QHBoxLayout()
+    row.addWidget(edit, 1)
+    row.addWidget(button)
+    return row
+
+
+class SetupWizard(QWizard):
+    PAGE_WELCOME, PAGE_OFFICER, PAGE_AGENCY, PAGE_TIME, PAGE_DATA = range(5)
+    completed = Signal(object)  # SetupResult
+
+    def __init__(
+        self, home: Path, lang: str, parent: QWidget | None = None, *, tsa_port: int = DEFAULT_PORT
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.lang, self.tsa_port = home, lang, tsa_port
+        self.setObjectName("setupWizard")
+        self.setWindowTitle(self.tr("Quzheng — first start"))
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.result_: SetupResult | None = None
+        self.message = QLabel()
+        self.message.setObjectName("message")
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #c62828")
+        self.setPage(self.PAGE_WELCOME, self._welcome())
+        self.setPage(self.PAGE_OFFICER, self._officer())
+        self.setPage(self.PAGE_AGENCY, self._agency())
+        self.setPage(self.PAGE_TIME, self._time())
+        self.setPage(self.PAGE_DATA, self._data())
+        self.setMinimumSize(640, 520)
+
+    # -- pages ----------------------------------------------------------------------------
+
+    def _page(self, title: str, intro: str) -> tuple[QWizardPage, QVBoxLayout]:
+        page = QWizardPage()
+        page.setTitle(title)
+        layout = QVBoxLayout(page)
+        label = QLabel(intro)
+        label.setWordWrap(True)
+        layout.addWidget(label)
+        return page, layout
+
+    def _welcome(self) -> QWizardPage:
+        page, layout = self._page(
+            self.tr("Welcome"),
+            self.tr(
+                "Quzheng seals evidence of online infringement the moment it is captured. Before the first case, set up your officer key, trusted time and where cases are kept."
+            ),
+        )
+        self.language = QComboBox()
+        self.language.setObjectName("language")
+        self.language.addItem("简体中文", "zh_CN")
+        self.language.addItem("English", "en")
+        self.language.setCurrentIndex(0 if self.lang.startswith("zh") else 1)
+        form = QFormLayout()
+        form.addRow(self.tr("Language"), self.language)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
+    def _officer(self) -> QWizardPage:
+        page, layout = self._page(
+            self.tr("Officer profile and key"),
+            self.tr("Your name and badge number (执法证号) appear on every entry your key signs."),
+        )
+        self.name = named(QLineEdit(), "name")
+        self.badge = named(QLineEdit(), "badge")
+        self.agency = named(QLineEdit(), "agency")
+        self.passphrase = named(QLineEdit(), "passphrase")
+        self.repeat = named(QLineEdit(), "repeat")
+        for edit in (self.passphrase, self.repeat):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow(self.tr("Name"), self.name)
+        form.addRow(self.tr("Badge number (执法证号)"), self.badge)
+        form.addRow(self.tr("Agency"), self.agency)
+        form.addRow(self.tr("Passphrase"), self.passphrase)
+        form.addRow(self.tr("Repeat passphrase"), self.repeat)
+        layout.addLayout(form)
+        warning = QLabel(
+            self.tr(
+                "Keep the passphrase safe. Without it your key cannot sign, and nobody — not the administrator, not the developers — can recover it: a lost passphrase means a new key. Use at least 10 characters, write it down and keep it sealed; never share it."
+            )
+        )
+        warning.setObjectName("passphraseWarning")
+        warning.setWordWrap(True)
+        warning.setStyleSheet(
+            "background: #fff4e5; border: 1px solid #b35c00; padding: 8px; color: #5f3300;"
+        )
+        layout.addWidget(warning)
+        layout.addStretch(1)
+        return page
+
+    def _agency(self) -> QWizardPage:
+        page, layout = self._page(
+            self.tr("Agency certificate"),
+            self.tr(
+                "A certificate from your agency's CA lets a court check that your key belongs to you. Without one, your key is self-signed and its fingerprint is printed in the paper record for your handwritten signature."
+            ),
+        )
+        self.ca_none = QRadioButton(self.tr("No agency certificate (self-signed key)"))
+        self.ca_trust = QRadioButton(self.tr("Trust our agency's CA certificate (PEM file)"))
+        self.ca_create = QRadioButton(
+            self.tr("Create an agency CA here (small agency or training)")
+        )
+        self.ca_none.setChecked(True)
+        group = QButtonGroup(page)
+        for b in (self.ca_none, self.ca_trust, self.ca_create):
+            group.addButton(b)
+            layout.addWidget(b)
+        self.ca_file = named(QLineEdit(), "caFile")
+        pick = QPushButton(self.tr("Choose…"))
+        pick.clicked.connect(lambda: self._pick(self.ca_file, self.tr("Agency CA certificate")))
+        self.ca_name = named(QLineEdit(), "caName")
+        self.ca_passphrase = named(QLineEdit(), "caPassphrase")
+        self.ca_passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        form = QFormLayout()
+        form.addRow(self.tr("CA certificate file"), _file_row(self.ca_file, pick))
+        form.addRow(self.tr("New CA name"), self.ca_name)
+        form.addRow(self.tr("New CA passphrase"), self.ca_passphrase)
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
+    def _time(self) -> QWizardPage:
+        page, layout = self._page(
+            self.tr("Trusted time"),
+            self.tr(
+                "Every seal gets an RFC 3161 time-stamp. For casework use your agency's time-stamp authorities; the built-in one is for training only. When none answers, seals queue and are stamped later."
+            ),
+        )
+        self.tsa_builtin = QRadioButton(self.tr("Built-in time-stamp authority (training)"))
+        self.tsa_urls_mode = QRadioButton(self.tr("Time-stamp authorities for casework"))
+        self.tsa_builtin.setChecked(True)
+        group = QButtonGroup(page)
+        for b in (self.tsa_builtin, self.tsa_urls_mode):
+            group.addButton(b)
+            layout.addWidget(b)
+        self.tsa_urls = QPlainTextEdit()
+        self.tsa_urls.setObjectName("tsaUrls")
+        self.tsa_urls.setPlaceholderText(self.tr("one RFC 3161 URL per line, tried in order"))
+        self.tsa_urls.setFixedHeight(64)
+        self.tsa_root = named(QLineEdit(), "tsaRoot")
+        pick = QPushButton(self.tr("Choose…"))
+        pick.clicked.connect(lambda: self._pick(self.tsa_root, self.tr("TSA root certificate")))
+        form = QFormLayout()
+        form.addRow(self.tr("TSA URLs"), self.tsa_urls)
+        form.addRow(self.tr("TSA root certificate"), _file_row(self.tsa_root, pick))
+        layout.addLayout(form)
+        layout.addStretch(1)
+        return page
+
+    def _data(self) -> QWizardPage:
+        page, layout = self._page(
+            self.tr("Clock and data"),
+            self.tr(
+                "The clock is compared with standard time before and after every session. Cases are kept in the data directory; choose a disk with room for screen recordings."
+            ),
+        )
+        servers = str(settings.get(self.home, "ntp.servers")).split(",")
+        self.ntp = QPlainTextEdit("\n".join(s.strip() for s in servers if s.strip()))
+        self.ntp.setObjectName("ntp")
+        self.ntp.setFixedHeight(72)
+        self.data_dir = QLineEdit(str(settings.get(self.home, "data.dir")))
+        self.data_dir.setObjectName("dataDir")
+        self.data_dir.setPlaceholderText(str(self.home))
+        pick = QPushButton(self.tr("Choose…"))
+        pick.clicked.connect(self._pick_dir)
+        form = QFormLayout()
+        form.addRow(self.tr("NTP servers"), self.ntp)
+        form.addRow(self.tr("Data directory"), _file_row(self.data_dir, pick))
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+        return page
+
+    def _pick(self, edit: QLineEdit, title: str) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, title, "", "PEM (*.pem *.crt *.cer)")
+        if path:
+            edit.setText(path)
+
+    def _pick_dir(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Data directory"))
+        if folder:
+            self.data_dir.setText(folder)
+
+    # -- validation and finishing ---------------------------------------------------------
+
+    def page_problem(self, page: int) -> str:
+        """Why the page cannot be left (empty: it can)."""
+        if page == self.PAGE_OFFICER:
+            if not (self.name.text().strip() and self.agency.text().strip()):
+                return self.tr("Enter your name and agency.")
+            try:
+                check_badge(self.badge.text().strip())
+            except InputError:
+                return self.tr("The badge number uses letters, digits, '-' or '_' (at most 40).")
+            why = check_passphrase(self.passphrase.text(), self.repeat.text())
+            if why == "short":
+                return self.tr("The passphrase needs at least 10 characters.")
+            if why == "mismatch":
+                return self.tr("The two passphrases differ.")
+        if page == self.PAGE_AGENCY:
+            if self.ca_trust.isChecked() and not Path(self.ca_file.text()).is_file():
+                return self.tr("Choose the agency CA certificate file.")
+            if self.ca_create.isChecked() and len(self.ca_passphrase.text()) < 10:
+                return self.tr("The CA passphrase needs at least 10 characters.")
+        if page == self.PAGE_TIME and self.tsa_urls_mode.isChecked():
+            if not self.tsa_urls.toPlainText().strip():
+                return self.tr("Enter at least one time-stamp authority URL.")
+            if not Path(self.tsa_root.text()).is_file():
+                return self.tr("Choose the TSA's root certificate, so its tokens can be checked.")
+        return ""
+
+    def validateCurrentPage(self) -> bool:
+        problem = self.page_problem(self.currentId())
+        page = self.currentPage()
+        page.setSubTitle(problem)
+        return not problem
+
+    def choices(self) -> SetupChoices:
+        ca_mode = "trust" if self.ca_trust.isChecked() else "none"
+        if self.ca_create.isChecked():
+            ca_mode = "create"
+        return SetupChoices(
+            profile=Profile(
+                self.name.text().strip(), self.badge.text().strip(), self.agency.text().strip()
+            ),
+            passphrase=self.passphrase.text(),
+            ca_mode=ca_mode,
+            ca_file=Path(self.ca_file.text()) if self.ca_file.text() else None,
+            ca_name=self.ca_name.text().strip(),
+            ca_passphrase=self.ca_passphrase.text(),
+            tsa_mode="builtin" if self.tsa_builtin.isChecked() else "urls",
+            tsa_urls=",".join(self.tsa_urls.toPlainText().split()),
+            tsa_root_file=Path(self.tsa_root.text()) if self.tsa_root.text() else None,
+            ntp_servers=",".join(self.ntp.toPlainText().split()),
+            data_dir=self.data_dir.text().strip(),
+            language=str(self.language.currentData()),
+            builtin_tsa_port=self.tsa_port,
+        )
+
+    def accept(self) -> None:
+        if self.result_ is not None:
+            super().accept()
+            return
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
+        self.message.setText(self.tr("Creating your key…"))
+        choices = self.choices()
+        run_task(lambda: run_setup(self.home, choices), self._done)
+
+    def _done(self, outcome: Outcome[SetupResult]) -> None:
+        self.button(QWizard.WizardButton.FinishButton).setEnabled(True)
+        if outcome.error is not None:
+            self.message.setText(explain(outcome.error, self.lang))
+            return
+        self.result_ = outcome.unwrap()
+        self.completed.emit(self.result_)
+        super().accept()

@@ -1,0 +1,1 @@
+"""Item models (``QAbstractTableModel``): tested without windows."""
