@@ -556,7 +556,7 @@ def cmd_capture(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
-    return run_demo(Path(args.out))
+    return run_demo(Path(args.out), live_seconds=args.live_seconds)
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
@@ -758,6 +758,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="the whole job, headless, on the practice range")
     demo.add_argument("--out", required=True)
+    demo.add_argument(
+        "--live-seconds", type=int, default=30, help="how long to record the live room"
+    )
     demo.set_defaults(func=cmd_demo)
     return p
 

@@ -107,12 +107,6 @@ def test_identity_init_and_ca_via_cli(tmp_path: Path, monkeypatch: pytest.Monkey
     assert main(["config", "set", "video.segment_seconds", "soon"]) == 2
 
 
-def test_demo_runs_headless(tmp_path: Path) -> None:
-    proc = run("demo", "--out", str(tmp_path / "demo"), env={"QUZHENG_LANG": "en"})
-    assert proc.returncode == 0, proc.stderr
-    assert "Verdict: PASS" in proc.stdout
-
-
 def test_data_dir_setting_moves_cases(world: World, tmp_path: Path) -> None:
     cases_root = tmp_path / "elsewhere"
     assert run("config", "set", "data.dir", str(cases_root)).returncode == 0
