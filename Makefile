@@ -7,8 +7,9 @@ bootstrap:
 	@bash scripts/bootstrap.sh
 
 # Opens the GUI when a display is present; without one, runs the headless demo.
+# Each demo run gets a new folder under demo-output/ (the demo never reuses a folder).
 run: bootstrap
-	$(VENV)/quzheng $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,demo --out demo-output)
+	$(VENV)/quzheng $(if $(or $(DISPLAY),$(WAYLAND_DISPLAY)),,demo --out demo-output/$$(date +%Y%m%d-%H%M%S))
 
 lint: bootstrap
 	$(VENV)/ruff check .
