@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from forensics.errors import CaptureError, InputError, NotFoundError
-from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, fsync_dir
+from forensics.hashing import Digests, digest_stream, fsync_dir
 
 STORE_FORMAT = 1
 
@@ -144,23 +144,13 @@ class CaseStore:
     def ingest_stream(self, src: BinaryIO) -> Digests:
         """Copy ``src`` into the blob store, hashed while written, durable on return."""
         tmp = self.dir / "tmp" / f"{uuid.uuid4().hex}.part"
-        hasher = DualHasher()
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb", buffering=0) as out:
-                while True:
-                    chunk = src.read(CHUNK_SIZE)
-                    if not chunk:
-                        break
-                    hasher.update(chunk)
-                    view = memoryview(chunk)
-                    while view:
-                        view = view[out.write(view) :]
+                digests = digest_stream(src, out)
                 os.fsync(out.fileno())
-            digests = hasher.finish()
             self._place(tmp, digests)
         except OSError as exc:
-            hasher.abort()
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise CaptureError(
@@ -168,7 +158,6 @@ class CaseStore:
                 f"无法向 {self.dir} 写入证据：{exc.strerror}",
             ) from None
         except BaseException:
-            hasher.abort()
             with contextlib.suppress(OSError):
                 tmp.unlink()
             raise
