@@ -24,7 +24,14 @@ from forensics import __version__
 from forensics.case import Case, list_cases, resolve_case_dir
 from forensics.custody import import_package, record_transfer, transfer_record_path
 from forensics.errors import InputError, QuzhengError
-from forensics.identity import IdentityStore, Officer, Profile, Signer, cert_fingerprint
+from forensics.identity import (
+    IdentityStore,
+    Officer,
+    Profile,
+    Signer,
+    cert_fingerprint,
+    load_certs_pem,
+)
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, load_config, stamp_pending
 from forensics.verify import Severity, VerificationReport, verify_case_dir
@@ -173,10 +180,15 @@ def cmd_identity_trust(args: argparse.Namespace) -> int:
         raise InputError(
             f"cannot read {args.file}: {exc.strerror}", f"无法读取 {args.file}"
         ) from None
+    # Stored under its fingerprint: another agency's "agency-ca.pem" must not replace ours.
+    certs = load_certs_pem(pem, args.file)
+    if not certs:
+        raise InputError(f"no certificate in {args.file}", f"{args.file} 中没有证书")
+    label = f"trusted-{cert_fingerprint(certs[0])[:16]}"
     if args.tsa:
-        ids.trust_tsa(pem, Path(args.file).stem)
+        ids.trust_tsa(pem, label)
     else:
-        ids.trust_ca(pem, Path(args.file).stem)
+        ids.trust_ca(pem, label)
     _out(t("Trusted: ", "已信任：") + args.file)
     return 0
 
@@ -359,7 +371,7 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 def _package_password(args: argparse.Namespace) -> str | None:
     f = getattr(args, "password_file", None)
     if f is None:
-        return None
+        return os.environ.get("QUZHENG_PACKAGE_PASSWORD") or None
     return read_secret(f, "QUZHENG_PACKAGE_PASSWORD", "Package password", "证据包密码", cli_lang())
 
 
@@ -368,6 +380,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     lang = args.lang or cli_lang()
     target = Path(args.target)
     ids = IdentityStore(home)
+    if target.suffix == ".qzp" and not target.exists():
+        raise InputError(f"file not found: {target}", f"文件不存在：{target}")
     if target.is_file():
         report = verify_package(
             target,
@@ -431,7 +445,7 @@ def cmd_transfer(args: argparse.Namespace) -> int:
             reason=args.reason,
         )
         _stamp(case, signer, home)
-    _out(t("Transfer sealed as ledger entry ", "移交已封存为账本第 ") + str(rec.seq))
+    _out(t(f"Transfer sealed as ledger entry {rec.seq}", f"移交已封存为账本第 {rec.seq} 条"))
     _out(
         t("Hand over with the package: ", "随证据包一并移交：")
         + str(transfer_record_path(Path(args.package)))

@@ -18,8 +18,8 @@ def read_secret(
             return file.read_text(encoding="utf-8").rstrip("\r\n")
         except OSError as exc:
             raise InputError(
-                f"cannot read passphrase file {file}: {exc.strerror}",
-                f"无法读取口令文件 {file}：{exc.strerror}",
+                f"cannot read {file}: {exc.strerror}",
+                f"无法读取 {file}：{exc.strerror}",
             ) from None
     value = os.environ.get(env)
     if value:

@@ -230,6 +230,14 @@ class Case:
                 "本案为接收的案件，证据只读（只能追加流转、导出和校验记录）",
             )
 
+    def require_member(self, signer: Signer) -> None:
+        """The signer must be an officer of this case (``officer.add`` in its ledger)."""
+        if signer.officer.key_fp not in self.officers():
+            raise PolicyError(
+                f"officer {signer.officer.profile.badge} is not an officer of this case",
+                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
+            )
+
     def _require_officer(self, signer: Signer) -> None:
         self._require_writable()
         if signer.officer.key_fp not in self.officers():
@@ -295,7 +303,7 @@ class Case:
         )
 
     def note(self, signer: Signer, text: str, *, session: str | None = None) -> Record:
-        self._require_writable()
+        self._require_officer(signer)
         if not text.strip():
             raise InputError("the note is empty", "备注为空")
         return self.ledger.append(signer, "note", {"text": text}, session=session)

@@ -68,6 +68,7 @@ def stamp_pending(
 ) -> StampOutcome:
     """Obtain tokens for queued seal points, oldest first; stop at the first TSA outage."""
     out = StampOutcome()
+    case.require_member(signer)  # a stranger's signature would make the case fail forever
     rows = case.store.query("SELECT seq, hash, tries FROM stamp_queue ORDER BY seq")
     if not config.usable:
         out.pending = len(rows)

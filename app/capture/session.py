@@ -111,10 +111,11 @@ def default_env_check(home: Path) -> EnvCheck:
         from forensics.environment import DEFAULT_ECHO_URLS, snapshot
 
         servers = [s.strip() for s in str(settings.get(home, "ntp.servers")).split(",")]
+        echo = [u.strip() for u in str(settings.get(home, "env.echo_urls")).split(",")]
         return snapshot(
             targets,
             ntp_servers=[s for s in servers if s],
-            echo_urls=DEFAULT_ECHO_URLS,
+            echo_urls=[u for u in echo if u] or list(DEFAULT_ECHO_URLS),
             browser_profile=profile_dir,
             proxy_disclosure=disclosure,
             timeout=3.0,

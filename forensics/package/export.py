@@ -266,6 +266,12 @@ def export_package(
         )
     warnings: list[str] = []
     package_id = str(uuid.uuid4())
+    case.require_member(signer)
+    if report is not None:
+        # Refuse before anything is sealed: a report with an empty required field would stop
+        # the export after its package.export entry was already in the append-only ledger.
+        with tempfile.TemporaryDirectory(prefix="qz-preflight-") as pre:
+            report(case, Path(pre) / "report.pdf", package_id, "0" * 64, "0" * 64)
 
     # (1) seal the export itself, and try to stamp everything that waits for a token.
     case.ledger.append(
@@ -400,12 +406,11 @@ def export_package(
                 "tsa_url": stamp.url,
                 **token_info_to_json(stamp.info),
             }
-            for c in _token_certs(stamp.token_der):
-                name = f"{L.CERTS_DIR}tsa-{cert_fingerprint(c)[:16]}.pem"
-                if name not in members:
-                    warnings.append(
-                        f"manifest token names a TSA certificate not in the package: {name}"
-                    )
+            known = {fp for fp in tsa_chains}
+            leaves = [c for c in _token_certs(stamp.token_der) if not _is_ca(c)]
+            if leaves and cert_fingerprint(leaves[0]) not in known:
+                # Its chain cannot join the package: datapackage.json is already written.
+                warnings.append("the manifest was stamped by a TSA no ledger entry used")
         except TimestampUnavailable as exc:
             warnings.append(f"the manifest could not be time-stamped: {exc.message_en}")
     digest = {

@@ -143,6 +143,7 @@ def _verify_sig(cert: x509.Certificate, data: bytes, sig_b64: object) -> bool:
 
 def _check_token(
     f: _Findings,
+    code: str,
     subject: str,
     token: object,
     digest_hex: str,
@@ -152,7 +153,7 @@ def _check_token(
 ) -> None:
     if not isinstance(token, dict):
         f.add(
-            f"{subject}-unstamped",
+            f"{code}-unstamped",
             Severity.WARNING,
             subject,
             f"{what_en} carries no RFC 3161 time-stamp",
@@ -246,6 +247,7 @@ def verify_seal(
         )
     _check_token(
         f,
+        "seal",
         subject,
         seal.get("timestamp"),
         whole.sha256,
@@ -301,6 +303,22 @@ def _verify(
 ) -> VerificationReport:
     try:
         reader = PackageReader(path, password)
+    except AuthError as exc:
+        if password is not None or "seal" not in checks:
+            raise
+        # FORMATS.md §2: the detached seal lets a recipient check an encrypted package
+        # before the password is known. The contents wait for the password.
+        check_seal()
+        f.add(
+            "contents-not-checked",
+            Severity.WARNING,
+            path.name,
+            f"{exc.message_en}: only the detached seal was checked (the whole file's digests, "
+            "signature and time-stamp); verify again with the password to check the contents",
+            f"{exc.message_zh}：仅校验了独立封签（整个文件的摘要、签名与时间戳）；"
+            "取得密码后请再次校验证据包内容",
+        )
+        return _done(path, f, checks, None)
     except InputError as exc:
         check_seal()
         if not _altered(f):
@@ -482,7 +500,16 @@ def _verify_open(
                 "the signature over datapackage.json is not valid",
                 "datapackage.json 的签名无效",
             )
-        _check_token(f, L.DIGEST, dq.get("timestamp"), dp_sha, trusted_tsas, "the manifest", "清单")
+        _check_token(
+            f,
+            "manifest",
+            L.DIGEST,
+            dq.get("timestamp"),
+            dp_sha,
+            trusted_tsas,
+            "the manifest",
+            "清单",
+        )
 
     # (4) the ledger: continuity, hashes, signatures, items, tokens (forensics.verify).
     text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")

@@ -115,3 +115,14 @@ def test_empty_title_and_note(world: World, case: Case) -> None:
         Case.create(world.home, world.lead, title="  ")
     with pytest.raises(InputError):
         case.note(world.lead, " ")
+
+
+def test_stranger_cannot_note_or_stamp(case: Case, world: World) -> None:
+    from forensics.stamping import TsaConfig, stamp_pending
+
+    before = case.store.head()
+    with pytest.raises(PolicyError):
+        case.note(world.stranger, "不是本案人员")
+    with pytest.raises(PolicyError):
+        stamp_pending(case, world.stranger, TsaConfig((), ()))
+    assert case.store.head() == before  # nothing appended

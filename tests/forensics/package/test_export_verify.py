@@ -15,6 +15,7 @@ import pytest
 from forensics.errors import AuthError
 from forensics.package import PackageReader, export_package, verify_package
 from forensics.package import layout as L
+from tests.conftest import World
 from tests.forensics.package.conftest import PASSWORD, Exported
 
 
@@ -163,3 +164,42 @@ def test_export_refuses_to_overwrite(exported: Exported) -> None:
 
     with pytest.raises(InputError):
         export_package(exported.case, exported.world.lead, exported.path, tsa=exported.config)
+
+
+def test_encrypted_package_seal_checked_without_password(
+    make_exported: Callable[..., Exported],
+) -> None:
+    ex = make_exported(password=PASSWORD, name="sealed-only.qzp")
+    report = verify_package(
+        ex.path, trusted_cas=ex.world.ids.trusted_cas(), trusted_tsas=ex.tsa_roots
+    )
+    assert report.bottom_line, report.errors
+    assert "contents-not-checked" in {f.code for f in report.findings}
+    data = bytearray(ex.path.read_bytes())
+    data[len(data) // 2] ^= 1
+    ex.path.write_bytes(bytes(data))
+    report = verify_package(ex.path, trusted_tsas=ex.tsa_roots)
+    assert {"seal-sha256-mismatch", "seal-sm3-mismatch"} <= {f.code for f in report.errors}
+
+
+def test_refused_report_leaves_the_ledger_untouched(world: World, tmp_path: Path) -> None:
+    from app.reporting import report_hook
+    from forensics.case import Case
+    from forensics.errors import InputError as Refused
+
+    with Case.create(
+        world.home, world.lead, title="缺少字段", officers=[world.second.officer]
+    ) as case:
+        head = case.store.head()
+        with pytest.raises(Refused) as exc:
+            export_package(case, world.lead, tmp_path / "x.qzp", report=report_hook("en"))
+        assert case.store.head() == head
+        assert not (tmp_path / "x.qzp").exists()
+        assert "number" in exc.value.message_en.lower() or "案号" in exc.value.message_zh
+
+
+def test_stranger_cannot_export(exported: Exported, tmp_path: Path) -> None:
+    from forensics.errors import PolicyError
+
+    with pytest.raises(PolicyError):
+        export_package(exported.case, exported.world.stranger, tmp_path / "s.qzp")
