@@ -121,3 +121,32 @@ def set_value(home: Path, key: str, value: str) -> str | int:
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, _path(home))
     return parsed
+
+
+def proxy_port(home: Path) -> int:
+    """A free loopback port from ``proxy.port_range`` ("A-B", "P" or "0" for any)."""
+    import socket
+
+    text = str(get(home, "proxy.port_range")).strip() or "0"
+    try:
+        low, _, high = text.partition("-")
+        first, last = int(low), int(high or low)
+    except ValueError:
+        raise InputError(
+            f"proxy.port_range must be 'FIRST-LAST', a port, or 0, not {text!r}",
+            f"proxy.port_range 应为“起-止”、单个端口或 0，而不是 {text!r}",
+        ) from None
+    if first == 0:
+        return 0
+    if not 0 < first <= last < 65536:
+        raise InputError(f"bad proxy.port_range {text!r}", f"proxy.port_range 无效：{text!r}")
+    for port in range(first, last + 1):
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise InputError(
+        f"no free port in proxy.port_range {text}", f"proxy.port_range {text} 中没有空闲端口"
+    )

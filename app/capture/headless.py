@@ -148,6 +148,7 @@ def run_capture(
                 traffic_segment_seconds=float(DEFAULT_SEGMENT_SECONDS),
                 video=VideoSettings(segment_seconds=float(segment)),
                 env_check=default_env_check(home) if env_check else None,
+                proxy_port=settings.proxy_port(home),
             )
         say(t("Starting the recording proxy…", "正在启动取证代理……", lang))
         session = CaptureSession(home, case, signers[0], options=options, out=say)

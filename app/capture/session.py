@@ -141,6 +141,8 @@ class CaptureOptions:
     # How long a capture waits for the proxy to hand over the page's traffic.
     traffic_wait_seconds: float = 5.0
     proxy_startup_timeout: float = 30.0
+    # The proxy's loopback port (0: any free port; see app.settings "proxy.port_range").
+    proxy_port: int = 0
 
 
 @dataclass
@@ -322,6 +324,7 @@ class CaptureSession:
             on_error=self._on_proxy_error,
             startup_timeout=options.proxy_startup_timeout,
             command=proxy_command(),  # a frozen build runs the proxy through itself
+            listen_port=options.proxy_port,
         )
         try:
             proxy.start()  # CaptureError when it cannot

@@ -157,6 +157,7 @@ def capture_options(
         upstream_cas=upstream,
         video=video,
         env_check=env_check or env_check_from_settings(home, resolver),
+        proxy_port=settings.proxy_port(home),
     )
 
 

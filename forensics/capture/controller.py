@@ -34,7 +34,7 @@ from typing import IO, Final, Self
 
 import forensics
 from forensics.capture.ca import CaInfo, ensure_ca
-from forensics.errors import CaptureError
+from forensics.errors import CaptureError, InputError
 
 logger = logging.getLogger(__name__)
 
@@ -144,7 +144,11 @@ class RecordingProxy:
         on_error: Callable[[CaptureError], None] | None = None,
         startup_timeout: float = 30.0,
         command: Sequence[str] | None = None,
+        listen_port: int = 0,
     ) -> None:
+        if not 0 <= listen_port < 65536:
+            raise InputError(f"bad proxy port {listen_port}", f"代理端口无效：{listen_port}")
+        self.listen_port = listen_port
         self.work_dir = Path(work_dir)
         self.confdir = Path(confdir)
         self.map_hosts = dict(map_hosts or {})
@@ -233,7 +237,7 @@ class RecordingProxy:
             "--confdir",
             str(self.confdir),
             "--listen-port",
-            "0",
+            str(self.listen_port),
             "--segment-seconds",
             str(self.segment_seconds),
             "--segment-bytes",

@@ -94,3 +94,21 @@ def test_not_running_proxy_says_so(tmp_path: Path) -> None:
     with pytest.raises(CaptureError):
         _ = proxy.port
     assert proxy.stop() == []
+
+
+def test_listen_port_from_a_range(tmp_path: Path) -> None:
+    """proxy.port_range: the proxy listens on the loopback port it is given."""
+    import socket
+
+    from app import settings
+    from forensics.capture.controller import RecordingProxy
+
+    home = tmp_path / "home"
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        base = s.getsockname()[1]
+    settings.set_value(home, "proxy.port_range", f"{base}-{base + 20}")
+    port = settings.proxy_port(home)
+    assert base <= port <= base + 20
+    with RecordingProxy(tmp_path / "work", tmp_path / "ca", listen_port=port) as proxy:
+        assert proxy.port == port
