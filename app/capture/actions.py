@@ -169,7 +169,7 @@ def _pillow_png(rgb: QImage) -> bytes | None:
     return out.getvalue()
 
 
-def _page_facts(ctx: ActionContext) -> dict[str, Any]:
+def page_facts(ctx: ActionContext) -> dict[str, Any]:
     page = ctx.browser.page
     view = ctx.browser.view
     url = page.url().toString()
@@ -213,7 +213,7 @@ def _seal(
 
 def screenshot_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
-    facts = _page_facts(ctx)
+    facts = page_facts(ctx)
     image = ctx.browser.grab_page()  # what is on screen, now
     facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
 
@@ -302,7 +302,7 @@ def _painted_since(browser: SessionBrowser) -> Callable[[], bool]:
 
 def full_page_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
-    facts = _page_facts(ctx)
+    facts = page_facts(ctx)
     browser = ctx.browser
     view = browser.view
     started = time.monotonic()
@@ -390,7 +390,7 @@ def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]
 
 def snapshot_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
-    facts = _page_facts(ctx)
+    facts = page_facts(ctx)
     browser = ctx.browser
     html = yield Js(_DOM_JS)
     if not isinstance(html, str):

@@ -10,38 +10,16 @@ of the viewport it shows. It uses only ``app.capture``'s public pieces (``Action
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
 
 from PySide6.QtCore import QRect
 
-from app.capture.actions import ActionContext, CaptureResult, encode_png
+from app.capture.actions import ActionContext, CaptureResult, encode_png, page_facts
 from app.capture.sealer import Item
 from app.capture.tasks import Outcome, run_task
-from forensics.canonical import format_time
-from forensics.errors import CaptureError, InputError
+from forensics.errors import InputError
 from forensics.ledger import Record
 
 MIN_SIDE = 8
-
-
-def page_facts(ctx: ActionContext) -> dict[str, Any]:
-    page, view = ctx.browser.page, ctx.browser.view
-    url = page.url().toString()
-    if not url.startswith(("http://", "https://")):
-        raise CaptureError(
-            f"There is no web page to capture (the view shows {url or 'nothing'}).",
-            f"当前没有可取证的网页（视图显示 {url or '空白'}）。",
-        )
-    return {
-        "url": url,
-        "requested_url": page.requestedUrl().toString(),
-        "title": page.title(),
-        "captured_at": format_time(ctx.now()),
-        "viewport": {"width": view.width(), "height": view.height()},
-        "zoom_percent": round(page.zoomFactor() * 100),
-        "navigation": ctx.browser.navlog.steps_copy(),
-        "logged_in_account": ctx.logged_in_account(),
-    }
 
 
 def take_area(
