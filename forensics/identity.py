@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from forensics.errors import AuthError, InputError, NotFoundError
+from forensics.keyusage import key_usage
 
 SIG_ALG = "ecdsa-p256-sha256"
 _BADGE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
@@ -150,17 +151,7 @@ def _officer_cert(
         .not_valid_after(now + timedelta(days=365 * _CERT_YEARS))
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=True,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=False,
-                crl_sign=False,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(sign=True, non_repudiation=True),
             critical=True,
         )
         .add_extension(
@@ -330,17 +321,7 @@ class IdentityStore:
             .not_valid_after(now + timedelta(days=365 * 20))
             .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
             .add_extension(
-                x509.KeyUsage(
-                    digital_signature=False,
-                    content_commitment=False,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=True,
-                    crl_sign=True,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
+                key_usage(ca=True),
                 critical=True,
             )
             .add_extension(

@@ -196,10 +196,7 @@ class CaseStore:
         return open(self.blob_path(sha256), "rb")
 
     def iter_blob_files(self) -> Iterator[Path]:
-        base = self.dir / "blobs"
-        for sub in sorted(base.iterdir()) if base.is_dir() else []:
-            if sub.is_dir():
-                yield from sorted(sub.iterdir())
+        return iter_blob_files(self.dir)
 
     # -- ledger rows (the ledger module gives them meaning) -----------------------------
 
@@ -283,3 +280,11 @@ class CaseStore:
             if blob.name not in referenced:
                 orphan_dir.mkdir(exist_ok=True)
                 shutil.move(str(blob), orphan_dir / blob.name)
+
+
+def iter_blob_files(case_dir: Path) -> Iterator[Path]:
+    """Every file in a case directory's blob store, in a stable order."""
+    base = case_dir / "blobs"
+    for sub in sorted(base.iterdir()) if base.is_dir() else []:
+        if sub.is_dir():
+            yield from sorted(sub.iterdir())

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -28,6 +28,7 @@ from forensics.identity import (
     verify_signature,
 )
 from forensics.ledger import KINDS, STAMPED_KINDS, Record, entry_hash, parse_record
+from forensics.store import iter_blob_files
 from forensics.timestamp import TokenError, check_time_agreement, verify_token
 from forensics.timestamp.verify import MAX_TOKEN_BYTES
 
@@ -619,17 +620,9 @@ class CaseSource:
     def unlisted(self, referenced: set[str]) -> list[str]:
         return [
             f"blobs/{p.parent.name}/{p.name}"
-            for p in _iter_blobs(self.dir / "blobs")
+            for p in iter_blob_files(self.dir)
             if p.name not in referenced
         ]
-
-
-def _iter_blobs(base: Path) -> Iterator[Path]:
-    if not base.is_dir():
-        return
-    for sub in sorted(base.iterdir()):
-        if sub.is_dir():
-            yield from sorted(sub.iterdir())
 
 
 def verify_case_dir(

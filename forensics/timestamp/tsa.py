@@ -35,6 +35,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from forensics import __version__
 from forensics.canonical import utc_now
 from forensics.errors import InputError
+from forensics.keyusage import key_usage
 from forensics.timestamp import _der
 
 log = logging.getLogger(__name__)
@@ -135,17 +136,7 @@ def _issue(
         builder = builder.add_extension(
             x509.BasicConstraints(ca=True, path_length=0), critical=True
         ).add_extension(
-            x509.KeyUsage(
-                digital_signature=False,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
+            key_usage(ca=True),
             critical=True,
         )
     else:
@@ -154,17 +145,7 @@ def _issue(
         builder = (
             builder.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
             .add_extension(
-                x509.KeyUsage(
-                    digital_signature=True,
-                    content_commitment=True,
-                    key_encipherment=False,
-                    data_encipherment=False,
-                    key_agreement=False,
-                    key_cert_sign=False,
-                    crl_sign=False,
-                    encipher_only=False,
-                    decipher_only=False,
-                ),
+                key_usage(sign=True, non_repudiation=True),
                 critical=True,
             )
             .add_extension(
