@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -16,15 +15,10 @@ from typing import Any
 import pytest
 
 from forensics.environment import Interface, Proc
+from tests.forensics.timestamp.sntp_responder import sntp_responders
 
 NTP_TO_UNIX = 2_208_988_800
 ECHO_IP = "203.0.113.7"
-
-
-def _ntp_bytes(unix_seconds: float) -> bytes:
-    whole = int(unix_seconds)
-    fraction = int((unix_seconds - whole) * (1 << 32))
-    return ((whole + NTP_TO_UNIX) % (1 << 32)).to_bytes(4, "big") + fraction.to_bytes(4, "big")
 
 
 @pytest.fixture
@@ -60,37 +54,10 @@ def echo_server() -> Iterator[Callable[..., str]]:
 
 
 @pytest.fixture
-def sntp() -> Iterator[Callable[[float], str]]:
+def sntp() -> Iterator[Callable[..., str]]:
     """Start an SNTP responder whose clock runs ``skew`` seconds ahead of ours."""
-    running: list[tuple[threading.Event, threading.Thread, socket.socket]] = []
-
-    def start(skew: float = 0.0) -> str:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-        sock.bind(("127.0.0.1", 0))
-        sock.settimeout(0.05)
-        stop = threading.Event()
-
-        def run() -> None:
-            while not stop.is_set():
-                try:
-                    packet, peer = sock.recvfrom(512)
-                except TimeoutError:
-                    continue
-                received = _ntp_bytes(time.time() + skew)
-                head = bytes([0x24, 2, 6, 0xEC]) + bytes(8) + b"\x7f\x00\x00\x01"
-                reply = head + received + packet[40:48] + received
-                sock.sendto(reply + _ntp_bytes(time.time() + skew), peer)
-
-        thread = threading.Thread(target=run)
-        thread.start()
-        running.append((stop, thread, sock))
-        return f"127.0.0.1:{sock.getsockname()[1]}"
-
-    yield start
-    for stop, thread, sock in running:
-        stop.set()
-        thread.join()
-        sock.close()
+    with sntp_responders() as start:
+        yield start
 
 
 @pytest.fixture
