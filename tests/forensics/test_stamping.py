@@ -164,3 +164,24 @@ def test_tsa_certificate_without_critical_eku(case: Case, world: World, tmp_path
     )
     report = _verify(case, world, [ident.root_path.read_bytes()])
     assert "token-tsa-eku-missing" in _codes(report, token_path(seq))
+
+
+def test_entry_clock_ahead_of_the_tsa_is_a_finding(world: World, tsa: TsaServer) -> None:
+    """An entry dated 10 minutes after the TSA fixed its hash: a manipulated or wrong clock."""
+    from datetime import UTC, datetime, timedelta
+
+    ahead = lambda: datetime.now(UTC) + timedelta(minutes=10)  # noqa: E731
+    with Case.create(
+        world.home, world.lead, title="时钟", officers=[world.second.officer], now=ahead
+    ) as case:
+        seq = _seal(case, world, b"clock")
+        assert stamp_pending(case, world.lead, _config(tsa)).stamped == [seq]
+        report = _verify(case, world, [tsa.trust_anchor_path.read_bytes()])
+        assert "token-before-entry" in _codes(report, token_path(seq))
+        # Within the tolerance it is no finding.
+        lines = [line for _, _, line in case.store.ledger_rows()]
+        lenient = verify_case_dir(
+            case.store.dir, lines, world.ids.trusted_cas(), [tsa.trust_anchor_path.read_bytes()],
+            time_tolerance_us=15 * 60 * 1_000_000,
+        )  # fmt: skip
+        assert "token-before-entry" not in {f.code for f in lenient.findings}
