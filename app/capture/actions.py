@@ -31,7 +31,7 @@ import json
 import math
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -42,6 +42,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
 
 from app.capture.browser import SessionBrowser
+from app.capture.live import PLAYERS_JS, live_facts, parse_players
 from app.capture.sealer import Item, Sealer
 from app.capture.steps import Background, Js, Poll, Sleep, Steps, drive
 from app.capture.tasks import Outcome
@@ -107,6 +108,8 @@ class ActionContext:
     check_alive: Callable[[], None]
     logged_in_account: Callable[[], str | None] = lambda: None
     now: Callable[[], datetime] = utc_now
+    # The case target the officers declared (platform, room, anchor account): see ``live``.
+    live_target: Mapping[str, str] = field(default_factory=dict)
     max_part_px: int = MAX_PART_PX
     settle_timeout_ms: int = SETTLE_TIMEOUT_MS
     on_sealed: Callable[[Record], None] = lambda _record: None
@@ -190,6 +193,16 @@ def page_facts(ctx: ActionContext) -> dict[str, Any]:
     }
 
 
+def live_step(ctx: ActionContext, facts: dict[str, Any]) -> Steps:
+    """Add the ``live`` block (platform, room, anchor, stream URLs, players) when the page
+    plays or the session requested a stream (``app.capture.live``)."""
+    players = parse_players((yield Js(PLAYERS_JS)))
+    streams = ctx.browser.navlog.streams.urls()
+    live = live_facts(ctx.live_target, str(facts["url"]), streams, players)
+    if live is not None:
+        facts["live"] = live
+
+
 def _finish(ctx: ActionContext, kind: str, record: Record) -> CaptureResult:
     ctx.on_sealed(record)
     return CaptureResult(kind, record, list(record.entry["items"]))
@@ -216,6 +229,7 @@ def screenshot_steps(ctx: ActionContext) -> Steps:
     facts = page_facts(ctx)
     image = ctx.browser.grab_page()  # what is on screen, now
     facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
+    yield from live_step(ctx, facts)
 
     def job() -> Record:
         png = encode_png(image)
@@ -303,6 +317,7 @@ def _painted_since(browser: SessionBrowser) -> Callable[[], bool]:
 def full_page_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
     facts = page_facts(ctx)
+    yield from live_step(ctx, facts)
     browser = ctx.browser
     view = browser.view
     started = time.monotonic()
@@ -393,6 +408,7 @@ def snapshot_steps(ctx: ActionContext) -> Steps:
     facts = page_facts(ctx)
     browser = ctx.browser
     html = yield Js(_DOM_JS)
+    yield from live_step(ctx, facts)
     if not isinstance(html, str):
         raise CaptureError("The page's DOM could not be read.", "无法读取网页 DOM。")
     try:

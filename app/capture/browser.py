@@ -64,6 +64,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.capture.live import StreamLog
 from forensics.canonical import format_time, utc_now
 from forensics.errors import CaptureError
 
@@ -204,6 +205,7 @@ class NavigationLog(QWebEngineUrlRequestInterceptor):
         self._now = now
         self.requests: deque[RequestSeen] = deque(maxlen=MAX_REQUEST_LOG)
         self.steps: list[dict[str, Any]] = []
+        self.streams = StreamLog()  # live-stream URLs asked for (``app.capture.live``)
         self.last_request = time.monotonic()  # when the page last asked for anything
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
@@ -218,6 +220,7 @@ class NavigationLog(QWebEngineUrlRequestInterceptor):
             first_party=info.firstPartyUrl().toString(),
         )
         self.requests.append(seen)
+        self.streams.saw(seen.url, seen.resource)
         if resource == QWebEngineUrlRequestInfo.ResourceType.ResourceTypeMainFrame:
             self.steps.append(
                 {

@@ -103,6 +103,7 @@ class VideoSegment:
     final: bool
     encoder: str
     urls: tuple[str, ...] = ()
+    live: dict[str, Any] | None = None
 
     def ledger_data(self, case_number: str) -> dict[str, Any]:
         return {
@@ -127,6 +128,7 @@ class VideoSegment:
             "source": "the capture workspace: address bar and page",
             "final": self.final,
             "urls_shown": list(self.urls),
+            **({"live": self.live} if self.live is not None else {}),
         }
 
 
@@ -238,12 +240,16 @@ class ScreenRecorder(QObject):
         now: Callable[[], datetime] = utc_now,
         monotonic: Callable[[], float] = time.monotonic,
         page_info: Callable[[], tuple[str, str]] | None = None,
+        live_info: Callable[[str], dict[str, Any] | None] | None = None,
     ) -> None:
         """``page_info`` (GUI thread) gives the (URL, title) on screen: each segment lists
-        the URLs it shows, and a mark names the page it was set on."""
+        the URLs it shows, and a mark names the page it was set on. ``live_info`` (any
+        thread) gives the live-stream block for a page URL (``app.capture.live``), for
+        segments and marks; ``None`` when no stream was seen."""
         super().__init__()
         self.widget = widget
         self._page_info = page_info
+        self._live_info = live_info
         self.out_dir = out_dir
         self.sealer = sealer
         self.case_number = case_number
@@ -372,10 +378,20 @@ class ScreenRecorder(QObject):
         Raises the recording's ``CaptureError`` if it failed at any point (what was
         sealed before the failure stays sealed).
         """
+        self.request_stop()
+        return self.wait_stopped(timeout)
+
+    def request_stop(self) -> None:
+        """GUI thread, returns at once: no frame is grabbed after this; the encoder closes
+        the last segment and it is sealed in the background (``wait_stopped``)."""
         self._timer.stop()
         if self._state in ("recording", "paused"):
             self._queue.put(_Stop(self._mono(), self._now()))
         self._state = "stopped"
+
+    def wait_stopped(self, timeout: float = 60.0) -> list[VideoSegment]:
+        """Any thread, after ``request_stop``: wait for the encoder and every seal; return
+        every segment sealed, or raise the recording's ``CaptureError``."""
         if self._thread is not None:
             self._thread.join(timeout)
             if self._thread.is_alive():
@@ -581,6 +597,9 @@ class ScreenRecorder(QObject):
         }
         if item.page is not None:
             data["page"] = item.page
+            live = self._live_info(item.page["url"]) if self._live_info is not None else None
+            if live is not None:
+                data["live"] = live
         _chain(self.sealer.append("mark", data), item.future)
 
     def _close(self, seg: _Open, t: float, wall: datetime, *, final: bool) -> None:
@@ -608,6 +627,7 @@ class ScreenRecorder(QObject):
             final=final,
             encoder=self._encoder_name(),
             urls=tuple(seg.urls),
+            live=self._segment_live(seg),
         )
         future = self.sealer.seal_items(
             "capture.video",
@@ -616,6 +636,11 @@ class ScreenRecorder(QObject):
         )
         self._seals.append((segment, future))
         future.add_done_callback(lambda f: self._sealed(segment, f))
+
+    def _segment_live(self, seg: _Open) -> dict[str, Any] | None:
+        if self._live_info is None or not seg.urls:
+            return None
+        return self._live_info(next(reversed(seg.urls)))  # the page shown last
 
     def _sealed(self, segment: VideoSegment, future: Future[Record]) -> None:
         exc = future.exception()

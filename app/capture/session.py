@@ -9,8 +9,9 @@ Life of a session (one per process, see ``browser``)::
     browser = session.open_browser()      # the workspace in a fresh profile
     session.attach(browser)               # proxy watch, actions, recorder
     session.start_recording(); session.screenshot(on_done); session.mark("…") …
-    session.stop_capture()                # GUI thread: last video segment sealed, page blanked
-    summary = session.finish(signers)     # proxy stopped, after-check, two signatures, stamps
+    session.stop_capture()                # GUI thread, at once: recording stopped, page blanked
+    summary = session.finish(signers)     # off the GUI thread: last video segment sealed, proxy
+                                          # stopped, after-check, two signatures, stamps
 
 What ``start()`` seals, in order:
 
@@ -58,6 +59,7 @@ from app.capture.actions import (
     take_snapshot,
 )
 from app.capture.browser import BrowserConfig, SessionBrowser
+from app.capture.live import StreamLog, case_target, live_facts
 from app.capture.qualification import tool_qualification
 from app.capture.recorder import OPEN_SUFFIX as VIDEO_OPEN_SUFFIX
 from app.capture.recorder import ScreenRecorder, VideoSettings
@@ -228,6 +230,8 @@ class CaptureSession:
         self.session_id: str | None = None
         self.proxy: RecordingProxy | None = None
         self.browser: SessionBrowser | None = None
+        self._target: dict[str, str] = {}  # the case target, read when the browser attaches
+        self._streams = StreamLog()
         self.recorder: ScreenRecorder | None = None
         self.events: SessionEvents | None = None
         self.logged_in_account: str | None = None
@@ -594,8 +598,7 @@ class CaptureSession:
             self._steps = self.browser.navlog.steps_copy()
             self.browser.set_enabled_for_capture(False)
         if self.recorder is not None and self.recorder.state in ("recording", "paused"):
-            with contextlib.suppress(QuzhengError):
-                self.recorder.stop()
+            self.recorder.request_stop()  # finish() waits for its last segment's seal
         self._say(
             (err.message_zh + " / " + err.message_en) if isinstance(err, QuzhengError) else str(err)
         )
@@ -623,6 +626,8 @@ class CaptureSession:
 
     def attach(self, browser: SessionBrowser) -> None:
         self.browser = browser
+        self._target = case_target(self.case)
+        self._streams = browser.navlog.streams  # kept: the last segment closes after shutdown
         self.events = SessionEvents(self._abort)
         err = self.error
         if err is not None:  # failed before the GUI was there
@@ -645,8 +650,13 @@ class CaptureSession:
             check_alive=self.check_alive,
             logged_in_account=lambda: self.logged_in_account,
             now=self._now,
+            live_target=self._target,
             on_sealed=sealed,
         )
+
+    def live_info(self, url: str) -> dict[str, Any] | None:
+        """Any thread: the live-stream block for a page URL (``app.capture.live``)."""
+        return live_facts(self._target, url, self._streams.urls())
 
     def server_info(self, url: str) -> dict[str, Any]:
         """Off the GUI thread: close the open traffic segment, wait for it to be sealed and
@@ -702,6 +712,7 @@ class CaptureSession:
             settings=self.options.video,
             now=self._now,
             page_info=self._page_info,
+            live_info=self.live_info,
         )
         recorder.failed.connect(self._recorder_failed)
         recorder.segment_sealed.connect(self._video_sealed)
@@ -747,12 +758,11 @@ class CaptureSession:
     # -- end ------------------------------------------------------------------------------
 
     def stop_capture(self) -> None:
-        """GUI thread: stop the recording (its last segment is sealed) and blank the page."""
+        """GUI thread, returns at once: stop the recording (no frame after this; its last
+        segment is closed and sealed in the background, and ``finish`` waits for it) and
+        blank the page."""
         if self.recorder is not None and self.recorder.state in ("recording", "paused"):
-            try:
-                self.recorder.stop()
-            except CaptureError as exc:
-                self._fail(exc)
+            self.recorder.request_stop()
         if self.browser is not None and not self.browser.shut_down:
             self._steps = self.browser.navlog.steps_copy()
             self.browser.set_enabled_for_capture(False)
@@ -782,6 +792,11 @@ class CaptureSession:
             raise CaptureError("The session has not started.", "取证会话尚未开始。")
         if not self._captured:
             self.stop_capture()
+        if self.recorder is not None:
+            try:
+                self.recorder.wait_stopped(timeout)  # the last video segment is sealed
+            except CaptureError as exc:
+                self._fail(exc)
         self._stopping = True
         proxy = self.proxy
         if proxy is not None:

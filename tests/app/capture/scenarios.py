@@ -231,6 +231,7 @@ def full(env: Env) -> None:
             mark = session.mark("主播口播“" + claim.text + "”")
             wait_until(lambda: recorder.elapsed_us() >= 9_000_000, 30)
             results["video_rect"] = json.loads(js(browser.page, _RECT_JS))
+            results["live_shot"] = act(session.screenshot).unwrap().record.seq
             offset = browser.page_offset()
             results["page_offset"] = [offset.x(), offset.y()]
             pages["live"] = perf(browser.page)

@@ -4,6 +4,7 @@ closed when a segment cannot be sealed."""
 
 from __future__ import annotations
 
+import threading
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
@@ -166,6 +167,33 @@ def test_seal_failure_stops_recording_loudly(
     assert not videos(case)  # nothing half-recorded
     # The written but unsealed segment stays for recovery by the next session.
     assert list((tmp_path / "video").glob("*.mp4"))
+    assert verify(case, world).bottom_line
+
+
+def test_request_stop_does_not_wait_for_the_seal(
+    qtbot: QtBot, case: Case, world: World, sealer: Sealer, tmp_path: Path
+) -> None:
+    """The GUI thread only asks the recorder to stop; the last segment is sealed in the
+    background and whoever closes the session waits for it (off the GUI thread)."""
+    widget = Ticker()
+    qtbot.addWidget(widget)
+    recorder = ScreenRecorder(
+        widget, tmp_path / "video", sealer, case_number="X", settings=VideoSettings(fps=FPS)
+    )
+    recorder.start()
+    qtbot.wait(600)
+    gate = threading.Event()
+    held = sealer.submit(lambda: gate.wait(30))  # the sealer is busy with something else
+    recorder.request_stop()  # returns although the last segment cannot be sealed yet
+    assert recorder.state == "stopped"
+    grabbed = recorder.frames_grabbed
+    qtbot.wait(300)
+    assert recorder.frames_grabbed == grabbed  # no frame after the stop
+    assert not held.done() and not videos(case)
+    gate.set()
+    segments = recorder.wait_stopped(10)
+    assert len(segments) == 1 and segments[0].frames == grabbed
+    assert [r.entry["data"]["frames"] for r in videos(case)] == [grabbed]
     assert verify(case, world).bottom_line
 
 

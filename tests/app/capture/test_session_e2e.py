@@ -140,6 +140,18 @@ def test_full_session_on_the_range(
     assert "/room/" in mark.entry["data"]["page"]["url"]
     check_video(case, run, mark)
 
+    # Live-stream facts (REQUIREMENTS §A3): the stream URL the player asked for, the player,
+    # the platform (the page's host: this case declared no target); shop stills have none.
+    live = case.ledger.records()[run["live_shot"]].entry["data"]["live"]
+    assert live["platform"] == "live.range.test" and live["declared"] == {}
+    assert any(u.endswith("/hls/live.m3u8") and "live.range.test" in u for u in live["stream_urls"])
+    assert any(p["playing"] and p["width"] > 0 for p in live["players"])
+    assert "/room/" in live["page_url"]
+    assert mark.entry["data"]["live"]["stream_urls"] == live["stream_urls"]
+    videos = [r for r in records(case, "capture.video") if r.entry["session"] == run["session"]]
+    assert videos[-1].entry["data"]["live"]["stream_urls"] == live["stream_urls"]
+    assert "live" not in shot.entry["data"] and "live" not in snap.entry["data"]
+
 
 def check_video(case: Case, run: dict[str, Any], mark: Record) -> None:
     videos = [r for r in records(case, "capture.video") if r.entry["session"] == run["session"]]
