@@ -189,7 +189,7 @@ def _session(
     say: Callable[[str], None],
     lang: str,
 ) -> None:
-    from app.capture.browser import configure_chromium, ensure_application
+    from app.capture.browser import configure_chromium, ensure_application, quiet_qt_messages
     from app.capture.recorder import VideoSettings
     from app.capture.session import CaptureOptions, CaptureSession
     from app.capture.tasks import Outcome
@@ -210,6 +210,7 @@ def _session(
     browser = None
     try:
         configure_chromium(session.browser_config)
+        quiet_qt_messages()
         ensure_application()
         browser = session.open_browser()
         browser.resize(1280, 800)

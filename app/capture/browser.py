@@ -44,7 +44,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QPoint, QSize, Qt, QUrl, Signal
+from PySide6.QtCore import (
+    QCoreApplication,
+    QEvent,
+    QMessageLogContext,
+    QObject,
+    QPoint,
+    QSize,
+    Qt,
+    QtMsgType,
+    QUrl,
+    Signal,
+    qInstallMessageHandler,
+)
 from PySide6.QtGui import QImage, QResizeEvent
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtWebEngineCore import (
@@ -69,6 +81,7 @@ from forensics.canonical import format_time, utc_now
 from forensics.errors import CaptureError
 
 logger = logging.getLogger(__name__)
+qt_log = logging.getLogger("qt")
 
 FLAGS_ENV = "QTWEBENGINE_CHROMIUM_FLAGS"
 # Flags of ours: any earlier value of these is dropped, so nothing can point the browser
@@ -119,6 +132,9 @@ def chromium_flags(config: BrowserConfig, *, root: bool | None = None) -> list[s
         # Decode images while rasterising, not afterwards: otherwise a frame can show a
         # placeholder where a photo is (checker-imaging), and a capture would keep it.
         "--disable-checker-imaging",
+        # Chromium's own log (D-Bus, GPU fallbacks: noise on a workstation without them);
+        # QUZHENG_CHROMIUM_LOG=1 keeps it for diagnosis.
+        *([] if os.environ.get("QUZHENG_CHROMIUM_LOG") else ["--log-level=3"]),
     ]
     if config.disable_gpu:
         flags.append("--disable-gpu")
@@ -164,6 +180,22 @@ def chromium_environment(
     if "--no-sandbox" in flags:
         out["QTWEBENGINE_DISABLE_SANDBOX"] = "1"
     return out
+
+
+def _qt_to_logging(mode: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    level = (
+        logging.ERROR
+        if mode in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg)
+        else logging.DEBUG  # the offscreen platform's and the GL fallback's warnings
+    )
+    qt_log.log(level, "%s", message)
+
+
+def quiet_qt_messages() -> None:
+    """Headless runs (demo, ``quzheng capture``): Qt's own messages go to the ``qt`` logger
+    instead of the officer's terminal; errors still show. Chromium's are kept down by
+    ``--log-level`` (see ``chromium_flags``)."""
+    qInstallMessageHandler(_qt_to_logging)
 
 
 def ensure_application(argv: list[str] | None = None) -> QApplication:

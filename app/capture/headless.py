@@ -125,7 +125,7 @@ def run_capture(
             "name the officers present (at least two)", "请指明在场的执法人员（至少两名）"
         )
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from app.capture.browser import configure_chromium, ensure_application
+    from app.capture.browser import configure_chromium, ensure_application, quiet_qt_messages
     from app.capture.recorder import VideoSettings
     from app.capture.session import (
         CaptureOptions,
@@ -158,6 +158,7 @@ def run_capture(
         browser = None
         try:
             configure_chromium(session.browser_config)
+            quiet_qt_messages()
             ensure_application()
             browser = session.open_browser()
             browser.resize(*size)

@@ -19,16 +19,20 @@ from forensics.errors import CaptureError
 CONFIG = BrowserConfig("http://127.0.0.1:41234", "q1w2e3r4t5y6u7i8o9p0AAAAAAAAAAAAAAAAAAAAAAA=")
 
 
-def test_flags_point_at_the_proxy_and_pin_its_ca() -> None:
+def test_flags_point_at_the_proxy_and_pin_its_ca(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("QUZHENG_CHROMIUM_LOG", raising=False)
     flags = chromium_flags(CONFIG, root=False)
     assert flags == [
         "--proxy-server=http://127.0.0.1:41234",
         "--proxy-bypass-list=<-loopback>",
         "--ignore-certificate-errors-spki-list=" + CONFIG.ca_spki_sha256_b64,
         "--disable-checker-imaging",
+        "--log-level=3",
         "--disable-gpu",
     ]
     assert "--no-sandbox" in chromium_flags(CONFIG, root=True)
+    monkeypatch.setenv("QUZHENG_CHROMIUM_LOG", "1")  # Chromium's log kept for diagnosis
+    assert "--log-level=3" not in chromium_flags(CONFIG, root=False)
 
 
 def test_earlier_flags_cannot_redirect_or_widen_trust() -> None:
