@@ -13,7 +13,7 @@ import csv
 import html
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -84,8 +84,12 @@ def leaderboard(
     trusted_tsas: Sequence[bytes],
     range_seed: int | None = None,
     pdf: bool = True,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Leaderboard:
-    """Score every package and write ``leaderboard.csv``, ``.html``, ``.json`` (and ``.pdf``)."""
+    """Score every package and write ``leaderboard.csv``, ``.html``, ``.json`` (and ``.pdf``).
+
+    ``progress(done, total)`` is called after each package is scored.
+    """
     ex = exercise if isinstance(exercise, Exercise) else load_exercise(exercise)
     if not paths:
         raise InputError("no packages to rank", "没有需要排名的证据包")
@@ -94,7 +98,7 @@ def leaderboard(
         raise InputError(f"no such package file(s): {missing}", f"证据包文件不存在：{missing}")
     out_dir.mkdir(parents=True, exist_ok=True)
     scored: list[BoardRow] = []
-    for p in paths:
+    for n, p in enumerate(paths, 1):
         try:
             table = score_package(
                 Path(p), ex, password=password, trusted_cas=trusted_cas,
@@ -105,6 +109,8 @@ def leaderboard(
             scored.append(
                 BoardRow(None, Path(p).name, str(p), None, Text(exc.message_zh, exc.message_en))
             )
+        if progress is not None:
+            progress(n, len(paths))
     ranked = sorted(
         (r for r in scored if r.table is not None),
         key=lambda r: (

@@ -94,30 +94,12 @@ def host_of(url: str) -> str:
         return ""
 
 
-class PackageView:
-    """One opened package, read lazily; scans are cached."""
+class LedgerView:
+    """Ledger records with the look-ups the criteria use: a package's ledger, or a live
+    case's (``forensics.training.progress``)."""
 
-    def __init__(self, reader: PackageReader, scratch: Path, deadline: float) -> None:
-        self.reader = reader
-        self.scratch = scratch
-        self.deadline = deadline
-        self.names = frozenset(reader.names)
-        self.records: list[Record] = []
-        self.malformed = 0
-        if reader.has(L.LEDGER):
-            text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")
-            for line in text.split("\n"):
-                if not line.strip():
-                    continue
-                try:
-                    self.records.append(parse_record(line))
-                except InputError:
-                    self.malformed += 1
-        self._videos: dict[tuple[str, bool, int], VideoScan] = {}
-        self._warc: WarcIndex | None = None
-        self._copies = 0
-
-    # -- ledger ---------------------------------------------------------------------------
+    def __init__(self, records: list[Record]) -> None:
+        self.records = records
 
     def of_kind(self, kinds: Iterable[str]) -> list[Record]:
         wanted = set(kinds)
@@ -133,6 +115,33 @@ class PackageView:
             if isinstance(data, dict) and isinstance(data.get("key"), str):
                 out[data["key"]] = data
         return out
+
+
+class PackageView(LedgerView):
+    """One opened package, read lazily; scans are cached."""
+
+    def __init__(self, reader: PackageReader, scratch: Path, deadline: float) -> None:
+        self.reader = reader
+        self.scratch = scratch
+        self.deadline = deadline
+        self.names = frozenset(reader.names)
+        records: list[Record] = []
+        self.malformed = 0
+        if reader.has(L.LEDGER):
+            text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")
+            for line in text.split("\n"):
+                if not line.strip():
+                    continue
+                try:
+                    records.append(parse_record(line))
+                except InputError:
+                    self.malformed += 1
+        super().__init__(records)
+        self._videos: dict[tuple[str, bool, int], VideoScan] = {}
+        self._warc: WarcIndex | None = None
+        self._copies = 0
+
+    # -- package members ------------------------------------------------------------------
 
     def warc_members(self) -> list[str]:
         return sorted(

@@ -7,11 +7,15 @@ by kind; their numeric ids (the ones burned into every frame's marker) come from
 
 from __future__ import annotations
 
+import re
+import string
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
 from forensics.range import build_content
+from forensics.training.exercise import UrlPattern
 
 
 @dataclass(frozen=True)
@@ -76,3 +80,16 @@ def range_claims(seed: int) -> dict[str, ClaimInfo]:
 @lru_cache(maxsize=8)
 def stream_loop_s(seed: int) -> int:
     return build_content(seed).stream.loop_s
+
+
+def fill(value: str, facts: Mapping[str, str], *, regex: bool = False) -> str:
+    """``value`` with its ``${placeholders}`` replaced by range facts (escaped for a regular
+    expression when ``regex``)."""
+    if regex:
+        facts = {k: re.escape(v) for k, v in facts.items()}
+    return string.Template(value).safe_substitute(facts)
+
+
+def url_with_facts(url: UrlPattern, facts: Mapping[str, str]) -> UrlPattern:
+    """``url`` with the placeholders of its path filled in."""
+    return url if url.path is None else UrlPattern(url.host, fill(url.path, facts, regex=True))

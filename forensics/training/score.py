@@ -10,13 +10,12 @@ only when the package verifies, and a package that fails verification has its to
 from __future__ import annotations
 
 import re
-import string
 import tempfile
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from cryptography import x509
 
@@ -27,6 +26,7 @@ from forensics.package.reader import PackageReader
 from forensics.package.verify import verify_package
 from forensics.training.evidence import (
     VISIT_TYPES,
+    LedgerView,
     PackageView,
     WarcIndex,
     entry_urls,
@@ -34,11 +34,23 @@ from forensics.training.evidence import (
     items_of,
 )
 from forensics.training.exercise import Criterion, Exercise, Text, load_exercise
-from forensics.training.facts import range_claims, range_facts, stream_loop_s
+from forensics.training.facts import (
+    fill,
+    range_claims,
+    range_facts,
+    stream_loop_s,
+    url_with_facts,
+)
 from forensics.training.text import fmt_duration, fmt_points, table, width
 from forensics.verify import VerificationReport
 
 SCORE_FORMAT: Final = 1
+# What the ledger alone decides (``judge_ledger``): captures and visits by the URLs entries
+# name (each sealed traffic segment lists its URLs and hosts), items, checks, signatures,
+# record fields.
+LEDGER_TYPES: Final = frozenset(
+    {"capture", "visited", "traffic", "items", "env_check", "officers", "case_fields"}
+)
 DEFAULT_BUDGET_S: Final = 300.0
 _SHOWN_FINDINGS: Final = 6
 
@@ -238,6 +250,32 @@ def score_package(
     return _table(ex, path, rows, report, view)
 
 
+class Judgement(NamedTuple):
+    """How much of one criterion is met (0 to 1), why, and the facts behind it."""
+
+    fraction: float
+    reason: Text
+    details: tuple[Detail, ...]
+
+
+def judge_ledger(
+    exercise: Exercise, records: Sequence[Record], *, range_seed: int | None = None
+) -> dict[str, Judgement]:
+    """The criteria of ``LEDGER_TYPES`` judged from ledger ``records`` alone (a live case's,
+    for the training panel), by criterion id, with the reasons scoring gives. No WARC is
+    read, so a visit or a host counts only when an entry names it: this finds at most what
+    ``score_package`` finds, never more.
+    """
+    seed = exercise.range_seed if range_seed is None else range_seed
+    ctx = _Context(LedgerView(list(records)), exercise, seed)
+    out = {}
+    for c in exercise.criteria:
+        if c.type in LEDGER_TYPES:
+            fraction, reason, details = _EVALUATORS[c.type](c, ctx)
+            out[c.id] = Judgement(max(0.0, min(1.0, fraction)), reason, tuple(details))
+    return out
+
+
 def _unreadable(
     ex: Exercise, path: Path, why: Text, report: VerificationReport | None = None
 ) -> ScoreTable:
@@ -371,30 +409,35 @@ def _session_span(records: list[Record]) -> int | None:
 
 
 class _Context:
-    def __init__(self, view: PackageView, ex: Exercise, seed: int) -> None:
+    def __init__(self, view: LedgerView, ex: Exercise, seed: int) -> None:
         self.view = view
         self.ex = ex
         self.seed = seed
         self.facts = range_facts(seed)
         self._warc: WarcIndex | None = None
 
-    def sub(self, value: str, regex: bool = False) -> str:
-        facts = {k: re.escape(v) for k, v in self.facts.items()} if regex else self.facts
-        return string.Template(value).safe_substitute(facts)
+    def sub(self, value: str) -> str:
+        return fill(value, self.facts)
 
     def matcher(self, c: Criterion) -> Callable[[str], bool]:
         assert c.url is not None
-        url = c.url
-        if url.path is not None:
-            url = type(url)(url.host, self.sub(url.path, regex=True))
-        return url.matches
+        return url_with_facts(c.url, self.facts).matches
 
     def describe(self, c: Criterion) -> str:
         assert c.url is not None
         return self.sub(c.url.describe())
 
+    @property
+    def package(self) -> PackageView:
+        """The package, for the criteria that read its files (never on a ledger alone)."""
+        if not isinstance(self.view, PackageView):
+            raise TypeError("this criterion is scored from a package only")
+        return self.view
+
     def warc(self) -> WarcIndex:
-        """The WARCs scanned once for every criterion's needs."""
+        """The WARCs scanned once for every criterion's needs (none for a ledger alone)."""
+        if self._warc is None and not isinstance(self.view, PackageView):
+            self._warc = WarcIndex()
         if self._warc is None:
             wanted = [self.matcher(c) for c in self.ex.criteria if c.type == "content"]
             media = [
@@ -402,7 +445,7 @@ class _Context:
                 for c in self.ex.criteria
                 if c.type == "stream_claims" and "stream" in c.sources
             ]
-            self._warc = self.view.warc(
+            self._warc = self.package.warc(
                 lambda uri: any(m(uri) for m in wanted), min(media) if media else None
             )
         return self._warc
@@ -578,7 +621,7 @@ def _eval_items(c: Criterion, ctx: _Context) -> Result:
     return _count_result(len(found), c.min_count, what, found)
 
 
-def _video_items(view: PackageView, kinds: Sequence[str]) -> list[tuple[Record, str]]:
+def _video_items(view: LedgerView, kinds: Sequence[str]) -> list[tuple[Record, str]]:
     out = []
     for r in view.of_kind(kinds):
         for item in items_of(r):
@@ -595,7 +638,7 @@ def _eval_recording(c: Criterion, ctx: _Context) -> Result:
     total = 0.0
     details = []
     for r, path in _video_items(ctx.view, ["capture.video"]):
-        scan = ctx.view.video(path, markers=False)
+        scan = ctx.package.video(path, markers=False)
         if scan.duration_s is None:
             details.append(
                 Detail(
@@ -653,7 +696,7 @@ def _eval_stream_claims(c: Criterion, ctx: _Context) -> Result:
                 )
             )
         for _, path in videos:
-            scan = ctx.view.video(path, markers=True, sample_seconds=c.sample_seconds)
+            scan = ctx.package.video(path, markers=True, sample_seconds=c.sample_seconds)
             if scan.error:
                 notes.append(Detail(False, f"{path}：{scan.error}", f"{path}: {scan.error}"))
             if scan.truncated:
@@ -681,7 +724,7 @@ def _eval_stream_claims(c: Criterion, ctx: _Context) -> Result:
                     "in a stream segment",
                 )
         for _, path in _video_items(ctx.view, ["capture.stream"]):
-            scan = ctx.view.video(path, markers=True, sample_seconds=c.sample_seconds)
+            scan = ctx.package.video(path, markers=True, sample_seconds=c.sample_seconds)
             for s in scan.sightings:
                 if s.claim_id and s.claim_id not in seen:
                     seen[s.claim_id] = (path, "直播流数据", "in the stream data")

@@ -1,0 +1,142 @@
+"""Training mode for the windows: which exercise a case is practising, its live checklist,
+and the instructor's leaderboard.
+
+A case's exercise is a GUI setting, not evidence: it lives in ``<data home>/training.json``
+(case id → exercise id and when it was chosen) and never in the sealed ledger, so binding,
+changing or dropping an exercise leaves the case's chain untouched. Every function here
+reads files or packages: call it through ``run_task``, never on the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.paths import cases_home
+from forensics.canonical import format_time, parse_time, utc_now
+from forensics.case import Case
+from forensics.errors import InputError
+from forensics.identity import IdentityStore
+from forensics.training import (
+    Exercise,
+    Leaderboard,
+    Progress,
+    evaluate_progress,
+    leaderboard,
+    list_exercises,
+    load_exercise,
+)
+
+BINDINGS_FILE = "training.json"
+
+
+@dataclass(frozen=True)
+class Binding:
+    case_id: str
+    exercise_id: str
+    chosen: datetime
+
+
+def _path(home: Path) -> Path:
+    return home / BINDINGS_FILE
+
+
+def _load(home: Path) -> dict[str, Any]:
+    try:
+        raw = json.loads(_path(home).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError):
+        raise InputError(
+            f"the training settings {_path(home)} are damaged; fix or delete the file",
+            f"训练设置文件 {_path(home)} 已损坏，请修复或删除",
+        ) from None
+    cases = raw.get("cases") if isinstance(raw, dict) else None
+    return dict(cases) if isinstance(cases, dict) else {}
+
+
+def _save(home: Path, cases: dict[str, Any]) -> None:
+    home.mkdir(parents=True, exist_ok=True)
+    tmp = _path(home).with_suffix(".tmp")
+    text = json.dumps({"format": 1, "cases": cases}, ensure_ascii=False, indent=2) + "\n"
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, _path(home))
+
+
+def binding(home: Path, case_id: str) -> Binding | None:
+    """The exercise ``case_id`` practises, if one was chosen."""
+    entry = _load(home).get(case_id)
+    if not isinstance(entry, dict) or not isinstance(entry.get("exercise"), str):
+        return None
+    try:
+        chosen = parse_time(str(entry.get("chosen")))
+    except InputError:
+        chosen = utc_now()
+    return Binding(case_id, entry["exercise"], chosen)
+
+
+def bind(home: Path, case_id: str, exercise_id: str, now: datetime | None = None) -> Binding:
+    """Make ``case_id`` practise ``exercise_id`` (replacing an earlier choice)."""
+    load_exercise(exercise_id)  # refuse an unknown exercise here, not at every refresh
+    cases = _load(home)
+    chosen = now or utc_now()
+    cases[case_id] = {"exercise": exercise_id, "chosen": format_time(chosen)}
+    _save(home, cases)
+    return Binding(case_id, exercise_id, chosen)
+
+
+def unbind(home: Path, case_id: str) -> None:
+    cases = _load(home)
+    if cases.pop(case_id, None) is not None:
+        _save(home, cases)
+
+
+def exercises() -> list[Exercise]:
+    """The exercises shipped in ``resources/exercises``."""
+    return list_exercises()
+
+
+def case_progress(
+    home: Path, case_id: str, exercise_id: str, now: datetime | None = None
+) -> tuple[Exercise, Progress]:
+    """The case's checklist now: its ledger read (never recovered or written) and judged."""
+    exercise = load_exercise(exercise_id)
+    with Case.open(cases_home(home), case_id, recover=False) as case:
+        records = case.ledger.records()
+    return exercise, evaluate_progress(exercise, records, now=now or utc_now())
+
+
+def build_board(
+    home: Path,
+    packages: Sequence[Path],
+    exercise_id: str,
+    out_dir: Path,
+    *,
+    password: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Leaderboard:
+    """Score ``packages`` and rank them; CSV, HTML, JSON (and PDF) are written to ``out_dir``.
+    Trust (agency CAs, TSA roots) comes from the data home, as for verification."""
+    ids = IdentityStore(home)
+    return leaderboard(
+        list(packages),
+        exercise_id,
+        out_dir,
+        password=password or None,
+        trusted_cas=ids.trusted_cas(),
+        trusted_tsas=ids.trusted_tsa_pems(),
+        progress=progress,
+    )
+
+
+def copy_out(source: Path, target: Path) -> Path:
+    """One of the board's files, saved where the instructor chose."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(source, target)
+    return target

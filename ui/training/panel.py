@@ -1,0 +1,182 @@
+"""The training panel (a dock of the main window): the exercise, a timer against its time
+limit, and the checklist that ticks itself as the capture workspace seals matching items.
+
+The case's ledger is read and judged off the GUI thread every few seconds
+(``app.gui.training.case_progress``); the timer is redrawn every second from the last
+result and the clock, without touching the case.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Signal
+from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
+
+from app.capture.tasks import Outcome, run_task
+from app.gui.errors import explain
+from app.gui.training import case_progress
+from forensics.canonical import utc_now
+from forensics.training import Exercise, Progress
+from forensics.training.text import fmt_duration
+from ui.training.checklist import ChecklistModel
+from ui.util import named
+
+POLL_MS = 3000
+
+
+class TrainingPanel(QDockWidget):
+    evaluated = Signal(object)  # Progress
+
+    def __init__(
+        self,
+        home: Path,
+        lang: str,
+        parent: QWidget | None = None,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.lang, self.clock = home, lang, clock
+        self.case_id: str | None = None
+        self.exercise_id: str | None = None
+        self.exercise: Exercise | None = None
+        self.progress: Progress | None = None
+        self._busy = False
+        self.setObjectName("trainingPanel")
+        self.setWindowTitle(self.tr("Training"))
+        self.title = named(QLabel(self.tr("No exercise started.")), "trainingTitle")
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold")
+        self.timer_label = named(QLabel(), "trainingTimer")
+        self.timer_label.setWordWrap(True)
+        self.summary = named(QLabel(), "trainingSummary")
+        self.model = ChecklistModel(lang[:2], self)
+        self.table = named(QTableView(), "trainingChecklist")
+        self.table.setModel(self.model)
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(ChecklistModel.NOTE, QHeaderView.ResizeMode.Stretch)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(self.title)
+        layout.addWidget(self.timer_label)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.table, 1)
+        self.setWidget(body)
+        self.setMinimumWidth(420)
+        self.poll = QTimer(self)
+        self.poll.setInterval(POLL_MS)
+        self.poll.timeout.connect(self.refresh)
+        self.ticker = QTimer(self)
+        self.ticker.setInterval(1000)
+        self.ticker.timeout.connect(self.show_time)
+        self.visibilityChanged.connect(self._shown)
+
+    def follow(self, case_id: str, exercise_id: str) -> None:
+        """Track ``case_id`` against ``exercise_id`` until ``stop``."""
+        self.case_id, self.exercise_id = case_id, exercise_id
+        self.exercise, self.progress = None, None
+        self.title.setText(self.tr("Loading…"))
+        self.timer_label.clear()
+        self.summary.clear()
+        self.poll.start()
+        self.ticker.start()
+        self.refresh()
+
+    def _shown(self, visible: bool) -> None:
+        """Read the case only while the panel can be seen."""
+        if not visible:
+            self.poll.stop()
+            self.ticker.stop()
+        elif self.case_id is not None and not self.poll.isActive():
+            self.poll.start()
+            self.ticker.start()
+            self.refresh()
+
+    def stop(self) -> None:
+        self.poll.stop()
+        self.ticker.stop()
+        self.case_id = self.exercise_id = None
+        self.exercise = self.progress = None
+        self.title.setText(self.tr("No exercise started."))
+        self.timer_label.clear()
+        self.summary.clear()
+        self.model.set_progress(Progress("", (), None, None, None, 0))
+
+    def refresh(self) -> None:
+        """Judge the case again (off the GUI thread); skipped while a run is still going."""
+        if self._busy or self.case_id is None or self.exercise_id is None:
+            return
+        self._busy = True
+        home, case_id, exercise_id, now = self.home, self.case_id, self.exercise_id, self.clock()
+        following = (case_id, exercise_id)
+
+        def done(outcome: Outcome[tuple[Exercise, Progress]]) -> None:
+            self._busy = False
+            if following != (self.case_id, self.exercise_id):
+                return  # the panel moved on while this ran
+            self._evaluated(outcome)
+
+        run_task(lambda: case_progress(home, case_id, exercise_id, now), done)
+
+    def _evaluated(self, outcome: Outcome[tuple[Exercise, Progress]]) -> None:
+        if outcome.error is not None:
+            self.summary.setText(
+                self.tr("The case could not be read: {0}").format(explain(outcome.error, self.lang))
+            )
+            return
+        exercise, progress = outcome.unwrap()
+        self.exercise, self.progress = exercise, progress
+        self.title.setText(exercise.title.get(self.lang))
+        self.model.set_progress(progress)
+        self.table.resizeRowsToContents()
+        self.summary.setText(
+            self.tr("{0} of {1} criteria met ({2} ledger entries read)").format(
+                progress.done_count, len(progress.ticks), progress.entries
+            )
+        )
+        self.show_time()
+        self.evaluated.emit(progress)
+
+    def time_text(self, now: datetime) -> str:
+        p = self.progress
+        if p is None:
+            return ""
+        limit = fmt_duration(p.limit_s) if p.limit_s is not None else ""
+        elapsed = p.elapsed_s(now)
+        if elapsed is None:
+            if p.limit_s is None:
+                return self.tr("Not started: the clock starts with the first capture session.")
+            return self.tr(
+                "Not started: the clock starts with the first capture session (limit {0})."
+            ).format(limit)
+        remaining = p.remaining_s(now)
+        if p.ended is not None:
+            if remaining is not None and remaining < 0:
+                return self.tr("Finished in {0}: over the limit of {1}.").format(
+                    fmt_duration(elapsed), limit
+                )
+            return self.tr("Finished in {0}.").format(fmt_duration(elapsed))
+        if remaining is None:
+            return self.tr("Elapsed {0} (no time limit).").format(fmt_duration(elapsed))
+        if remaining < 0:
+            return self.tr("Over the time limit by {0} (limit {1}).").format(
+                fmt_duration(-remaining), limit
+            )
+        return self.tr("Time left {0} (elapsed {1} of {2}).").format(
+            fmt_duration(remaining), fmt_duration(elapsed), limit
+        )
+
+    def show_time(self) -> None:
+        now = self.clock()
+        self.timer_label.setText(self.time_text(now))
+        p = self.progress
+        remaining = p.remaining_s(now) if p is not None else None
+        late = remaining is not None and remaining < 0
+        self.timer_label.setStyleSheet("color: #c62828; font-weight: bold" if late else "")
