@@ -32,6 +32,7 @@ from forensics.identity import (
     cert_fingerprint,
     load_certs_pem,
 )
+from forensics.ledger import parse_record
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, load_config, stamp_pending
 from forensics.verify import Severity, VerificationReport, verify_case_dir
@@ -210,6 +211,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
             ("platform", args.platform),
             ("shop", args.shop),
             ("account", args.account),
+            ("room", args.room),
             ("url", args.target_url),
         )
         if v
@@ -265,11 +267,51 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         ]
         for label, value in rows:
             _out(f"{label}: {value}")
+        opened = case.store.query("SELECT record FROM ledger WHERE seq=0")
+        target = parse_record(str(opened[0][0])).entry["data"].get("target") if opened else None
+        if isinstance(target, dict) and target:
+            _out(t("Target:", "取证对象："))
+            for key, value in target.items():
+                _out(f"  {key}: {value}")
         _out(t("Officers:", "办案人员："))
         for fp, o in case.officers().items():
             _out(f"  {o.get('name')}  {o.get('badge')}  {o.get('agency')}  {o.get('role')}  {fp}")
         n_items = case.store.query("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM items")[0]
         _out(t("Items: ", "证据文件：") + f"{n_items[0]} ({n_items[1]} bytes)")
+    return 0
+
+
+# Roles ``case add-officer`` can give (the lead is named when the case opens).
+_ROLE_ZH = {"officer": "办案人员", "recorder": "记录人", "assistant": "技术辅助人员"}
+
+
+def _officer_by_ref(ids: IdentityStore, ref: str) -> Officer:
+    """An officer profile by badge number, or by key fingerprint (a unique prefix of at least
+    8 hex digits will do, as ``quzheng identity list`` and ``case show`` print it)."""
+    if ref in ids.list_badges():
+        return ids.officer(ref)
+    key = ref.lower()
+    if len(key) >= 8 and all(c in "0123456789abcdef" for c in key):
+        found = [o for o in map(ids.officer, ids.list_badges()) if o.key_fp.startswith(key)]
+        if len(found) == 1:
+            return found[0]
+    return ids.officer(ref)  # NotFoundError: "no officer with badge …", one line
+
+
+def cmd_case_add_officer(args: argparse.Namespace) -> int:
+    home = data_home()
+    ids = IdentityStore(home)
+    officer = _officer_by_ref(ids, args.officer)
+    with Case.open(cases_home(home), args.case) as case:
+        signer = _signer(args, ids)
+        rec = case.add_officer(signer, officer, role=args.role)
+    p = officer.profile
+    _out(
+        t(
+            f"{p.name} ({p.badge}) added to the case as {args.role}: ledger entry {rec.seq}",
+            f"已将 {p.name}（{p.badge}）添加为本案{_ROLE_ZH[args.role]}：账本第 {rec.seq} 条",
+        )
+    )
     return 0
 
 
@@ -634,6 +676,7 @@ def build_parser() -> argparse.ArgumentParser:
     cn.add_argument("--platform", default="")
     cn.add_argument("--shop", default="")
     cn.add_argument("--account", default="")
+    cn.add_argument("--room", default="", help="the live-stream room ID (直播间)")
     cn.add_argument("--target-url", default="")
     cn.add_argument("--location", default="")
     cn.add_argument("--purpose", default="")
@@ -650,6 +693,15 @@ def build_parser() -> argparse.ArgumentParser:
     cn.add_argument("--party-not-signed-reason", default="", help="why the party did not sign")
     cn.set_defaults(func=cmd_case_new)
     csub.add_parser("list").set_defaults(func=cmd_case_list)
+    cao = with_pass(
+        csub.add_parser("add-officer", help="add an officer to a case (signed by an officer of it)")
+    )
+    cao.add_argument("--case", required=True)
+    cao.add_argument(
+        "--officer", required=True, metavar="BADGE_OR_ID", help="badge number or key fingerprint"
+    )
+    cao.add_argument("--role", choices=list(_ROLE_ZH), default="officer")
+    cao.set_defaults(func=cmd_case_add_officer)
     for name, func in (("show", cmd_case_show), ("log", cmd_case_log)):
         sp = csub.add_parser(name)
         sp.add_argument("case")

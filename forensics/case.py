@@ -23,6 +23,10 @@ from forensics.store import CaseStore
 # An EXIF time further than this from the import time is flagged for the reviewer.
 EXIF_TIME_FLAG_SECONDS = 24 * 3600
 
+# Roles an officer.add entry may name: the lead opens the case; the others are added by an
+# officer of the case ("receiver" is registered by custody.import_package alone).
+OFFICER_ROLES = ("lead", "officer", "recorder", "assistant")
+
 
 @dataclass(frozen=True)
 class CaseInfo:
@@ -186,6 +190,33 @@ class Case:
     # -- officers -------------------------------------------------------------------------
 
     def add_officer(self, signer: Signer, officer: Officer, role: str = "officer") -> Record:
+        """Register ``officer`` on the case (an ``officer.add`` entry signed by ``signer``).
+
+        Who may sign it is what the verifier accepts: an officer of the case, or the lead
+        registering themself as the case opens. A received case takes no new officers, and
+        nobody is added twice.
+        """
+        if self.received:
+            raise PolicyError(
+                "this is a received case: no officer can be added to it (it is read-only but "
+                "for custody, export and verification entries)",
+                "本案为接收的案件，不能添加办案人员（除流转、导出和校验记录外只读）",
+            )
+        members = self.officers()
+        opening = not members and signer.officer.key_fp == officer.key_fp
+        if role not in OFFICER_ROLES[1:] and not (opening and role == "lead"):
+            raise InputError(
+                f"officer role {role!r} cannot be added (use {', '.join(OFFICER_ROLES[1:])})",
+                f"不能添加角色为 {role!r} 的人员（可用 {', '.join(OFFICER_ROLES[1:])}）",
+            )
+        if not opening:
+            self.require_member(signer)
+        badge = officer.profile.badge
+        if officer.key_fp in members:
+            raise PolicyError(
+                f"officer {badge} is already an officer of this case",
+                f"执法人员 {badge} 已是本案的办案人员",
+            )
         pem = officer.chain_pem().encode()
         path = self.store.dir / "certs" / f"{officer.key_fp}.pem"
         path.write_bytes(pem)

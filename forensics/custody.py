@@ -50,6 +50,7 @@ def record_transfer(
             "a transfer needs the receiver's name, agency and the reason",
             "移交需要接收人姓名、单位和移交原因",
         )
+    case.require_member(signer)  # a stranger's signature would make the case fail forever
     whole = digest_file(package)
     seal = _read_seal(package)
     if seal.get("sha256") != whole.sha256:

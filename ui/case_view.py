@@ -36,11 +36,14 @@ from forensics.errors import QuzhengError
 from forensics.identity import Signer
 from forensics.ledger import Record
 from ui.case_header import CaseHeader
+from ui.dialogs.add_officer import AddOfficerDialog
 from ui.dialogs.error import show_error
 from ui.dialogs.export import ExportDialog
+from ui.dialogs.report import ReportDialog
 from ui.dialogs.session import CloseSessionDialog
 from ui.dialogs.text_entry import note_dialog
 from ui.dialogs.transcript import TranscriptDialog
+from ui.dialogs.transfer import TransferDialog
 from ui.dialogs.verify import VerifyDialog
 from ui.labels import kind_label, stamp_label
 from ui.models.timeline import ROW_ROLE, TimelineModel
@@ -81,8 +84,11 @@ class CaseView(QWidget):
             ("transcript", self.tr("Transcript…"), self._transcript),
             ("stamp", self.tr("Get time-stamps now"), self._stamp),
             ("close", self.tr("Close open session…"), self._close_session),
+            ("officer", self.tr("Add officer…"), self._add_officer),
             ("verify", self.tr("Verify…"), self._verify),
+            ("report", self.tr("Report…"), self._report),
             ("export", self.tr("Export package…"), self._export),
+            ("transfer", self.tr("Transfer custody…"), self._transfer),
         ):
             button = QPushButton(text)
             button.setObjectName(f"case_{name}")
@@ -173,7 +179,7 @@ class CaseView(QWidget):
         selected = self._row.seq if self._row else None
         self.model.set_rows(d.rows)
         self.buttons["close"].setVisible(bool(d.open_sessions))
-        for name in ("capture", "import", "note", "transcript"):
+        for name in ("capture", "import", "note", "transcript", "officer"):
             self.buttons[name].setEnabled(not d.received)
         if selected is not None and self.model.row_of(selected) >= 0:
             self.table.selectRow(self.model.row_of(selected))
@@ -392,6 +398,52 @@ class CaseView(QWidget):
                 self.home, d.case_id, signer, self.lang, suggested=Path.home() / name, parent=self
             )
             dialog.exported.connect(self._exported)
+            dialog.open()
+
+        self.with_signer(go)
+
+    def _sealed(self, _result: object) -> None:
+        """A dialog sealed an entry: show it here and in the case list."""
+        self.refresh()
+        self.changed.emit()
+
+    def _file_stem(self) -> str:
+        d = self.details
+        return "" if d is None else (d.number or d.case_id[:8]).replace("/", "_")
+
+    def _add_officer(self) -> None:
+        d = self.details
+        if d is None:
+            return
+
+        def go(signer: Signer) -> None:
+            members = [str(o.get("key")) for o in d.officers]
+            dialog = AddOfficerDialog(self.home, d.case_id, signer, members, self.lang, self)
+            dialog.added.connect(self._sealed)
+            dialog.open()
+
+        self.with_signer(go)
+
+    def _report(self) -> ReportDialog | None:
+        d = self.details
+        if d is None:
+            return None
+        suggested = Path.home() / (self._file_stem() + "-笔录.pdf")
+        dialog = ReportDialog(self.home, d.case_id, self.lang, suggested=suggested, parent=self)
+        dialog.open()
+        return dialog
+
+    def _transfer(self) -> None:
+        d = self.details
+        if d is None:
+            return
+
+        def go(signer: Signer) -> None:
+            package = Path.home() / (self._file_stem() + ".qzp")
+            dialog = TransferDialog(
+                self.home, d.case_id, signer, self.lang, package=package, parent=self
+            )
+            dialog.transferred.connect(self._sealed)
             dialog.open()
 
         self.with_signer(go)

@@ -1,8 +1,10 @@
 """Wiring the desktop windows call (ISSUE 10): no widgets here, only what sits between the
 windows (``ui/``) and the core (``forensics/``).
 
-- ``cases``     — list, create, open and read cases; seal notes, imports and transcripts;
-  verify and export (each a plain function, run off the GUI thread by the caller).
+- ``cases``     — list, create, open and read cases; add officers; seal notes, imports and
+  transcripts; verify and export (each a plain function, run off the GUI thread by the caller).
+- ``custody``   — transfer of custody of an exported package; import of a received package.
+- ``report``    — the chain-of-custody report PDF of a live case.
 - ``officers``  — officer profiles, unlocking, the first-run set-up (CA, TSA trust).
 - ``timeline``  — ledger records as rows for the evidence timeline.
 - ``traffic``   — the requests of a sealed WARC segment, bodies bounded, for the viewer.

@@ -1,5 +1,5 @@
-"""Cases for the windows: list, create, read the timeline, seal notes, imports and
-transcripts, verify and export.
+"""Cases for the windows: list, create, read the timeline, add officers, seal notes,
+imports and transcripts, verify and export.
 
 Every function opens the case, does its work and closes it again: the main window holds
 no case open, so a capture workspace (a process of its own) can write to the case while
@@ -226,6 +226,15 @@ def _writable(home: Path, case_id: str) -> Case:
 def add_note(home: Path, case_id: str, signer: Signer, text: str) -> Record:
     with _writable(home, case_id) as case:
         return case.note(signer, text)
+
+
+def add_case_officer(
+    home: Path, case_id: str, signer: Signer, badge: str, role: str = "officer"
+) -> Record:
+    """Add the officer with ``badge`` to the case, signed by ``signer`` (an officer of it)."""
+    officer = IdentityStore(home).officer(badge)
+    with _writable(home, case_id) as case:
+        return case.add_officer(signer, officer, role=role)
 
 
 def import_files(home: Path, case_id: str, signer: Signer, paths: Sequence[Path]) -> list[Record]:

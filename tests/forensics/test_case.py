@@ -126,3 +126,21 @@ def test_stranger_cannot_note_or_stamp(case: Case, world: World) -> None:
     with pytest.raises(PolicyError):
         stamp_pending(case, world.stranger, TsaConfig((), ()))
     assert case.store.head() == before  # nothing appended
+
+
+def test_add_officer_rules(case: Case, world: World) -> None:
+    """Only an officer of the case adds one; nobody twice; the lead only as the case opens."""
+    before = len(case.ledger.records())
+    with pytest.raises(PolicyError, match="not an officer of this case"):
+        case.add_officer(world.stranger, world.stranger.officer)  # a stranger adding themself
+    with pytest.raises(PolicyError, match="already an officer"):
+        case.add_officer(world.lead, world.second.officer, role="recorder")
+    with pytest.raises(InputError, match="cannot be added"):
+        case.add_officer(world.second, world.stranger.officer, role="lead")
+    assert len(case.ledger.records()) == before
+    rec = case.add_officer(world.second, world.stranger.officer, role="assistant")
+    assert rec.entry["actor"]["key"] == world.second.officer.key_fp
+    assert case.officers()[world.stranger.officer.key_fp]["role"] == "assistant"
+    lines = [line for _, _, line in case.store.ledger_rows()]
+    report = verify_case_dir(case.store.dir, lines, world.ids.trusted_cas())
+    assert report.bottom_line, report.errors

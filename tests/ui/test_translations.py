@@ -105,14 +105,18 @@ def test_windows_show_no_untranslated_english(
     from forensics.errors import CaptureError
     from tests.ui.helpers import complete_case
     from ui.case_summary import CaseSummaryPanel
+    from ui.dialogs.add_officer import AddOfficerDialog
     from ui.dialogs.env_check import EnvCheckDialog
     from ui.dialogs.error import ErrorDialog
     from ui.dialogs.export import ExportDialog
+    from ui.dialogs.import_package import ImportPackageDialog
     from ui.dialogs.new_case import NewCaseDialog
+    from ui.dialogs.report import ReportDialog
     from ui.dialogs.session import CloseSessionDialog, StartSessionDialog
     from ui.dialogs.settings import SettingsDialog
     from ui.dialogs.text_entry import note_dialog, pause_dialog
     from ui.dialogs.transcript import TranscriptDialog
+    from ui.dialogs.transfer import TransferDialog
     from ui.dialogs.unlock import UnlockDialog
     from ui.dialogs.verify import VerifyDialog
     from ui.dialogs.wizard import SetupWizard
@@ -147,6 +151,10 @@ def test_windows_show_no_untranslated_english(
         note_dialog(None),
         pause_dialog(None),
         ErrorDialog(None, "导出", CaptureError("disk full", "磁盘已满"), lang),
+        AddOfficerDialog(home, case_id, lead, [], lang),
+        TransferDialog(home, case_id, lead, lang),
+        ImportPackageDialog(home, lead, lang),
+        ReportDialog(home, case_id, lang),
     ]
     for widget in widgets:
         qtbot.addWidget(widget)

@@ -108,3 +108,14 @@ def test_tampered_package_is_not_received(exported: Exported, tmp_path: Path) ->
             trusted_cas=police.trusted_cas(), trusted_tsas=police.trusted_tsa_pems(),
         )  # fmt: skip
     assert not (police.home / "cases").exists() or not any((police.home / "cases").iterdir())
+
+
+def test_only_an_officer_of_the_case_seals_a_transfer(exported: Exported) -> None:
+    before = len(exported.case.ledger.records())
+    with pytest.raises(PolicyError, match="not an officer of this case"):
+        record_transfer(
+            exported.case, exported.world.stranger, exported.path,
+            to_name="赵警官", to_agency="示例市公安局", reason="移送",
+        )  # fmt: skip
+    assert len(exported.case.ledger.records()) == before
+    assert not transfer_record_path(exported.path).exists()

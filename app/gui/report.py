@@ -1,0 +1,23 @@
+"""The chain-of-custody report (电子数据提取笔录) of a live case, for the windows (as
+``quzheng report`` makes it). Blocks (reads every sealed file): call through ``run_task``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from app.paths import cases_home
+from forensics.case import Case
+
+if TYPE_CHECKING:
+    from forensics.report import ReportSummary
+
+
+def write_report(home: Path, case_id: str, out: Path, lang: str = "zh") -> ReportSummary:
+    """Write the report PDF to ``out`` (``.pdf`` added when missing); nothing is sealed."""
+    from forensics.report import ReportSource, build_report  # reportlab loads when asked
+
+    if out.suffix.lower() != ".pdf":
+        out = out.with_name(out.name + ".pdf")
+    with Case.open(cases_home(home), case_id, recover=False) as case:
+        return build_report(ReportSource.from_case(case), out, lang=lang)

@@ -1,0 +1,119 @@
+"""Add an officer to an open case: choose an officer profile on this computer and a role;
+the ``officer.add`` entry is signed by the unlocked officer (an officer of the case)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.capture.tasks import Outcome, run_task
+from app.gui.cases import add_case_officer
+from app.gui.errors import explain
+from app.gui.officers import OfficerInfo, list_officers
+from forensics.identity import Signer
+from forensics.ledger import Record
+from ui.util import named
+
+
+class AddOfficerDialog(QDialog):
+    added = Signal(object)  # the officer.add Record
+
+    def __init__(
+        self,
+        home: Path,
+        case_id: str,
+        signer: Signer,
+        members: Collection[str],  # key fingerprints of the case's officers
+        lang: str,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.case_id, self.signer, self.lang = home, case_id, signer, lang
+        self.members = set(members)
+        self.setObjectName("addOfficerDialog")
+        self.setWindowTitle(self.tr("Add officer"))
+        self.officer = named(QComboBox(), "officer")
+        self.role = named(QComboBox(), "role")
+        for role, label in (
+            ("officer", self.tr("Officer")),
+            ("recorder", self.tr("Recorder (记录人)")),
+            ("assistant", self.tr("Technical assistant (技术辅助人员)")),
+        ):
+            self.role.addItem(label, role)
+        form = QFormLayout()
+        form.addRow(self.tr("Officer"), self.officer)
+        form.addRow(self.tr("Role"), self.role)
+        p = signer.officer.profile
+        intro = QLabel(
+            self.tr("The officer is added to the case's sealed record, signed by {0}.").format(
+                f"{p.name} ({p.badge})"
+            )
+        )
+        intro.setWordWrap(True)
+        self.message = named(QLabel(), "message")
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Add"))
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+        run_task(lambda: list_officers(home), self._officers_loaded)
+
+    def _officers_loaded(self, outcome: Outcome[list[OfficerInfo]]) -> None:
+        if outcome.error is not None:
+            self._fail(explain(outcome.error, self.lang))
+            return
+        self.officer.clear()
+        for o in outcome.unwrap():
+            if o.key_fp not in self.members:
+                self.officer.addItem(f"{o.label}  {o.agency}", o.badge)
+        if self.officer.count() == 0:
+            self._fail(self.tr("Every officer profile on this computer is already on the case."))
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+
+    def choose(self, badge: str, role: str = "officer") -> None:
+        """Pick the officer and the role (as a person would in the two lists)."""
+        self.officer.setCurrentIndex(self.officer.findData(badge))
+        self.role.setCurrentIndex(self.role.findData(role))
+
+    def _fail(self, text: str) -> None:
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #c62828")
+
+    def submit(self) -> None:
+        badge = str(self.officer.currentData() or "")
+        if not badge:
+            self._fail(self.tr("Choose the officer to add."))
+            return
+        role = str(self.role.currentData())
+        home, case_id, signer = self.home, self.case_id, self.signer
+        self.buttons.setEnabled(False)
+        self.message.setStyleSheet("")
+        self.message.setText(self.tr("Sealing…"))
+        run_task(lambda: add_case_officer(home, case_id, signer, badge, role), self._done)
+
+    def _done(self, outcome: Outcome[Record]) -> None:
+        self.buttons.setEnabled(True)
+        if outcome.error is not None:
+            self._fail(explain(outcome.error, self.lang))
+            return
+        self.added.emit(outcome.unwrap())
+        self.accept()

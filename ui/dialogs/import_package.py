@@ -1,0 +1,195 @@
+"""Receive a package from another agency: verify it first and show every finding; only a
+package that passes can be imported, as a read-only received case whose ``custody.receive``
+entry the unlocked officer signs. Both steps run off the GUI thread."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.capture.tasks import Outcome
+from app.gui.cases import verify_package_file
+from app.gui.custody import ReceiveResult, receive_package
+from app.gui.errors import explain
+from forensics.identity import Signer
+from forensics.verify import VerificationReport
+from ui.models.findings import FindingsModel
+from ui.tasks import ProgressFn, run_with_progress
+from ui.util import named
+
+_RED, _GREEN = "color: #c62828", "color: #1a7f37; font-weight: bold"
+
+
+class ImportPackageDialog(QDialog):
+    verified = Signal(object)  # VerificationReport
+    imported = Signal(str)  # the received case's id
+
+    def __init__(
+        self, home: Path, receiver: Signer, lang: str, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.receiver, self.lang = home, receiver, lang
+        self.report: VerificationReport | None = None
+        self.result_: ReceiveResult | None = None
+        self.setObjectName("importPackageDialog")
+        self.setWindowTitle(self.tr("Import a received package"))
+        self.package = named(QLineEdit(), "package")
+        self.package.textChanged.connect(self._changed)
+        pick = QPushButton(self.tr("Choose…"))
+        pick.clicked.connect(self._pick)
+        row = QHBoxLayout()
+        row.addWidget(self.package, 1)
+        row.addWidget(pick)
+        self.password = named(QLineEdit(), "password")
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setPlaceholderText(self.tr("only for an encrypted package"))
+        self.password.textChanged.connect(self._changed)
+        self.reason = named(QLineEdit(), "reason")
+        self.reason.setPlaceholderText(self.tr("e.g. 接收移送案件"))
+        form = QFormLayout()
+        form.addRow(self.tr("Package (.qzp)"), row)
+        form.addRow(self.tr("Password"), self.password)
+        form.addRow(self.tr("Reason"), self.reason)
+        p = receiver.officer.profile
+        intro = QLabel(
+            self.tr(
+                "The package is verified first. Only a package that passes is imported, as a read-only received case; {0} signs its receipt."
+            ).format(f"{p.name} ({p.badge})")
+        )
+        intro.setWordWrap(True)
+        self.verdict = named(QLabel(self.tr("Not verified yet.")), "verdict")
+        self.verdict.setWordWrap(True)
+        self.model = FindingsModel(lang[:2], self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(
+            FindingsModel.MESSAGE, QHeaderView.ResizeMode.Stretch
+        )
+        self.table.verticalHeader().hide()
+        self.table.setWordWrap(True)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.verify_button = buttons.addButton(
+            self.tr("Verify"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.verify_button.clicked.connect(self.verify)
+        self.import_button = buttons.addButton(
+            self.tr("Import as received case"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.import_button.clicked.connect(self.receive)
+        self.import_button.setEnabled(False)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.verdict)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(buttons)
+        self.resize(820, 520)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Package"), "", self.tr("Sealed package (*.qzp)")
+        )
+        if path:
+            self.package.setText(path)
+
+    def _changed(self) -> None:
+        """Another file or password: what was verified no longer speaks for it."""
+        self.report = None
+        self.import_button.setEnabled(False)
+
+    def _say(self, text: str, style: str = "") -> None:
+        self.verdict.setText(text)
+        self.verdict.setStyleSheet(style)
+
+    def verify(self) -> None:
+        path, password, home = Path(self.package.text().strip()), self.password.text(), self.home
+        if not self.package.text().strip() or not path.is_file():
+            self._say(self.tr("Choose a package file."), _RED)
+            return
+
+        def work(progress: ProgressFn | None) -> VerificationReport:
+            return verify_package_file(home, path, password, progress)
+
+        self.verify_button.setEnabled(False)
+        run_with_progress(self, self.tr("Verifying…"), work, self._verified, determinate=True)
+
+    def _verified(self, outcome: Outcome[VerificationReport]) -> None:
+        self.verify_button.setEnabled(True)
+        if outcome.error is not None:
+            self._say(
+                self.tr("Could not verify: {0}").format(explain(outcome.error, self.lang)), _RED
+            )
+            return
+        report = outcome.unwrap()
+        self.report = report
+        self.model.set_findings(report.findings)
+        self.table.resizeRowsToContents()
+        if report.bottom_line:
+            self._say(
+                self.tr(
+                    "PASS: {0} ledger entries and {1} sealed files are intact. It can be imported."
+                ).format(report.entries, report.items),
+                _GREEN,
+            )
+        else:
+            self._say(
+                self.tr("FAIL: {0} integrity finding(s). This package cannot be imported.").format(
+                    len(report.errors)
+                ),
+                _RED + "; font-weight: bold",
+            )
+        self.import_button.setEnabled(report.bottom_line)
+        self.verified.emit(report)
+
+    def receive(self) -> None:
+        if self.report is None or not self.report.bottom_line:
+            self._say(self.tr("Verify the package first."), _RED)
+            return
+        home, receiver = self.home, self.receiver
+        path, password, reason = (
+            Path(self.package.text().strip()),
+            self.password.text(),
+            self.reason.text(),
+        )
+
+        def work(_progress: ProgressFn | None) -> ReceiveResult:
+            return receive_package(home, path, receiver, password=password, reason=reason)
+
+        self.import_button.setEnabled(False)
+        self.verify_button.setEnabled(False)
+        run_with_progress(self, self.tr("Importing…"), work, self._received)
+
+    def _received(self, outcome: Outcome[ReceiveResult]) -> None:
+        self.verify_button.setEnabled(True)
+        if outcome.error is not None:
+            self._say(self.tr("Not imported: {0}").format(explain(outcome.error, self.lang)), _RED)
+            self.import_button.setEnabled(self.report is not None and self.report.bottom_line)
+            return
+        r = outcome.unwrap()
+        self.result_ = r
+        lines = [self.tr("Imported as received case {0} (read-only).").format(r.case_id)]
+        if r.stamps.pending:
+            why = r.stamps.reason_zh if self.lang.startswith("zh") else r.stamps.reason_en
+            lines.append(
+                self.tr("{0} seal point(s) wait for a time-stamp: {1}").format(
+                    r.stamps.pending, why
+                )
+            )
+        self._say("\n".join(lines), _GREEN)
+        self.imported.emit(r.case_id)

@@ -1,0 +1,127 @@
+"""The chain-of-custody report (电子数据提取笔录) of a case as a PDF where the officer chooses,
+written off the GUI thread with a progress dialog. Nothing is sealed: the report is made from
+the ledger and the sealed files, and a package export carries its own copy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.capture.tasks import Outcome
+from app.gui.errors import explain
+from app.gui.report import write_report
+from ui.tasks import ProgressFn, run_with_progress
+from ui.util import named
+
+if TYPE_CHECKING:
+    from forensics.report import ReportSummary  # reportlab loads when a report is written
+
+
+class ReportDialog(QDialog):
+    written = Signal(object)  # ReportSummary
+
+    def __init__(
+        self,
+        home: Path,
+        case_id: str,
+        lang: str,
+        *,
+        suggested: Path | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.home, self.case_id, self.lang = home, case_id, lang
+        self.summary: ReportSummary | None = None
+        self.setObjectName("reportDialog")
+        self.setWindowTitle(self.tr("Chain-of-custody report"))
+        self.out = named(QLineEdit(str(suggested or "")), "out")
+        pick = QPushButton(self.tr("Choose…"))
+        pick.clicked.connect(self._pick)
+        row = QHBoxLayout()
+        row.addWidget(self.out, 1)
+        row.addWidget(pick)
+        self.report_lang = QComboBox()
+        self.report_lang.addItem("简体中文", "zh")
+        self.report_lang.addItem("English", "en")
+        self.report_lang.setCurrentIndex(0 if lang.startswith("zh") else 1)
+        form = QFormLayout()
+        form.addRow(self.tr("PDF file"), row)
+        form.addRow(self.tr("Report language"), self.report_lang)
+        self.message = named(
+            QLabel(
+                self.tr(
+                    "The report (电子数据提取笔录) is made from the sealed record; nothing in the case changes."
+                )
+            ),
+            "message",
+        )
+        self.message.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Write report"))
+        self.buttons.accepted.connect(self.start)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(600)
+
+    def _pick(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, self.tr("PDF file"), self.out.text(), self.tr("PDF (*.pdf)")
+        )
+        if path:
+            self.out.setText(path)
+
+    def start(self) -> None:
+        if not self.out.text().strip():
+            self.message.setText(self.tr("Choose where to write the report."))
+            self.message.setStyleSheet("color: #c62828")
+            return
+        home, case_id = self.home, self.case_id
+        out, lang = Path(self.out.text().strip()), str(self.report_lang.currentData())
+
+        def work(_progress: ProgressFn | None) -> ReportSummary:
+            return write_report(home, case_id, out, lang)
+
+        self.buttons.setEnabled(False)
+        run_with_progress(self, self.tr("Writing the report…"), work, self._done)
+
+    def _done(self, outcome: Outcome[ReportSummary]) -> None:
+        self.buttons.setEnabled(True)
+        if outcome.error is not None:
+            self.message.setText(
+                self.tr("No report written: {0}").format(explain(outcome.error, self.lang))
+            )
+            self.message.setStyleSheet("color: #c62828")
+            return
+        s = outcome.unwrap()
+        self.summary = s
+        lines = [
+            self.tr("Report: {0}").format(s.path),
+            self.tr("{0} page(s)").format(s.pages),
+            f"SHA-256: {s.sha256}",
+            f"SM3: {s.sm3}",
+            *s.warnings,
+        ]
+        self.message.setText("\n".join(lines))
+        self.message.setStyleSheet("")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.written.emit(s)
