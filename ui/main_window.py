@@ -34,6 +34,7 @@ from forensics.identity import Signer
 from ui.case_summary import CaseSummaryPanel
 from ui.case_view import CaseView
 from ui.dialogs.error import show_error
+from ui.dialogs.import_package import ImportPackageDialog
 from ui.dialogs.new_case import NewCaseDialog
 from ui.dialogs.session import StartSessionDialog
 from ui.dialogs.settings import SettingsDialog
@@ -41,6 +42,7 @@ from ui.dialogs.unlock import UnlockDialog
 from ui.dialogs.verify import VerifyDialog
 from ui.dialogs.wizard import SetupWizard
 from ui.models.case_list import CaseListModel
+from ui.training.menu import TrainingMenu
 from ui.util import named
 
 
@@ -143,6 +145,7 @@ class MainWindow(QMainWindow):
         self.act_verify_pkg = self._action(
             self.tr("&Verify a package…"), self.verify_package, "Ctrl+Shift+V"
         )
+        self.act_import_pkg = self._action(self.tr("&Import package…"), self.import_package)
         self.act_settings = self._action(
             self.tr("&Settings…"), self.open_settings, QKeySequence.StandardKey.Preferences
         )
@@ -159,6 +162,7 @@ class MainWindow(QMainWindow):
         file_menu = menu.addMenu(self.tr("&File"))
         for a in (self.act_new, self.act_open, self.act_refresh, self.act_verify_pkg):
             file_menu.addAction(a)
+        file_menu.addAction(self.act_import_pkg)
         file_menu.addSeparator()
         file_menu.addAction(self.act_settings)
         file_menu.addAction(self.act_wizard)
@@ -169,6 +173,8 @@ class MainWindow(QMainWindow):
         officer_menu.addAction(self.act_lock)
         case_menu = menu.addMenu(self.tr("&Case"))
         case_menu.addAction(self.act_capture)
+        self.training = TrainingMenu(self, self.home, self.lang, self._current_case)
+        menu.addMenu(self.training.menu)
         help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_about)
 
@@ -280,6 +286,7 @@ class MainWindow(QMainWindow):
 
     def open_case(self, case_id: str) -> None:
         self.case_view.show_case(case_id)
+        self.training.show_case(case_id)
         self.stack.setCurrentWidget(self.case_view)
 
     def show_cases(self) -> None:
@@ -325,6 +332,16 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def import_package(self) -> None:
+        """Verify a received package, then import it as a read-only case (signed receipt)."""
+
+        def go(receiver: Signer) -> None:
+            dialog = ImportPackageDialog(self.home, receiver, self.lang, self)
+            dialog.imported.connect(lambda _case_id: self.refresh())
+            dialog.open()
+
+        self.with_signer(go)
+
     def about(self) -> None:
         from forensics import __version__
 
@@ -354,6 +371,16 @@ class MainWindow(QMainWindow):
         self.status_main.setText("   ·   ".join(t for t in parts if t))
 
     # -- capture workspace ----------------------------------------------------------------
+
+    def _current_case(self) -> tuple[str, str] | None:
+        """The case shown (case view) or selected (case list): its id and its number."""
+        if self.stack.currentWidget() is self.case_view and self.case_view.details is not None:
+            return self.case_view.details.case_id, self.case_view.details.number
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        summary = self.cases.case(rows[0].row())
+        return summary.case_id, summary.number
 
     def _capture_selected(self) -> None:
         """The case shown (case view) or chosen (case list), once its details are read."""

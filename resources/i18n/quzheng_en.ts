@@ -2,10 +2,96 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en">
 <context>
+    <name>AddOfficerDialog</name>
+    <message>
+        <source>Add officer</source>
+        <translation>Add officer</translation>
+    </message>
+    <message>
+        <source>Officer</source>
+        <translation>Officer</translation>
+    </message>
+    <message>
+        <source>Recorder (记录人)</source>
+        <translation>Recorder (记录人)</translation>
+    </message>
+    <message>
+        <source>Technical assistant (技术辅助人员)</source>
+        <translation>Technical assistant (技术辅助人员)</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>The officer is added to the case&apos;s sealed record, signed by {0}.</source>
+        <translation>The officer is added to the case&apos;s sealed record, signed by {0}.</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>Add</translation>
+    </message>
+    <message>
+        <source>Every officer profile on this computer is already on the case.</source>
+        <translation>Every officer profile on this computer is already on the case.</translation>
+    </message>
+    <message>
+        <source>Choose the officer to add.</source>
+        <translation>Choose the officer to add.</translation>
+    </message>
+    <message>
+        <source>Sealing…</source>
+        <translation>Sealing…</translation>
+    </message>
+</context>
+<context>
     <name>AreaSelector</name>
     <message>
         <source>Drag to choose the area to seal — Esc cancels</source>
         <translation>Drag to choose the area to seal — Esc cancels</translation>
+    </message>
+</context>
+<context>
+    <name>BoardModel</name>
+    <message>
+        <source>Integrity</source>
+        <translation>Integrity</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>Rank</translation>
+    </message>
+    <message>
+        <source>Trainee</source>
+        <translation>Trainee</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>Package</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>Time</translation>
+    </message>
+    <message>
+        <source>Unreadable</source>
+        <translation>Unreadable</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>Passed</translation>
+    </message>
+    <message>
+        <source>Not passed</source>
+        <translation>Not passed</translation>
     </message>
 </context>
 <context>
@@ -144,12 +230,24 @@
         <translation>Close open session…</translation>
     </message>
     <message>
+        <source>Add officer…</source>
+        <translation>Add officer…</translation>
+    </message>
+    <message>
         <source>Verify…</source>
         <translation>Verify…</translation>
     </message>
     <message>
+        <source>Report…</source>
+        <translation>Report…</translation>
+    </message>
+    <message>
         <source>Export package…</source>
         <translation>Export package…</translation>
+    </message>
+    <message>
+        <source>Transfer custody…</source>
+        <translation>Transfer custody…</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -194,6 +292,41 @@
     <message>
         <source>Closing the session</source>
         <translation>Closing the session</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistModel</name>
+    <message>
+        <source>Done</source>
+        <translation>Done</translation>
+    </message>
+    <message>
+        <source>To do</source>
+        <translation>To do</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>Missed</translation>
+    </message>
+    <message>
+        <source>At scoring</source>
+        <translation>At scoring</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>State</translation>
+    </message>
+    <message>
+        <source>Criterion</source>
+        <translation>Criterion</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>Points</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>Why</translation>
     </message>
 </context>
 <context>
@@ -389,6 +522,61 @@
     </message>
 </context>
 <context>
+    <name>ExercisePickerDialog</name>
+    <message>
+        <source>Start exercise</source>
+        <translation>Start exercise</translation>
+    </message>
+    <message>
+        <source>Practise on case {0}. Choose an exercise:</source>
+        <translation>Practise on case {0}. Choose an exercise:</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The exercises could not be read: {0}</source>
+        <translation>The exercises could not be read: {0}</translation>
+    </message>
+    <message>
+        <source>No exercises are installed.</source>
+        <translation>No exercises are installed.</translation>
+    </message>
+    <message>
+        <source>Time limit: {0} minutes</source>
+        <translation>Time limit: {0} minutes</translation>
+    </message>
+    <message>
+        <source>No time limit</source>
+        <translation>No time limit</translation>
+    </message>
+    <message>
+        <source>Pass mark {0} of {1} points</source>
+        <translation>Pass mark {0} of {1} points</translation>
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation>Scenario</translation>
+    </message>
+    <message>
+        <source>Briefing</source>
+        <translation>Briefing</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>Tasks</translation>
+    </message>
+    <message>
+        <source>How it is scored</source>
+        <translation>How it is scored</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>Export sealed package</source>
@@ -518,6 +706,101 @@
     </message>
 </context>
 <context>
+    <name>ImportPackageDialog</name>
+    <message>
+        <source>Import a received package</source>
+        <translation>Import a received package</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>only for an encrypted package</source>
+        <translation>only for an encrypted package</translation>
+    </message>
+    <message>
+        <source>e.g. 接收移送案件</source>
+        <translation>e.g. 接收移送案件</translation>
+    </message>
+    <message>
+        <source>Package (.qzp)</source>
+        <translation>Package (.qzp)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>The package is verified first. Only a package that passes is imported, as a read-only received case; {0} signs its receipt.</source>
+        <translation>The package is verified first. Only a package that passes is imported, as a read-only received case; {0} signs its receipt.</translation>
+    </message>
+    <message>
+        <source>Not verified yet.</source>
+        <translation>Not verified yet.</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>Verify</translation>
+    </message>
+    <message>
+        <source>Import as received case</source>
+        <translation>Import as received case</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>Package</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>Sealed package (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose a package file.</source>
+        <translation>Choose a package file.</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>Verifying…</translation>
+    </message>
+    <message>
+        <source>Could not verify: {0}</source>
+        <translation>Could not verify: {0}</translation>
+    </message>
+    <message>
+        <source>PASS: {0} ledger entries and {1} sealed files are intact. It can be imported.</source>
+        <translation>PASS: {0} ledger entries and {1} sealed files are intact. It can be imported.</translation>
+    </message>
+    <message>
+        <source>FAIL: {0} integrity finding(s). This package cannot be imported.</source>
+        <translation>FAIL: {0} integrity finding(s). This package cannot be imported.</translation>
+    </message>
+    <message>
+        <source>Verify the package first.</source>
+        <translation>Verify the package first.</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>Importing…</translation>
+    </message>
+    <message>
+        <source>Not imported: {0}</source>
+        <translation>Not imported: {0}</translation>
+    </message>
+    <message>
+        <source>Imported as received case {0} (read-only).</source>
+        <translation>Imported as received case {0} (read-only).</translation>
+    </message>
+    <message>
+        <source>{0} seal point(s) wait for a time-stamp: {1}</source>
+        <translation>{0} seal point(s) wait for a time-stamp: {1}</translation>
+    </message>
+</context>
+<context>
     <name>Kinds</name>
     <message>
         <source>case opened</source>
@@ -633,6 +916,10 @@
     <message>
         <source>&amp;Verify a package…</source>
         <translation>&amp;Verify a package…</translation>
+    </message>
+    <message>
+        <source>&amp;Import package…</source>
+        <translation>&amp;Import package…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -880,6 +1167,148 @@
     <message>
         <source>Opening the case…</source>
         <translation>Opening the case…</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Chain-of-custody report</source>
+        <translation>Chain-of-custody report</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>PDF file</source>
+        <translation>PDF file</translation>
+    </message>
+    <message>
+        <source>Report language</source>
+        <translation>Report language</translation>
+    </message>
+    <message>
+        <source>The report (电子数据提取笔录) is made from the sealed record; nothing in the case changes.</source>
+        <translation>The report (电子数据提取笔录) is made from the sealed record; nothing in the case changes.</translation>
+    </message>
+    <message>
+        <source>Write report</source>
+        <translation>Write report</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Choose where to write the report.</source>
+        <translation>Choose where to write the report.</translation>
+    </message>
+    <message>
+        <source>Writing the report…</source>
+        <translation>Writing the report…</translation>
+    </message>
+    <message>
+        <source>No report written: {0}</source>
+        <translation>No report written: {0}</translation>
+    </message>
+    <message>
+        <source>Report: {0}</source>
+        <translation>Report: {0}</translation>
+    </message>
+    <message>
+        <source>{0} page(s)</source>
+        <translation>{0} page(s)</translation>
+    </message>
+</context>
+<context>
+    <name>ScoreboardDialog</name>
+    <message>
+        <source>Instructor scoreboard</source>
+        <translation>Instructor scoreboard</translation>
+    </message>
+    <message>
+        <source>Add packages…</source>
+        <translation>Add packages…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>Remove</translation>
+    </message>
+    <message>
+        <source>only for encrypted packages</source>
+        <translation>only for encrypted packages</translation>
+    </message>
+    <message>
+        <source>Exercise</source>
+        <translation>Exercise</translation>
+    </message>
+    <message>
+        <source>Packages (.qzp)</source>
+        <translation>Packages (.qzp)</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Password</translation>
+    </message>
+    <message>
+        <source>Add the trainees&apos; packages, then compute.</source>
+        <translation>Add the trainees&apos; packages, then compute.</translation>
+    </message>
+    <message>
+        <source>Compute</source>
+        <translation>Compute</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>Export CSV…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation>Export HTML…</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>Export PDF…</translation>
+    </message>
+    <message>
+        <source>The exercises could not be read: {0}</source>
+        <translation>The exercises could not be read: {0}</translation>
+    </message>
+    <message>
+        <source>Packages</source>
+        <translation>Packages</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>Sealed package (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose an exercise and at least one package.</source>
+        <translation>Choose an exercise and at least one package.</translation>
+    </message>
+    <message>
+        <source>Scoring {0} package(s)…</source>
+        <translation>Scoring {0} package(s)…</translation>
+    </message>
+    <message>
+        <source>The scoreboard could not be computed: {0}</source>
+        <translation>The scoreboard could not be computed: {0}</translation>
+    </message>
+    <message>
+        <source>{0} package(s) scored; {1} could not be read.</source>
+        <translation>{0} package(s) scored; {1} could not be read.</translation>
+    </message>
+    <message>
+        <source>Export the scoreboard</source>
+        <translation>Export the scoreboard</translation>
+    </message>
+    <message>
+        <source>The scoreboard could not be saved: {0}</source>
+        <translation>The scoreboard could not be saved: {0}</translation>
+    </message>
+    <message>
+        <source>Saved: {0}</source>
+        <translation>Saved: {0}</translation>
     </message>
 </context>
 <context>
@@ -1411,6 +1840,92 @@
     </message>
 </context>
 <context>
+    <name>TrainingMenu</name>
+    <message>
+        <source>&amp;Training</source>
+        <translation>&amp;Training</translation>
+    </message>
+    <message>
+        <source>&amp;Start exercise…</source>
+        <translation>&amp;Start exercise…</translation>
+    </message>
+    <message>
+        <source>Training &amp;panel</source>
+        <translation>Training &amp;panel</translation>
+    </message>
+    <message>
+        <source>S&amp;top exercise</source>
+        <translation>S&amp;top exercise</translation>
+    </message>
+    <message>
+        <source>Instructor &amp;scoreboard…</source>
+        <translation>Instructor &amp;scoreboard…</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>Choose or open a case first.</source>
+        <translation>Choose or open a case first.</translation>
+    </message>
+    <message>
+        <source>Starting the exercise</source>
+        <translation>Starting the exercise</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>Training</source>
+        <translation>Training</translation>
+    </message>
+    <message>
+        <source>No exercise started.</source>
+        <translation>No exercise started.</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The case could not be read: {0}</source>
+        <translation>The case could not be read: {0}</translation>
+    </message>
+    <message>
+        <source>{0} of {1} criteria met ({2} ledger entries read)</source>
+        <translation>{0} of {1} criteria met ({2} ledger entries read)</translation>
+    </message>
+    <message>
+        <source>Not started: the clock starts with the first capture session.</source>
+        <translation>Not started: the clock starts with the first capture session.</translation>
+    </message>
+    <message>
+        <source>Not started: the clock starts with the first capture session (limit {0}).</source>
+        <translation>Not started: the clock starts with the first capture session (limit {0}).</translation>
+    </message>
+    <message>
+        <source>Finished in {0}: over the limit of {1}.</source>
+        <translation>Finished in {0}: over the limit of {1}.</translation>
+    </message>
+    <message>
+        <source>Finished in {0}.</source>
+        <translation>Finished in {0}.</translation>
+    </message>
+    <message>
+        <source>Elapsed {0} (no time limit).</source>
+        <translation>Elapsed {0} (no time limit).</translation>
+    </message>
+    <message>
+        <source>Over the time limit by {0} (limit {1}).</source>
+        <translation>Over the time limit by {0} (limit {1}).</translation>
+    </message>
+    <message>
+        <source>Time left {0} (elapsed {1} of {2}).</source>
+        <translation>Time left {0} (elapsed {1} of {2}).</translation>
+    </message>
+</context>
+<context>
     <name>TranscriptDialog</name>
     <message>
         <source>Transcript of a recording</source>
@@ -1467,6 +1982,89 @@
     <message>
         <source>There is no sealed recording segment yet.</source>
         <translation>There is no sealed recording segment yet.</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer custody</source>
+        <translation>Transfer custody</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>optional</translation>
+    </message>
+    <message>
+        <source>e.g. 涉嫌犯罪，移送公安机关</source>
+        <translation>e.g. 涉嫌犯罪，移送公安机关</translation>
+    </message>
+    <message>
+        <source>Exported package (.qzp)</source>
+        <translation>Exported package (.qzp)</translation>
+    </message>
+    <message>
+        <source>Receiver&apos;s name</source>
+        <translation>Receiver&apos;s name</translation>
+    </message>
+    <message>
+        <source>Receiver&apos;s badge number</source>
+        <translation>Receiver&apos;s badge number</translation>
+    </message>
+    <message>
+        <source>Receiving agency</source>
+        <translation>Receiving agency</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>The transfer is sealed in the ledger and signed by {0}.</source>
+        <translation>The transfer is sealed in the ledger and signed by {0}.</translation>
+    </message>
+    <message>
+        <source>Seal transfer</source>
+        <translation>Seal transfer</translation>
+    </message>
+    <message>
+        <source>Exported package</source>
+        <translation>Exported package</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>Sealed package (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose the exported package file (.qzp).</source>
+        <translation>Choose the exported package file (.qzp).</translation>
+    </message>
+    <message>
+        <source>Enter the receiver&apos;s name, the receiving agency and the reason.</source>
+        <translation>Enter the receiver&apos;s name, the receiving agency and the reason.</translation>
+    </message>
+    <message>
+        <source>Sealing the transfer…</source>
+        <translation>Sealing the transfer…</translation>
+    </message>
+    <message>
+        <source>Transfer not sealed: {0}</source>
+        <translation>Transfer not sealed: {0}</translation>
+    </message>
+    <message>
+        <source>Transfer sealed as ledger entry {0}.</source>
+        <translation>Transfer sealed as ledger entry {0}.</translation>
+    </message>
+    <message>
+        <source>Hand over with the package: {0}</source>
+        <translation>Hand over with the package: {0}</translation>
+    </message>
+    <message>
+        <source>{0} seal point(s) wait for a time-stamp: {1}</source>
+        <translation>{0} seal point(s) wait for a time-stamp: {1}</translation>
     </message>
 </context>
 <context>

@@ -2,10 +2,96 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>AddOfficerDialog</name>
+    <message>
+        <source>Add officer</source>
+        <translation>添加办案人员</translation>
+    </message>
+    <message>
+        <source>Officer</source>
+        <translation>执法人员</translation>
+    </message>
+    <message>
+        <source>Recorder (记录人)</source>
+        <translation>记录人</translation>
+    </message>
+    <message>
+        <source>Technical assistant (技术辅助人员)</source>
+        <translation>技术辅助人员</translation>
+    </message>
+    <message>
+        <source>Role</source>
+        <translation>角色</translation>
+    </message>
+    <message>
+        <source>The officer is added to the case&apos;s sealed record, signed by {0}.</source>
+        <translation>添加记录将封存进本案账本，并由 {0} 签名。</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Every officer profile on this computer is already on the case.</source>
+        <translation>本机的执法人员档案均已是本案办案人员。</translation>
+    </message>
+    <message>
+        <source>Choose the officer to add.</source>
+        <translation>请选择要添加的执法人员。</translation>
+    </message>
+    <message>
+        <source>Sealing…</source>
+        <translation>正在封存…</translation>
+    </message>
+</context>
+<context>
     <name>AreaSelector</name>
     <message>
         <source>Drag to choose the area to seal — Esc cancels</source>
         <translation>拖动选择要封存的区域 — 按 Esc 取消</translation>
+    </message>
+</context>
+<context>
+    <name>BoardModel</name>
+    <message>
+        <source>Integrity</source>
+        <translation>完整性</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>名次</translation>
+    </message>
+    <message>
+        <source>Trainee</source>
+        <translation>学员</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>证据包</translation>
+    </message>
+    <message>
+        <source>Total</source>
+        <translation>总分</translation>
+    </message>
+    <message>
+        <source>Result</source>
+        <translation>结论</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Unreadable</source>
+        <translation>无法读取</translation>
+    </message>
+    <message>
+        <source>Passed</source>
+        <translation>合格</translation>
+    </message>
+    <message>
+        <source>Not passed</source>
+        <translation>不合格</translation>
     </message>
 </context>
 <context>
@@ -144,12 +230,24 @@
         <translation>结束未关闭的会话…</translation>
     </message>
     <message>
+        <source>Add officer…</source>
+        <translation>添加办案人员…</translation>
+    </message>
+    <message>
         <source>Verify…</source>
         <translation>校验…</translation>
     </message>
     <message>
+        <source>Report…</source>
+        <translation>生成笔录…</translation>
+    </message>
+    <message>
         <source>Export package…</source>
         <translation>导出证据包…</translation>
+    </message>
+    <message>
+        <source>Transfer custody…</source>
+        <translation>移交证据包…</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -194,6 +292,41 @@
     <message>
         <source>Closing the session</source>
         <translation>结束取证会话</translation>
+    </message>
+</context>
+<context>
+    <name>ChecklistModel</name>
+    <message>
+        <source>Done</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>To do</source>
+        <translation>待完成</translation>
+    </message>
+    <message>
+        <source>Missed</source>
+        <translation>未达成</translation>
+    </message>
+    <message>
+        <source>At scoring</source>
+        <translation>评分时检查</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Criterion</source>
+        <translation>评分项</translation>
+    </message>
+    <message>
+        <source>Points</source>
+        <translation>分值</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>说明</translation>
     </message>
 </context>
 <context>
@@ -389,6 +522,61 @@
     </message>
 </context>
 <context>
+    <name>ExercisePickerDialog</name>
+    <message>
+        <source>Start exercise</source>
+        <translation>开始练习</translation>
+    </message>
+    <message>
+        <source>Practise on case {0}. Choose an exercise:</source>
+        <translation>在案件 {0} 上练习。请选择练习：</translation>
+    </message>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>The exercises could not be read: {0}</source>
+        <translation>无法读取练习：{0}</translation>
+    </message>
+    <message>
+        <source>No exercises are installed.</source>
+        <translation>没有安装任何练习。</translation>
+    </message>
+    <message>
+        <source>Time limit: {0} minutes</source>
+        <translation>时限：{0} 分钟</translation>
+    </message>
+    <message>
+        <source>No time limit</source>
+        <translation>不限时</translation>
+    </message>
+    <message>
+        <source>Pass mark {0} of {1} points</source>
+        <translation>合格线 {0} 分（满分 {1} 分）</translation>
+    </message>
+    <message>
+        <source>Scenario</source>
+        <translation>案情</translation>
+    </message>
+    <message>
+        <source>Briefing</source>
+        <translation>任务说明</translation>
+    </message>
+    <message>
+        <source>Tasks</source>
+        <translation>任务清单</translation>
+    </message>
+    <message>
+        <source>How it is scored</source>
+        <translation>评分标准</translation>
+    </message>
+</context>
+<context>
     <name>ExportDialog</name>
     <message>
         <source>Export sealed package</source>
@@ -518,6 +706,101 @@
     </message>
 </context>
 <context>
+    <name>ImportPackageDialog</name>
+    <message>
+        <source>Import a received package</source>
+        <translation>导入接收的证据包</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>only for an encrypted package</source>
+        <translation>仅加密的证据包需要</translation>
+    </message>
+    <message>
+        <source>e.g. 接收移送案件</source>
+        <translation>例如：接收移送案件</translation>
+    </message>
+    <message>
+        <source>Package (.qzp)</source>
+        <translation>证据包（.qzp）</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>接收原因</translation>
+    </message>
+    <message>
+        <source>The package is verified first. Only a package that passes is imported, as a read-only received case; {0} signs its receipt.</source>
+        <translation>先校验证据包。只有校验通过的证据包才能导入，成为只读的接收案件；接收记录由 {0} 签名。</translation>
+    </message>
+    <message>
+        <source>Not verified yet.</source>
+        <translation>尚未校验。</translation>
+    </message>
+    <message>
+        <source>Verify</source>
+        <translation>校验</translation>
+    </message>
+    <message>
+        <source>Import as received case</source>
+        <translation>作为接收案件导入</translation>
+    </message>
+    <message>
+        <source>Package</source>
+        <translation>证据包</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>封存证据包 (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose a package file.</source>
+        <translation>请选择证据包文件。</translation>
+    </message>
+    <message>
+        <source>Verifying…</source>
+        <translation>正在校验…</translation>
+    </message>
+    <message>
+        <source>Could not verify: {0}</source>
+        <translation>无法校验：{0}</translation>
+    </message>
+    <message>
+        <source>PASS: {0} ledger entries and {1} sealed files are intact. It can be imported.</source>
+        <translation>校验通过：{0} 条账本记录、{1} 个封存文件完好，可以导入。</translation>
+    </message>
+    <message>
+        <source>FAIL: {0} integrity finding(s). This package cannot be imported.</source>
+        <translation>校验未通过：{0} 项完整性问题。该证据包不能导入。</translation>
+    </message>
+    <message>
+        <source>Verify the package first.</source>
+        <translation>请先校验证据包。</translation>
+    </message>
+    <message>
+        <source>Importing…</source>
+        <translation>正在导入…</translation>
+    </message>
+    <message>
+        <source>Not imported: {0}</source>
+        <translation>未导入：{0}</translation>
+    </message>
+    <message>
+        <source>Imported as received case {0} (read-only).</source>
+        <translation>已导入为接收案件 {0}（只读）。</translation>
+    </message>
+    <message>
+        <source>{0} seal point(s) wait for a time-stamp: {1}</source>
+        <translation>{0} 个封存点等待时间戳：{1}</translation>
+    </message>
+</context>
+<context>
     <name>Kinds</name>
     <message>
         <source>case opened</source>
@@ -633,6 +916,10 @@
     <message>
         <source>&amp;Verify a package…</source>
         <translation>校验证据包(&amp;V)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import package…</source>
+        <translation>导入证据包(&amp;I)…</translation>
     </message>
     <message>
         <source>&amp;Settings…</source>
@@ -880,6 +1167,148 @@
     <message>
         <source>Opening the case…</source>
         <translation>正在立案…</translation>
+    </message>
+</context>
+<context>
+    <name>ReportDialog</name>
+    <message>
+        <source>Chain-of-custody report</source>
+        <translation>电子数据提取笔录</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>PDF file</source>
+        <translation>PDF 文件</translation>
+    </message>
+    <message>
+        <source>Report language</source>
+        <translation>笔录语言</translation>
+    </message>
+    <message>
+        <source>The report (电子数据提取笔录) is made from the sealed record; nothing in the case changes.</source>
+        <translation>笔录（电子数据提取笔录）依据已封存的记录生成，不改动案件中的任何内容。</translation>
+    </message>
+    <message>
+        <source>Write report</source>
+        <translation>生成笔录</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf)</source>
+        <translation>PDF 文件 (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Choose where to write the report.</source>
+        <translation>请选择笔录的保存位置。</translation>
+    </message>
+    <message>
+        <source>Writing the report…</source>
+        <translation>正在生成笔录…</translation>
+    </message>
+    <message>
+        <source>No report written: {0}</source>
+        <translation>未生成笔录：{0}</translation>
+    </message>
+    <message>
+        <source>Report: {0}</source>
+        <translation>笔录：{0}</translation>
+    </message>
+    <message>
+        <source>{0} page(s)</source>
+        <translation>共 {0} 页</translation>
+    </message>
+</context>
+<context>
+    <name>ScoreboardDialog</name>
+    <message>
+        <source>Instructor scoreboard</source>
+        <translation>教官计分板</translation>
+    </message>
+    <message>
+        <source>Add packages…</source>
+        <translation>添加证据包…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>only for encrypted packages</source>
+        <translation>仅用于加密的证据包</translation>
+    </message>
+    <message>
+        <source>Exercise</source>
+        <translation>练习</translation>
+    </message>
+    <message>
+        <source>Packages (.qzp)</source>
+        <translation>证据包（.qzp）</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>密码</translation>
+    </message>
+    <message>
+        <source>Add the trainees&apos; packages, then compute.</source>
+        <translation>添加学员的证据包，然后计算成绩。</translation>
+    </message>
+    <message>
+        <source>Compute</source>
+        <translation>计算成绩</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Export HTML…</source>
+        <translation>导出 HTML…</translation>
+    </message>
+    <message>
+        <source>Export PDF…</source>
+        <translation>导出 PDF…</translation>
+    </message>
+    <message>
+        <source>The exercises could not be read: {0}</source>
+        <translation>无法读取练习：{0}</translation>
+    </message>
+    <message>
+        <source>Packages</source>
+        <translation>证据包</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>封存的证据包 (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose an exercise and at least one package.</source>
+        <translation>请选择练习并至少添加一个证据包。</translation>
+    </message>
+    <message>
+        <source>Scoring {0} package(s)…</source>
+        <translation>正在为 {0} 个证据包评分…</translation>
+    </message>
+    <message>
+        <source>The scoreboard could not be computed: {0}</source>
+        <translation>无法计算成绩：{0}</translation>
+    </message>
+    <message>
+        <source>{0} package(s) scored; {1} could not be read.</source>
+        <translation>已评分 {0} 个证据包；{1} 个无法读取。</translation>
+    </message>
+    <message>
+        <source>Export the scoreboard</source>
+        <translation>导出计分板</translation>
+    </message>
+    <message>
+        <source>The scoreboard could not be saved: {0}</source>
+        <translation>无法保存计分板：{0}</translation>
+    </message>
+    <message>
+        <source>Saved: {0}</source>
+        <translation>已保存：{0}</translation>
     </message>
 </context>
 <context>
@@ -1411,6 +1840,92 @@
     </message>
 </context>
 <context>
+    <name>TrainingMenu</name>
+    <message>
+        <source>&amp;Training</source>
+        <translation>训练(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Start exercise…</source>
+        <translation>开始练习(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Training &amp;panel</source>
+        <translation>训练面板(&amp;P)</translation>
+    </message>
+    <message>
+        <source>S&amp;top exercise</source>
+        <translation>结束练习(&amp;T)</translation>
+    </message>
+    <message>
+        <source>Instructor &amp;scoreboard…</source>
+        <translation>教官计分板(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>Choose or open a case first.</source>
+        <translation>请先选择或打开一个案件。</translation>
+    </message>
+    <message>
+        <source>Starting the exercise</source>
+        <translation>开始练习</translation>
+    </message>
+</context>
+<context>
+    <name>TrainingPanel</name>
+    <message>
+        <source>Training</source>
+        <translation>训练</translation>
+    </message>
+    <message>
+        <source>No exercise started.</source>
+        <translation>尚未开始练习。</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在读取…</translation>
+    </message>
+    <message>
+        <source>The case could not be read: {0}</source>
+        <translation>无法读取案件：{0}</translation>
+    </message>
+    <message>
+        <source>{0} of {1} criteria met ({2} ledger entries read)</source>
+        <translation>已达成 {0} / {1} 项评分标准（已读取 {2} 条账本记录）</translation>
+    </message>
+    <message>
+        <source>Not started: the clock starts with the first capture session.</source>
+        <translation>尚未开始：从第一次取证会话开始计时。</translation>
+    </message>
+    <message>
+        <source>Not started: the clock starts with the first capture session (limit {0}).</source>
+        <translation>尚未开始：从第一次取证会话开始计时（时限 {0}）。</translation>
+    </message>
+    <message>
+        <source>Finished in {0}: over the limit of {1}.</source>
+        <translation>用时 {0}，超过时限 {1}。</translation>
+    </message>
+    <message>
+        <source>Finished in {0}.</source>
+        <translation>用时 {0}，已完成。</translation>
+    </message>
+    <message>
+        <source>Elapsed {0} (no time limit).</source>
+        <translation>已用时 {0}（不限时）。</translation>
+    </message>
+    <message>
+        <source>Over the time limit by {0} (limit {1}).</source>
+        <translation>已超时 {0}（时限 {1}）。</translation>
+    </message>
+    <message>
+        <source>Time left {0} (elapsed {1} of {2}).</source>
+        <translation>剩余 {0}（已用 {1}，时限 {2}）。</translation>
+    </message>
+</context>
+<context>
     <name>TranscriptDialog</name>
     <message>
         <source>Transcript of a recording</source>
@@ -1467,6 +1982,89 @@
     <message>
         <source>There is no sealed recording segment yet.</source>
         <translation>尚无已封存的录像分段。</translation>
+    </message>
+</context>
+<context>
+    <name>TransferDialog</name>
+    <message>
+        <source>Transfer custody</source>
+        <translation>移交证据</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>optional</source>
+        <translation>选填</translation>
+    </message>
+    <message>
+        <source>e.g. 涉嫌犯罪，移送公安机关</source>
+        <translation>例如：涉嫌犯罪，移送公安机关</translation>
+    </message>
+    <message>
+        <source>Exported package (.qzp)</source>
+        <translation>已导出的证据包（.qzp）</translation>
+    </message>
+    <message>
+        <source>Receiver&apos;s name</source>
+        <translation>接收人姓名</translation>
+    </message>
+    <message>
+        <source>Receiver&apos;s badge number</source>
+        <translation>接收人执法证号</translation>
+    </message>
+    <message>
+        <source>Receiving agency</source>
+        <translation>接收单位</translation>
+    </message>
+    <message>
+        <source>Reason</source>
+        <translation>移交原因</translation>
+    </message>
+    <message>
+        <source>The transfer is sealed in the ledger and signed by {0}.</source>
+        <translation>移交将记入账本，并由 {0} 签名。</translation>
+    </message>
+    <message>
+        <source>Seal transfer</source>
+        <translation>封存移交</translation>
+    </message>
+    <message>
+        <source>Exported package</source>
+        <translation>已导出的证据包</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>封存证据包 (*.qzp)</translation>
+    </message>
+    <message>
+        <source>Choose the exported package file (.qzp).</source>
+        <translation>请选择已导出的证据包文件（.qzp）。</translation>
+    </message>
+    <message>
+        <source>Enter the receiver&apos;s name, the receiving agency and the reason.</source>
+        <translation>请填写接收人姓名、接收单位和移交原因。</translation>
+    </message>
+    <message>
+        <source>Sealing the transfer…</source>
+        <translation>正在封存移交记录…</translation>
+    </message>
+    <message>
+        <source>Transfer not sealed: {0}</source>
+        <translation>移交未封存：{0}</translation>
+    </message>
+    <message>
+        <source>Transfer sealed as ledger entry {0}.</source>
+        <translation>移交已封存为账本第 {0} 条。</translation>
+    </message>
+    <message>
+        <source>Hand over with the package: {0}</source>
+        <translation>随证据包一并移交：{0}</translation>
+    </message>
+    <message>
+        <source>{0} seal point(s) wait for a time-stamp: {1}</source>
+        <translation>{0} 个封存点等待时间戳：{1}</translation>
     </message>
 </context>
 <context>
