@@ -263,8 +263,9 @@ def child() -> int:
                 f"full page: raw grab of the tall view {raw:.2f} s; first/raw {times[0] / raw:.1f}×, "
                 f"again/raw {times[1] / raw:.1f}×; last waits {waits}"
             )
-            if times[1] >= 5.0:
-                failures.append(f"full page took {times[1]:.1f} s ≥ 5 s")
+            # The target holds for the first capture too, lazy photos loading meanwhile.
+            if max(times) >= 5.0:
+                failures.append(f"full page took {max(times):.2f} s ≥ 5 s")
         finally:
             session.stop_capture()
             browser.shutdown()

@@ -31,6 +31,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +56,8 @@ LOAD_WAIT_MS = 15_000
 DRAW_WAIT_S = 15.0
 STABLE_GAP_MS = 300
 STABLE_TRIES = 4
+# Encodes each full-page grab while the action waits to confirm it (``_stable_grab``).
+_ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png-grab")
 QUIET_S = 0.5
 
 # What is still loading: images not complete, or complete but not yet decoded (Chromium
@@ -264,19 +267,22 @@ def _wait_ready(ctx: ActionContext, load_deadline: float) -> Steps:
     return pending, bool(drawn)
 
 
-def _stable_grab(browser: SessionBrowser) -> Steps:
+def _stable_grab(browser: SessionBrowser, crop: Callable[[QImage], QImage]) -> Steps:
     """Grab until two grabs ``STABLE_GAP_MS`` apart are identical (at most ``STABLE_TRIES``
     more grabs): parts of a tall page outside the on-screen area may be rasterised after
-    the rest. Returns (the last grab, whether it was stable). A page that animates never
-    becomes stable; the entry then says so."""
-    image = browser.grab_page()
+    the rest. Returns (the last grab cropped, whether it was stable, its PNG being encoded):
+    each grab's PNG starts at once on another thread, so the wait for the next grab hides
+    the encoding. A page that animates never becomes stable; the entry then says so."""
+    image = crop(browser.grab_page())
+    png = _ENCODER.submit(encode_png, image)
     for _ in range(STABLE_TRIES):
         yield Sleep(STABLE_GAP_MS)
-        again = browser.grab_page()
+        again = crop(browser.grab_page())
         if again == image:
-            return image, True
-        image = again
-    return image, False
+            return image, True, png
+        png.cancel()
+        image, png = again, _ENCODER.submit(encode_png, again)
+    return image, False, png
 
 
 def _painted_since(browser: SessionBrowser) -> Callable[[], bool]:
@@ -308,7 +314,7 @@ def full_page_steps(ctx: ActionContext) -> Steps:
         count = math.ceil(height / part_px)
         parts = [(i * part_px, min(part_px, height - i * part_px)) for i in range(count)]
     browser.watch_paints()
-    images: list[tuple[QImage, int, int]] = []
+    pngs: list[Future[bytes]] = []
     waits: list[dict[str, Any]] = []
     browser.holder.detached = True
     try:
@@ -325,11 +331,15 @@ def full_page_steps(ctx: ActionContext) -> Steps:
             # The drawn frame reaches the widget through the event loop: let it arrive.
             yield Poll(_painted_since(browser), ctx.settle_timeout_ms, 20)
             waited = time.monotonic() - ready_at
-            grabbed, stable = yield from _stable_grab(browser)
             top = offset - scroll_to
-            if top or grabbed.height() != part_h:
-                grabbed = grabbed.copy(0, top, grabbed.width(), part_h)
-            images.append((grabbed, offset, part_h))
+
+            def crop(image: QImage, top: int = top, part_h: int = part_h) -> QImage:
+                if top or image.height() != part_h:
+                    return image.copy(0, top, image.width(), part_h)
+                return image
+
+            _grabbed, stable, png = yield from _stable_grab(browser, crop)
+            pngs.append(png)
             waits.append(
                 {
                     "offset_y": offset,
@@ -357,9 +367,9 @@ def full_page_steps(ctx: ActionContext) -> Steps:
 
     def job() -> Record:
         items = []
-        for i, (image, _offset, _h) in enumerate(images, start=1):
-            name = "fullpage.png" if len(images) == 1 else f"fullpage-{token}-{i:02d}.png"
-            items.append(Item(name, "image/png", data=encode_png(image)))
+        for i, png in enumerate(pngs, start=1):
+            name = "fullpage.png" if len(pngs) == 1 else f"fullpage-{token}-{i:02d}.png"
+            items.append(Item(name, "image/png", data=png.result()))
         return _seal(ctx, "capture.fullpage", facts, items)()
 
     record = yield Background(job)
