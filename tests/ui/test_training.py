@@ -15,6 +15,7 @@ from app.gui import cases, training
 from forensics.case import Case
 from forensics.training.progress import DONE, OPEN
 from tests.conftest import World
+from tests.ui.conftest import save_screenshot
 from tests.ui.helpers import complete_case
 from ui.main_window import MainWindow
 from ui.training.checklist import ChecklistModel
@@ -162,3 +163,34 @@ def test_scoreboard_ranks_a_real_package_and_exports_csv(
     scratch = board.csv_path.parent
     dialog.done(0)
     assert not scratch.exists()
+
+
+def test_training_panel_in_chinese(qtbot: QtBot, world: World, case: Case, zh: str) -> None:
+    """The panel as a trainee sees it (rendered into docs/screenshots for the guide)."""
+    window = MainWindow(world.home, zh)
+    qtbot.addWidget(window)
+    window.resize(1280, 760)
+    window.show()
+    window._refresh_now()
+    session = case.start_session(world.lead, {"method": "training"})
+    sealer = Sealer(case, world.lead, session)
+    try:
+        sealer.seal_items(
+            "capture.fullpage",
+            {"url": "https://shop.range.test:8443/licence", "title": "营业执照"},
+            [Item("licence.png", "image/png", data=b"\x89PNG\r\n\x1a\n licence")],
+        ).result(timeout=30)
+    finally:
+        sealer.close()
+    window.open_case(case.case_id)
+    window.training.bind(case.case_id, "shop-counterfeit-listing")
+    panel = window.training.panel
+    model = panel.model
+    qtbot.waitUntil(lambda: model.state_of("licence-page") == DONE, timeout=10_000)
+    assert window.training.menu.title() == "训练(&T)"
+    assert panel.title.text() == "网店假冒商品页面取证"
+    row = next(i for i in range(model.rowCount()) if model.tick(i).id == "licence-page")
+    assert model.data(model.index(row, ChecklistModel.STATE)) == "✓ 已完成"
+    assert "剩余" in panel.timer_label.text()
+    qtbot.wait(200)
+    save_screenshot(window, "training.png")
