@@ -7,15 +7,7 @@ from collections.abc import Collection
 from pathlib import Path
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from app.capture.tasks import Outcome, run_task
 from app.gui.cases import add_case_officer
@@ -23,6 +15,7 @@ from app.gui.errors import explain
 from app.gui.officers import OfficerInfo, list_officers
 from forensics.identity import Signer
 from forensics.ledger import Record
+from ui.dialogs.parts import finish_form, message_label
 from ui.util import named
 
 
@@ -61,20 +54,11 @@ class AddOfficerDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
-        self.message = named(QLabel(), "message")
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Add"))
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(460)
+        self.message = message_label()
+        self.buttons = finish_form(
+            self, form, self.message, self.tr("Add"), self.submit,
+            min_width=460, intro=intro, dismiss=QDialogButtonBox.StandardButton.Cancel,
+        )  # fmt: skip
         run_task(lambda: list_officers(home), self._officers_loaded)
 
     def _officers_loaded(self, outcome: Outcome[list[OfficerInfo]]) -> None:

@@ -6,25 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
 from app.capture.tasks import Outcome
 from app.gui.cases import export_case
 from app.gui.errors import explain
 from forensics.identity import Signer
 from forensics.package import ExportResult
+from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
 
@@ -48,11 +37,7 @@ class ExportDialog(QDialog):
         self.setObjectName("exportDialog")
         self.setWindowTitle(self.tr("Export sealed package"))
         self.out = named(QLineEdit(str(suggested or "")), "out")
-        pick = QPushButton(self.tr("Choose…"))
-        pick.clicked.connect(self._pick)
-        row = QHBoxLayout()
-        row.addWidget(self.out, 1)
-        row.addWidget(pick)
+        row = path_row(self.out, self.tr("Choose…"), self._pick)
         self.password = named(QLineEdit(), "password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("empty: not encrypted (at least 8 characters)"))
@@ -72,31 +57,20 @@ class ExportDialog(QDialog):
         form.addRow(self.tr("Repeat password"), self.repeat)
         form.addRow(self.tr("Backup copy"), self.backup)
         form.addRow(self.tr("Report language"), self.report_lang)
-        self.message = QLabel(
+        self.message = message_label(
             self.tr("Export is sealed in the ledger and signed by {0}.").format(
                 f"{signer.officer.profile.name} ({signer.officer.profile.badge})"
             )
         )
-        self.message.setObjectName("message")
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        self.buttons = finish_form(
+            self, form, self.message, self.tr("Export"), self.start, min_width=620
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Export"))
-        self.buttons.accepted.connect(self.start)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(620)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("Package file"), self.out.text(), self.tr("Sealed package (*.qzp)")
-        )
-        if path:
-            self.out.setText(path)
+        pick_file(
+            self, self.out, self.tr("Package file"), self.tr("Sealed package (*.qzp)"),
+            start=self.out.text(), save=True,
+        )  # fmt: skip
 
     def start(self) -> None:
         if not self.out.text().strip():

@@ -10,14 +10,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -28,6 +23,7 @@ from app.gui.custody import ReceiveResult, receive_package
 from app.gui.errors import explain
 from forensics.identity import Signer
 from forensics.verify import VerificationReport
+from ui.dialogs.parts import add_findings, findings_table, message_label, path_row, pick_file
 from ui.models.findings import FindingsModel
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
@@ -50,11 +46,7 @@ class ImportPackageDialog(QDialog):
         self.setWindowTitle(self.tr("Import a received package"))
         self.package = named(QLineEdit(), "package")
         self.package.textChanged.connect(self._changed)
-        pick = QPushButton(self.tr("Choose…"))
-        pick.clicked.connect(self._pick)
-        row = QHBoxLayout()
-        row.addWidget(self.package, 1)
-        row.addWidget(pick)
+        row = path_row(self.package, self.tr("Choose…"), self._pick)
         self.password = named(QLineEdit(), "password")
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("only for an encrypted package"))
@@ -72,16 +64,9 @@ class ImportPackageDialog(QDialog):
             ).format(f"{p.name} ({p.badge})")
         )
         intro.setWordWrap(True)
-        self.verdict = named(QLabel(self.tr("Not verified yet.")), "verdict")
-        self.verdict.setWordWrap(True)
+        self.verdict = message_label(self.tr("Not verified yet."), "verdict")
         self.model = FindingsModel(lang[:2], self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(
-            FindingsModel.MESSAGE, QHeaderView.ResizeMode.Stretch
-        )
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(True)
+        self.table = findings_table(self.model)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.verify_button = buttons.addButton(
             self.tr("Verify"), QDialogButtonBox.ButtonRole.ActionRole
@@ -96,17 +81,11 @@ class ImportPackageDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
+        add_findings(layout, self.verdict, self.table, buttons)
         self.resize(820, 520)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Package"), "", self.tr("Sealed package (*.qzp)")
-        )
-        if path:
-            self.package.setText(path)
+        pick_file(self, self.package, self.tr("Package"), self.tr("Sealed package (*.qzp)"))
 
     def _changed(self) -> None:
         """Another file or password: what was verified no longer speaks for it."""

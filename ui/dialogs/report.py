@@ -8,23 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
 from app.capture.tasks import Outcome
 from app.gui.errors import explain
 from app.gui.report import write_report
+from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
 
@@ -50,11 +39,7 @@ class ReportDialog(QDialog):
         self.setObjectName("reportDialog")
         self.setWindowTitle(self.tr("Chain-of-custody report"))
         self.out = named(QLineEdit(str(suggested or "")), "out")
-        pick = QPushButton(self.tr("Choose…"))
-        pick.clicked.connect(self._pick)
-        row = QHBoxLayout()
-        row.addWidget(self.out, 1)
-        row.addWidget(pick)
+        row = path_row(self.out, self.tr("Choose…"), self._pick)
         self.report_lang = QComboBox()
         self.report_lang.addItem("简体中文", "zh")
         self.report_lang.addItem("English", "en")
@@ -62,33 +47,20 @@ class ReportDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("PDF file"), row)
         form.addRow(self.tr("Report language"), self.report_lang)
-        self.message = named(
-            QLabel(
-                self.tr(
-                    "The report (电子数据提取笔录) is made from the sealed record; nothing in the case changes."
-                )
-            ),
-            "message",
+        self.message = message_label(
+            self.tr(
+                "The report (电子数据提取笔录) is made from the sealed record; nothing in the case changes."
+            )
         )
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        self.buttons = finish_form(
+            self, form, self.message, self.tr("Write report"), self.start, min_width=600
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Write report"))
-        self.buttons.accepted.connect(self.start)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(600)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, self.tr("PDF file"), self.out.text(), self.tr("PDF (*.pdf)")
-        )
-        if path:
-            self.out.setText(path)
+        pick_file(
+            self, self.out, self.tr("PDF file"), self.tr("PDF (*.pdf)"),
+            start=self.out.text(), save=True,
+        )  # fmt: skip
 
     def start(self) -> None:
         if not self.out.text().strip():

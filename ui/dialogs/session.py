@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -27,6 +26,7 @@ from app.gui.officers import unlock
 from app.gui.workspace import WorkspaceConfig
 from forensics.errors import AuthError
 from forensics.identity import Signer
+from ui.dialogs.parts import finish_form, message_label
 from ui.util import named
 
 
@@ -66,8 +66,7 @@ class StartSessionDialog(QDialog):
         self.practice.toggled.connect(self.port.setEnabled)
         self.passphrase = named(QLineEdit(), "passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.message = named(QLabel(), "message")
-        self.message.setWordWrap(True)
+        self.message = message_label()
         self.message.setStyleSheet("color: #c62828")
         form = QFormLayout()
         form.addRow(
@@ -78,18 +77,10 @@ class StartSessionDialog(QDialog):
         form.addRow(self.practice)
         form.addRow(self.tr("Practice range port"), self.port)
         form.addRow(self.tr("Your passphrase"), self.passphrase)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Start session"))
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(560)
+        self.buttons = finish_form(
+            self, form, self.message, self.tr("Start session"), self.submit,
+            min_width=560, intro=intro, dismiss=QDialogButtonBox.StandardButton.Cancel,
+        )  # fmt: skip
 
     def config(self) -> WorkspaceConfig:
         return WorkspaceConfig(
@@ -165,21 +156,12 @@ class CloseSessionDialog(QDialog):
         form.addRow(self.tr("Second officer"), self.second)
         form.addRow(self.tr("Passphrase of the second officer"), self.passphrase)
         form.addRow(self.single)
-        self.message = named(QLabel(), "message")
-        self.message.setWordWrap(True)
+        self.message = message_label()
         self.message.setStyleSheet("color: #c62828")
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Sign and close"))
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(520)
+        self.buttons = finish_form(
+            self, form, self.message, self.tr("Sign and close"), self.submit,
+            min_width=520, intro=intro, dismiss=QDialogButtonBox.StandardButton.Cancel,
+        )  # fmt: skip
 
     def submit(self) -> None:
         if self.single.isChecked():

@@ -7,23 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QFileDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
 from app.capture.tasks import Outcome
 from app.gui.custody import TransferResult, transfer_package
 from app.gui.errors import explain
 from forensics.identity import Signer
+from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
 
@@ -47,11 +37,7 @@ class TransferDialog(QDialog):
         self.setObjectName("transferDialog")
         self.setWindowTitle(self.tr("Transfer custody"))
         self.package = named(QLineEdit(str(package or "")), "package")
-        pick = QPushButton(self.tr("Choose…"))
-        pick.clicked.connect(self._pick)
-        row = QHBoxLayout()
-        row.addWidget(self.package, 1)
-        row.addWidget(pick)
+        row = path_row(self.package, self.tr("Choose…"), self._pick)
         self.to_name = named(QLineEdit(), "to_name")
         self.to_badge = named(QLineEdit(), "to_badge")
         self.to_badge.setPlaceholderText(self.tr("optional"))
@@ -65,36 +51,20 @@ class TransferDialog(QDialog):
         form.addRow(self.tr("Receiving agency"), self.to_agency)
         form.addRow(self.tr("Reason"), self.reason)
         p = signer.officer.profile
-        self.message = named(
-            QLabel(
-                self.tr("The transfer is sealed in the ledger and signed by {0}.").format(
-                    f"{p.name} ({p.badge})"
-                )
-            ),
-            "message",
+        self.message = message_label(
+            self.tr("The transfer is sealed in the ledger and signed by {0}.").format(
+                f"{p.name} ({p.badge})"
+            )
         )
-        self.message.setWordWrap(True)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        self.buttons = finish_form(
+            self, form, self.message, self.tr("Seal transfer"), self.start, min_width=620
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Seal transfer"))
-        self.buttons.accepted.connect(self.start)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addLayout(form)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.setMinimumWidth(620)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self,
-            self.tr("Exported package"),
-            self.package.text(),
-            self.tr("Sealed package (*.qzp)"),
-        )
-        if path:
-            self.package.setText(path)
+        pick_file(
+            self, self.package, self.tr("Exported package"), self.tr("Sealed package (*.qzp)"),
+            start=self.package.text(),
+        )  # fmt: skip
 
     def _fail(self, text: str) -> None:
         self.message.setText(text)

@@ -9,14 +9,8 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QLineEdit,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,6 +19,7 @@ from app.capture.tasks import Outcome
 from app.gui.cases import verify_case, verify_package_file
 from app.gui.errors import explain
 from forensics.verify import VerificationReport
+from ui.dialogs.parts import add_findings, findings_table, message_label, path_row, pick_file
 from ui.models.findings import FindingsModel
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
@@ -47,43 +42,26 @@ class VerifyDialog(QDialog):
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         self.password.setPlaceholderText(self.tr("only for an encrypted package"))
         if case_id is None:
-            pick = QPushButton(self.tr("Choose…"))
-            pick.clicked.connect(self._pick)
-            row = QHBoxLayout()
-            row.addWidget(self.package, 1)
-            row.addWidget(pick)
             form = QFormLayout()
-            form.addRow(self.tr("Package (.qzp)"), row)
+            form.addRow(
+                self.tr("Package (.qzp)"), path_row(self.package, self.tr("Choose…"), self._pick)
+            )
             form.addRow(self.tr("Password"), self.password)
             layout.addLayout(form)
-        self.verdict = QLabel(self.tr("Not verified yet."))
-        self.verdict.setObjectName("verdict")
-        self.verdict.setWordWrap(True)
+        self.verdict = message_label(self.tr("Not verified yet."), "verdict")
         self.model = FindingsModel(lang[:2], self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.horizontalHeader().setSectionResizeMode(
-            FindingsModel.MESSAGE, QHeaderView.ResizeMode.Stretch
-        )
-        self.table.verticalHeader().hide()
-        self.table.setWordWrap(True)
+        self.table = findings_table(self.model)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.run_button = buttons.addButton(
             self.tr("Verify"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.run_button.clicked.connect(self.start)
         buttons.rejected.connect(self.reject)
-        layout.addWidget(self.verdict)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
+        add_findings(layout, self.verdict, self.table, buttons)
         self.resize(820, 480)
 
     def _pick(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, self.tr("Package"), "", self.tr("Sealed package (*.qzp)")
-        )
-        if path:
-            self.package.setText(path)
+        pick_file(self, self.package, self.tr("Package"), self.tr("Sealed package (*.qzp)"))
 
     def start(self) -> None:
         home, case_id = self.home, self.case_id
