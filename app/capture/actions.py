@@ -54,8 +54,9 @@ MAX_PART_PX = 80_000
 SETTLE_TIMEOUT_MS = 150
 LOAD_WAIT_MS = 15_000
 DRAW_WAIT_S = 15.0
-STABLE_GAP_MS = 300
-STABLE_TRIES = 4
+STABLE_GAP_MS = 150
+STABLE_TRIES = 6
+READY_POLL_MS = 50
 # Encodes each full-page grab while the action waits to confirm it (``_stable_grab``).
 _ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="png-grab")
 QUIET_S = 0.5
@@ -262,7 +263,7 @@ def _wait_ready(ctx: ActionContext, load_deadline: float) -> Steps:
         quiet = time.monotonic() - max(navlog.last_request, resized_at)
         if pending == 0 and quiet >= QUIET_S:
             break
-        yield Sleep(100)
+        yield Sleep(READY_POLL_MS)
     drawn = yield from _wait_frames(time.monotonic() + DRAW_WAIT_S)
     return pending, bool(drawn)
 
