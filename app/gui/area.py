@@ -43,7 +43,13 @@ def take_area(
         record: Record = ctx.sealer.seal_items(
             "capture.screenshot", data, [Item("area.png", "image/png", data=png)]
         ).result()
-        ctx.on_sealed(record)
         return CaptureResult("capture.screenshot", record, list(record.entry["items"]))
 
-    run_task(job, on_done)
+    def finish(outcome: Outcome[CaptureResult]) -> None:
+        # On the GUI thread, right before on_done, as the engine's actions do: whoever
+        # sees the sealed row also sees the action finished (ready for the next one).
+        if outcome.error is None:
+            ctx.on_sealed(outcome.unwrap().record)
+        on_done(outcome)
+
+    run_task(job, finish)
