@@ -296,6 +296,10 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "k.other": ("{kind}：{what}", "{kind}: {what}"),
     "k.items": ("文件 {}", "file {}"),
     "k.server_ip": ("服务器 IP {}", "server IP {}"),
+    "k.live": (
+        "直播：平台 {platform}，直播间 {room}，主播 {anchor}，直播流 {streams}",
+        "live stream: platform {platform}, room {room}, anchor {anchor}, stream {streams}",
+    ),
     "k.records": ("{} 条记录", "{} records"),
     "k.sensitive": (
         "【敏感】含执法人员本人的登录凭据 {} 处（{}），导出时应加密",

@@ -60,6 +60,21 @@ def items_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
     return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
 
 
+def server_ips_of(data: dict[str, Any]) -> list[str]:
+    """The server IPs an entry names: the capture engine's ``server`` block (as the sealed
+    traffic recorded them), or ``server_ips`` / ``server_ip`` at the top."""
+    server = as_dict(data.get("server"))
+    out: list[str] = []
+    for value in (
+        data.get("server_ips"),
+        data.get("server_ip"),
+        server.get("ips"),
+        server.get("ip"),
+    ):
+        _add_unique(out, strings(value))
+    return out
+
+
 def strings(value: object) -> list[str]:
     """A string or a list's strings, as a list (other values give nothing)."""
     if isinstance(value, str):
@@ -404,8 +419,7 @@ def build_model(source: ReportSource) -> ReportModel:
             _add_unique(urls, strings(data.get("url")))
             _add_unique(urls, strings(data.get("urls")))
             _add_unique(hosts, strings(data.get("hosts")))
-            _add_unique(server_ips, strings(data.get("server_ips")))
-            _add_unique(server_ips, strings(data.get("server_ip")))
+            _add_unique(server_ips, server_ips_of(data))
         if kind not in _CUSTODY_ITEM_KINDS:
             for item in items_of(entry):
                 if as_str(item.get("path")).startswith("custody/"):

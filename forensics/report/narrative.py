@@ -15,6 +15,7 @@ from forensics.report.model import (
     as_int,
     as_str,
     items_of,
+    server_ips_of,
     strings,
     time_of,
 )
@@ -112,9 +113,21 @@ def _capture_what(lang: str, rec: Record, data: dict[str, Any]) -> str:
         parts.append(cut(url, 200))
     if title:
         parts.append(f"\u201c{cut(title, 120)}\u201d")
-    ips = data.get("server_ips") or data.get("server_ip")
+    ips = server_ips_of(data)
     if ips:
         parts.append(label(lang, "k.server_ip", flat(ips, 4)))
+    live = as_dict(data.get("live"))
+    if live:
+        parts.append(
+            label(
+                lang,
+                "k.live",
+                platform=cut(as_str(live.get("platform")), 80) or "-",
+                room=cut(as_str(live.get("room_id")), 80) or "-",
+                anchor=cut(as_str(live.get("anchor_account")), 80) or "-",
+                streams=flat([cut(u, 200) for u in strings(live.get("stream_urls"))], 2) or "-",
+            )
+        )
     segment = as_str(data.get("segment"))
     if segment:
         parts.append(segment)

@@ -232,7 +232,11 @@ def build_full_case(
         lead,
         tall,
         kind="capture.fullpage",
-        data={"url": "https://shop.range.test/long", "title": "长页面"},
+        data={
+            "url": "https://shop.range.test/long",
+            "title": "长页面",
+            "server": {"ip": "198.51.100.20", "ips": ["198.51.100.20"]},  # as the engine writes
+        },
         session=session,
     )
     video = make_mp4(work / "seg-000.mp4")
@@ -240,7 +244,16 @@ def build_full_case(
         lead,
         video,
         kind="capture.video",
-        data={"segment": 0, "url": "https://live.range.test/room/88"},
+        data={
+            "segment": 0,
+            "url": "https://live.range.test/room/88",
+            "live": {
+                "platform": "示例直播平台",
+                "room_id": "880123",
+                "anchor_account": "anchor_li",
+                "stream_urls": ["https://live.range.test/hls/live.m3u8"],
+            },
+        },
         session=session,
         media_type="video/mp4",
     )

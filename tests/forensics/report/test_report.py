@@ -130,6 +130,9 @@ def test_zh_report_shows_every_field(full: FullCase, tmp_path: Path) -> None:
         "2026-11-2820:00:00",  # generation time (Beijing), from the pinned clock
         "证明对象：涉案商品页面标称“正品保证”",
         "【敏感】含执法人员本人的登录凭据1处（Cookie）",
+        "服务器IP198.51.100.20",  # from the capture engine's server block
+        "直播：平台示例直播平台，直播间880123，主播anchor_li",  # REQUIREMENTS §A3
+        "live.range.test/hls/live.m3u8",
     ):
         assert squeeze(needle) in flat, needle
     for badge in ("31000001", "31000002", "31000099", "A0001"):
