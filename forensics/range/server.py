@@ -198,6 +198,14 @@ class RangeServer:
     def _run(self, cache_dir: Path) -> None:
         try:
             asyncio.run(self._main(cache_dir))
+        except asyncio.CancelledError as exc:
+            # hypercorn cancels its tasks when told to stop: an error only before that.
+            shutdown = self._shutdown
+            if shutdown is None or not shutdown.is_set():
+                self._failure = exc
+                log.error("range: server cancelled before it was stopped")
+            else:
+                log.debug("range: tasks cancelled while stopping")
         except BaseException as exc:  # reported to start() or logged; the thread must end
             self._failure = exc
             log.exception("range: server stopped with an error")
