@@ -1885,6 +1885,10 @@
         <translation>No exercise started.</translation>
     </message>
     <message>
+        <source>Choose a criterion to read why it is met or not.</source>
+        <translation>Choose a criterion to read why it is met or not.</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>Loading…</translation>
     </message>

@@ -1885,6 +1885,10 @@
         <translation>尚未开始练习。</translation>
     </message>
     <message>
+        <source>Choose a criterion to read why it is met or not.</source>
+        <translation>选择一项评分标准，查看其达成或未达成的原因。</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在读取…</translation>
     </message>

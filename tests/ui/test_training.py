@@ -107,6 +107,10 @@ def test_checklist_ticks_itself_when_the_sealer_seals_a_matching_capture(
     assert "/member/orders" in str(model.data(model.index(row, ChecklistModel.NOTE)))
     assert model.state_of("ordered-product") == OPEN
     assert "1 of 11 criteria met" in panel.summary.text()
+    panel.choose("orders-page")  # the whole reason, below the narrow table
+    assert panel.detail.text().startswith("✓ Done ") and "/member/orders" in panel.detail.text()
+    panel.choose("ordered-product")
+    assert panel.detail.text().startswith("○ To do ")
 
     panel.hide()  # a closed panel stops reading the case, and starts again when shown
     assert not panel.poll.isActive()
@@ -192,5 +196,7 @@ def test_training_panel_in_chinese(qtbot: QtBot, world: World, case: Case, zh: s
     row = next(i for i in range(model.rowCount()) if model.tick(i).id == "licence-page")
     assert model.data(model.index(row, ChecklistModel.STATE)) == "✓ 已完成"
     assert "剩余" in panel.timer_label.text()
+    panel.choose("licence-page")
+    assert panel.detail.text().startswith("✓ 已完成 固定营业执照页面")
     qtbot.wait(200)
     save_screenshot(window, "training.png")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from app.capture.tasks import Outcome, run_task
@@ -58,16 +58,24 @@ class TrainingPanel(QDockWidget):
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
         self.table.setWordWrap(True)
-        self.table.setSelectionMode(QTableView.SelectionMode.NoSelection)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(ChecklistModel.NOTE, QHeaderView.ResizeMode.Stretch)
+        # The whole reason (and hint) of the chosen criterion: the table's column is narrow.
+        self.detail = named(QLabel(), "trainingDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self._chosen: str | None = None  # the criterion shown in ``detail``
+        self.table.clicked.connect(lambda index: self.choose(self.model.tick(index.row()).id))
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.title)
         layout.addWidget(self.timer_label)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.detail)
         self.setWidget(body)
         self.setMinimumWidth(420)
         self.poll = QTimer(self)
@@ -77,6 +85,23 @@ class TrainingPanel(QDockWidget):
         self.ticker.setInterval(1000)
         self.ticker.timeout.connect(self.show_time)
         self.visibilityChanged.connect(self._shown)
+
+    def choose(self, criterion_id: str | None) -> None:
+        """Show why ``criterion_id`` is met or not (kept across re-evaluations)."""
+        self._chosen = criterion_id
+        row = next(
+            (i for i in range(self.model.rowCount()) if self.model.tick(i).id == criterion_id),
+            None,
+        )
+        if row is None:
+            self.detail.setText(self.tr("Choose a criterion to read why it is met or not."))
+            return
+        self.table.selectRow(row)
+        tick = self.model.tick(row)
+        why = self.model.data(self.model.index(row, 0), Qt.ItemDataRole.ToolTipRole)
+        self.detail.setText(
+            f"{self.model.state_label(tick.state)} {tick.label.get(self.lang)}\n{why}"
+        )
 
     def follow(self, case_id: str, exercise_id: str) -> None:
         """Track ``case_id`` against ``exercise_id`` until ``stop``."""
@@ -108,6 +133,8 @@ class TrainingPanel(QDockWidget):
         self.timer_label.clear()
         self.summary.clear()
         self.model.set_progress(Progress("", (), None, None, None, 0))
+        self._chosen = None
+        self.detail.clear()
 
     def refresh(self) -> None:
         """Judge the case again (off the GUI thread); skipped while a run is still going."""
@@ -136,6 +163,7 @@ class TrainingPanel(QDockWidget):
         self.title.setText(exercise.title.get(self.lang))
         self.model.set_progress(progress)
         self.table.resizeRowsToContents()
+        self.choose(self._chosen)
         self.summary.setText(
             self.tr("{0} of {1} criteria met ({2} ledger entries read)").format(
                 progress.done_count, len(progress.ticks), progress.entries
