@@ -101,7 +101,10 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
                 "platform": "练习靶场",
                 "shop": "凯岚潮品折扣店",
                 "url": pages["home"],
-                "room": pages["live_room"],
+                # The live room as an officer declares it: its room number and the anchor's
+                # account (captures of the room repeat them beside the stream URLs seen).
+                "room": rng.content.stream.room_id,
+                "account": rng.content.stream.anchor,
             },
             location="示例市市场监督管理局 电子数据取证室",
             purpose="固定涉案网店销售、直播宣传假冒商品的电子数据",

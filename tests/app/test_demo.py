@@ -37,10 +37,9 @@ def test_demo_ends_with_a_package_that_verifies(tmp_path: Path) -> None:
     assert report.bottom_line, report.errors
     assert "timestamps-complete" in {f.code for f in report.findings}
     with zipfile.ZipFile(package) as zf:
-        kinds = [
-            json.loads(x)["entry"]["kind"] for x in zf.read("custody/ledger.jsonl").splitlines()
-        ]
+        entries = [json.loads(x)["entry"] for x in zf.read("custody/ledger.jsonl").splitlines()]
         names = zf.namelist()
+    kinds = [e["kind"] for e in entries]
     for kind in (
         "env.check", "session.start", "capture.screenshot", "capture.snapshot",
         "capture.fullpage", "capture.video", "mark", "capture.traffic", "session.end",
@@ -49,3 +48,9 @@ def test_demo_ends_with_a_package_that_verifies(tmp_path: Path) -> None:
         assert kind in kinds, kind
     assert kinds.count("env.check") == 2  # before and after
     assert "report/report.pdf" in names and any(n.startswith("archive/") for n in names)
+    # The live room's captures name the declared room and anchor and the stream seen.
+    live = [e["data"]["live"] for e in entries if "live" in e.get("data", {})]
+    assert {e["kind"] for e in entries if "live" in e.get("data", {})} >= {"capture.video", "mark"}
+    room = live[0]
+    assert room["room_id"].isdigit() and room["anchor_account"] and room["platform"] == "练习靶场"
+    assert any(u.endswith("/hls/live.m3u8") for u in room["stream_urls"])
