@@ -183,14 +183,16 @@ def _finish(ctx: ActionContext, kind: str, record: Record) -> CaptureResult:
 
 
 def _seal(
-    ctx: ActionContext, kind: str, facts: dict[str, Any], items: list[Item]
+    ctx: ActionContext, kind: str, facts: dict[str, Any], items: Callable[[], list[Item]]
 ) -> Callable[[], Record]:
-    """The background half of every action: look up the server, then seal."""
+    """The background half of every action: look up the server (the traffic behind the
+    picture is sealed first), then make the files (``items``: PNGs may still be encoding
+    meanwhile) and seal."""
 
     def job() -> Record:
         data = dict(facts)
         data["server"] = ctx.server_info(str(facts["url"]))
-        return ctx.sealer.seal_items(kind, data, items).result()
+        return ctx.sealer.seal_items(kind, data, items()).result()
 
     return job
 
@@ -205,11 +207,13 @@ def screenshot_steps(ctx: ActionContext) -> Steps:
     facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
     yield from live_step(ctx, facts)
 
+    png = _ENCODER.submit(encode_png, image)
+
+    def files() -> list[Item]:
+        return [Item("screenshot.png", "image/png", data=png.result())]
+
     def job() -> Record:
-        png = encode_png(image)
-        return _seal(
-            ctx, "capture.screenshot", facts, [Item("screenshot.png", "image/png", data=png)]
-        )()
+        return _seal(ctx, "capture.screenshot", facts, files)()
 
     record = yield Background(job)
     return _finish(ctx, "capture.screenshot", record)
@@ -366,12 +370,15 @@ def full_page_steps(ctx: ActionContext) -> Steps:
     facts["render_ms"] = int((time.monotonic() - started) * 1000)
     token = uuid.uuid4().hex[:6]
 
-    def job() -> Record:
+    def files() -> list[Item]:
         items = []
         for i, png in enumerate(pngs, start=1):
             name = "fullpage.png" if len(pngs) == 1 else f"fullpage-{token}-{i:02d}.png"
             items.append(Item(name, "image/png", data=png.result()))
-        return _seal(ctx, "capture.fullpage", facts, items)()
+        return items
+
+    def job() -> Record:
+        return _seal(ctx, "capture.fullpage", facts, files)()
 
     record = yield Background(job)
     return _finish(ctx, "capture.fullpage", record)
@@ -430,7 +437,7 @@ def snapshot_steps(ctx: ActionContext) -> Steps:
                 Item("snapshot.mhtml", "multipart/related", path=target),
                 Item("dom.html", "text/html; charset=utf-8", data=dom),
             ]
-            return _seal(ctx, "capture.snapshot", facts, items)()
+            return _seal(ctx, "capture.snapshot", facts, lambda: items)()
         finally:
             target.unlink(missing_ok=True)
 
