@@ -874,38 +874,51 @@ class Recorder:
 
     # ---- WebSocket and raw TCP
 
-    def websocket_message(self, flow: Any) -> None:
-        st: _FlowState | None = flow.metadata.get("quzheng")
-        messages = flow.websocket.messages
-        msg = messages[-1]
-        url = flow.request.pretty_url.replace("https://", "wss://", 1).replace(
-            "http://", "ws://", 1
-        )
+    @staticmethod
+    def _ws_url(flow: Any) -> str:
+        url: str = flow.request.pretty_url
+        return url.replace("https://", "wss://", 1).replace("http://", "ws://", 1)
+
+    def _message(
+        self,
+        flow: Any,
+        msg: Any,
+        *,
+        url: str,
+        host: str,
+        protocol: str,
+        content_type: str,
+        concurrent_to: str | None = None,
+    ) -> None:
+        """One WebSocket or raw TCP message as a ``resource`` record naming its direction."""
         extra = connection_fields(flow.server_conn, None)
-        if st is not None:
-            extra.append(("WARC-Concurrent-To", st.resp_id))
-        extra.append(("Quzheng-Message-Protocol", "websocket"))
-        extra.append(
-            (
-                "Quzheng-Message-Direction",
-                "client-to-server" if msg.from_client else "server-to-client",
-            )
-        )
+        if concurrent_to is not None:
+            extra.append(("WARC-Concurrent-To", concurrent_to))
+        extra.append(("Quzheng-Message-Protocol", protocol))
+        direction = "client-to-server" if msg.from_client else "server-to-client"
+        extra.append(("Quzheng-Message-Direction", direction))
         plan = RecordPlan(
             rtype="resource",
             target_uri=url,
             date=warc_date(msg.timestamp),
-            content_type="text/plain; charset=utf-8" if msg.is_text else "application/octet-stream",
+            content_type=content_type,
             extra=extra,
         )
-        self.writer.put(
-            Whole(
-                plan,
-                msg.content,
-                conn_id=flow.server_conn.id,
-                url=url,
-                host=flow.request.pretty_host,
-            )
+        conn_id = flow.server_conn.id
+        self.writer.put(Whole(plan, msg.content, conn_id=conn_id, url=url, host=host))
+
+    def websocket_message(self, flow: Any) -> None:
+        st: _FlowState | None = flow.metadata.get("quzheng")
+        messages = flow.websocket.messages
+        msg = messages[-1]
+        self._message(
+            flow,
+            msg,
+            url=self._ws_url(flow),
+            host=flow.request.pretty_host,
+            protocol="websocket",
+            content_type="text/plain; charset=utf-8" if msg.is_text else "application/octet-stream",
+            concurrent_to=st.resp_id if st is not None else None,
         )
         # mitmproxy keeps every message of a live socket; a long live stream would grow
         # without end. The layer holds its own reference to the message being relayed.
@@ -914,9 +927,7 @@ class Recorder:
     def websocket_end(self, flow: Any) -> None:
         st: _FlowState | None = flow.metadata.get("quzheng")
         ws = flow.websocket
-        url = flow.request.pretty_url.replace("https://", "wss://", 1).replace(
-            "http://", "ws://", 1
-        )
+        url = self._ws_url(flow)
         self._metadata(
             "websocket-end",
             {
@@ -937,25 +948,14 @@ class Recorder:
         return f"tcp://{host}:{address[1]}/"
 
     def tcp_message(self, flow: Any) -> None:
-        msg = flow.messages[-1]
-        url = self._tcp_url(flow)
-        extra = connection_fields(flow.server_conn, None)
-        extra.append(("Quzheng-Message-Protocol", "tcp"))
-        extra.append(
-            (
-                "Quzheng-Message-Direction",
-                "client-to-server" if msg.from_client else "server-to-client",
-            )
-        )
-        plan = RecordPlan(
-            rtype="resource",
-            target_uri=url,
-            date=warc_date(msg.timestamp),
+        self._message(
+            flow,
+            flow.messages[-1],
+            url=self._tcp_url(flow),
+            host=flow.server_conn.sni or (flow.server_conn.address or ("",))[0],
+            protocol="tcp",
             content_type="application/octet-stream",
-            extra=extra,
         )
-        host = flow.server_conn.sni or (flow.server_conn.address or ("",))[0]
-        self.writer.put(Whole(plan, msg.content, conn_id=flow.server_conn.id, url=url, host=host))
         del flow.messages[:-1]
 
     def tcp_error(self, flow: Any) -> None:
