@@ -32,7 +32,6 @@ from forensics.identity import (
     cert_fingerprint,
     load_certs_pem,
 )
-from forensics.ledger import parse_record
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, load_config, stamp_pending
 from forensics.verify import Severity, VerificationReport, verify_case_dir
@@ -267,9 +266,8 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         ]
         for label, value in rows:
             _out(f"{label}: {value}")
-        opened = case.store.query("SELECT record FROM ledger WHERE seq=0")
-        target = parse_record(str(opened[0][0])).entry["data"].get("target") if opened else None
-        if isinstance(target, dict) and target:
+        target = case.target()
+        if target:
             _out(t("Target:", "取证对象："))
             for key, value in target.items():
                 _out(f"  {key}: {value}")

@@ -18,7 +18,6 @@ from forensics.case import Case
 from forensics.environment import PHASES, Resolver, seal_snapshot, snapshot
 from forensics.errors import InputError, PolicyError
 from forensics.identity import IdentityStore, Signer
-from forensics.ledger import parse_record
 from forensics.stamping import load_config, stamp_pending
 
 
@@ -28,13 +27,8 @@ def _out(text: str) -> None:
 
 def _case_target(case: Case) -> list[str]:
     """The target URL recorded when the case was opened, if any."""
-    rows = case.store.query("SELECT record FROM ledger WHERE seq=0")
-    if not rows:
-        return []
-    target = parse_record(str(rows[0][0])).entry.get("data", {}).get("target")
-    if isinstance(target, dict) and target.get("url"):
-        return [str(target["url"])]
-    return []
+    url = case.target().get("url")
+    return [url] if url else []
 
 
 def env_check_command(

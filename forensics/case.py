@@ -183,6 +183,17 @@ class Case:
             training=self.store.get_meta("training") == "1",
         )
 
+    def target(self) -> dict[str, str]:
+        """What the officers declared as the target when they opened the case (the
+        ``case.open`` entry's platform, shop, account, room, url; empty values left out)."""
+        rows = self.store.query("SELECT record FROM ledger WHERE seq=0")
+        if not rows:
+            return {}
+        target = parse_record(str(rows[0][0])).entry.get("data", {}).get("target")
+        if not isinstance(target, dict):
+            return {}
+        return {str(k): v for k, v in target.items() if isinstance(v, str) and v}
+
     @property
     def training(self) -> bool:
         return self.store.get_meta("training") == "1"

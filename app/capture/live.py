@@ -21,9 +21,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from forensics.case import Case
-from forensics.ledger import parse_record
-
 MAX_STREAM_URLS: Final = 20
 # Paths that name a stream rather than one of its pieces.
 _MANIFEST_SUFFIXES: Final = (".m3u8", ".mpd", ".flv", ".f4m", ".ism/manifest")
@@ -89,17 +86,6 @@ class StreamLog:
         with self._lock:
             found = list(self._manifests) or list(self._folders)
         return found[:MAX_STREAM_URLS]
-
-
-def case_target(case: Case) -> dict[str, str]:
-    """The target the officers declared when they opened the case (``case.open``)."""
-    rows = case.store.query("SELECT record FROM ledger WHERE seq=0")
-    if not rows:
-        return {}
-    target = parse_record(str(rows[0][0])).entry.get("data", {}).get("target")
-    if not isinstance(target, dict):
-        return {}
-    return {str(k): str(v) for k, v in target.items() if isinstance(v, str) and v}
 
 
 def parse_players(raw: object) -> list[dict[str, Any]]:

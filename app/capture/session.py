@@ -59,7 +59,7 @@ from app.capture.actions import (
     take_snapshot,
 )
 from app.capture.browser import BrowserConfig, SessionBrowser
-from app.capture.live import StreamLog, case_target, live_facts
+from app.capture.live import StreamLog, live_facts
 from app.capture.qualification import tool_qualification
 from app.capture.recorder import OPEN_SUFFIX as VIDEO_OPEN_SUFFIX
 from app.capture.recorder import ScreenRecorder, VideoSettings
@@ -626,7 +626,7 @@ class CaptureSession:
 
     def attach(self, browser: SessionBrowser) -> None:
         self.browser = browser
-        self._target = case_target(self.case)
+        self._target = self.case.target()
         self._streams = browser.navlog.streams  # kept: the last segment closes after shutdown
         self.events = SessionEvents(self._abort)
         err = self.error

@@ -3,7 +3,7 @@ and the target the officers declared read back from the case."""
 
 from __future__ import annotations
 
-from app.capture.live import StreamLog, case_target, live_facts, parse_players, stream_kind
+from app.capture.live import StreamLog, live_facts, parse_players, stream_kind
 from forensics.case import Case
 from tests.conftest import World
 
@@ -40,7 +40,7 @@ def test_live_block_only_when_a_stream_was_seen(world: World) -> None:
         officers=[world.second.officer],
         target={"platform": "某直播平台", "room": "880123", "account": "anchor_li", "shop": ""},
     ) as case:
-        target = case_target(case)
+        target = case.target()
     assert target == {"platform": "某直播平台", "room": "880123", "account": "anchor_li"}
     page = "https://live.example/room/880123"
     assert live_facts(target, page, [], []) is None
