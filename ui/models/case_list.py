@@ -5,23 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.gui.cases import CaseSummary
 from app.gui.timeline import beijing_time
 from ui.labels import status_label
+from ui.models.table import RowsModel
 
 type Index = QModelIndex | QPersistentModelIndex
 
 CASE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
-class CaseListModel(QAbstractTableModel):
+class CaseListModel(RowsModel):
     NUMBER, TITLE, OFFICERS, STATUS, ACTIVITY = range(5)
+    COLUMNS = 5
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self._cases: list[CaseSummary] = []
+        self._rows: list[CaseSummary] = []
 
     def headers(self) -> list[str]:
         return [
@@ -33,26 +35,18 @@ class CaseListModel(QAbstractTableModel):
         ]
 
     def set_cases(self, cases: Sequence[CaseSummary]) -> None:
-        self.beginResetModel()
-        self._cases = list(cases)
-        self.endResetModel()
+        self._reset(cases)
 
     def case(self, row: int) -> CaseSummary:
-        return self._cases[row]
+        return self._rows[row]
 
     def row_of(self, case_id: str) -> int:
-        return next((i for i, c in enumerate(self._cases) if c.case_id == case_id), -1)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._cases)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 5
+        return next((i for i, c in enumerate(self._rows) if c.case_id == case_id), -1)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        c = self._cases[index.row()]
+        c = self._rows[index.row()]
         col = index.column()
         if role == CASE_ID_ROLE:
             return c.case_id
@@ -69,10 +63,3 @@ class CaseListModel(QAbstractTableModel):
         if col == self.STATUS:
             return status_label(c.status)
         return beijing_time(c.last_activity) if c.last_activity else ""
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None

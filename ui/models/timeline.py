@@ -7,11 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from app.gui.timeline import StampState, TimelineRow
 from ui.labels import kind_label, stamp_label
+from ui.models.table import RowsModel
 
 type Index = QModelIndex | QPersistentModelIndex
 
@@ -29,8 +30,9 @@ def human_size(n: int) -> str:
     return f"{n} B"
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowsModel):
     SEQ, TIME, KIND, FILE, SIZE, SHA256, STAMP, SUMMARY = range(8)
+    COLUMNS = 8
 
     def __init__(self, parent: Any = None, *, compact: bool = False) -> None:
         super().__init__(parent)
@@ -52,9 +54,7 @@ class TimelineModel(QAbstractTableModel):
     # -- content --------------------------------------------------------------------------
 
     def set_rows(self, rows: Sequence[TimelineRow]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._reset(rows)
 
     def append(self, row: TimelineRow) -> None:
         """A newly sealed entry (the workspace adds them as they are sealed)."""
@@ -88,12 +88,6 @@ class TimelineModel(QAbstractTableModel):
         return sum(1 for r in self._rows if r.stamp is StampState.QUEUED)
 
     # -- Qt -------------------------------------------------------------------------------
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 8
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -133,13 +127,6 @@ class TimelineModel(QAbstractTableModel):
             when = self.tr("before capture") if phase == "before" else self.tr("after capture")
             return self.tr("{0}: {1} warning(s)").format(when, r.warnings)
         return r.summary
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
 
 
 def _with_stamp(row: TimelineRow, state: StampState) -> TimelineRow:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
 from app.gui.traffic import Exchange
+from ui.models.table import RowsModel
 from ui.models.timeline import human_size
 
 type Index = QModelIndex | QPersistentModelIndex
 
 
-class TrafficModel(QAbstractTableModel):
+class TrafficModel(RowsModel):
     METHOD, STATUS, URL, TYPE, SIZE, IP = range(6)
+    COLUMNS = 6
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -31,18 +33,10 @@ class TrafficModel(QAbstractTableModel):
         ]
 
     def set_exchanges(self, rows: Sequence[Exchange]) -> None:
-        self.beginResetModel()
-        self._rows = list(rows)
-        self.endResetModel()
+        self._reset(rows)
 
     def exchange(self, row: int) -> Exchange:
         return self._rows[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 6
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
@@ -54,10 +48,3 @@ class TrafficModel(QAbstractTableModel):
             return None
         status = str(e.status) if e.status else self.tr("no response")
         return [e.method, status, e.url, e.mime, human_size(e.size), e.server_ip][index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from forensics.training.progress import AT_SCORING, DONE, MISSED, OPEN, Progress, Tick
+from ui.models.table import RowsModel
 
 type Index = QModelIndex | QPersistentModelIndex
 
@@ -15,13 +16,14 @@ _MARKS = {DONE: "✓", OPEN: "○", MISSED: "✗", AT_SCORING: "…"}
 _COLOURS = {DONE: "#1a7f37", OPEN: "#455a64", MISSED: "#c62828", AT_SCORING: "#b35c00"}
 
 
-class ChecklistModel(QAbstractTableModel):
+class ChecklistModel(RowsModel):
     STATE, CRITERION, POINTS, NOTE = range(4)
+    COLUMNS = 4
 
     def __init__(self, lang: str = "zh", parent: Any = None) -> None:
         super().__init__(parent)
         self.lang = lang
-        self._ticks: list[Tick] = []
+        self._rows: list[Tick] = []
 
     def state_label(self, state: str) -> str:
         labels = {
@@ -36,26 +38,18 @@ class ChecklistModel(QAbstractTableModel):
         return [self.tr("State"), self.tr("Criterion"), self.tr("Points"), self.tr("Why")]
 
     def set_progress(self, progress: Progress) -> None:
-        self.beginResetModel()
-        self._ticks = list(progress.ticks)
-        self.endResetModel()
+        self._reset(progress.ticks)
 
     def tick(self, row: int) -> Tick:
-        return self._ticks[row]
+        return self._rows[row]
 
     def state_of(self, criterion_id: str) -> str | None:
-        return next((t.state for t in self._ticks if t.id == criterion_id), None)
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._ticks)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else 4
+        return next((t.state for t in self._rows if t.id == criterion_id), None)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid():
             return None
-        t = self._ticks[index.row()]
+        t = self._rows[index.row()]
         if role == Qt.ItemDataRole.ForegroundRole and index.column() == self.STATE:
             return QBrush(QColor(_COLOURS[t.state]))
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -69,10 +63,3 @@ class ChecklistModel(QAbstractTableModel):
             str(t.weight),
             t.reason.get(self.lang),
         ][index.column()]
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return self.headers()[section]
-        return None
