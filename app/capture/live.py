@@ -73,13 +73,17 @@ class StreamLog:
         kind = stream_kind(url, resource)
         if kind is None:
             return
+        if kind == "manifest":
+            seen, key = self._manifests, url.split("#")[0]
+        else:
+            parts = urlsplit(url)
+            folder = parts.path.rsplit("/", 1)[0] + "/"
+            seen, key = self._folders, f"{parts.scheme}://{parts.netloc}{folder}"
         with self._lock:
-            if kind == "manifest":
-                self._manifests.setdefault(url.split("#")[0], None)
-            else:
-                parts = urlsplit(url)
-                folder = parts.path.rsplit("/", 1)[0] + "/"
-                self._folders.setdefault(f"{parts.scheme}://{parts.netloc}{folder}", None)
+            # Bounded: a player that re-fetches its playlist with a fresh token each time
+            # would otherwise add a URL every few seconds for the whole session.
+            if len(seen) < MAX_STREAM_URLS:
+                seen.setdefault(key, None)
 
     def urls(self) -> list[str]:
         """Manifests first; the folders of stream pieces when no manifest was seen."""

@@ -3,7 +3,13 @@ and the target the officers declared read back from the case."""
 
 from __future__ import annotations
 
-from app.capture.live import StreamLog, live_facts, parse_players, stream_kind
+from app.capture.live import (
+    MAX_STREAM_URLS,
+    StreamLog,
+    live_facts,
+    parse_players,
+    stream_kind,
+)
 from forensics.case import Case
 from tests.conftest import World
 
@@ -28,6 +34,11 @@ def test_stream_log_prefers_manifests_and_folds_segments() -> None:
     log.saw("https://live.example/hls/live.m3u8#x")
     log.saw("https://live.example/hls/live.m3u8")
     assert log.urls() == ["https://live.example/hls/live.m3u8"]
+    for n in range(500):  # a playlist fetched with a fresh token each time stays bounded
+        log.saw(f"https://live.example/hls/live.m3u8?token={n}")
+    urls = log.urls()
+    assert len(urls) == MAX_STREAM_URLS and urls[0] == "https://live.example/hls/live.m3u8"
+    assert len(log._manifests) == MAX_STREAM_URLS
 
 
 def test_live_block_only_when_a_stream_was_seen(world: World) -> None:
