@@ -217,6 +217,7 @@ class RangeServer:
         assert self.timeline is not None and self._executor is not None
         self._loop = asyncio.get_running_loop()
         self._shutdown = asyncio.Event()
+        self._loop.set_exception_handler(self._loop_exception)
         store = SegmentStore(cache_dir, self.content.stream, self._executor)
         app = RangeApp(self.content, self.timeline, store, self._static_dir, self._executor)
         config = _Config(self._sock, self._tls)
@@ -242,6 +243,17 @@ class RangeServer:
             return
         self._ready.set()
         await server
+
+    def _loop_exception(self, loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        """While stopping, connections' tasks are cancelled, and asyncio's stream callback
+        (CPython 3.12) reports each as an error with a traceback: not one. Anything else
+        goes to asyncio's default handler."""
+        shutdown = self._shutdown
+        stopping = shutdown is not None and shutdown.is_set()
+        if stopping and isinstance(context.get("exception"), asyncio.CancelledError):
+            log.debug("range: %s", context.get("message", "task cancelled while stopping"))
+            return
+        loop.default_exception_handler(context)
 
     def stop(self) -> None:
         """Stop serving and release the socket and worker threads. Safe to call twice."""
