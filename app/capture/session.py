@@ -51,14 +51,9 @@ from typing import Any, Final, Protocol
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
-from app.capture.actions import (
-    ActionContext,
-    CaptureResult,
-    take_full_page,
-    take_screenshot,
-    take_snapshot,
-)
+from app.capture.actions import ActionContext, CaptureResult, take_screenshot, take_snapshot
 from app.capture.browser import BrowserConfig, SessionBrowser
+from app.capture.fullpage import take_full_page
 from app.capture.live import StreamLog, live_facts
 from app.capture.qualification import tool_qualification
 from app.capture.recorder import OPEN_SUFFIX as VIDEO_OPEN_SUFFIX
