@@ -147,8 +147,8 @@ def _options(env: Env, server: Any, targets: tuple[str, ...], fps: int, segment:
 def full(env: Env) -> None:
     """Browse the shop (home, a product by clicking, the long page), take every kind of
     capture, record the live room with a mark, close with two officers and stamp."""
-    from app.capture.fullpage import take_full_page
     from app.capture.browser import configure_chromium, ensure_application
+    from app.capture.fullpage import take_full_page
     from app.capture.session import CaptureSession
     from forensics.case import Case
     from forensics.range import LIVE_HOST, SHOP_HOST, RangeServer
