@@ -31,6 +31,7 @@ from forensics.ledger import KINDS, STAMPED_KINDS, Record, entry_hash, parse_rec
 from forensics.store import iter_blob_files
 from forensics.timestamp import TokenError, check_time_agreement, verify_token
 from forensics.timestamp.verify import MAX_TOKEN_BYTES
+from forensics.x509names import issued_by_name, issuer_text, self_issued, subject_text
 
 
 class Severity(StrEnum):
@@ -324,7 +325,7 @@ def _check_chain(
     out: _Collector,
 ) -> None:
     leaf = chain[0]
-    name = leaf.subject.rfc4514_string()
+    name = subject_text(leaf)
     for child, parent in itertools.pairwise(chain):
         try:
             child.verify_directly_issued_by(parent)
@@ -344,10 +345,10 @@ def _check_chain(
             "cert-agency",
             Severity.INFO,
             subject,
-            f"{name} is certified by the trusted agency CA {top.subject.rfc4514_string()}",
-            f"{name} 的证书由受信任的机构 CA 签发：{top.subject.rfc4514_string()}",
+            f"{name} is certified by the trusted agency CA {subject_text(top)}",
+            f"{name} 的证书由受信任的机构 CA 签发：{subject_text(top)}",
         )
-    elif top.issuer == top.subject and len(chain) == 1:
+    elif self_issued(top) and len(chain) == 1:
         out.add(
             "cert-self-signed",
             Severity.INFO,
@@ -357,7 +358,7 @@ def _check_chain(
         )
     else:
         for issuer in trusted:
-            if issuer.subject == top.issuer:
+            if issued_by_name(top, issuer):
                 try:
                     top.verify_directly_issued_by(issuer)
                 except (ValueError, TypeError, InvalidSignature):
@@ -366,16 +367,16 @@ def _check_chain(
                     "cert-agency",
                     Severity.INFO,
                     subject,
-                    f"{name} is certified by the trusted CA {issuer.subject.rfc4514_string()}",
-                    f"{name} 的证书由受信任的 CA 签发：{issuer.subject.rfc4514_string()}",
+                    f"{name} is certified by the trusted CA {subject_text(issuer)}",
+                    f"{name} 的证书由受信任的 CA 签发：{subject_text(issuer)}",
                 )
                 return
         out.add(
             "cert-untrusted-ca",
             Severity.WARNING,
             subject,
-            f"{name} is certified by a CA this verifier does not trust ({top.issuer.rfc4514_string()})",
-            f"{name} 的证书由本校验方不信任的 CA 签发（{top.issuer.rfc4514_string()}）",
+            f"{name} is certified by a CA this verifier does not trust ({issuer_text(top)})",
+            f"{name} 的证书由本校验方不信任的 CA 签发（{issuer_text(top)}）",
         )
 
 

@@ -552,14 +552,16 @@ def connection_fields(server: Any, http_version: str | None) -> list[tuple[str, 
 
 
 def _cert_json(cert: Any) -> dict[str, object]:
-    """``cert`` is a cryptography certificate."""
+    """``cert`` is a cryptography certificate (a web server's: its names may be malformed)."""
     from cryptography.hazmat.primitives import hashes, serialization
+
+    from forensics.x509names import issuer_text, subject_text
 
     return {
         "pem": cert.public_bytes(serialization.Encoding.PEM).decode("ascii"),
         "sha256": cert.fingerprint(hashes.SHA256()).hex(),
-        "subject": cert.subject.rfc4514_string(),
-        "issuer": cert.issuer.rfc4514_string(),
+        "subject": subject_text(cert),
+        "issuer": issuer_text(cert),
         "serial": format(cert.serial_number, "x"),
         "not_before": cert.not_valid_before_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "not_after": cert.not_valid_after_utc.strftime("%Y-%m-%dT%H:%M:%SZ"),

@@ -42,6 +42,7 @@ from forensics.timestamp.errors import (
     TSA_UNTRUSTED,
     TokenError,
 )
+from forensics.x509names import name_key, name_text
 
 CertSource = bytes | x509.Certificate
 MAX_TOKEN_BYTES: Final = 256 * 1024  # real tokens are 1–10 KB; bound hostile input
@@ -93,6 +94,8 @@ class _Cert:
     crypto: x509.Certificate
     issuer_key: str  # asn1crypto's normalised form, for RFC 5280 name comparison
     subject_key: str
+    subject_text: str  # RFC 4514, never through cryptography's warning name parser
+    issuer_text: str
     serial: int
     ski: bytes | None
 
@@ -142,12 +145,6 @@ def _malformed(en: str, zh: str) -> TokenError:
     return TokenError(TOKEN_MALFORMED, en, zh)
 
 
-@functools.lru_cache(maxsize=256)
-def _name_key(name_der: bytes) -> str:
-    """asn1crypto's RFC 5280 comparison form of a Name (stringprep is slow: cached)."""
-    return str(asn1_x509.Name.load(name_der, strict=True).hashable)
-
-
 @functools.lru_cache(maxsize=64)
 def _parse_cert(der: bytes) -> _Cert:
     """Cached: a TSA's certificates recur in every token it signs."""
@@ -161,11 +158,14 @@ def _parse_cert(der: bytes) -> _Cert:
         ).value.digest
     except x509.ExtensionNotFound:
         ski = None
+    issuer, subject = bytes(tbs["issuer"].dump()), bytes(tbs["subject"].dump())
     return _Cert(
         der=der,
         crypto=crypto,
-        issuer_key=_name_key(bytes(tbs["issuer"].dump())),
-        subject_key=_name_key(bytes(tbs["subject"].dump())),
+        issuer_key=name_key(issuer),
+        subject_key=name_key(subject),
+        subject_text=name_text(subject),
+        issuer_text=name_text(issuer),
         serial=int(tbs["serial_number"].native),
         ski=ski,
     )
@@ -208,7 +208,7 @@ def _ess_ids(attr_values: Any, v2: bool) -> _EssId:
     issuer_serial = first["issuer_serial"]
     if not _absent(issuer_serial):
         issuers = tuple(
-            _name_key(bytes(gn.chosen.untag().dump()))
+            name_key(bytes(gn.chosen.untag().dump()))
             for gn in issuer_serial["issuer"]
             if gn.name == "directory_name"
         )
@@ -247,7 +247,7 @@ def _parse(token_der: bytes) -> _Parsed:
     sid = si["sid"]
     sid_issuer = sid_serial = sid_ski = None
     if sid.name == "issuer_and_serial_number":
-        sid_issuer = _name_key(bytes(sid.chosen["issuer"].dump()))
+        sid_issuer = name_key(bytes(sid.chosen["issuer"].dump()))
         sid_serial = int(sid.chosen["serial_number"].native)
     else:
         sid_ski = bytes(sid.chosen.native)
@@ -278,7 +278,7 @@ def _parse(token_der: bytes) -> _Parsed:
     if not _absent(tsa):
         if tsa.name == "directory_name":
             # Shown as the signer's subject, which step (7) checks it equals.
-            tsa_key = _name_key(bytes(tsa.chosen.untag().dump()))
+            tsa_key = name_key(bytes(tsa.chosen.untag().dump()))
         else:
             tsa_text = f"{tsa.name}:{tsa.native}"
 
@@ -356,29 +356,26 @@ def _is_ca(cert: x509.Certificate) -> bool:
     return bool(ku.key_cert_sign)
 
 
-def _build_path(
-    leaf: x509.Certificate, pool: Sequence[_Cert], anchors: Sequence[_Cert]
-) -> list[x509.Certificate] | None:
+def _build_path(leaf: _Cert, pool: Sequence[_Cert], anchors: Sequence[_Cert]) -> list[_Cert] | None:
     """A path leaf → … → trust anchor, each link a verified signature; None if there is none.
     Intermediates must be CAs; the anchor is trusted as configured."""
     anchor_ders = {a.der for a in anchors}
 
-    def walk(path: list[x509.Certificate]) -> list[x509.Certificate] | None:
+    def walk(path: list[_Cert]) -> list[_Cert] | None:
         cur = path[-1]
-        if _der.cert_der(cur) in anchor_ders:
+        if cur.der in anchor_ders:
             return path
         for a in anchors:
-            if a.crypto.subject == cur.issuer and _issued_by(cur, a.crypto):
-                return [*path, a.crypto]
+            if a.subject_key == cur.issuer_key and _issued_by(cur.crypto, a.crypto):
+                return [*path, a]
         if len(path) >= _MAX_PATH:
             return None
-        for c in pool:
-            cand = c.crypto
+        for cand in pool:
             if (
-                cand not in path
-                and cand.subject == cur.issuer
-                and _is_ca(cand)
-                and _issued_by(cur, cand)
+                all(cand.der != c.der for c in path)
+                and cand.subject_key == cur.issuer_key
+                and _is_ca(cand.crypto)
+                and _issued_by(cur.crypto, cand.crypto)
                 and (found := walk([*path, cand])) is not None
             ):
                 return found
@@ -421,10 +418,10 @@ def _verify_signature(p: _Parsed, signer: x509.Certificate) -> None:
         ) from None
 
 
-def _check_eku(signer: x509.Certificate) -> None:
+def _check_eku(cert: _Cert) -> None:
     """Step (8), RFC 3161 §2.3: exactly one EKU, id-kp-timeStamping, marked critical; key
     usage, when present, only digitalSignature and/or nonRepudiation (as OpenSSL checks)."""
-    subject = signer.subject.rfc4514_string()
+    subject, signer = cert.subject_text, cert.crypto
     try:
         eku = signer.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     except x509.ExtensionNotFound:
@@ -648,7 +645,7 @@ def verify_token(
 
     # (6) ESSCertID / ESSCertIDv2 (RFC 2634, RFC 5035, RFC 5816) name the signer certificate,
     #     so a certificate with the same key or the same issuer and serial cannot be swapped in.
-    subject = signer.crypto.subject.rfc4514_string()
+    subject = signer.subject_text
     if not p.ess:
         raise TokenError(
             TSA_CERT_UNIDENTIFIED,
@@ -676,21 +673,20 @@ def verify_token(
         )
 
     # (8) the signer certificate is made for time-stamping only.
-    _check_eku(signer.crypto)
+    _check_eku(signer)
 
     # (9) a certificate path to a configured trust anchor, every link valid at genTime.
-    path = _build_path(signer.crypto, pool, anchors)
+    path = _build_path(signer, pool, anchors)
     if path is None:
         raise TokenError(
             TSA_UNTRUSTED,
-            f"the TSA certificate {subject} (issued by {signer.crypto.issuer.rfc4514_string()}) "
+            f"the TSA certificate {subject} (issued by {signer.issuer_text}) "
             "does not chain to a configured trust anchor",
-            f"时间戳服务证书 {subject}（签发者 {signer.crypto.issuer.rfc4514_string()}）"
-            "无法链接到已配置的信任锚",
+            f"时间戳服务证书 {subject}（签发者 {signer.issuer_text}）无法链接到已配置的信任锚",
         )
     for cert in path:
-        if not cert.not_valid_before_utc <= p.gen_time <= cert.not_valid_after_utc:
-            name = cert.subject.rfc4514_string()
+        if not cert.crypto.not_valid_before_utc <= p.gen_time <= cert.crypto.not_valid_after_utc:
+            name = cert.subject_text
             raise TokenError(
                 TSA_CERT_EXPIRED,
                 f"the certificate {name} was not valid at the token's time "
@@ -700,20 +696,18 @@ def verify_token(
 
     # (10) every other certificate in the token is accounted for: a copy of an anchor, or
     #      signed by a known certificate. A corrupt extra certificate is a corrupt token.
-    on_path = {_der.cert_der(c) for c in path} | {a.der for a in anchors}
+    on_path = {c.der for c in path} | {a.der for a in anchors}
     known = [*pool, *anchors]
     for extra in p.certs:
         if extra.der in on_path:
             continue
         if not any(
-            k.crypto.subject == extra.crypto.issuer and _issued_by(extra.crypto, k.crypto)
-            for k in known
+            k.subject_key == extra.issuer_key and _issued_by(extra.crypto, k.crypto) for k in known
         ):
             raise _malformed(
-                f"the certificate {extra.crypto.subject.rfc4514_string()} in the token does not "
+                f"the certificate {extra.subject_text} in the token does not "
                 "verify against any known issuer (corrupt or unrelated)",
-                f"时间戳中的证书 {extra.crypto.subject.rfc4514_string()} 无法由任何已知签发者"
-                "验证（已损坏或无关）",
+                f"时间戳中的证书 {extra.subject_text} 无法由任何已知签发者验证（已损坏或无关）",
             )
 
     # (11) the imprint is the hash we sent: SHA-256 of the entry.
@@ -748,7 +742,7 @@ def verify_token(
         hash_alg="sha256",
         message_imprint=p.imprint.hex(),
         nonce=p.nonce,
-        chain=tuple(_der.cert_pem(c) for c in path),
+        chain=tuple(_der.cert_pem(c.crypto) for c in path),
         tsa_cert_sha256=hashlib.sha256(signer.der).hexdigest(),
         token_sha256=hashlib.sha256(token_der).hexdigest(),
     )

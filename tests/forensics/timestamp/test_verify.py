@@ -352,6 +352,19 @@ def test_any_single_byte_change_never_verifies(
         verify_token(changed, DIGEST, [root], nonce=7)
 
 
+def test_names_made_malformed_are_refused_without_a_warning(token: bytes, root: bytes) -> None:
+    # One byte turns a commonName (2.5.4.3) into a 16-letter countryName (2.5.4.6), which
+    # cryptography warns about when it reads the name (the property test above found it).
+    # The strict test configuration turns such a warning into an error.
+    common_name = bytes.fromhex("0603550403")
+    positions = [i for i in range(len(token)) if token.startswith(common_name, i)]
+    assert len(positions) >= 4  # the TSA's name, and its certificates' subjects and issuers
+    for at in positions:
+        changed = token[: at + 4] + b"\x06" + token[at + 5 :]
+        with pytest.raises(TokenError):
+            verify_token(changed, DIGEST, [root], nonce=7)
+
+
 @settings(max_examples=100, deadline=None)
 @given(cut=st.integers(0, 4000), junk=st.binary(max_size=64))
 def test_truncated_or_extended_tokens_never_verify(
