@@ -3,7 +3,9 @@ named after the attack or the misconfiguration they reproduce."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -340,16 +342,56 @@ def test_arbitrary_bytes_raise_only_token_error(data: bytes, root: bytes) -> Non
         verify_token(data, DIGEST, [root])
 
 
+def _vouched(info: TokenInfo) -> TokenInfo:
+    """What a token vouches for: everything but the hash of its own bytes."""
+    return dataclasses.replace(info, token_sha256="")
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.data_too_large])
 @given(data=st.data())
-def test_any_single_byte_change_never_verifies(
+def test_any_single_byte_change_fails_or_vouches_for_the_same(
     data: st.DataObject, token: bytes, root: bytes
 ) -> None:
     at = data.draw(st.integers(0, len(token) - 1), label="position")
     value = data.draw(st.integers(0, 255).filter(lambda v: v != token[at]), label="byte")
     changed = token[:at] + bytes([value]) + token[at + 1 :]
+    try:
+        info = verify_token(changed, DIGEST, [root], nonce=7)
+    except TokenError:
+        return
+    # Only an unsigned field can change and still verify (see the next test); the token then
+    # vouches for exactly what the original did, and its changed bytes no longer match the
+    # hash the ledger sealed for it.
+    assert _vouched(info) == _vouched(verify_token(token, DIGEST, [root], nonce=7))
+    assert info.token_sha256 != hashlib.sha256(token).hexdigest()
+
+
+def test_the_unsigned_signer_identifier_may_be_re_encoded(token: bytes, root: bytes) -> None:
+    # CMS does not sign the SignerInfo's issuer-and-serial identifier, and names compare as
+    # RFC 5280 (and OpenSSL) compare them: the issuer's commonName as a PrintableString
+    # instead of a UTF8String still names the same certificate. All 256 values at every
+    # position of a token were tried once (368,475 tokens): the few that verify change only
+    # unsigned parts — this identifier's string type, or the token's spare copy of the root
+    # (its choice tag, its signature's bit-string padding count) — and vouch for the same.
+    # The same change inside the signer's certificate does not verify.
+    signer = cms.ContentInfo.load(token)["content"]["signer_infos"][0]
+    sid = signer["sid"].dump()
+    at = token.index(sid)
+    utf8 = at + sid.index(bytes.fromhex("0603550403")) + 5
+    assert token[utf8] == 0x0C
+    re_encoded = token[:utf8] + b"\x13" + token[utf8 + 1 :]
+    info = verify_token(re_encoded, DIGEST, [root], nonce=7)
+    assert _vouched(info) == _vouched(verify_token(token, DIGEST, [root], nonce=7))
+
+    signed_by = next(
+        c.dump()
+        for c in cms.ContentInfo.load(token)["content"]["certificates"]
+        if c.chosen["tbs_certificate"]["subject"].native["common_name"] == "Quzheng built-in TSA"
+    )
+    in_cert = token.index(signed_by) + signed_by.index(bytes.fromhex("0603550403")) + 5
+    assert token[in_cert] == 0x0C
     with pytest.raises(TokenError):
-        verify_token(changed, DIGEST, [root], nonce=7)
+        verify_token(token[:in_cert] + b"\x13" + token[in_cert + 1 :], DIGEST, [root], nonce=7)
 
 
 def test_names_made_malformed_are_refused_without_a_warning(token: bytes, root: bytes) -> None:
