@@ -79,9 +79,13 @@ class CaptureResult:
             "capture.fullpage": ("full page", "整页截图"),
             "capture.snapshot": ("page snapshot", "网页快照"),
         }.get(self.kind, (self.kind, self.kind))
+        parts = self.record.entry.get("data", {}).get("parts") or []
+        flat = any(isinstance(p, dict) and p.get("flat_below_first_screen") for p in parts)
         if lang.startswith("zh"):
-            return f"#{self.record.seq} {label[1]}：{names}"
-        return f"#{self.record.seq} {label[0]}: {names}"
+            note = "（首屏以下为单一颜色：请核对网页是否确为空白）" if flat else ""
+            return f"#{self.record.seq} {label[1]}：{names}{note}"
+        note = " (one flat colour below the first screen: check the page is blank there)"
+        return f"#{self.record.seq} {label[0]}: {names}{note if flat else ''}"
 
 
 def encode_png(image: QImage) -> bytes:

@@ -9,12 +9,15 @@ start loading then), images, fonts and the document are loaded, the page has mad
 request for ``QUIET_S`` — and until three animation frames have run after that, so the
 settled page has been rasterised and drawn, and then grabs until two grabs in a row are
 identical (bounded by ``LOAD_WAIT_MS``, ``DRAW_WAIT_S`` and ``STABLE_TRIES``; the entry
-records each wait, and whether it ran out).
+records each wait, and whether it ran out). A picture that is one flat colour below what was
+on screen (``flat_below``) looks like a frame grabbed before Chromium drew the tall view: it
+is drawn and grabbed once more, and the entry says if it still is.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import math
 import time
 import uuid
@@ -40,6 +43,8 @@ from app.capture.steps import Background, Js, Poll, Sleep, Steps, drive
 from app.capture.tasks import Outcome
 from forensics.errors import CaptureError
 from forensics.ledger import Record
+
+logger = logging.getLogger(__name__)
 
 LOAD_WAIT_MS = 15_000
 DRAW_WAIT_S = 15.0
@@ -146,6 +151,33 @@ def _stable_grab(browser: SessionBrowser, crop: Callable[[QImage], QImage]) -> S
     return image, False, png
 
 
+_FLAT_CHUNK_ROWS = 256
+
+
+def flat_below(image: QImage, top: int) -> bool:
+    """Whether every pixel of ``image`` from row ``top`` down is one and the same colour.
+
+    That is what a frame grabbed before Chromium drew the tall view looks like — the old
+    screen on top, the view's background below, whatever the page holds — and no reason to
+    trust the picture; a real page is rarely blank all the way down. Every row is compared
+    (in chunks, at memory speed: about 10 ms for 24,000 px)."""
+    height, width = image.height(), image.width()
+    if width < 1 or height - top < 2 or top < 0:
+        return False
+    if image.depth() != 32:
+        image = image.convertToFormat(QImage.Format.Format_RGB32)
+    per_line = image.bytesPerLine()
+    data = memoryview(image.constBits()).cast("B")
+    start = top * per_line
+    row = bytes(data[start : start + 4]) * width + bytes(per_line - width * 4)
+    chunk = row * _FLAT_CHUNK_ROWS
+    for y in range(top, height, _FLAT_CHUNK_ROWS):
+        rows = min(_FLAT_CHUNK_ROWS, height - y)
+        if data[y * per_line : (y + rows) * per_line].tobytes() != chunk[: rows * per_line]:
+            return False
+    return True
+
+
 def _painted_since(browser: SessionBrowser) -> Callable[[], bool]:
     before = browser.paints.count
     return lambda: browser.paints.count > before
@@ -175,6 +207,7 @@ def full_page_steps(ctx: ActionContext) -> Steps:
         count = math.ceil(height / part_px)
         parts = [(i * part_px, min(part_px, height - i * part_px)) for i in range(count)]
     browser.watch_paints()
+    first_screen = view.height()  # what the officer saw; Chromium drew it before the capture
     pngs: list[Future[bytes]] = []
     waits: list[dict[str, Any]] = []
     browser.holder.detached = True
@@ -199,7 +232,18 @@ def full_page_steps(ctx: ActionContext) -> Steps:
                     return image.copy(0, top, image.width(), part_h)
                 return image
 
-            _grabbed, stable, png = yield from _stable_grab(browser, crop)
+            grabbed, stable, png = yield from _stable_grab(browser, crop)
+            flat = flat_below(grabbed, first_screen)
+            if flat:
+                # Drawn only on screen, or not yet at the new size: wait for frames, grab again.
+                logger.warning("full page: flat below the first screen; drawing and grabbing again")
+                png.cancel()
+                yield from _wait_frames(time.monotonic() + DRAW_WAIT_S)
+                yield Sleep(STABLE_GAP_MS)
+                grabbed, stable, png = yield from _stable_grab(browser, crop)
+                regrabbed, flat = True, flat_below(grabbed, first_screen)
+            else:
+                regrabbed = False
             pngs.append(png)
             waits.append(
                 {
@@ -211,6 +255,10 @@ def full_page_steps(ctx: ActionContext) -> Steps:
                     "drawn": drawn and resized,
                     "stable": stable,
                     "repaints": browser.paints.count - paints,
+                    # One flat colour below what was on screen even after drawing and
+                    # grabbing again: the page may be blank there, or was not drawn.
+                    "flat_below_first_screen": flat,
+                    "regrabbed": regrabbed,
                 }
             )
     finally:

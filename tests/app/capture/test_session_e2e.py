@@ -100,6 +100,7 @@ def test_full_session_on_the_range(
     assert page.size == (run["viewport"][0], run["long_height"]) and page.height >= 20_000
     # Rendered down to the end, lazy product photos included (placeholders are grey).
     assert _colourful(page.crop((0, page.height - 3000, page.width, page.height)))
+    assert [p["flat_below_first_screen"] for p in full.entry["data"]["parts"]] == [False]
 
     # In parts (as for pages taller than Chromium renders): stacked, they are the page.
     parts = case.ledger.records()[run["full_page_parts"]]
