@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.jsonfile import read_json, write_json
 from forensics.errors import InputError
 
 
@@ -74,15 +74,7 @@ def _path(home: Path) -> Path:
 
 
 def _load(home: Path) -> dict[str, str | int]:
-    try:
-        raw = json.loads(_path(home).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError):
-        raise InputError(
-            f"settings file {_path(home)} is damaged; fix or delete it",
-            f"设置文件 {_path(home)} 已损坏，请修复或删除",
-        ) from None
+    raw = read_json(_path(home), "settings file", "设置文件")
     return {k: v for k, v in raw.items() if k in SETTINGS} if isinstance(raw, dict) else {}
 
 
@@ -116,10 +108,7 @@ def set_value(home: Path, key: str, value: str) -> str | int:
             raise InputError(f"{key} must be positive", f"{key} 必须为正数")
     data = _load(home)
     data[key] = parsed
-    home.mkdir(parents=True, exist_ok=True)
-    tmp = _path(home).with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, _path(home))
+    write_json(_path(home), data)
     return parsed
 
 

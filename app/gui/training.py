@@ -9,8 +9,6 @@ reads files or packages: call it through ``run_task``, never on the GUI thread.
 
 from __future__ import annotations
 
-import json
-import os
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -18,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.jsonfile import read_json, write_json
 from app.paths import cases_home
 from forensics.canonical import format_time, parse_time, utc_now
 from forensics.case import Case
@@ -48,25 +47,13 @@ def _path(home: Path) -> Path:
 
 
 def _load(home: Path) -> dict[str, Any]:
-    try:
-        raw = json.loads(_path(home).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-    except (OSError, ValueError):
-        raise InputError(
-            f"the training settings {_path(home)} are damaged; fix or delete the file",
-            f"训练设置文件 {_path(home)} 已损坏，请修复或删除",
-        ) from None
+    raw = read_json(_path(home), "training settings file", "训练设置文件")
     cases = raw.get("cases") if isinstance(raw, dict) else None
     return dict(cases) if isinstance(cases, dict) else {}
 
 
 def _save(home: Path, cases: dict[str, Any]) -> None:
-    home.mkdir(parents=True, exist_ok=True)
-    tmp = _path(home).with_suffix(".tmp")
-    text = json.dumps({"format": 1, "cases": cases}, ensure_ascii=False, indent=2) + "\n"
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, _path(home))
+    write_json(_path(home), {"format": 1, "cases": cases})
 
 
 def binding(home: Path, case_id: str) -> Binding | None:
