@@ -37,7 +37,7 @@ def test_a_stale_frame_is_flat_below_the_first_screen() -> None:
 
 def test_a_drawn_page_is_not() -> None:
     assert not flat_below(page(24_350, mark_at=24_349), SCREEN)  # the last row
-    assert not flat_below(page(24_350, mark_at=12_000), SCREEN)  # a sampled row
+    assert not flat_below(page(24_350, mark_at=12_000), SCREEN)  # one small mark mid-page
     two_tones = page(24_350)
     painter = QPainter(two_tones)
     painter.fillRect(0, 9_000, 1280, 15_350, QColor("white"))
