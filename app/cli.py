@@ -34,7 +34,9 @@ from forensics.identity import (
 )
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, load_config, stamp_pending
-from forensics.verify import Severity, VerificationReport, verify_case_dir
+from forensics.trust import TrustPolicy
+from forensics.verdict_text import render_report
+from forensics.verify import VerificationReport, verify_case_dir
 
 
 class _Parser(argparse.ArgumentParser):
@@ -56,10 +58,13 @@ def _tsa_config(home: Path) -> TsaConfig:
     return load_config(urls, IdentityStore(home).trusted_tsa_pems())
 
 
-def _stamp(case: Case, signer: Signer, home: Path) -> None:
-    """Stamp what is queued; say so on stderr when tokens stay queued (stdout stays data)."""
-    outcome = stamp_pending(case, signer, _tsa_config(home))
-    if outcome.pending:
+def _stamp(
+    case: Case, signer: Signer, home: Path, *, tsa: TsaConfig | None = None, quiet: bool = False
+) -> int:
+    """Stamp what is queued; say so on stderr when tokens stay queued (stdout stays data),
+    unless ``quiet``. Returns how many stay queued."""
+    outcome = stamp_pending(case, signer, tsa or _tsa_config(home))
+    if outcome.pending and not quiet:
         reason = t(outcome.reason_en, outcome.reason_zh)
         print(
             t(
@@ -68,6 +73,7 @@ def _stamp(case: Case, signer: Signer, home: Path) -> None:
             ),
             file=sys.stderr,
         )
+    return outcome.pending
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
@@ -153,7 +159,9 @@ def _ca_passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
 
 def cmd_ca_init(args: argparse.Namespace) -> int:
     ids = IdentityStore(data_home())
-    cert = ids.init_ca(args.name, _ca_passphrase(args, confirm=True))
+    agencies = {ids.officer(b).profile.agency for b in ids.list_badges()}
+    agency = args.agency or (agencies.pop() if len(agencies) == 1 else args.name)
+    cert = ids.init_ca(args.name, _ca_passphrase(args, confirm=True), agency=agency)
     _out(
         t("Agency CA created and trusted: ", "已创建并信任机构 CA：")
         + str(ids.ca_dir / "ca-cert.pem")
@@ -329,11 +337,16 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise InputError(f"not a readable file: {p}", f"不是可读取的文件：{p}")
     with Case.open(cases_home(home), args.case) as case:
         signer = _signer(args, ids)
-        for p in paths:
+        tsa = _tsa_config(home)
+        waiting = 0
+        for n, p in enumerate(paths, 1):
             rec = case.import_file(signer, p)
             item = rec.entry["items"][0]
             _out(f"{rec.seq}\t{item['path']}\tsha256:{item['sha256']}\tsm3:{item['sm3']}")
-        _stamp(case, signer, home)
+            if not waiting or n == len(paths):
+                # Each file's token right after its seal, before the next file is read. While
+                # no TSA answers, the rest wait for one more try when the batch is sealed.
+                waiting = _stamp(case, signer, home, tsa=tsa, quiet=n < len(paths))
     return 0
 
 
@@ -368,27 +381,18 @@ def cmd_session_end(args: argparse.Namespace) -> int:
 
 
 def _print_report(report: VerificationReport, lang: str) -> None:
-    _out(t("Verifying ", "校验对象：", lang) + report.subject)
-    _out(t("Checks: ", "检查项：", lang) + ", ".join(report.checks))
-    marks = {Severity.ERROR: "✗", Severity.WARNING: "!", Severity.INFO: "i"}
-    for f in report.findings:
-        _out(f"  {marks[f.severity]} [{f.code}] {f.subject}: {f.text(lang)}")
-    if report.bottom_line:
-        _out(
-            t(
-                f"PASS: {report.entries} ledger entries and {report.items} items verified.",
-                f"校验通过：{report.entries} 条账本记录、{report.items} 个证据文件完好。",
-                lang,
-            )
-        )
-    else:
-        _out(
-            t(
-                f"FAIL: {len(report.errors)} integrity finding(s).",
-                f"校验未通过：{len(report.errors)} 项完整性问题。",
-                lang,
-            )
-        )
+    for line in render_report(report, lang):
+        _out(line)
+
+
+def _policy(args: argparse.Namespace, ids: IdentityStore) -> TrustPolicy:
+    """The one trust policy of this run (verifier guide §2.2)."""
+    policy = ids.trust_policy(
+        getattr(args, "trust_fingerprint", None) or (),
+        accept_training=bool(getattr(args, "training", False)),
+    )
+    gap = getattr(args, "max_stamp_gap", None)
+    return policy.with_max_gap(gap) if gap is not None else policy
 
 
 def _progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -422,26 +426,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     ids = IdentityStore(home)
     if target.suffix == ".qzp" and not target.exists():
         raise InputError(f"file not found: {target}", f"文件不存在：{target}")
+    policy = _policy(args, ids)
     if target.is_file():
         report = verify_package(
             target,
+            policy,
             password=_package_password(args),
-            trusted_cas=ids.trusted_cas(),
-            trusted_tsas=ids.trusted_tsa_pems(),
             seal_path=args.seal,
             progress=_progress_bar(t("verifying", "校验中", lang)),
         )
     else:
         with Case.open(cases_home(home), args.target, recover=False) as case:
             lines = [line for _, _, line in case.store.ledger_rows()]
-            report = verify_case_dir(
-                case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems()
-            )
+            report = verify_case_dir(case.store.dir, lines, policy)
     if args.json:
         _out(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         _print_report(report, lang)
-    return 0 if report.bottom_line else 1
+    return report.verdict.exit_code
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -501,9 +503,8 @@ def cmd_import_package(args: argparse.Namespace) -> int:
         cases_home(home),
         Path(args.package),
         receiver,
+        _policy(args, ids),
         password=_package_password(args),
-        trusted_cas=ids.trusted_cas(),
-        trusted_tsas=ids.trusted_tsa_pems(),
         reason=args.reason,
     )
     with case:
@@ -622,6 +623,28 @@ def cmd_gui(args: argparse.Namespace) -> int:
 # -- parser -----------------------------------------------------------------------------
 
 
+def _trust_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--trust-fingerprint",
+        action="append",
+        default=[],
+        metavar="SHA256",
+        help="trust a certificate (agency CA, officer or TSA root) by the SHA-256 of its DER, "
+        "as read from the paper report; repeatable, colons allowed",
+    )
+    p.add_argument(
+        "--training",
+        action="store_true",
+        help="accept a training package (training identities, the built-in TSA) as an exercise",
+    )
+    p.add_argument(
+        "--max-stamp-gap",
+        type=int,
+        metavar="SECONDS",
+        help="largest allowed gap between an entry's time and its first token (default 3600)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="quzheng",
@@ -657,6 +680,10 @@ def build_parser() -> argparse.ArgumentParser:
     casub = ca.add_subparsers(dest="ca_cmd", required=True, parser_class=_Parser)
     ci = casub.add_parser("init", help="create the agency CA")
     ci.add_argument("--name", required=True)
+    ci.add_argument(
+        "--agency",
+        help="the agency whose officers it certifies (default: the officers' agency, else --name)",
+    )
     ci.add_argument("--ca-passphrase-file", type=Path)
     ci.set_defaults(func=cmd_ca_init)
     cs = casub.add_parser("issue", help="issue an officer's certificate from the agency CA")
@@ -763,6 +790,7 @@ def build_parser() -> argparse.ArgumentParser:
     ver.add_argument("--lang", choices=["zh", "en"])
     ver.add_argument("--password-file", type=Path, help="password of an encrypted package")
     ver.add_argument("--seal", type=Path, help="the detached seal (default: FILE.qzp.seal.json)")
+    _trust_options(ver)
     ver.set_defaults(func=cmd_verify)
 
     exp = with_pass(sub.add_parser("export", help="export a case as a sealed package"))
@@ -790,6 +818,7 @@ def build_parser() -> argparse.ArgumentParser:
     ip.add_argument("package")
     ip.add_argument("--password-file", type=Path)
     ip.add_argument("--reason", default="")
+    _trust_options(ip)
     ip.set_defaults(func=cmd_import_package)
 
     cfg = sub.add_parser("config", help="settings")

@@ -74,11 +74,13 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
     with RangeServer(out / "range") as rng, TsaServer(out / "tsa") as tsa:
         say = print
         ids = IdentityStore(home)
-        ids.init_ca(f"{AGENCY} 演示 CA", passphrase)
+        ids.init_ca(f"{AGENCY} 演示 CA", passphrase, agency=AGENCY)
         for name, badge in (("张明", "31000001"), ("李华", "31000002")):
             ids.init_officer(Profile(name, badge, AGENCY), passphrase)
             ids.issue(badge, passphrase)
-        ids.trust_tsa(tsa.trust_anchor_path.read_bytes(), "builtin-tsa")
+        # The demo's agency runs this TSA for its evidence, so it trusts its root explicitly
+        # (a built-in TSA trusted only by set-up counts for training packages alone).
+        ids.trust_tsa(tsa.trust_anchor_path.read_bytes(), "demo-agency-tsa")
         lead = ids.unlock("31000001", passphrase)
         second = ids.unlock("31000002", passphrase)
         tsa_config = TsaConfig((tsa.url,), (tsa.trust_anchor_path.read_bytes(),), 10.0)
@@ -133,9 +135,7 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
                     lang,
                 )
             )
-            report = verify_package(
-                package, trusted_cas=ids.trusted_cas(), trusted_tsas=ids.trusted_tsa_pems()
-            )
+            report = verify_package(package, ids.trust_policy())
             case_dir = case.store.dir
     verdict = t("PASS", "通过", lang) if report.bottom_line else t("FAIL", "未通过", lang)
     say(t("5/5 package verified", "5/5 证据包已校验", lang))
@@ -207,7 +207,8 @@ def _session(
         method="demo",
         record_from_start=True,
     )
-    session = CaptureSession(home, case, lead, options=options, out=say)
+    # Each seal point is time-stamped as soon as it is sealed, while the session runs.
+    session = CaptureSession(home, case, lead, options=options, out=say, tsa=tsa)
     session.start()
     failure: BaseException | None = None
     browser = None

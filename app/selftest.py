@@ -174,7 +174,7 @@ def _step_officers(run: _Run) -> str:
 
     run.home.mkdir(parents=True)
     ids = IdentityStore(run.home)
-    ids.init_ca(f"{AGENCY} CA", run.passphrase)
+    ids.init_ca(f"{AGENCY} CA", run.passphrase, agency=AGENCY)
     for name, badge in (("自检甲", "99000001"), ("自检乙", "99000002")):
         ids.init_officer(Profile(name, badge, AGENCY), run.passphrase)
         ids.issue(badge, run.passphrase)
@@ -199,6 +199,7 @@ def _step_seal(run: _Run) -> str:
         purpose="检验本机安装的取证软件能否正常工作",
         officers=[second.officer],
         agency=AGENCY,
+        training=True,  # a self-test, not evidence: its built-in TSA counts as for training
     )
     run.session = run.case.start_session(lead, {"method": "selftest"})
     sample = run.root / "selftest-sample.txt"
@@ -320,7 +321,7 @@ def _step_verify(run: _Run) -> str:
 
     ids, case = run.need(run.ids, "identities"), run.need(run.case, "the case")
     lines = [line for _, _, line in case.store.ledger_rows()]
-    report = verify_case_dir(case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems())
+    report = verify_case_dir(case.store.dir, lines, ids.trust_policy(accept_training=True))
     if not report.bottom_line:
         raise SelfTestFailure(
             "verification failed: "
@@ -353,12 +354,7 @@ def _step_package(run: _Run) -> str:
     result = export_package(
         case, lead, run.root / "selftest.qzp", password=password, report=report_hook("zh")
     )
-    report = verify_package(
-        result.path,
-        password=password,
-        trusted_cas=ids.trusted_cas(),
-        trusted_tsas=ids.trusted_tsa_pems(),
-    )
+    report = verify_package(result.path, ids.trust_policy(accept_training=True), password=password)
     if not report.bottom_line:
         raise SelfTestFailure(
             "the package does not verify: "

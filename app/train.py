@@ -44,7 +44,7 @@ def _password(password_file: Path | None, lang: str) -> str | None:
 
 def _trust() -> dict[str, Any]:
     ids = IdentityStore(data_home())
-    return {"trusted_cas": ids.trusted_cas(), "trusted_tsas": ids.trusted_tsa_pems()}
+    return {"policy": ids.trust_policy(accept_training=True)}
 
 
 def score_command(

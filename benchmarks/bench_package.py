@@ -29,6 +29,7 @@ from pathlib import Path
 op, home, case_id, out = sys.argv[1:5]
 from forensics.case import Case
 from forensics.identity import IdentityStore
+from forensics.trust import TrustPolicy
 from forensics.package import export_package, verify_package
 t0 = time.perf_counter()
 if op.startswith("export"):
@@ -36,7 +37,7 @@ if op.startswith("export"):
     with Case.open(Path(home), case_id) as case:
         export_package(case, signer, Path(out), password="package pw 123" if op == "export-aes" else None)
 else:
-    report = verify_package(Path(out), password="package pw 123" if op == "verify-aes" else None)
+    report = verify_package(Path(out), TrustPolicy(), password="package pw 123" if op == "verify-aes" else None)
     assert report.entries > 0
 from benchmarks.memory import peak_rss_mb
 print(json.dumps({"s": time.perf_counter() - t0, "rss": peak_rss_mb()}))

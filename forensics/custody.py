@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Sequence
 from pathlib import Path
 
 from cryptography import x509
@@ -28,6 +27,7 @@ from forensics.package import layout as L
 from forensics.package.reader import PackageReader
 from forensics.package.verify import verify_package
 from forensics.store import CaseStore
+from forensics.trust import TrustPolicy
 
 
 def transfer_record_path(package: Path) -> Path:
@@ -121,16 +121,14 @@ def import_package(
     home: Path,
     package: Path,
     receiver: Signer,
+    policy: TrustPolicy,
     *,
     password: str | None = None,
-    trusted_cas: list[x509.Certificate] | None = None,
-    trusted_tsas: Sequence[bytes] = (),
     reason: str = "",
 ) -> Case:
-    """Verify, then import read-only as a received case; seal ``custody.receive``."""
-    report = verify_package(
-        package, password=password, trusted_cas=trusted_cas, trusted_tsas=trusted_tsas
-    )
+    """Verify under ``policy`` (PASS only: a package whose trust is not established is not
+    received), then import read-only as a received case; seal ``custody.receive``."""
+    report = verify_package(package, policy, password=password)
     report.require_valid()
     transfer: dict[str, object] = {}
     tpath = transfer_record_path(package)

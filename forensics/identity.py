@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -31,8 +32,12 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from forensics.errors import AuthError, InputError, NotFoundError
 from forensics.keyusage import key_usage
+from forensics.trust import TrustPolicy
 
 SIG_ALG = "ecdsa-p256-sha256"
+# The file name (stem) under trust/tsa/ of the built-in TSA's root that set-up trusts by
+# itself: good for requesting tokens and for training packages, not for evidence.
+BUILTIN_TSA_LABEL = "builtin-tsa"
 _BADGE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
 _CERT_YEARS = 5
 
@@ -304,13 +309,23 @@ class IdentityStore:
 
     # -- agency CA ----------------------------------------------------------------------
 
-    def init_ca(self, name: str, passphrase: str, now: datetime | None = None) -> x509.Certificate:
+    def init_ca(
+        self,
+        name: str,
+        passphrase: str,
+        now: datetime | None = None,
+        *,
+        agency: str | None = None,
+    ) -> x509.Certificate:
+        """An agency CA: CN ``name``, O ``agency`` (the agency whose officers it certifies;
+        the verifier treats an officer certificate naming that agency but not issued by
+        this CA as forged)."""
         now = now or datetime.now(UTC)
         if (self.ca_dir / "ca-key.pem").exists():
             raise InputError("an agency CA already exists here", "此处已存在机构 CA")
         self.ca_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = ec.generate_private_key(ec.SECP256R1())
-        subject = _name(name, name)
+        subject = _name(name, agency or name)
         cert = (
             x509.CertificateBuilder()
             .subject_name(subject)
@@ -361,9 +376,29 @@ class IdentityStore:
         d.mkdir(parents=True, exist_ok=True)
         (d / f"{label}.pem").write_bytes(pem)
 
-    def trusted_tsa_pems(self) -> list[bytes]:
+    def _tsa_files(self) -> list[Path]:
         d = self.trust_dir / "tsa"
-        return [p.read_bytes() for p in sorted(d.glob("*.pem"))] if d.is_dir() else []
+        return sorted(d.glob("*.pem")) if d.is_dir() else []
+
+    def trusted_tsa_pems(self) -> list[bytes]:
+        """Every TSA root this installation asks for tokens from (explicit and built-in)."""
+        return [p.read_bytes() for p in self._tsa_files()]
+
+    def trust_policy(
+        self, pins: Iterable[str] = (), *, accept_training: bool = False
+    ) -> TrustPolicy:
+        """The verifier's trust (verifier guide §2.2): the agency CAs and TSA roots trusted
+        here, plus ``pins``. The built-in TSA that set-up trusted by itself
+        (``BUILTIN_TSA_LABEL``) counts for training packages only; an agency that uses it for
+        evidence trusts its root explicitly ('quzheng identity trust --tsa')."""
+        files = self._tsa_files()
+        return TrustPolicy.of(
+            self.trusted_cas(),
+            [p.read_bytes() for p in files if p.stem != BUILTIN_TSA_LABEL],
+            pins=pins,
+            builtin_tsa_roots=[p.read_bytes() for p in files if p.stem == BUILTIN_TSA_LABEL],
+            accept_training=accept_training,
+        )
 
     def trusted_cas(self) -> list[x509.Certificate]:
         if not self.trust_dir.is_dir():

@@ -1,25 +1,25 @@
-"""Verification of cases (and, through the same checks, packages): FORMATS.md §3.
+"""Verification of cases (and, through the same checks, packages): verifier guide §2.4.
 
-``verify_*`` runs every check, collects every finding and returns a frozen
-``VerificationReport`` with one verdict (``bottom_line``). ``require_valid()`` is the gate
-that raises. The numbered comments follow the checks of FORMATS.md §3.
+``verify_source`` runs every check under one ``TrustPolicy``, collects every finding and
+returns a frozen ``VerificationReport`` with one verdict (``forensics.verdict``).
+``require_valid()`` is the gate that raises. Comments name the checks by their number in
+docs/verifier-guide.md (L = ledger, S = signatures, C = certificates, I = items, T = time,
+K = completeness).
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
 
-from forensics.canonical import canonical_bytes, format_time, parse_time
-from forensics.errors import InputError, IntegrityError
+from forensics.canonical import canonical_bytes, parse_time
+from forensics.certtrust import judge_chain
+from forensics.errors import InputError
 from forensics.hashing import CHUNK_SIZE, DualHasher
 from forensics.identity import (
     cert_fingerprint,
@@ -27,74 +27,31 @@ from forensics.identity import (
     load_certs_pem,
     verify_signature,
 )
-from forensics.ledger import KINDS, STAMPED_KINDS, Record, entry_hash, parse_record
+from forensics.ledger import KINDS, Record, entry_hash, parse_record
 from forensics.store import iter_blob_files
-from forensics.timestamp import TokenError, check_time_agreement, verify_token
-from forensics.timestamp.verify import MAX_TOKEN_BYTES
-from forensics.x509names import issued_by_name, issuer_text, self_issued, subject_text
+from forensics.timeproof import TokenJudge, check_ledger_tokens
+from forensics.trust import TrustPolicy
+from forensics.verdict import (
+    Collector,
+    Facts,
+    Finding,
+    Severity,
+    SignerFact,
+    Verdict,
+    VerificationReport,
+)
 
-
-class Severity(StrEnum):
-    ERROR = "error"  # integrity failure: the verdict is FAIL
-    WARNING = "warning"  # the evidence is intact, but a reviewer must look
-    INFO = "info"  # a fact the reviewer should know (e.g. self-signed officer key)
-
-
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    severity: Severity
-    subject: str  # the file or ledger entry the finding is about
-    en: str
-    zh: str
-
-    def text(self, lang: str = "en") -> str:
-        return self.zh if lang.startswith("zh") else self.en
-
-    def as_json(self) -> dict[str, str]:
-        return {
-            "code": self.code,
-            "severity": str(self.severity),
-            "subject": self.subject,
-            "message_en": self.en,
-            "message_zh": self.zh,
-        }
-
-
-@dataclass(frozen=True)
-class VerificationReport:
-    subject: str
-    findings: tuple[Finding, ...]
-    checks: tuple[str, ...]
-    entries: int
-    items: int
-
-    @property
-    def bottom_line(self) -> bool:
-        """True when no finding is an integrity failure."""
-        return not any(f.severity is Severity.ERROR for f in self.findings)
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity is Severity.ERROR]
-
-    def require_valid(self) -> None:
-        if not self.bottom_line:
-            first = self.errors[0]
-            raise IntegrityError(
-                f"verification failed: {len(self.errors)} finding(s); first: {first.subject}: {first.en}",
-                f"校验未通过：{len(self.errors)} 项问题；首项：{first.subject}：{first.zh}",
-            )
-
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "subject": self.subject,
-            "verdict": "pass" if self.bottom_line else "fail",
-            "entries": self.entries,
-            "items": self.items,
-            "checks": list(self.checks),
-            "findings": [f.as_json() for f in self.findings],
-        }
+__all__ = [
+    "CaseSource",
+    "EvidenceSource",
+    "Finding",
+    "Severity",
+    "TrustPolicy",
+    "Verdict",
+    "VerificationReport",
+    "verify_case_dir",
+    "verify_source",
+]
 
 
 class EvidenceSource(Protocol):
@@ -111,14 +68,7 @@ class EvidenceSource(Protocol):
 
     def unlisted(self, referenced: set[str]) -> list[str]: ...
 
-
-class _Collector:
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
-        self.checks: list[str] = []
-
-    def add(self, code: str, sev: Severity, subject: str, en: str, zh: str) -> None:
-        self.findings.append(Finding(code, sev, subject, en, zh))
+    def tsa_certs(self) -> list[x509.Certificate]: ...
 
 
 def _entry_label(seq: object) -> str:
@@ -137,28 +87,45 @@ def _digest_item(f: BinaryIO) -> tuple[int, str, str]:
     return d.size, d.sha256, d.sm3
 
 
-# A token's genTime may differ from its entry's local time by the TSA's accuracy plus this.
-DEFAULT_TIME_TOLERANCE_US = 5 * 60 * 1_000_000
+def is_training(records: Sequence[Record]) -> bool:
+    """A training case says so in its signed case.open entry."""
+    if not records or records[0].kind != "case.open":
+        return False
+    data = records[0].entry.get("data", {})
+    return isinstance(data, dict) and data.get("training") is True
 
 
 def verify_source(
     source: EvidenceSource,
-    trusted_cas: list[x509.Certificate],
-    trusted_tsas: Sequence[bytes] = (),
+    policy: TrustPolicy,
     *,
-    time_tolerance_us: int = DEFAULT_TIME_TOLERANCE_US,
+    judge: TokenJudge | None = None,
 ) -> VerificationReport:
-    out = _Collector()
+    out = Collector()
     records = _check_ledger(source, out)
-    _check_signatures(source, records, trusted_cas, out)
+    training = is_training(records)
+    if training:
+        out.add(
+            "training-package",
+            Severity.INFO if policy.accept_training else Severity.UNTRUSTED,
+            _entry_label(0),
+            "this is a training case: exercise material, not evidence"
+            + ("" if policy.accept_training else " (verify with --training to check it as one)"),
+            "这是训练案件：练习材料，不是证据"
+            + ("" if policy.accept_training else "（作为练习校验请加 --training）"),
+        )
+    signers = _check_signatures(source, records, policy, training, out)
     items = _check_items(source, records, out)
-    _check_timestamps(source, records, trusted_tsas, time_tolerance_us, out)
+    judge = judge or TokenJudge(policy, training, source.tsa_certs())
+    times = check_ledger_tokens(source, records, judge, source.unlisted_is_error, out)
+    _check_sessions(records, source.unlisted_is_error, out)
+    facts = Facts(signers, judge.facts(), times, training)
     return VerificationReport(
-        source.label, tuple(out.findings), tuple(out.checks), len(records), items
+        source.label, tuple(out.findings), tuple(out.checks), len(records), items, facts
     )
 
 
-def _check_ledger(source: EvidenceSource, out: _Collector) -> list[Record]:
+def _check_ledger(source: EvidenceSource, out: Collector) -> list[Record]:
     out.checks.append("ledger")
     records: list[Record] = []
     lines = source.ledger_lines()
@@ -181,7 +148,7 @@ def _check_ledger(source: EvidenceSource, out: _Collector) -> list[Record]:
     prev_time = ""
     for i, rec in enumerate(records):
         label = _entry_label(rec.entry.get("seq"))
-        # (1) the stored hash is the SHA-256 of the canonical entry
+        # (L1) the stored hash is the SHA-256 of the canonical entry
         try:
             actual = hashlib.sha256(canonical_bytes(rec.entry)).hexdigest()
         except InputError:
@@ -194,7 +161,7 @@ def _check_ledger(source: EvidenceSource, out: _Collector) -> list[Record]:
                 f"{label} was altered: its content does not match its hash",
                 f"账本第 {rec.entry.get('seq')} 条被篡改：内容与其哈希值不符",
             )
-        # (2) seq numbers are contiguous from 0
+        # (L2) seq numbers are contiguous from 0
         if rec.entry.get("seq") != i:
             out.add(
                 "ledger-seq-break",
@@ -203,7 +170,7 @@ def _check_ledger(source: EvidenceSource, out: _Collector) -> list[Record]:
                 f"ledger position {i} holds entry seq {rec.entry.get('seq')}: an entry was removed, inserted or reordered",
                 f"账本第 {i} 个位置为序号 {rec.entry.get('seq')} 的条目：条目被删除、插入或调换",
             )
-        # (3) prev equals the hash of the entry before (recomputed, not as stored)
+        # (L3) prev equals the hash of the entry before (recomputed, not as stored)
         if rec.entry.get("prev") != prev_hash:
             out.add(
                 "ledger-prev-mismatch",
@@ -265,129 +232,78 @@ def _check_ledger(source: EvidenceSource, out: _Collector) -> list[Record]:
 class _CertInfo:
     chain: tuple[x509.Certificate, ...] = field(default_factory=tuple)
     ok: bool = False
+    fact: SignerFact | None = None
 
 
-def _load_cert(
-    source: EvidenceSource,
-    key_fp: str,
-    cache: dict[str, _CertInfo],
-    trusted: list[x509.Certificate],
-    out: _Collector,
-) -> _CertInfo:
-    if key_fp in cache:
-        return cache[key_fp]
-    info = _CertInfo()
-    cache[key_fp] = info
-    subject = f"certs/{key_fp}.pem"
-    pem = source.cert_pem(key_fp)
-    if pem is None:
-        out.add(
-            "cert-missing",
-            Severity.ERROR,
-            subject,
-            f"no certificate for signing key {key_fp[:16]}…",
-            f"缺少签名密钥 {key_fp[:16]}… 的证书",
-        )
-        return info
-    try:
-        chain = load_certs_pem(pem, subject)
-        if not chain:
-            raise InputError("empty", "空")
-        leaf_fp = cert_key_fingerprint(chain[0])
-    except InputError:
-        out.add(
-            "cert-unreadable",
-            Severity.ERROR,
-            subject,
-            f"certificate file {subject} is unreadable",
-            f"证书文件 {subject} 无法读取",
-        )
-        return info
-    if leaf_fp != key_fp:
-        out.add(
-            "cert-key-mismatch",
-            Severity.ERROR,
-            subject,
-            f"certificate {subject} holds another key ({leaf_fp[:16]}…): it was replaced",
-            f"证书 {subject} 的公钥不符（{leaf_fp[:16]}…）：证书被替换",
-        )
-        return info
-    info.chain = chain
-    info.ok = True
-    _check_chain(subject, chain, trusted, out)
-    return info
+@dataclass
+class _Certs:
+    """Officer certificates as loaded and judged once each (checks C1–C4)."""
 
+    source: EvidenceSource
+    policy: TrustPolicy
+    training: bool
+    out: Collector
+    cache: dict[str, _CertInfo] = field(default_factory=dict)
 
-def _check_chain(
-    subject: str,
-    chain: tuple[x509.Certificate, ...],
-    trusted: list[x509.Certificate],
-    out: _Collector,
-) -> None:
-    leaf = chain[0]
-    name = subject_text(leaf)
-    for child, parent in itertools.pairwise(chain):
-        try:
-            child.verify_directly_issued_by(parent)
-        except (ValueError, TypeError, InvalidSignature):
+    def load(self, key_fp: str) -> _CertInfo:
+        if key_fp in self.cache:
+            return self.cache[key_fp]
+        info = _CertInfo()
+        self.cache[key_fp] = info
+        subject = f"certs/{key_fp}.pem"
+        out = self.out
+        pem = self.source.cert_pem(key_fp)
+        if pem is None:
             out.add(
-                "cert-chain-invalid",
+                "cert-missing",
                 Severity.ERROR,
                 subject,
-                f"certificate chain of {name} is broken",
-                f"{name} 的证书链无效",
+                f"no certificate for signing key {key_fp[:16]}…",
+                f"缺少签名密钥 {key_fp[:16]}… 的证书",
             )
-            return
-    top = chain[-1]
-    trusted_fps = {cert_fingerprint(c) for c in trusted}
-    if cert_fingerprint(top) in trusted_fps and len(chain) > 1:
-        out.add(
-            "cert-agency",
-            Severity.INFO,
-            subject,
-            f"{name} is certified by the trusted agency CA {subject_text(top)}",
-            f"{name} 的证书由受信任的机构 CA 签发：{subject_text(top)}",
-        )
-    elif self_issued(top) and len(chain) == 1:
-        out.add(
-            "cert-self-signed",
-            Severity.INFO,
-            subject,
-            f"{name} signs with a self-signed key; compare its fingerprint with the paper record",
-            f"{name} 使用自签名密钥；请与纸质笔录上的指纹核对",
-        )
-    else:
-        for issuer in trusted:
-            if issued_by_name(top, issuer):
-                try:
-                    top.verify_directly_issued_by(issuer)
-                except (ValueError, TypeError, InvalidSignature):
-                    continue
-                out.add(
-                    "cert-agency",
-                    Severity.INFO,
-                    subject,
-                    f"{name} is certified by the trusted CA {subject_text(issuer)}",
-                    f"{name} 的证书由受信任的 CA 签发：{subject_text(issuer)}",
-                )
-                return
-        out.add(
-            "cert-untrusted-ca",
-            Severity.WARNING,
-            subject,
-            f"{name} is certified by a CA this verifier does not trust ({issuer_text(top)})",
-            f"{name} 的证书由本校验方不信任的 CA 签发（{issuer_text(top)}）",
-        )
+            return info
+        try:
+            chain = load_certs_pem(pem, subject)
+            if not chain:
+                raise InputError("empty", "空")
+            leaf_fp = cert_key_fingerprint(chain[0])
+        except InputError:
+            out.add(
+                "cert-unreadable",
+                Severity.ERROR,
+                subject,
+                f"certificate file {subject} is unreadable",
+                f"证书文件 {subject} 无法读取",
+            )
+            return info
+        if leaf_fp != key_fp:
+            out.add(
+                "cert-key-mismatch",
+                Severity.ERROR,
+                subject,
+                f"certificate {subject} holds another key ({leaf_fp[:16]}…): it was replaced",
+                f"证书 {subject} 的公钥不符（{leaf_fp[:16]}…）：证书被替换",
+            )
+            return info
+        info.chain = chain
+        info.ok = True
+        info.fact = judge_chain(subject, chain, self.policy, self.training, out)
+        return info
+
+    def facts(self) -> tuple[SignerFact, ...]:
+        return tuple(i.fact for i in self.cache.values() if i.fact is not None)
 
 
 def _check_signatures(
     source: EvidenceSource,
     records: list[Record],
-    trusted: list[x509.Certificate],
-    out: _Collector,
-) -> dict[str, _CertInfo]:
+    policy: TrustPolicy,
+    training: bool,
+    out: Collector,
+) -> tuple[SignerFact, ...]:
+    """S1–S5: every signature and co-signature, by an officer of the case (C1–C4 per key)."""
     out.checks.append("signatures")
-    cache: dict[str, _CertInfo] = {}
+    certs = _Certs(source, policy, training, out)
     officers: dict[str, dict[str, Any]] = {}
     opener = ""
     for rec in records:
@@ -397,7 +313,7 @@ def _check_signatures(
         except InputError:
             continue
         key_fp = str(rec.entry["actor"].get("key", ""))
-        info = _load_cert(source, key_fp, cache, trusted, out)
+        info = certs.load(key_fp)
         if info.ok and not verify_signature(info.chain[0], message, rec.sig):
             out.add(
                 "signature-invalid",
@@ -425,7 +341,7 @@ def _check_signatures(
                     f"账本第 {rec.entry.get('seq')} 条添加办案人员，但签名人不是本案办案人员",
                 )
             officers[str(data.get("key"))] = data
-            added = _load_cert(source, str(data.get("key")), cache, trusted, out)
+            added = certs.load(str(data.get("key")))
             if added.ok and cert_fingerprint(added.chain[0]) != data.get("cert_sha256"):
                 out.add(
                     "cert-replaced",
@@ -443,11 +359,11 @@ def _check_signatures(
                 f"账本第 {rec.entry.get('seq')} 条的签名人不是本案办案人员",
             )
         if rec.kind == "custody.receive":
-            _check_transfer(rec, label, source, cache, trusted, out)
+            _check_transfer(rec, label, out)
         signed_by = {key_fp} if info.ok else set()
         for co in rec.cosig:
             co_fp = str(co.get("actor", {}).get("key", "")) if isinstance(co, dict) else ""
-            co_info = _load_cert(source, co_fp, cache, trusted, out)
+            co_info = certs.load(co_fp)
             if co_info.ok and verify_signature(co_info.chain[0], message, co):
                 signed_by.add(co_fp)
             else:
@@ -460,17 +376,10 @@ def _check_signatures(
                 )
         if rec.kind == "session.end":
             _check_session_end(rec, label, signed_by, officers, out)
-    return cache
+    return certs.facts()
 
 
-def _check_transfer(
-    rec: Record,
-    label: str,
-    source: EvidenceSource,
-    cache: dict[str, _CertInfo],
-    trusted: list[x509.Certificate],
-    out: _Collector,
-) -> None:
+def _check_transfer(rec: Record, label: str, out: Collector) -> None:
     """A received case carries the sender's signed transfer record: it must hold."""
     transfer = rec.entry.get("data", {}).get("transfer")
     if not transfer:
@@ -502,7 +411,7 @@ def _check_session_end(
     label: str,
     signed_by: set[str],
     officers: dict[str, dict[str, Any]],
-    out: _Collector,
+    out: Collector,
 ) -> None:
     listed = rec.entry.get("data", {}).get("signers", [])
     if not isinstance(listed, list):
@@ -530,7 +439,7 @@ def _check_session_end(
         )
 
 
-def _check_items(source: EvidenceSource, records: list[Record], out: _Collector) -> int:
+def _check_items(source: EvidenceSource, records: list[Record], out: Collector) -> int:
     out.checks.append("items")
     referenced: set[str] = set()
     count = 0
@@ -625,193 +534,42 @@ class CaseSource:
             if p.name not in referenced
         ]
 
+    def tsa_certs(self) -> list[x509.Certificate]:
+        return []  # a live case's tokens carry their own chains
 
-def verify_case_dir(
-    case_dir: Path,
-    lines: list[str],
-    trusted_cas: list[x509.Certificate],
-    trusted_tsas: Sequence[bytes] = (),
-    *,
-    time_tolerance_us: int = DEFAULT_TIME_TOLERANCE_US,
-) -> VerificationReport:
+
+def verify_case_dir(case_dir: Path, lines: list[str], policy: TrustPolicy) -> VerificationReport:
     """Verify an opened case: ``lines`` are its ledger records in seq order."""
-    return verify_source(
-        CaseSource(case_dir, lines),
-        trusted_cas,
-        trusted_tsas,
-        time_tolerance_us=time_tolerance_us,
-    )
+    return verify_source(CaseSource(case_dir, lines), policy)
 
 
-def _read_bounded(f: BinaryIO, limit: int) -> bytes | None:
-    with f:
-        data = f.read(limit + 1)
-    return None if len(data) > limit else data
-
-
-def _check_timestamps(
-    source: EvidenceSource,
-    records: list[Record],
-    tsa_roots: Sequence[bytes],
-    tolerance_us: int,
-    out: _Collector,
-) -> None:
-    """(9) every token: imprint equals the entry hash, TSA signature, chain, time order."""
-    out.checks.append("timestamps")
-    actual: dict[int, tuple[str, str]] = {}
+def _check_sessions(records: list[Record], is_package: bool, out: Collector) -> None:
+    """K1: every session.start has its session.end (an error in a package: its tail was cut)."""
+    open_sessions: dict[str, int] = {}
     for rec in records:
-        seq = rec.entry.get("seq")
-        if isinstance(seq, int):
-            try:
-                actual[seq] = (entry_hash(rec.entry), str(rec.entry.get("time", "")))
-            except InputError:
-                continue
-    own: set[int] = set()
-    last_gen: tuple[int, str] | None = None
-    for rec in records:
-        if rec.kind != "timestamp":
+        session = rec.entry.get("session")
+        if not isinstance(session, str):
             continue
-        data = rec.entry.get("data", {})
-        stamped = data.get("stamped_seq") if isinstance(data, dict) else None
-        label = _entry_label(rec.entry.get("seq"))
-        if not isinstance(stamped, int) or stamped not in actual:
-            out.add(
-                "token-target-missing",
-                Severity.ERROR,
-                label,
-                f"{label} stamps entry {stamped!r}, which is not in the ledger",
-                f"账本第 {rec.entry.get('seq')} 条的时间戳指向不存在的条目 {stamped!r}",
-            )
-            continue
-        subject = f"custody/timestamps/{stamped}.tsr"
-        item = next(
-            (
-                i
-                for i in rec.entry.get("items", [])
-                if isinstance(i, dict) and i.get("path") == subject
+        if rec.kind == "session.start":
+            open_sessions[session] = rec.seq
+        elif rec.kind == "session.end":
+            open_sessions.pop(session, None)
+    for session, seq in open_sessions.items():
+        label = _entry_label(seq)
+        out.add(
+            "session-unclosed",
+            Severity.ERROR if is_package else Severity.WARNING,
+            label,
+            f"the session started in {label} ({session[:8]}…) has no session.end"
+            + (
+                ": its tail (last captures, after-check, officers' signatures) is missing"
+                if is_package
+                else " yet (still open, or interrupted)"
             ),
-            None,
-        )
-        f = source.open_item(item) if item is not None else None
-        token = _read_bounded(f, MAX_TOKEN_BYTES) if f is not None else None
-        if token is None:
-            out.add(
-                "token-missing",
-                Severity.ERROR,
-                subject,
-                f"the time-stamp token of entry {stamped} is missing or oversized",
-                f"账本第 {stamped} 条的时间戳令牌缺失或过大",
-            )
-            continue
-        target_hash, target_time = actual[stamped]
-        if data.get("stamped_hash") != target_hash:
-            out.add(
-                "token-entry-mismatch",
-                Severity.ERROR,
-                label,
-                f"{label} records a hash for entry {stamped} that is not that entry's hash",
-                f"账本第 {rec.entry.get('seq')} 条记录的被盖戳条目哈希与第 {stamped} 条不符",
-            )
-        if not tsa_roots:
-            out.add(
-                "token-tsa-untrusted",
-                Severity.ERROR,
-                subject,
-                f"time-stamp token of entry {stamped} cannot be checked: this verifier trusts no "
-                "TSA root (add one with 'quzheng identity trust --tsa ROOT.pem')",
-                f"账本第 {stamped} 条的时间戳无法验证：本校验方未信任任何时间戳根证书"
-                "（用 quzheng identity trust --tsa 根证书.pem 添加）",
-            )
-            continue
-        try:
-            info = verify_token(token, bytes.fromhex(target_hash), list(tsa_roots))
-        except TokenError as exc:
-            out.add(
-                exc.code if exc.code.startswith("token-") else f"token-{exc.code}",
-                Severity.ERROR,
-                subject,
-                f"time-stamp token of entry {stamped}: {exc.message_en}",
-                f"账本第 {stamped} 条的时间戳令牌：{exc.message_zh}",
-            )
-            continue
-        except InputError as exc:
-            out.add(
-                "token-malformed",
-                Severity.ERROR,
-                subject,
-                f"time-stamp token of entry {stamped} is unreadable: {exc.message_en}",
-                f"账本第 {stamped} 条的时间戳令牌无法读取：{exc.message_zh}",
-            )
-            continue
-        own.add(stamped)
-        try:
-            local = parse_time(target_time)
-        except InputError:
-            continue
-        agreement = check_time_agreement(info, local, tolerance_us, queued=bool(data.get("queued")))
-        gen = format_time(info.gen_time)
-        if agreement.finding == "clock-ahead":
-            out.add(
-                "token-before-entry",
-                Severity.ERROR,
-                subject,
-                f"entry {stamped} claims {target_time}, but the TSA fixed its hash at {gen}, "
-                f"{-agreement.delta_us // 1_000_000} s earlier: the local clock was wrong or the time was manipulated",
-                f"账本第 {stamped} 条自称时间 {target_time}，但时间戳服务在 {gen} 已固定其哈希，"
-                f"早 {-agreement.delta_us // 1_000_000} 秒：本地时钟有误或时间被篡改",
-            )
-        elif agreement.finding == "clock-behind":
-            out.add(
-                "token-late",
-                Severity.WARNING,
-                subject,
-                f"entry {stamped} was stamped {agreement.delta_us // 1_000_000} s after its local time ({gen})",
-                f"账本第 {stamped} 条在其本地时间之后 {agreement.delta_us // 1_000_000} 秒才盖戳（{gen}）",
-            )
-        if last_gen is not None and stamped > last_gen[0] and gen < last_gen[1]:
-            out.add(
-                "token-time-order",
-                Severity.ERROR,
-                subject,
-                f"token of entry {stamped} ({gen}) is older than the token of entry {last_gen[0]} ({last_gen[1]})",
-                f"账本第 {stamped} 条的时间戳（{gen}）早于第 {last_gen[0]} 条的时间戳（{last_gen[1]}）",
-            )
-        last_gen = (stamped, gen)
-    _report_coverage(records, own, out)
-
-
-def _report_coverage(records: list[Record], own: set[int], out: _Collector) -> None:
-    points = [
-        r.seq for r in records if r.kind in STAMPED_KINDS and isinstance(r.entry.get("seq"), int)
-    ]
-    if not points:
-        return
-    last = max(own, default=-1)
-    missing = [s for s in points if s not in own]
-    later = [s for s in missing if s < last]
-    bare = [s for s in missing if s > last]
-    if not missing:
-        out.add(
-            "timestamps-complete",
-            Severity.INFO,
-            "custody/timestamps",
-            f"all {len(points)} seal points carry a verified RFC 3161 token",
-            f"全部 {len(points)} 个封存点均有经验证的 RFC 3161 时间戳",
-        )
-        return
-    if later:
-        out.add(
-            "entry-unstamped",
-            Severity.WARNING,
-            "ledger entries " + ",".join(map(str, later)),
-            f"{len(later)} seal point(s) have no token of their own; a later token covers them",
-            f"{len(later)} 个封存点没有自己的时间戳，由其后的时间戳覆盖",
-        )
-    if bare:
-        out.add(
-            "entry-unstamped",
-            Severity.WARNING,
-            "ledger entries " + ",".join(map(str, bare)),
-            f"{len(bare)} seal point(s) are not covered by any time-stamp token yet (queued or offline)",
-            f"{len(bare)} 个封存点尚无任何时间戳覆盖（排队中或离线）",
+            f"账本第 {seq} 条开始的取证会话（{session[:8]}…）没有结束条目"
+            + (
+                "：其末尾（最后的截取、事后检查、执法人员签名）缺失"
+                if is_package
+                else "（仍在进行或被中断）"
+            ),
         )

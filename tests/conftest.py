@@ -14,6 +14,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from forensics.case import Case
 from forensics.identity import IdentityStore, Profile, Signer
+from forensics.timestamp import TsaServer
 
 PASSPHRASE = "correct horse battery"
 AGENCY = "示例市市场监督管理局"
@@ -35,7 +36,7 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setenv("QUZHENG_PASSPHRASE", PASSPHRASE)
     monkeypatch.setenv("QUZHENG_LANG", "en")
     ids = IdentityStore(home)
-    ids.init_ca("示例市市场监督管理局 CA", PASSPHRASE)
+    ids.init_ca("示例市市场监督管理局 CA", PASSPHRASE, agency=AGENCY)
     for name, badge in (("张明", "31000001"), ("李华", "31000002"), ("王五", "31000099")):
         ids.init_officer(Profile(name, badge, AGENCY), PASSPHRASE)
         ids.issue(badge, PASSPHRASE)
@@ -46,6 +47,13 @@ def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
         ids.unlock("31000002", PASSPHRASE),
         ids.unlock("31000099", PASSPHRASE),
     )
+
+
+@pytest.fixture
+def tsa(tmp_path: Path) -> Iterator[TsaServer]:
+    """The built-in TSA, listening on 127.0.0.1 with its own identity."""
+    with TsaServer(tmp_path / "tsa") as server:
+        yield server
 
 
 @pytest.fixture

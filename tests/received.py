@@ -30,11 +30,20 @@ def export_complete_case(world: World, tsa: TsaServer, tmp: Path, name: str = "c
         return case.case_id
 
 
+def certified_officers(
+    ids: IdentityStore, officers: tuple[tuple[str, str], ...], agency: str
+) -> None:
+    """Officers certified by their own agency's CA (which the data home then trusts)."""
+    ids.init_ca(f"{agency} CA", PASSPHRASE, agency=agency)
+    for name, badge in officers:
+        ids.init_officer(Profile(name, badge, agency), PASSPHRASE)
+        ids.issue(badge, PASSPHRASE)
+
+
 def police_home(tmp: Path, world: World, tsa: TsaServer) -> IdentityStore:
     """The receiving agency: officers P0001 and P0002, trusting the sender's CA and the TSA."""
     ids = IdentityStore(tmp / "police")
-    for name, badge in (("赵警官", "P0001"), ("钱警官", "P0002")):
-        ids.init_officer(Profile(name, badge, "示例市公安局"), PASSPHRASE)
+    certified_officers(ids, (("赵警官", "P0001"), ("钱警官", "P0002")), "示例市公安局")
     for pem in sorted((world.home / "trust").glob("*.pem")):
         ids.trust_ca(pem.read_bytes(), pem.stem)
     use_tsa(ids.home, tsa)

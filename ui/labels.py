@@ -52,6 +52,8 @@ STAMPS: Final[dict[str, str]] = {
 
 SEVERITIES: Final[dict[str, str]] = {
     "error": QT_TRANSLATE_NOOP("Severity", "error"),
+    "untrusted": QT_TRANSLATE_NOOP("Severity", "trust not established"),
+    "unchecked": QT_TRANSLATE_NOOP("Severity", "not checked"),
     "warning": QT_TRANSLATE_NOOP("Severity", "warning"),
     "info": QT_TRANSLATE_NOOP("Severity", "info"),
 }

@@ -2,9 +2,10 @@
 
 ``run_capture`` starts the recording proxy, then (its port and CA now known) the offscreen
 Qt application and the session browser, records the workspace if asked, loads the URL,
-takes the captures, keeps recording for the requested time (placing the marks), closes the
-session with the officers' signatures and stamps the seal points. It prints what was
-sealed and returns 0. It creates a ``QApplication``, so it runs once per process.
+takes the captures, keeps recording for the requested time (placing the marks), and closes
+the session with the officers' signatures. Each seal point's time-stamp is asked for as
+soon as it is sealed (the session's stamper), not when the session closes. It prints what
+was sealed and returns 0. It creates a ``QApplication``, so it runs once per process.
 
 Failures raise ``QuzhengError`` (the CLI prints one line, exit 2) — but only after the
 session was closed: whatever was sealed before the failure stays sealed and signed, and
@@ -151,7 +152,7 @@ def run_capture(
                 proxy_port=settings.proxy_port(home),
             )
         say(t("Starting the recording proxy…", "正在启动取证代理……", lang))
-        session = CaptureSession(home, case, signers[0], options=options, out=say)
+        session = CaptureSession(home, case, signers[0], options=options, out=say, tsa=tsa)
         session.start()
         results: list[str] = []
         failure: BaseException | None = None

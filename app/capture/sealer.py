@@ -50,10 +50,20 @@ class Item:
 class Sealer:
     """Serialises every append to one case's ledger on a thread of its own."""
 
-    def __init__(self, case: Case, signer: Signer, session: str | None = None) -> None:
+    def __init__(
+        self,
+        case: Case,
+        signer: Signer,
+        session: str | None = None,
+        *,
+        on_record: Callable[[Record], None] | None = None,
+    ) -> None:
         self.case = case
         self.signer = signer
         self.session = session
+        # Called on the sealer thread with every entry a job returns, before its future
+        # is done (the session pokes its time-stamper here). Must not block.
+        self.on_record = on_record
         self._jobs: queue.Queue[tuple[Callable[[], Any], Future[Any]] | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="sealer", daemon=True)
         self._closed = False
@@ -78,6 +88,11 @@ class Sealer:
                 continue
             if isinstance(result, Record):
                 self.records.append(result)
+                if self.on_record is not None:
+                    try:
+                        self.on_record(result)
+                    except Exception:  # the entry is sealed; only the hook failed
+                        logger.exception("after sealing #%s", result.seq)
             future.set_result(result)
 
     def submit[R](self, func: Callable[[], R]) -> Future[R]:

@@ -11,7 +11,7 @@ Life of a session (one per process, see ``browser``)::
     session.start_recording(); session.screenshot(on_done); session.mark("…") …
     session.stop_capture()                # GUI thread, at once: recording stopped, page blanked
     summary = session.finish(signers)     # off the GUI thread: last video segment sealed, proxy
-                                          # stopped, after-check, two signatures, stamps
+                                          # stopped, after-check, two signatures, last stamps
 
 What ``start()`` seals, in order:
 
@@ -25,10 +25,13 @@ What ``start()`` seals, in order:
 
 While it runs: each traffic segment the proxy closes is sealed as ``capture.traffic``
 (folder ``archive``, ``application/warc``) and indexed, so captures can name the server IP
-and certificate of their page. If the proxy dies, or anything can no longer be sealed, the
-capture stops (the browser is blanked and locked, the recording's open segment is sealed,
-the dead proxy's open segment is recovered and sealed) and the officer is told; the session
-can still be closed by two officers, and its ``session.end`` says why it ended early.
+and certificate of their page. With a ``TsaConfig`` (``tsa=``), every seal point's RFC 3161
+token is asked for right after it is sealed (``forensics.stamping.BackgroundStamper``; the
+network off the sealer, the token's entry written on it), not when the session closes.
+If the proxy dies, or anything can no longer be sealed, the capture stops (the browser is
+blanked and locked, the recording's open segment is sealed, the dead proxy's open segment
+is recovered and sealed) and the officer is told; the session can still be closed by two
+officers, and its ``session.end`` says why it ended early.
 Nothing sealed is lost: every entry is final when it is written.
 """
 
@@ -69,8 +72,8 @@ from forensics.capture.warc import LOCK_PREFIX, RunLock
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError, PolicyError, QuzhengError
 from forensics.identity import Signer
-from forensics.ledger import Record, parse_record
-from forensics.stamping import StampOutcome, TsaConfig, stamp_pending
+from forensics.ledger import STAMPED_KINDS, Record, parse_record
+from forensics.stamping import BackgroundStamper, StampOutcome, TsaConfig, stamp_pending
 
 logger = logging.getLogger(__name__)
 
@@ -213,6 +216,7 @@ class CaptureSession:
         options: CaptureOptions | None = None,
         now: Callable[[], datetime] = utc_now,
         out: Callable[[str], None] | None = None,
+        tsa: TsaConfig | None = None,
     ) -> None:
         self.home = home
         self.case = case
@@ -220,7 +224,10 @@ class CaptureSession:
         self.options = options or CaptureOptions()
         self._now = now
         self._out = out
-        self.sealer = Sealer(case, signer)
+        self.sealer = Sealer(case, signer, on_record=self._record_sealed)
+        # With a TSA: each seal point's token is asked for right after its seal (from start).
+        self.tsa = tsa
+        self.stamper: BackgroundStamper | None = None
         self.index = TrafficIndex()
         self.session_id: str | None = None
         self.proxy: RecordingProxy | None = None
@@ -305,10 +312,15 @@ class CaptureSession:
                 f"Cannot create the capture work folder {self.proxy_dir}: {exc}",
                 f"无法创建取证工作目录 {self.proxy_dir}：{exc}",
             ) from exc
+        if self.tsa is not None and self.stamper is None:
+            self.stamper = BackgroundStamper(
+                self.case, self.signer, self.tsa, write=self._write_on_sealer
+            )
+            self.stamper.poke()  # what earlier work left in the queue
         try:
             self._recover_leftovers()
         except BaseException:
-            self.sealer.close()
+            self._close_writers()
             raise
         options = self.options
         info = self.signer.officer.profile
@@ -328,7 +340,7 @@ class CaptureSession:
         try:
             proxy.start()  # CaptureError when it cannot
         except BaseException:
-            self.sealer.close()
+            self._close_writers()
             raise
         self.proxy = proxy
         try:
@@ -354,6 +366,25 @@ class CaptureSession:
             self.abandon()
             raise
         return self.session_id
+
+    # -- time-stamps ----------------------------------------------------------------------
+
+    def _record_sealed(self, record: Record) -> None:
+        """Sealer thread, after every entry: a seal point asks for its token now."""
+        if record.kind in STAMPED_KINDS and self.stamper is not None:
+            self.stamper.poke()
+
+    def _write_on_sealer(self, job: Callable[[], bool]) -> bool:
+        """The stamper's writes (token entries, the queue) go through the one writer."""
+        return self.sealer.submit(job).result()
+
+    def _close_writers(self, timeout: float = 60.0) -> StampOutcome | None:
+        """Last time-stamp attempt (through the sealer), then stop the sealer."""
+        stamps = None
+        if self.stamper is not None:
+            stamps = self.stamper.close(timeout)
+        self.sealer.close(timeout)
+        return stamps
 
     def _new_session_dir(self) -> Path:
         d = self.work / f"{SESSION_DIR_PREFIX}{uuid.uuid4().hex[:12]}"
@@ -773,7 +804,9 @@ class CaptureSession:
         failure: BaseException | None = None,
     ) -> SessionSummary:
         """Stop the proxy (its last segment sealed), run the after-check, close the session
-        with the officers' signatures and stamp the queued seal points.
+        with the officers' signatures and stamp what is still queued (``session.end``; with
+        the session's stamper, every earlier seal point was stamped as it was sealed, and
+        the summary counts those tokens too; ``tsa`` is used only without one).
 
         Call ``stop_capture()`` on the GUI thread first; this then touches no widget and
         blocks (proxy shutdown, the after-check's network probes, the TSA), so the GUI runs
@@ -833,13 +866,13 @@ class CaptureSession:
         )
         end.result(timeout)  # PolicyError propagates: the session stays open
         stamps: StampOutcome | None = None
-        if tsa is not None:
+        if self.stamper is None and tsa is not None:
             stamps = self.sealer.submit(lambda: stamp_pending(self.case, self.signer, tsa)).result(
                 timeout
             )
         with self._lock:
             self._finished = True
-        self.sealer.close(timeout)
+        stamps = self._close_writers(timeout) or stamps
         self._cleanup()
         return SessionSummary(session, list(self.sealer.records), err, stamps, list(self.warnings))
 
@@ -891,7 +924,7 @@ class CaptureSession:
             self.proxy.stop()
         with contextlib.suppress(Exception):
             self.sealer.drain(60)
-        self.sealer.close()
+        self._close_writers()
         if self._session_lock is not None:
             self._session_lock.release()
             self._session_lock = None

@@ -267,20 +267,14 @@ def verify_case(home: Path, case_id: str) -> VerificationReport:
     ids = IdentityStore(home)
     with Case.open(cases_home(home), case_id, recover=False) as case:
         lines = [line for _, _, line in case.store.ledger_rows()]
-        return verify_case_dir(case.store.dir, lines, ids.trusted_cas(), ids.trusted_tsa_pems())
+        return verify_case_dir(case.store.dir, lines, ids.trust_policy())
 
 
 def verify_package_file(
     home: Path, path: Path, password: str | None, progress: Progress | None = None
 ) -> VerificationReport:
     ids = IdentityStore(home)
-    return verify_package(
-        path,
-        password=password or None,
-        trusted_cas=ids.trusted_cas(),
-        trusted_tsas=ids.trusted_tsa_pems(),
-        progress=progress,
-    )
+    return verify_package(path, ids.trust_policy(), password=password or None, progress=progress)
 
 
 def export_case(

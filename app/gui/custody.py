@@ -67,9 +67,8 @@ def receive_package(
         cases_home(home),
         package,
         receiver,
+        ids.trust_policy(),
         password=password or None,
-        trusted_cas=ids.trusted_cas(),
-        trusted_tsas=ids.trusted_tsa_pems(),
         reason=reason.strip(),
     )
     with case:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import settings
-from app.gui.tsa import BUILTIN_TSA_LABEL, builtin_tsa_url, ensure_builtin_identity
+from app.gui.tsa import builtin_tsa_url, ensure_builtin_identity
 from forensics.errors import InputError
-from forensics.identity import IdentityStore, Profile, Signer, cert_fingerprint
+from forensics.identity import BUILTIN_TSA_LABEL, IdentityStore, Profile, Signer, cert_fingerprint
 
 MIN_PASSPHRASE = 10
 
@@ -104,7 +104,11 @@ def run_setup(home: Path, choices: SetupChoices) -> SetupResult:
     officer = ids.init_officer(choices.profile, choices.passphrase)
     issued = False
     if choices.ca_mode == "create":
-        ids.init_ca(choices.ca_name or choices.profile.agency, choices.ca_passphrase)
+        ids.init_ca(
+            choices.ca_name or choices.profile.agency,
+            choices.ca_passphrase,
+            agency=choices.profile.agency,
+        )
         officer = ids.issue(choices.profile.badge, choices.ca_passphrase)
         issued = True
     if choices.tsa_mode == "builtin":

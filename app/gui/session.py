@@ -1,21 +1,21 @@
 """What the capture workspace asks of its session beyond the engine's own API: starting it
-before Qt (``prepare``), time-stamps while it runs (on the session's sealer, the one
-writer), the stamp queue, and the ledger's head for the error dialog."""
+before Qt (``prepare``, with the TSA that stamps each seal point as it is sealed: the
+session's ``BackgroundStamper``), the stamp queue, and the ledger's head for the error
+dialog."""
 
 from __future__ import annotations
 
-from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.capture.session import CaptureOptions, CaptureSession
-from app.gui.cases import cases_home
+from app.gui.cases import cases_home, tsa_config
 from app.gui.errors import SealedState
 from app.gui.officers import unlock
 from app.gui.workspace import WorkspaceConfig, capture_options
 from forensics.case import Case
 from forensics.identity import Signer
-from forensics.stamping import StampOutcome, TsaConfig, pending_count, stamp_pending
+from forensics.stamping import StampOutcome, TsaConfig, pending_count
 
 __all__ = [
     "Prepared",
@@ -24,7 +24,6 @@ __all__ = [
     "prepare",
     "queued_stamps",
     "sealed_state",
-    "stamp_queued",
 ]
 
 
@@ -35,6 +34,7 @@ class Prepared:
     case: Case
     signer: Signer
     session: CaptureSession
+    tsa: TsaConfig
 
 
 def prepare(
@@ -43,26 +43,23 @@ def prepare(
     passphrase: str,
     *,
     options: CaptureOptions | None = None,
+    tsa: TsaConfig | None = None,
 ) -> Prepared:
     """Before Qt: unlock, open the case, start the session (recovery, proxy,
-    ``session.start``, the clean-environment check). Raises ``QuzhengError``."""
+    ``session.start``, the clean-environment check) with its time-stamper (``tsa``, by
+    default the installation's). Raises ``QuzhengError``."""
     signer = unlock(home, config.badge, passphrase)
+    tsa = tsa if tsa is not None else tsa_config(home)
     case = Case.open(cases_home(home), config.case_id)
     try:
         session = CaptureSession(
-            home, case, signer, options=options or capture_options(home, config)
+            home, case, signer, options=options or capture_options(home, config), tsa=tsa
         )
         session.start()
     except BaseException:
         case.close()
         raise
-    return Prepared(home, config, case, signer, session)
-
-
-def stamp_queued(session: CaptureSession, tsa: TsaConfig, timeout: float) -> Future[StampOutcome]:
-    """Ask the TSA for every queued token, in turn with the session's other seals."""
-    quick = TsaConfig(tsa.urls, tsa.trust_roots, timeout)
-    return session.sealer.submit(lambda: stamp_pending(session.case, session.signer, quick))
+    return Prepared(home, config, case, signer, session, tsa)
 
 
 def queued_stamps(session: CaptureSession) -> int:

@@ -116,8 +116,7 @@ def build_board(
         exercise_id,
         out_dir,
         password=password or None,
-        trusted_cas=ids.trusted_cas(),
-        trusted_tsas=ids.trusted_tsa_pems(),
+        policy=ids.trust_policy(accept_training=True),
         progress=progress,
     )
 

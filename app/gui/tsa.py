@@ -20,7 +20,6 @@ from forensics.timestamp import TsaIdentity, TsaServer, create_tsa_identity
 
 logger = logging.getLogger(__name__)
 
-BUILTIN_TSA_LABEL: Final = "builtin-tsa"
 DEFAULT_PORT: Final = 3161
 
 

@@ -89,6 +89,11 @@ def record(writer: WARCWriter, host: str, path: str, status: int, ctype: str, bo
     writer.write_record(rec)
 
 
+def last_page(pdf: Path) -> int:
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    return int(next(x for x in info.stdout.splitlines() if x.startswith("Pages:")).split()[1])
+
+
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--keep", type=Path, help="keep the case and PDFs in this folder")
@@ -338,11 +343,13 @@ def main() -> int:
             print(f"zh: {zh.pages} pages, en: {en.pages} pages")
     for old in OUT.glob("*.png"):
         old.unlink()
+    # Numbered pages, and the last one (signatures and certificate fingerprints) by name.
     for pdf, pages, prefix in (
-        (tmp / "report-zh.pdf", (1, 3, 5, 6), "zh"),
-        (tmp / "report-en.pdf", (1,), "en"),
+        (tmp / "report-zh.pdf", [(n, f"page-{n}") for n in (1, 3, 5, 6)], "zh"),
+        (tmp / "report-en.pdf", [(1, "page-1")], "en"),
     ):
-        for n in pages:
+        pages.append((last_page(pdf), "signatures"))
+        for n, name in pages:
             subprocess.run(
                 [
                     "pdftoppm",
@@ -355,7 +362,7 @@ def main() -> int:
                     str(n),
                     "-singlefile",
                     str(pdf),
-                    str(OUT / f"{prefix}-page-{n}"),
+                    str(OUT / f"{prefix}-{name}"),
                 ],
                 check=True,
             )

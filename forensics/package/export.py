@@ -34,6 +34,7 @@ from forensics import __version__
 from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError
+from forensics.fingerprints import package_fingerprints
 from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, digest_file, digest_stream, fsync_dir
 from forensics.identity import Signer, cert_fingerprint
 from forensics.ledger import Record
@@ -71,6 +72,12 @@ class _Member:
 
 def _bytes_member(name: str, data: bytes) -> _Member:
     return _Member(name, data, digest_stream(io.BytesIO(data)))
+
+
+def _member_bytes(m: _Member | None) -> bytes | None:
+    if m is None:
+        return None
+    return m.source if isinstance(m.source, bytes) else m.source.read_bytes()
 
 
 def _token_certs(token: bytes) -> list[x509.Certificate]:
@@ -355,9 +362,9 @@ def export_package(
             members[L.REPORT] = _bytes_member(L.REPORT, pdf.read_bytes())
     else:
         warnings.append("no report was built into the package")
-    members[L.README] = _bytes_member(
-        L.README, readme_text(package_id, case.case_id, signer.officer.key_fp, bool(warcs)).encode()
-    )
+    fingerprints = package_fingerprints(records, lambda n: _member_bytes(members.get(n)), members)
+    readme = readme_text(package_id, case.case_id, signer.officer.key_fp, bool(warcs), fingerprints)
+    members[L.README] = _bytes_member(L.README, readme.encode())
 
     # (4) datapackage.json (WACZ 1.1.1 + our object), its signed and stamped digest, sums.
     created = format_time(now()).split(".")[0] + "Z"

@@ -1,9 +1,10 @@
-"""Verification of a sealed package (FORMATS.md §3), streaming, without extraction.
+"""Verification of a sealed package (verifier guide §2.4: checks P, M, D, K2–K5),
+streaming, without extraction.
 
 Every member is hashed once (SHA-256 and SM3 in one pass); the package-level checks and the
 ledger checks of ``forensics.verify`` then use those digests. Unreadable input (not a ZIP,
 hostile names, wrong password, malformed control files) raises ``InputError``/``AuthError``
-(exit 2); everything that parses but does not match is a finding (exit 1).
+(exit 2); everything that parses is judged under the trust policy into one verdict.
 """
 
 from __future__ import annotations
@@ -12,8 +13,10 @@ import base64
 import binascii
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,21 +26,22 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from forensics.canonical import canonical_bytes
+from forensics.certtrust import judge_chain
 from forensics.errors import AuthError, InputError
 from forensics.hashing import Digests, digest_file, digest_stream
 from forensics.identity import cert_key_fingerprint, load_certs_pem
+from forensics.ledger import Record, parse_record
 from forensics.package import layout as L
 from forensics.package.reader import PackageReader
-from forensics.timestamp import TokenError, verify_token
-from forensics.verify import (
-    DEFAULT_TIME_TOLERANCE_US,
-    Finding,
-    Severity,
-    VerificationReport,
-    verify_source,
-)
+from forensics.timeproof import TokenJudge, token_finding
+from forensics.timestamp import TokenError
+from forensics.trust import TrustPolicy
+from forensics.verdict import Collector, Facts, Severity, SignerFact, VerificationReport
+from forensics.verify import is_training, verify_source
 
 Progress = Callable[[int, int], None]
+_TSA_CERT = re.compile(r"^custody/certs/tsa-[0-9a-f]{16}\.pem$")
+_OFFICER_CERT = re.compile(r"^custody/certs/([0-9a-f]{64})\.pem$")
 
 
 class PackageSource:
@@ -69,7 +73,18 @@ class PackageSource:
         return None if d is None else (d.size, d.sha256, d.sm3)
 
     def unlisted(self, referenced: set[str]) -> list[str]:
-        return []  # the package checks list-completeness against datapackage.json
+        return []  # the package checks list-completeness itself (K2)
+
+    def tsa_certs(self) -> list[x509.Certificate]:
+        """The TSA chains the exporter wrote (custody/certs/tsa-*.pem): candidates only."""
+        out: list[x509.Certificate] = []
+        for name in self.reader.names:
+            if _TSA_CERT.match(name):
+                try:
+                    out.extend(load_certs_pem(self.reader.read_control(name), name))
+                except InputError:
+                    continue
+        return out
 
 
 def _json(reader: PackageReader, name: str) -> Any:
@@ -95,19 +110,11 @@ def _parse_sums(data: bytes) -> dict[str, str] | None:
     return out
 
 
-class _Findings:
-    def __init__(self) -> None:
-        self.items: list[Finding] = []
-
-    def add(self, code: str, sev: Severity, subject: str, en: str, zh: str) -> None:
-        self.items.append(Finding(code, sev, subject, en, zh))
-
-
 _DAMAGED = Digests(-1, "damaged", "damaged")
 
 
 def _hash_members(
-    reader: PackageReader, progress: Progress | None, f: _Findings
+    reader: PackageReader, progress: Progress | None, f: Collector
 ) -> dict[str, Digests]:
     total = sum(reader.size(n) for n in reader.names)
     done = 0
@@ -142,19 +149,21 @@ def _verify_sig(cert: x509.Certificate, data: bytes, sig_b64: object) -> bool:
 
 
 def _check_token(
-    f: _Findings,
+    f: Collector,
+    judge: TokenJudge,
     code: str,
     subject: str,
     token: object,
     digest_hex: str,
-    tsa_roots: Sequence[bytes],
     what_en: str,
     what_zh: str,
 ) -> None:
+    """M3 / D4: the manifest's and the seal's tokens, judged like the ledger's (T1–T3)."""
     if not isinstance(token, dict):
+        hard = not judge.training
         f.add(
             f"{code}-unstamped",
-            Severity.WARNING,
+            Severity.ERROR if hard else Severity.WARNING,
             subject,
             f"{what_en} carries no RFC 3161 time-stamp",
             f"{what_zh}没有 RFC 3161 时间戳",
@@ -164,44 +173,28 @@ def _check_token(
         der = base64.b64decode(str(token.get("token_der_b64", "")), validate=True)
     except (ValueError, binascii.Error):
         der = b""
-    if not tsa_roots:
-        f.add(
-            "token-tsa-untrusted",
-            Severity.ERROR,
-            subject,
-            f"the time-stamp on {what_en} cannot be checked: no TSA root is trusted",
-            f"{what_zh}的时间戳无法验证：未信任任何时间戳根证书",
-        )
-        return
     try:
-        verify_token(der, bytes.fromhex(digest_hex), list(tsa_roots))
-    except TokenError as exc:
-        code = exc.code if exc.code.startswith("token-") else f"token-{exc.code}"
-        f.add(
-            code,
-            Severity.ERROR,
-            subject,
-            f"time-stamp on {what_en}: {exc.message_en}",
-            f"{what_zh}的时间戳：{exc.message_zh}",
-        )
-    except (InputError, ValueError) as exc:
-        f.add(
-            "token-malformed",
-            Severity.ERROR,
-            subject,
-            f"time-stamp on {what_en} is unreadable ({exc})",
-            f"{what_zh}的时间戳无法读取",
-        )
+        judged = judge.judge(der, bytes.fromhex(digest_hex))
+    except (TokenError, InputError) as exc:
+        token_finding(exc, subject, what_en, what_zh, f)
+        return
+    judge.report_untrusted(judged, subject, f)
+
+
+@dataclass(frozen=True)
+class _Seal:
+    signer: SignerFact | None
+    subject: str = ""
 
 
 def verify_seal(
     package: Path,
     seal_path: Path,
-    trusted_tsas: Sequence[bytes],
-    f: _Findings,
+    judge: TokenJudge,
+    f: Collector,
     whole: Digests | None = None,
-) -> None:
-    """(10) the detached seal: whole-file size and digests, signature, token."""
+) -> _Seal:
+    """D1–D4: the detached seal: whole-file size and digests, signer, signature, token."""
     subject = seal_path.name
     try:
         seal = json.loads(seal_path.read_bytes()[: L.MAX_CONTROL_BYTES])
@@ -217,7 +210,7 @@ def verify_seal(
             f"{subject} is unreadable",
             f"{subject} 无法读取",
         )
-        return
+        return _Seal(None, subject)
     whole = whole or digest_file(package)
     for key, got in (("size", whole.size), ("sha256", whole.sha256), ("sm3", whole.sm3)):
         if body.get(key) != got:
@@ -229,6 +222,7 @@ def verify_seal(
                 f"证据包文件的 {key} 为 {got}，封签记载为 {body.get(key)}：文件被改动",
             )
     signer = body.get("signer", {})
+    fact = None
     if not isinstance(signer, dict) or cert_key_fingerprint(certs[0]) != signer.get("key"):
         f.add(
             "seal-signer-mismatch",
@@ -245,117 +239,122 @@ def verify_seal(
             "the seal's signature is not valid",
             "封签签名无效",
         )
+    else:
+        fact = judge_chain(subject, certs, judge.policy, judge.training, f, role="seal")
     _check_token(
         f,
+        judge,
         "seal",
         subject,
         seal.get("timestamp"),
         whole.sha256,
-        trusted_tsas,
         "the package file",
         "证据包文件",
     )
+    return _Seal(fact, subject)
 
 
 def verify_package(
     path: Path,
+    policy: TrustPolicy,
     *,
     password: str | None = None,
-    trusted_cas: list[x509.Certificate] | None = None,
-    trusted_tsas: Sequence[bytes] = (),
     seal_path: Path | None = None,
-    time_tolerance_us: int = DEFAULT_TIME_TOLERANCE_US,
     progress: Progress | None = None,
 ) -> VerificationReport:
-    f = _Findings()
-    checks = ["package"]
+    f = Collector()
+    f.checks.append("package")
     seal_path = seal_path or path.with_name(path.name + ".seal.json")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal") as pool:
         # The whole-file digests for the seal run on the second core while the members are
         # hashed, so the package is read twice at the cost of once.
-        future = None
-        if seal_path.is_file() and path.is_file():
-            checks.append("seal")
-            future = pool.submit(digest_file, path)
-        done = [future is None]
+        if not (seal_path.is_file() and path.is_file()):
+            return _verify(path, password, policy, f, progress, None)
+        f.checks.append("seal")
+        future = pool.submit(digest_file, path)
 
-        def check_seal() -> None:
-            if not done[0] and future is not None:
-                done[0] = True
-                verify_seal(path, seal_path, trusted_tsas, f, future.result())
+        done: list[_Seal] = []
 
-        return _verify(
-            path, password, f, checks, progress, trusted_cas, trusted_tsas,
-            time_tolerance_us, check_seal,
-        )  # fmt: skip
+        def check_seal(judge: TokenJudge) -> _Seal:
+            """Once: the first caller's judge decides (training is known once the ledger is)."""
+            if not done:
+                done.append(verify_seal(path, seal_path, judge, f, future.result()))
+            return done[0]
+
+        return _verify(path, password, policy, f, progress, check_seal)
+
+
+SealCheck = Callable[[TokenJudge], _Seal]
 
 
 def _verify(
     path: Path,
     password: str | None,
-    f: _Findings,
-    checks: list[str],
+    policy: TrustPolicy,
+    f: Collector,
     progress: Progress | None,
-    trusted_cas: list[x509.Certificate] | None,
-    trusted_tsas: Sequence[bytes],
-    time_tolerance_us: int,
-    check_seal: Callable[[], None],
+    check_seal: SealCheck | None,
 ) -> VerificationReport:
     try:
         reader = PackageReader(path, password)
     except AuthError as exc:
-        if password is not None or "seal" not in checks:
+        if password is not None or check_seal is None:
             raise
-        # FORMATS.md §2: the detached seal lets a recipient check an encrypted package
-        # before the password is known. The contents wait for the password.
-        check_seal()
+        # The detached seal lets a recipient check an encrypted package before the
+        # password is known (D5). The contents wait for the password: never PASS.
+        judge = TokenJudge(policy, training=False)
+        seal = check_seal(judge)
         f.add(
             "contents-not-checked",
-            Severity.WARNING,
+            Severity.UNCHECKED,
             path.name,
             f"{exc.message_en}: only the detached seal was checked (the whole file's digests, "
-            "signature and time-stamp); verify again with the password to check the contents",
-            f"{exc.message_zh}：仅校验了独立封签（整个文件的摘要、签名与时间戳）；"
+            "signer, signature and time-stamp); verify again with the password to check the "
+            "contents",
+            f"{exc.message_zh}：仅校验了独立封签（整个文件的摘要、签名人、签名与时间戳）；"
             "取得密码后请再次校验证据包内容",
         )
-        return _done(path, f, checks, None)
+        return _done(path, f, None, seal, judge)
     except InputError as exc:
-        check_seal()
+        seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
         if not _altered(f):
             raise
         # The seal already proves the file was altered: that is the finding, not bad input.
         f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
-        return _done(path, f, checks, None)
+        return _done(path, f, None, seal)
     with reader:
         try:
-            return _verify_open(
-                path, reader, f, checks, progress, trusted_cas, trusted_tsas,
-                time_tolerance_us, check_seal,
-            )  # fmt: skip
+            return _verify_open(path, reader, policy, f, progress, check_seal)
         except AuthError:
             raise
         except InputError as exc:
-            check_seal()
+            seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
             if not _altered(f):
                 raise
             # Members already found altered cannot be parsed either: report, don't crash.
             f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
-            return _done(path, f, checks, None)
+            return _done(path, f, None, seal)
+
+
+def _records(lines: list[str]) -> list[Record]:
+    out: list[Record] = []
+    for line in lines:
+        try:
+            out.append(parse_record(line))
+        except InputError:
+            continue  # reported by the ledger check
+    return out
 
 
 def _verify_open(
     path: Path,
     reader: PackageReader,
-    f: _Findings,
-    checks: list[str],
+    policy: TrustPolicy,
+    f: Collector,
     progress: Progress | None,
-    trusted_cas: list[x509.Certificate] | None,
-    trusted_tsas: Sequence[bytes],
-    time_tolerance_us: int,
-    check_seal: Callable[[], None],
+    check_seal: SealCheck | None,
 ) -> VerificationReport:
     digests = _hash_members(reader, progress, f)
-    check_seal()
     names = set(digests)
     for name in L.REQUIRED:
         if name not in names:
@@ -368,7 +367,8 @@ def _verify_open(
             )
     dp = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
     if dp is None or L.LEDGER not in names:
-        return _done(path, f, checks, None)
+        seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
+        return _done(path, f, None, seal)
     if not isinstance(dp, dict) or not isinstance(dp.get("resources"), list):
         raise InputError(
             f"{path}: datapackage.json has no resources list",
@@ -376,10 +376,56 @@ def _verify_open(
         )
     qz = dp.get("quzheng") if isinstance(dp.get("quzheng"), dict) else {}
     assert isinstance(qz, dict)
+    _check_listed(dp, qz, digests, f)
+    _check_sums(reader, digests, f)
+
+    text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")
+    lines = [line for line in text.split("\n") if line.strip()]
+    records = _records(lines)
+    training = is_training(records)
+    source = PackageSource(reader, lines, digests)
+    judge = TokenJudge(policy, training, source.tsa_certs())
+
+    # (M1–M3) the manifest digest: hash, exporting officer's signature, time-stamp.
+    f.checks.append("manifest")
+    digest_signer = _check_manifest(reader, names, judge, f)
+
+    # (L, S, C, I, T, K1) the ledger: continuity, hashes, signatures, items, tokens, sessions.
+    ledger_report = verify_source(source, policy, judge=judge)
+    f.findings.extend(ledger_report.findings)
+    f.checks.extend(ledger_report.checks)
+
+    # (K3–K5) heads, the export entry, and nothing after it but its time-stamps.
+    exporter = _check_heads(reader, names, qz, lines, records, digests, digest_signer, f)
+    # (K2) every file under evidence/, archive/ and custody/ is a ledger item or the format's.
+    _check_accounted(names, records, f)
+    if L.REPORT not in names:
+        f.add(
+            "report-missing",
+            Severity.ERROR,
+            L.REPORT,
+            "the report is missing",
+            "缺少电子数据提取笔录",
+        )
+    seal = check_seal(judge) if check_seal else _Seal(None)
+    if seal.signer is not None and exporter is not None and seal.signer.key != exporter:
+        f.add(
+            "seal-signer-not-exporter",
+            Severity.ERROR,
+            seal.subject,
+            "the detached seal is not signed by the officer whose package.export entry names "
+            "this package",
+            "独立封签的签名人不是账本中导出本证据包的执法人员",
+        )
+    return _done(path, f, ledger_report, seal, judge)
+
+
+def _check_listed(
+    dp: dict[str, Any], qz: dict[str, Any], digests: dict[str, Digests], f: Collector
+) -> None:
+    """(P1) every listed file exists with its size, SHA-256 and SM3; nothing unlisted."""
     sm3_map = qz.get("sm3") if isinstance(qz.get("sm3"), dict) else {}
     assert isinstance(sm3_map, dict)
-
-    # (1) every listed file exists with its size, SHA-256 and SM3; nothing unlisted.
     listed: set[str] = set()
     for res in dp["resources"]:
         if not isinstance(res, dict):
@@ -409,7 +455,7 @@ def _verify_open(
                     f"{name}: {label} does not match the manifest: the file was altered",
                     f"{name}：{label} 与清单不符，文件被改动",
                 )
-    for name in sorted(names - listed - L.NOT_IN_DATAPACKAGE):
+    for name in sorted(set(digests) - listed - L.NOT_IN_DATAPACKAGE):
         f.add(
             "file-unlisted",
             Severity.ERROR,
@@ -418,8 +464,11 @@ def _verify_open(
             f"{name} 在证据包中但未列入清单",
         )
 
-    # (2) the sums files agree with the content.
-    checks.append("sums")
+
+def _check_sums(reader: PackageReader, digests: dict[str, Digests], f: Collector) -> None:
+    """(P2) the sums files agree with the content."""
+    f.checks.append("sums")
+    names = set(digests)
     for sums_name, algo in ((L.SHA256SUMS, "sha256"), (L.SM3SUMS, "sm3")):
         if sums_name not in names:
             continue
@@ -453,77 +502,67 @@ def _verify_open(
                 f"{name} 未列入 {sums_name}",
             )
 
-    # (3) the manifest digest: hash, exporting officer's signature, time-stamp.
-    checks.append("manifest")
+
+def _check_manifest(reader: PackageReader, names: set[str], judge: TokenJudge, f: Collector) -> str:
+    """M1–M3; returns the key that signed datapackage.json ('' when none)."""
+    if L.DIGEST not in names:
+        return ""
     dp_bytes = reader.read_control(L.DATAPACKAGE)
     dp_sha = hashlib.sha256(dp_bytes).hexdigest()
-    digest_signer = ""
-    if L.DIGEST in names:
-        dg = _json(reader, L.DIGEST)
-        dq = (
-            dg.get("quzheng")
-            if isinstance(dg, dict) and isinstance(dg.get("quzheng"), dict)
-            else {}
+    dg = _json(reader, L.DIGEST)
+    dq = dg.get("quzheng") if isinstance(dg, dict) and isinstance(dg.get("quzheng"), dict) else {}
+    assert isinstance(dq, dict)
+    if not isinstance(dg, dict) or dg.get("hash") != f"sha256:{dp_sha}":
+        f.add(
+            "manifest-hash-mismatch",
+            Severity.ERROR,
+            L.DATAPACKAGE,
+            "datapackage.json does not match its digest: the manifest was edited",
+            "datapackage.json 与其摘要不符：清单被编辑",
         )
-        assert isinstance(dq, dict)
-        if not isinstance(dg, dict) or dg.get("hash") != f"sha256:{dp_sha}":
-            f.add(
-                "manifest-hash-mismatch",
-                Severity.ERROR,
-                L.DATAPACKAGE,
-                "datapackage.json does not match its digest: the manifest was edited",
-                "datapackage.json 与其摘要不符：清单被编辑",
-            )
-        signer = dq.get("signer", {})
-        key = str(signer.get("key", "")) if isinstance(signer, dict) else ""
-        digest_signer = key
-        cert_name = f"{L.CERTS_DIR}{key}.pem"
-        cert = None
-        if len(key) == 64 and reader.has(cert_name):
-            try:
-                cert = load_certs_pem(reader.read_control(cert_name), cert_name)[0]
-            except (InputError, IndexError):
-                cert = None
-        if cert is None or cert_key_fingerprint(cert) != key:
-            f.add(
-                "manifest-signer-unknown",
-                Severity.ERROR,
-                L.DIGEST,
-                "the manifest's signer has no certificate in the package",
-                "清单签名人的证书不在证据包中",
-            )
-        elif not _verify_sig(cert, dp_bytes, dq.get("signature_der_b64")):
-            f.add(
-                "manifest-signature-invalid",
-                Severity.ERROR,
-                L.DIGEST,
-                "the signature over datapackage.json is not valid",
-                "datapackage.json 的签名无效",
-            )
-        _check_token(
-            f,
-            "manifest",
+    signer = dq.get("signer", {})
+    key = str(signer.get("key", "")) if isinstance(signer, dict) else ""
+    cert_name = f"{L.CERTS_DIR}{key}.pem"
+    cert = None
+    if len(key) == 64 and reader.has(cert_name):
+        try:
+            cert = load_certs_pem(reader.read_control(cert_name), cert_name)[0]
+        except (InputError, IndexError):
+            cert = None
+    if cert is None or cert_key_fingerprint(cert) != key:
+        f.add(
+            "manifest-signer-unknown",
+            Severity.ERROR,
             L.DIGEST,
-            dq.get("timestamp"),
-            dp_sha,
-            trusted_tsas,
-            "the manifest",
-            "清单",
+            "the manifest's signer has no certificate in the package",
+            "清单签名人的证书不在证据包中",
         )
-
-    # (4) the ledger: continuity, hashes, signatures, items, tokens (forensics.verify).
-    text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")
-    lines = [line for line in text.split("\n") if line.strip()]
-    ledger_report = verify_source(
-        PackageSource(reader, lines, digests),
-        trusted_cas or [],
-        trusted_tsas,
-        time_tolerance_us=time_tolerance_us,
+    elif not _verify_sig(cert, dp_bytes, dq.get("signature_der_b64")):
+        f.add(
+            "manifest-signature-invalid",
+            Severity.ERROR,
+            L.DIGEST,
+            "the signature over datapackage.json is not valid",
+            "datapackage.json 的签名无效",
+        )
+    _check_token(
+        f, judge, "manifest", L.DIGEST, dq.get("timestamp"), dp_sha, "the manifest", "清单"
     )
-    f.items.extend(ledger_report.findings)
-    checks.extend(ledger_report.checks)
+    return key
 
-    # (5) the ledger head named by the manifests is the ledger's last entry.
+
+def _check_heads(
+    reader: PackageReader,
+    names: set[str],
+    qz: dict[str, Any],
+    lines: list[str],
+    records: list[Record],
+    digests: dict[str, Digests],
+    digest_signer: str,
+    f: Collector,
+) -> str | None:
+    """K3–K5: the ledger head the manifests name, the export entry naming this package and
+    its signer, nothing after it but time-stamps. Returns the exporting officer's key."""
     last_hash = None
     if lines:
         try:
@@ -566,18 +605,28 @@ def _verify_open(
                     "a file does not match the evidence manifest the report is bound to",
                     "文件与笔录绑定的证据清单不符",
                 )
-    exporters: dict[object, str] = {}
-    for line in lines:
-        if '"package.export"' not in line:
-            continue
-        try:
-            entry = json.loads(line).get("entry", {})
-            exporters[entry.get("data", {}).get("package_id")] = str(entry["actor"]["key"])
-        except (ValueError, AttributeError, KeyError, TypeError):
-            continue
-    exporter = exporters.get(qz.get("package_id"))
-    if exporter is not None and L.DIGEST in names and digest_signer != exporter:
-        # (3b) only the officer who sealed this export may sign its manifest: a re-signed
+    export = next(
+        (
+            r
+            for r in records
+            if r.kind == "package.export"
+            and isinstance(r.entry.get("data"), dict)
+            and r.entry["data"].get("package_id") == qz.get("package_id")
+        ),
+        None,
+    )
+    if export is None:
+        f.add(
+            "package-id-mismatch",
+            Severity.ERROR,
+            L.DATAPACKAGE,
+            "no package.export entry in the ledger names this package",
+            "账本中没有导出本证据包的条目",
+        )
+        return None
+    exporter = str(export.entry["actor"].get("key", ""))
+    if L.DIGEST in names and digest_signer != exporter:
+        # (K4) only the officer who sealed this export may sign its manifest: a re-signed
         # manifest (after the ledger's tail was cut and the sums rewritten) fails here.
         f.add(
             "manifest-signer-not-exporter",
@@ -586,40 +635,71 @@ def _verify_open(
             "the manifest is not signed by the officer whose package.export entry names this package",
             "清单签名人不是账本中导出本证据包的执法人员",
         )
-    if exporter is None:
+    after = [r.seq for r in records if r.seq > export.seq and r.kind != "timestamp"]
+    if after:
         f.add(
-            "package-id-mismatch",
+            "ledger-after-export",
             Severity.ERROR,
-            L.DATAPACKAGE,
-            "no package.export entry in the ledger names this package",
-            "账本中没有导出本证据包的条目",
+            f"ledger entry {after[0]}",
+            f"the ledger goes on after the package.export entry {export.seq} that names this "
+            f"package (entries {', '.join(map(str, after[:10]))}): it was extended after export",
+            f"账本在导出本证据包的第 {export.seq} 条之后仍有条目（第 "
+            f"{'、'.join(map(str, after[:10]))} 条）：导出后被追加",
         )
-    if L.REPORT not in names:
-        f.add(
-            "report-missing",
-            Severity.ERROR,
-            L.REPORT,
-            "the report is missing",
-            "缺少电子数据提取笔录",
-        )
-    return _done(path, f, checks, ledger_report)
+    return exporter
 
 
-def _altered(f: _Findings) -> bool:
+def _check_accounted(names: set[str], records: list[Record], f: Collector) -> None:
+    """K2: a file under evidence/, archive/ or custody/ that no ledger entry seals and the
+    format does not name is an error (a planted file, even when every list names it)."""
+    items = {
+        str(i.get("path")) for r in records for i in r.entry.get("items", []) if isinstance(i, dict)
+    }
+    officer_keys = {
+        str(r.entry["data"].get("key"))
+        for r in records
+        if r.kind == "officer.add" and isinstance(r.entry.get("data"), dict)
+    }
+    for name in sorted(names):
+        if not name.startswith(("evidence/", "archive/", "custody/")):
+            continue
+        if name in items or name in (L.LEDGER, L.MANIFEST) or _TSA_CERT.match(name):
+            continue
+        m = _OFFICER_CERT.match(name)
+        if m and m.group(1) in officer_keys:
+            continue
+        f.add(
+            "file-unaccounted",
+            Severity.ERROR,
+            name,
+            f"{name} is sealed by no ledger entry and is not a file the package format names",
+            f"{name} 未被任何账本条目封存，也不是证据包格式规定的文件",
+        )
+
+
+def _altered(f: Collector) -> bool:
     """Proof of alteration found so far (the seal, or a member failing its own CRC)."""
     return any(
         x.severity is Severity.ERROR and (x.code.startswith("seal-") or x.code == "file-damaged")
-        for x in f.items
+        for x in f.findings
     )
 
 
 def _done(
-    path: Path, f: _Findings, checks: list[str], ledger: VerificationReport | None
+    path: Path,
+    f: Collector,
+    ledger: VerificationReport | None,
+    seal: _Seal,
+    judge: TokenJudge | None = None,
 ) -> VerificationReport:
+    facts = ledger.facts if ledger else Facts()
+    signers = facts.signers + ((seal.signer,) if seal.signer is not None else ())
+    facts = replace(facts, signers=signers, tsas=judge.facts() if judge else facts.tsas)
     return VerificationReport(
         str(path),
-        tuple(f.items),
-        tuple(checks),
+        tuple(f.findings),
+        tuple(f.checks),
         ledger.entries if ledger else 0,
         ledger.items if ledger else 0,
+        facts,
     )

@@ -386,6 +386,43 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "以上笔录内容经核对无误。",
         "We have checked this record and confirm it.",
     ),
+    # -- fingerprints on the signature page (forensics/fingerprints.py) ---------------------
+    "s.fp_title": (
+        "证书指纹（SHA-256，供核对）",
+        "Certificate fingerprints (SHA-256, to compare)",
+    ),
+    "s.fp_note": (
+        "指纹为证书 DER 编码的 SHA-256，与 openssl x509 -noout -fingerprint -sha256 的输出相同，"
+        "可逐组念读、电话核对。校验结论为“内容完好，但信任未建立”（退出码 3）时，将校验程序列出的"
+        "指纹与下表逐一核对，一致后运行 quzheng verify 证据包.qzp --trust-fingerprint <执法机关 CA "
+        "指纹> --trust-fingerprint <时间戳根证书指纹>。",
+        "Each is the SHA-256 of the certificate's DER, as openssl x509 -noout -fingerprint -sha256 "
+        "prints it; read it out group by group to compare by phone. When verification answers "
+        "“intact, trust not established” (exit code 3), compare the fingerprints the verifier "
+        "prints with this table, then run quzheng verify PACKAGE.qzp --trust-fingerprint <agency "
+        "CA SHA-256> --trust-fingerprint <TSA root SHA-256>.",
+    ),
+    "s.fp_col_cert": ("证书", "Certificate"),
+    "s.fp_col_sha": ("SHA-256 指纹", "SHA-256 fingerprint"),
+    "s.fp_ca": ("执法机关 CA：{}", "Agency CA: {}"),
+    "s.fp_officer": (
+        "执法人员证书：{name}（执法证号 {badge}）",
+        "Officer certificate: {name} (badge {badge})",
+    ),
+    "s.fp_tsa": ("时间戳根证书：{}", "TSA root: {}"),
+    "s.fp_builtin": (
+        "Quzheng built-in TSA（内置时间戳服务，时间取自运行它的电脑的系统时钟）",
+        "Quzheng built-in TSA (内置时间戳服务; its time is the clock of the computer that ran it)",
+    ),
+    "s.fp_not_root": (
+        "（证据包中没有其根证书，此为证书链最上层的证书）",
+        "(its root is not in the package: this is the top of the chain it holds)",
+    ),
+    "s.fp_self_signed": (
+        "执法人员证书为自签名，没有执法机关 CA：请核对执法人员证书的指纹。",
+        "The officers' certificates are self-signed (no agency CA): compare their fingerprints.",
+    ),
+    "s.fp_no_tsa": ("时间戳根证书：无（没有时间戳）", "TSA root: none (no time-stamp)"),
 }
 
 
@@ -401,6 +438,9 @@ LIST_LABELS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "-CAfile <时间戳机构证书链>。",
             "本笔录页脚所载证据包编号与清单哈希须与证据包中的 custody/manifest.json 一致；"
             "二维码载有相同信息。",
+            "信任：校验结论为“内容完好，但信任未建立”（退出码 3）时，校验人尚未持有执法机关 CA "
+            "或时间戳根证书；将校验程序列出的指纹与签名页的证书指纹核对，一致后用 "
+            "--trust-fingerprint 或 quzheng identity trust 再次校验。",
         ),
         (
             "With Quzheng: quzheng verify PACKAGE.qzp recomputes every file's SHA-256 and SM3, "
@@ -412,6 +452,10 @@ LIST_LABELS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "custody/timestamps/<entry>.tsr -CAfile <TSA chain>.",
             "The package id and manifest hashes in this report's footer must equal those of "
             "custody/manifest.json in the package; the QR code carries the same.",
+            "Trust: when verification answers “intact, trust not established” (exit code 3), "
+            "the verifier holds no agency CA or TSA root yet; compare the fingerprints it prints "
+            "with those on the signature page, then verify again with --trust-fingerprint or "
+            "quzheng identity trust.",
         ),
     ),
 }

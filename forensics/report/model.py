@@ -15,6 +15,7 @@ from typing import Any
 
 from forensics.canonical import canonical_bytes, parse_time
 from forensics.errors import InputError, IntegrityError
+from forensics.fingerprints import TrustFingerprints
 from forensics.ledger import Record
 from forensics.report.envview import flat_view
 from forensics.report.labels import label
@@ -82,6 +83,18 @@ def strings(value: object) -> list[str]:
     if isinstance(value, list):
         return [v for v in value if isinstance(v, str) and v]
     return []
+
+
+# A token fixed more than this after its entry's own time was obtained late (the TSA was
+# unreachable): the report says so, judged from the times, not from the signer's flag.
+LATE_AFTER_S = 60
+
+
+def _stamped_late(records: list[Record], stamped: int | None, gen: datetime | None) -> bool:
+    if stamped is None or gen is None or not 0 <= stamped < len(records):
+        return False
+    entry_time = time_of(records[stamped].entry.get("time"))
+    return entry_time is not None and (gen - entry_time).total_seconds() > LATE_AFTER_S
 
 
 def time_of(value: object) -> datetime | None:
@@ -209,6 +222,8 @@ class ReportModel:
     hosts: list[str]
     server_ips: list[str]
     login_accounts: list[str]
+    # Agency CA, officers' certificates and TSA roots, printed on the signature page.
+    fingerprints: TrustFingerprints = field(default_factory=TrustFingerprints)
 
     # -- lookups ----------------------------------------------------------------------------
 
@@ -395,7 +410,8 @@ def build_model(source: ReportSource) -> ReportModel:
                     gen_time_raw=gen_raw,
                     policy=as_str(data.get("policy")),
                     accuracy_us=as_int(data.get("accuracy_us")),
-                    late=data.get("queued") is True,
+                    late=data.get("queued") is True
+                    or _stamped_late(records, stamped, time_of(gen_raw)),
                     token=items[0] if items else None,
                 )
             )
@@ -455,4 +471,5 @@ def build_model(source: ReportSource) -> ReportModel:
         hosts=hosts,
         server_ips=server_ips,
         login_accounts=logins,
+        fingerprints=source.fingerprints,
     )

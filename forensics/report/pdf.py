@@ -45,6 +45,7 @@ from forensics.report.envview import changes as env_changes
 from forensics.report.envview import flat_view
 from forensics.report.envview import sections as env_sections
 from forensics.report.fonts import HEX_FONT, TEXT_FONT, clean, para_text
+from forensics.report.fpview import fingerprint_notes, fingerprint_rows
 from forensics.report.labels import LABELS, label, label_list
 from forensics.report.model import (
     EvidenceRow,
@@ -84,6 +85,8 @@ MAX_CELL_LINES = 48  # lines of one table cell (a row must fit on a page)
 HEX_SIZE = 6.3
 CELL_SIZE = 7.0
 CELL_LEADING = 9.0
+FP_SIZE = 9.5
+FP_COL_W = 230.0  # 16 bytes "XX:" at FP_SIZE, plus the cell padding
 MAX_TRANSCRIPT_BYTES = 64 * 1024
 MAX_TRANSCRIPT_CHARS = 6000
 THUMB_COLS = 3
@@ -179,6 +182,8 @@ def _styles(lang: str) -> dict[str, ParagraphStyle]:
         "cell": derive("cell", fontSize=CELL_SIZE + 0.5, leading=CELL_LEADING + 1),
         "small": derive("small", fontSize=7, leading=9.2),
         "hex": derive("hex", fontName=HEX_FONT, fontSize=HEX_SIZE + 0.7, leading=9),
+        # Fingerprints to read out over the phone: larger, one 16-byte group per line.
+        "fp": derive("fp", fontName=HEX_FONT, fontSize=FP_SIZE, leading=FP_SIZE + 2.6),
         "note": derive("note", textColor=NOTE_COLOR),
         "agency": derive("agency", fontSize=13, leading=18, alignment=TA_CENTER),
         "title": derive("title", fontSize=20, leading=27, alignment=TA_CENTER, spaceBefore=2),
@@ -1308,8 +1313,29 @@ class _Builder:
             self.story.append(self.p(f"{i}. {step}"))
             self.story.append(Spacer(1, 2))
 
+    def fingerprint_block(self) -> None:
+        """Agency CA, officers' and TSA root certificates, as the verifier prints them."""
+        fps = self.m.fingerprints
+        head = [self.p(self.L("s.fp_title"), "h3"), self.p(self.L("s.fp_note"), "small")]
+        head += [self.p(note, "note") for note in fingerprint_notes(self.lang, fps)]
+        rows = fingerprint_rows(self.lang, fps)
+        if not rows:
+            self.story.append(KeepTogether(head))
+            return
+        data: list[list[Any]] = [
+            [self.p(self.L("s.fp_col_cert"), "cell"), self.p(self.L("s.fp_col_sha"), "cell")]
+        ]
+        for row in rows:
+            who = f"{row.title}\n{row.subject}" if row.subject else row.title
+            data.append([self.p(who, "cell"), Paragraph("<br/>".join(row.lines), self.st["fp"])])
+        t = Table(data, colWidths=[FRAME_W - FP_COL_W, FP_COL_W], repeatRows=1)
+        t.setStyle(_grid(True))
+        self.story.append(KeepTogether([*head, Spacer(1, 3), t]))
+        self.story.append(Spacer(1, 8))
+
     def sign_section(self) -> None:
         self.h("sec.sign")
+        self.fingerprint_block()
         self.story.append(self.p(self.L("s.confirm")))
         self.story.append(Spacer(1, 6))
         for o in self.m.officers:

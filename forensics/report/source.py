@@ -3,6 +3,9 @@
 The report is made from these two alone, so anyone holding the package can regenerate it
 and compare. ``ReportSource.from_case`` reads an open case; a package-backed source passes
 the package's ledger and an ``opener`` that streams the ZIP member at each item's path.
+Officers' certificate chains, which no ledger item names, are read through ``certs`` when
+given (a live case's ``certs/`` folder), else through the opener at the package path
+``custody/certs/<key>.pem``.
 """
 
 from __future__ import annotations
@@ -15,12 +18,20 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from forensics.canonical import parse_time
 from forensics.errors import InputError
+from forensics.fingerprints import (
+    CERTS_DIR,
+    MAX_TOKEN_BYTES,
+    TrustFingerprints,
+    token_items,
+    trust_fingerprints,
+)
 from forensics.ledger import Record, parse_record
 
 if TYPE_CHECKING:
     from forensics.case import Case
 
 type ItemOpener = Callable[[dict[str, Any]], BinaryIO | None]
+type CertReader = Callable[[str], bytes | None]  # officer key fingerprint -> PEM chain
 
 
 def _text(data: dict[str, Any], key: str) -> str:
@@ -89,10 +100,38 @@ class ReportSource:
     records: list[Record]
     opener: ItemOpener = field(repr=False)
     label: str = ""
+    certs: CertReader | None = field(default=None, repr=False)
 
     def open_item(self, item: dict[str, Any]) -> BinaryIO | None:
         """The sealed file of a ledger item, streamed; ``None`` when it is not there."""
         return self.opener(item)
+
+    def _read(self, item: dict[str, Any]) -> bytes | None:
+        """A small file whole (a token, a certificate chain); ``None`` if absent or large."""
+        try:
+            f = self.open_item(item)
+            if f is None:
+                return None
+            with f:
+                data = f.read(MAX_TOKEN_BYTES + 1)
+        except OSError:
+            return None
+        return data if len(data) <= MAX_TOKEN_BYTES else None
+
+    def officer_chain(self, key: str) -> bytes | None:
+        """The PEM chain (leaf first) of the officer whose key fingerprint is ``key``."""
+        if len(key) != 64 or not set(key) <= set("0123456789abcdef"):
+            return None
+        if self.certs is not None:
+            return self.certs(key)
+        # Not a ledger item: asked for by path alone (no sealed hash to look it up by).
+        return self._read({"path": f"{CERTS_DIR}{key}.pem", "sha256": "", "sm3": ""})
+
+    @cached_property
+    def fingerprints(self) -> TrustFingerprints:
+        """Agency CA, officers' and TSA root certificates' SHA-256, for the signature page."""
+        tokens = (data for i in token_items(self.records) if (data := self._read(i)) is not None)
+        return trust_fingerprints(self.records, self.officer_chain, tokens)
 
     @cached_property
     def case_meta(self) -> CaseMeta:
@@ -108,4 +147,12 @@ class ReportSource:
         from forensics.verify import CaseSource
 
         view = CaseSource(case.store.dir, [])
-        return cls(case.ledger.records(), view.open_item, case.case_id)
+        certs = case.store.dir / "certs"
+
+        def chain(key: str) -> bytes | None:
+            try:
+                return (certs / f"{key}.pem").read_bytes()
+            except OSError:
+                return None
+
+        return cls(case.ledger.records(), view.open_item, case.case_id, chain)

@@ -18,13 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from cryptography import x509
-
 import forensics
 from forensics.errors import InputError, QuzhengError
 from forensics.training.exercise import Exercise, Text, load_exercise
 from forensics.training.score import ScoreTable, score_package
 from forensics.training.text import fmt_duration, fmt_points
+from forensics.trust import TrustPolicy
 
 FONT_PATH: Final = (
     Path(forensics.__file__).resolve().parent.parent
@@ -80,8 +79,7 @@ def leaderboard(
     out_dir: Path,
     *,
     password: str | None = None,
-    trusted_cas: Sequence[x509.Certificate],
-    trusted_tsas: Sequence[bytes],
+    policy: TrustPolicy,
     range_seed: int | None = None,
     pdf: bool = True,
     progress: Callable[[int, int], None] | None = None,
@@ -101,9 +99,8 @@ def leaderboard(
     for n, p in enumerate(paths, 1):
         try:
             table = score_package(
-                Path(p), ex, password=password, trusted_cas=trusted_cas,
-                trusted_tsas=trusted_tsas, range_seed=range_seed,
-            )  # fmt: skip
+                Path(p), ex, password=password, policy=policy, range_seed=range_seed
+            )
             scored.append(BoardRow(None, Path(p).name, str(p), table))
         except QuzhengError as exc:  # e.g. an encrypted package without its password
             scored.append(

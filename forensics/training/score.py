@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-from cryptography import x509
-
 from forensics.canonical import parse_time
 from forensics.errors import AuthError, InputError
 from forensics.ledger import Record
@@ -42,6 +40,7 @@ from forensics.training.facts import (
     url_with_facts,
 )
 from forensics.training.text import fmt_duration, fmt_points, table, width
+from forensics.trust import TrustPolicy
 from forensics.verify import VerificationReport
 
 SCORE_FORMAT: Final = 1
@@ -208,14 +207,13 @@ def score_package(
     exercise: Exercise | str | Path,
     *,
     password: str | None = None,
-    trusted_cas: Sequence[x509.Certificate],
-    trusted_tsas: Sequence[bytes],
+    policy: TrustPolicy,
     range_seed: int | None = None,
     budget_s: float = DEFAULT_BUDGET_S,
 ) -> ScoreTable:
     """Score ``path`` against ``exercise`` (an ``Exercise``, an id or an exercise file).
 
-    ``trusted_cas``/``trusted_tsas`` are what verification trusts (as for ``verify``);
+    ``policy`` is what verification trusts (as for ``verify``; training accepted);
     ``range_seed`` overrides the exercise's seed of the practice range; ``budget_s`` bounds
     the time spent decoding recordings. Raises ``InputError`` if the file does not exist or
     ``AuthError`` for a wrong or missing password; a package that exists but cannot be read
@@ -227,9 +225,7 @@ def score_package(
         raise InputError(f"no such package file: {path}", f"证据包文件不存在：{path}")
     seed = ex.range_seed if range_seed is None else range_seed
     try:
-        report = verify_package(
-            path, password=password, trusted_cas=list(trusted_cas), trusted_tsas=trusted_tsas
-        )
+        report = verify_package(path, policy.for_training(), password=password)
     except AuthError:
         raise
     except InputError as exc:

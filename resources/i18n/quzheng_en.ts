@@ -1583,6 +1583,14 @@
         <translation>error</translation>
     </message>
     <message>
+        <source>trust not established</source>
+        <translation>trust not established</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>not checked</translation>
+    </message>
+    <message>
         <source>warning</source>
         <translation>warning</translation>
     </message>

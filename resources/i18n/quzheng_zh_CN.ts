@@ -1583,6 +1583,14 @@
         <translation>错误</translation>
     </message>
     <message>
+        <source>trust not established</source>
+        <translation>信任未建立</translation>
+    </message>
+    <message>
+        <source>not checked</source>
+        <translation>未校验</translation>
+    </message>
+    <message>
         <source>warning</source>
         <translation>警告</translation>
     </message>

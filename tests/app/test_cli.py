@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from forensics.timestamp import TsaServer
 from tests.conftest import PASSPHRASE, World
 
 
@@ -61,6 +62,41 @@ def test_identity_case_import_note_verify(world: World, tmp_path: Path) -> None:
         "--officer", "31000001", "--officer", "31000002",
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
+
+
+def test_import_stamps_each_file_right_after_sealing_it(world: World, tmp_path: Path) -> None:
+    env = {"QUZHENG_OFFICER": "31000001"}
+    case_id = run("case", "new", "--title", "逐个盖时间戳", env=env).stdout.strip()
+    files = [tmp_path / "一.txt", tmp_path / "二.txt"]
+    for n, f in enumerate(files):
+        f.write_text(f"第{n}份", encoding="utf-8")
+    with TsaServer(tmp_path / "tsa") as tsa:
+        world.ids.trust_tsa(tsa.trust_anchor_path.read_bytes(), "test-tsa")
+        proc = run(
+            "import", *map(str, files), "--case", case_id, env={**env, "QUZHENG_TSA_URLS": tsa.url}
+        )
+    assert proc.returncode == 0 and proc.stderr == "", proc.stderr
+    log = run("case", "log", case_id).stdout.strip().splitlines()
+    entries = [json.loads(line)["entry"] for line in log]
+    imports = [e["seq"] for e in entries if e["kind"] == "import.file"]
+    stamps = {e["data"]["stamped_seq"]: e["seq"] for e in entries if e["kind"] == "timestamp"}
+    # Each file has its own token, the first obtained before the second file was sealed.
+    assert len(imports) == 2 and sorted(stamps) == imports
+    assert imports[0] < stamps[imports[0]] < imports[1] < stamps[imports[1]]
+
+
+def test_import_says_when_tokens_stay_queued(world: World, tmp_path: Path) -> None:
+    env = {"QUZHENG_OFFICER": "31000001", "QUZHENG_LANG": "en"}
+    case_id = run("case", "new", "--title", "无时间戳服务", env=env).stdout.strip()
+    files = [tmp_path / "a.txt", tmp_path / "b.txt"]
+    for f in files:
+        f.write_text(f.name, encoding="utf-8")
+    proc = run("import", *map(str, files), "--case", case_id, env=env)  # no TSA configured
+    assert proc.returncode == 0 and len(proc.stdout.strip().splitlines()) == 2
+    assert proc.stderr.strip().splitlines() == [
+        "quzheng: 2 seal point(s) queued for a time-stamp: no time-stamp authority is "
+        "configured (tsa.urls and a trusted TSA root)"
+    ]
 
 
 def test_bad_inputs_are_one_line_errors(world: World, tmp_path: Path) -> None:

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from forensics.case import Case
 from forensics.custody import import_package
 from forensics.timestamp import TsaServer
+from forensics.trust import TrustPolicy
 from tests.app.test_cli import _one_clean_line, run
 from tests.conftest import PASSPHRASE, World
 from tests.received import export_complete_case, police_home
 
 LEAD = {"QUZHENG_OFFICER": "31000001"}
-
-
-@pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[TsaServer]:
-    with TsaServer(tmp_path / "tsa") as server:
-        yield server
 
 
 def ledger(case_id: str, env: dict[str, str] | None = None) -> list[dict[str, object]]:
@@ -102,8 +94,7 @@ def test_a_received_case_takes_no_new_officer(world: World, tsa: TsaServer, tmp_
         police.home,
         tmp_path / "case.qzp",
         receiver,
-        trusted_cas=police.trusted_cas(),
-        trusted_tsas=police.trusted_tsa_pems(),
+        policy=TrustPolicy.of(police.trusted_cas(), police.trusted_tsa_pems()),
     ).close()
     env = {"QUZHENG_HOME": str(police.home), "QUZHENG_OFFICER": "P0001"}
     before = ledger(case_id, env)

@@ -11,9 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from forensics.identity import IdentityStore, Profile
+from forensics.identity import IdentityStore
 from forensics.timestamp import TsaServer
-from tests.conftest import PASSPHRASE, World
+from tests.conftest import World
+from tests.received import certified_officers
 
 
 @pytest.fixture
@@ -70,9 +71,9 @@ def test_export_verify_transfer_receive(world: World, tsa: TsaServer, tmp_path: 
 
     police_home = tmp_path / "police"
     ids = IdentityStore(police_home)
-    ids.init_officer(Profile("赵警官", "P0001", "示例市公安局"), PASSPHRASE)
+    certified_officers(ids, (("赵警官", "P0001"),), "示例市公安局")
     for p in (world.home / "trust").glob("*.pem"):
-        ids.trust_ca(p.read_bytes(), p.stem)
+        ids.trust_ca(p.read_bytes(), "sender-" + p.stem)
     ids.trust_tsa(tsa.trust_anchor_path.read_bytes(), "tsa")
     penv = {
         "QUZHENG_HOME": str(police_home),

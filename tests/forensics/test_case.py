@@ -9,6 +9,7 @@ from PIL import Image
 
 from forensics.case import Case
 from forensics.errors import InputError, PolicyError
+from forensics.trust import TrustPolicy
 from forensics.verify import verify_case_dir
 from tests.conftest import World
 
@@ -67,7 +68,9 @@ def test_session_needs_two_officers(case: Case, world: World) -> None:
     assert rec.entry["data"]["signers"] == [world.lead.officer.key_fp, world.second.officer.key_fp]
     assert len(rec.cosig) == 1
     lines = [line for _, _, line in case.store.ledger_rows()]
-    assert verify_case_dir(case.store.dir, lines, world.ids.trusted_cas()).bottom_line
+    assert verify_case_dir(
+        case.store.dir, lines, TrustPolicy.of(world.ids.trusted_cas())
+    ).bottom_line
 
 
 def test_training_case_may_allow_one_officer(world: World) -> None:
@@ -78,7 +81,10 @@ def test_training_case_may_allow_one_officer(world: World) -> None:
         rec = c.end_session(session, [world.lead], allow_single_officer=True)
         assert rec.entry["data"]["training_single_officer"] is True
         lines = [line for _, _, line in c.store.ledger_rows()]
-        report = verify_case_dir(c.store.dir, lines, world.ids.trusted_cas())
+        policy = TrustPolicy.of(world.ids.trusted_cas())
+        # A training case is exercise material: not PASS unless the verifier accepts training.
+        assert verify_case_dir(c.store.dir, lines, policy).verdict.exit_code == 3
+        report = verify_case_dir(c.store.dir, lines, policy.for_training())
         assert report.bottom_line
         warnings = {f.code for f in report.findings if f.severity == "warning"}
         assert "session-single-officer" in warnings
@@ -142,5 +148,5 @@ def test_add_officer_rules(case: Case, world: World) -> None:
     assert rec.entry["actor"]["key"] == world.second.officer.key_fp
     assert case.officers()[world.stranger.officer.key_fp]["role"] == "assistant"
     lines = [line for _, _, line in case.store.ledger_rows()]
-    report = verify_case_dir(case.store.dir, lines, world.ids.trusted_cas())
+    report = verify_case_dir(case.store.dir, lines, TrustPolicy.of(world.ids.trusted_cas()))
     assert report.bottom_line, report.errors

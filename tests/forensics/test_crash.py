@@ -17,6 +17,7 @@ import pytest
 
 from forensics.case import Case
 from forensics.hashing import digest_file
+from forensics.trust import TrustPolicy
 from forensics.verify import verify_case_dir
 from tests.conftest import World
 
@@ -60,7 +61,7 @@ def test_sigkill_during_import_never_leaves_damage(world: World, tmp_path: Path)
         with Case.open(world.home, case_id) as case:
             assert list((case_dir / "tmp").iterdir()) == [], f"kill {k}: temp file left"
             lines = [line for _, _, line in case.store.ledger_rows()]
-            report = verify_case_dir(case_dir, lines, world.ids.trusted_cas())
+            report = verify_case_dir(case_dir, lines, TrustPolicy.of(world.ids.trusted_cas()))
             assert report.bottom_line, f"kill {k} at {delay:.2f}s: {report.errors}"
             for rec in case.ledger.records():
                 for item in rec.entry["items"]:

@@ -6,10 +6,8 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
@@ -27,12 +25,6 @@ from ui.dialogs.transfer import TransferDialog
 from ui.main_window import MainWindow
 
 OK = QDialogButtonBox.StandardButton.Ok
-
-
-@pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[TsaServer]:
-    with TsaServer(tmp_path / "tsa") as server:
-        yield server
 
 
 def main_window(qtbot: QtBot, home: Path) -> MainWindow:

@@ -15,7 +15,9 @@ from app.gui import cases
 from app.gui.timeline import TimelineRow
 from forensics.case import Case
 from forensics.errors import CaptureError
+from forensics.timestamp import TsaServer
 from tests.conftest import PASSPHRASE, World
+from tests.received import use_tsa
 from tests.ui.helpers import complete_case, fill_case
 from ui.dialogs.error import ErrorDialog, show_error
 from ui.dialogs.export import ExportDialog
@@ -219,8 +221,9 @@ def test_settings_dialog_saves_declared_settings(qtbot: QtBot, world: World) -> 
 
 
 def test_verify_and_export_run_with_progress(
-    window: MainWindow, qtbot: QtBot, world: World, tmp_path: Path
+    window: MainWindow, qtbot: QtBot, world: World, tsa: TsaServer, tmp_path: Path
 ) -> None:
+    use_tsa(world.home, tsa)
     case = complete_case(world.home, world.lead, world.second, tmp_path)
     case.close()
     dialog = VerifyDialog(world.home, "zh", case_id=case.case_id, parent=window)
@@ -249,6 +252,15 @@ def test_verify_and_export_run_with_progress(
     with qtbot.waitSignal(package.verified):
         package.start()
     assert package.report is not None and package.report.bottom_line
+
+    # A verifier with no trust anchors: intact, trust not established, with fingerprints.
+    stranger = VerifyDialog(tmp_path / "empty-home", "en", parent=window)
+    stranger.package.setText(str(result.path))
+    with qtbot.waitSignal(stranger.verified):
+        stranger.start()
+    assert stranger.report is not None and stranger.report.verdict.exit_code == 3
+    text = stranger.verdict.text()
+    assert text.startswith("INTACT, TRUST NOT ESTABLISHED") and "agency CA" in text
 
 
 def test_error_dialog_explains_in_chinese_and_confirms_nothing_sealed_was_lost(

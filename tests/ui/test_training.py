@@ -13,8 +13,10 @@ from pytestqt.qtbot import QtBot
 from app.capture.sealer import Item, Sealer
 from app.gui import cases, training
 from forensics.case import Case
+from forensics.timestamp import TsaServer
 from forensics.training.progress import DONE, OPEN
 from tests.conftest import World
+from tests.received import use_tsa
 from tests.ui.conftest import save_screenshot
 from tests.ui.helpers import complete_case
 from ui.main_window import MainWindow
@@ -123,8 +125,9 @@ def test_checklist_ticks_itself_when_the_sealer_seals_a_matching_capture(
 
 
 def test_scoreboard_ranks_a_real_package_and_exports_csv(
-    qtbot: QtBot, world: World, tmp_path: Path
+    qtbot: QtBot, world: World, tsa: TsaServer, tmp_path: Path
 ) -> None:
+    use_tsa(world.home, tsa)
     case = complete_case(world.home, world.lead, world.second, tmp_path)
     case_id = case.case_id
     case.close()

@@ -11,7 +11,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ from app import settings
 from forensics.case import Case
 from forensics.ledger import Record
 from forensics.timestamp import TsaServer
+from forensics.trust import TrustPolicy
 from forensics.verify import VerificationReport, verify_case_dir
 from tests.conftest import PASSPHRASE, World
 from tests.ui.conftest import ROOT, SCREENSHOTS, save_screenshot
@@ -29,12 +29,6 @@ from ui.main_window import MainWindow
 from ui.models.timeline import ROW_ROLE
 
 CHILD_TIMEOUT_S = 300
-
-
-@pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[TsaServer]:
-    with TsaServer(tmp_path / "tsa") as server:
-        yield server
 
 
 def new_case(world: World) -> Case:
@@ -100,7 +94,9 @@ def run_child(
 def verify(case: Case, world: World, tsa: TsaServer) -> VerificationReport:
     lines = [line for _, _, line in case.store.ledger_rows()]
     return verify_case_dir(
-        case.store.dir, lines, world.ids.trusted_cas(), [tsa.trust_anchor_path.read_bytes()]
+        case.store.dir,
+        lines,
+        TrustPolicy.of(world.ids.trusted_cas(), [tsa.trust_anchor_path.read_bytes()]),
     )
 
 

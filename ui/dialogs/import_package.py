@@ -22,7 +22,8 @@ from app.gui.cases import verify_package_file
 from app.gui.custody import ReceiveResult, receive_package
 from app.gui.errors import explain
 from forensics.identity import Signer
-from forensics.verify import VerificationReport
+from forensics.verdict_text import verdict_summary
+from forensics.verify import Verdict, VerificationReport
 from ui.dialogs.parts import add_findings, findings_table, message_label, path_row, pick_file
 from ui.models.findings import FindingsModel
 from ui.tasks import ProgressFn, run_with_progress
@@ -126,13 +127,15 @@ class ImportPackageDialog(QDialog):
                 ).format(report.entries, report.items),
                 _GREEN,
             )
-        else:
+        elif report.verdict is Verdict.FAIL:
             self._say(
                 self.tr("FAIL: {0} integrity finding(s). This package cannot be imported.").format(
                     len(report.errors)
                 ),
                 _RED + "; font-weight: bold",
             )
+        else:  # intact, but not proven to this installation's trust anchors: not imported
+            self._say("\n".join(verdict_summary(report, self.lang)), _RED)
         self.import_button.setEnabled(report.bottom_line)
         self.verified.emit(report)
 

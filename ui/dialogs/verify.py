@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (
 from app.capture.tasks import Outcome
 from app.gui.cases import verify_case, verify_package_file
 from app.gui.errors import explain
-from forensics.verify import VerificationReport
+from forensics.verdict_text import verdict_summary
+from forensics.verify import Verdict, VerificationReport
 from ui.dialogs.parts import add_findings, findings_table, message_label, path_row, pick_file
 from ui.models.findings import FindingsModel
 from ui.tasks import ProgressFn, run_with_progress
@@ -92,18 +93,24 @@ class VerifyDialog(QDialog):
         self.report = report
         self.model.set_findings(report.findings)
         self.table.resizeRowsToContents()
+        summary = "\n".join(verdict_summary(report, self.lang))
         if report.bottom_line:
             self.verdict.setText(
                 self.tr("PASS: {0} ledger entries and {1} sealed files are intact.").format(
                     report.entries, report.items
                 )
+                + "\n"
+                + summary
             )
             self.verdict.setStyleSheet("color: #1a7f37; font-weight: bold")
-        else:
+        elif report.verdict is Verdict.FAIL:
             self.verdict.setText(
                 self.tr(
                     "FAIL: {0} integrity finding(s). The list below says which file or entry."
                 ).format(len(report.errors))
             )
             self.verdict.setStyleSheet("color: #c62828; font-weight: bold")
+        else:  # intact, trust not established / sealed, contents not checked
+            self.verdict.setText(summary)
+            self.verdict.setStyleSheet("color: #8a6d00; font-weight: bold")
         self.verified.emit(report)

@@ -14,7 +14,13 @@ from ui.models.table import RowsModel
 
 type Index = QModelIndex | QPersistentModelIndex
 
-_COLOURS = {Severity.ERROR: "#c62828", Severity.WARNING: "#b35c00", Severity.INFO: "#455a64"}
+_COLOURS = {
+    Severity.ERROR: "#c62828",
+    Severity.UNTRUSTED: "#8a6d00",
+    Severity.UNCHECKED: "#8a6d00",
+    Severity.WARNING: "#b35c00",
+    Severity.INFO: "#455a64",
+}
 
 
 class FindingsModel(RowsModel):
@@ -31,7 +37,7 @@ class FindingsModel(RowsModel):
 
     def set_findings(self, findings: Sequence[Finding]) -> None:
         # Errors first: they decide the verdict.
-        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
+        order = {s: i for i, s in enumerate(_COLOURS)}
         self._reset(sorted(findings, key=lambda f: order[f.severity]))
 
     def finding(self, row: int) -> Finding:

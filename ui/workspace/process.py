@@ -15,7 +15,6 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from app.gui.cases import tsa_config
 from app.gui.session import Prepared, prepare
 from app.gui.workspace import WorkspaceConfig, event_line
 from app.paths import data_home
@@ -42,9 +41,7 @@ def open_workspace(prepared: Prepared, lang: str) -> Any:
     except BaseException:
         session.abandon()
         raise
-    window = WorkspaceWindow(
-        session, browser, prepared.home, lang, tsa=tsa_config(prepared.home), report=emit
-    )
+    window = WorkspaceWindow(session, browser, prepared.home, lang, tsa=prepared.tsa, report=emit)
     if prepared.config.target_url:
         with contextlib.suppress(QuzhengError):  # the officer types another address
             browser.navigate(prepared.config.target_url)

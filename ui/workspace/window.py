@@ -1,12 +1,12 @@
 """The capture workspace window: the session browser (address bar, back, forward, reload)
 with the proxy and TLS state beside it, the capture actions (each sealed at once and shown
-in the session's timeline with its hash and time-stamp state), the recording, and the
-status bar. Everything slow runs off the GUI thread (the engine's actions, ``run_task``)."""
+in the session's timeline with its hash and time-stamp state — the session's stamper asks
+for each token as soon as it is sealed), the recording, and the status bar. Everything
+slow runs off the GUI thread (the engine's actions, ``run_task``)."""
 
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from concurrent.futures import Future
 from pathlib import Path
@@ -35,12 +35,12 @@ from app.capture.session import CaptureSession, SessionSummary, validate_signers
 from app.capture.tasks import Outcome, run_task
 from app.gui.area import take_area
 from app.gui.errors import SealedState
-from app.gui.session import StampOutcome, TsaConfig, queued_stamps, sealed_state, stamp_queued
+from app.gui.session import StampOutcome, TsaConfig, queued_stamps, sealed_state
 from app.gui.timeline import offset_text, row_from_record
 from app.gui.transcript import Line, to_webvtt
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
-from forensics.ledger import STAMPED_KINDS, Record
+from forensics.ledger import Record
 from ui.dialogs.env_check import EnvCheckDialog, clock_offset_us
 from ui.dialogs.error import ErrorDialog
 from ui.dialogs.session import CloseSessionDialog
@@ -52,9 +52,6 @@ from ui.util import named
 from ui.workspace.area import AreaSelector
 from ui.workspace.status import SessionStatus
 
-STAMP_RETRY_S = 30.0
-STAMP_TIMEOUT_S = 3.0
-
 type Report = Callable[..., None]
 
 
@@ -64,6 +61,7 @@ def _no_report(event: str, **fields: Any) -> None:
 
 class WorkspaceWindow(QMainWindow):
     closed = Signal(object)  # SessionSummary, after the session is sealed and closed
+    stamps = Signal(object)  # StampOutcome, from the session's stamper (any thread)
 
     def __init__(
         self,
@@ -82,8 +80,7 @@ class WorkspaceWindow(QMainWindow):
         self.error: QuzhengError | None = None
         self.busy = False
         self._closing = False
-        self._stamp_failed_at = 0.0
-        self._stamping = False
+        self._stamped_seqs: set[int] = set()  # tokens obtained (may arrive before the row)
         self.sealed_count = 0
         self.last_hash = ""
         self.dialogs: list[QWidget] = []  # open dialogs (tests reach them here)
@@ -159,6 +156,11 @@ class WorkspaceWindow(QMainWindow):
         self.browser.loaded.connect(lambda _ok: self.update_tls())
         for record in session.sealer.records:  # session.start and the before-check
             self._add(record)
+        # The session's stamper asks for every seal point's token as soon as it is sealed,
+        # retrying while the TSA is unreachable; the window only shows what it obtained.
+        self.stamps.connect(self._stamped)
+        if session.stamper is not None:
+            session.stamper.listen(self.stamps.emit)
         self.update_state()
         self.resize(1440, 900)
 
@@ -242,7 +244,7 @@ class WorkspaceWindow(QMainWindow):
     def _add(self, record: Record) -> None:
         if self.model.row_of(record.seq) >= 0:
             return
-        self.model.append(row_from_record(record, set()))
+        self.model.append(row_from_record(record, self._stamped_seqs))
         if record.entry.get("items"):
             self.sealed_count += sum(1 for _ in record.entry["items"])
         self.last_hash = record.hash
@@ -257,8 +259,6 @@ class WorkspaceWindow(QMainWindow):
             return
         self._add(record)
         self.report("sealed", seq=record.seq, kind=record.kind, hash=record.hash)
-        if record.kind in STAMPED_KINDS:
-            self.stamp_soon()
 
     def _failed(self, err: object) -> None:
         self.error = err if isinstance(err, QuzhengError) else None
@@ -354,7 +354,6 @@ class WorkspaceWindow(QMainWindow):
         except QuzhengError as exc:
             self._error(self.tr("Starting the recording"), exc)
         self.update_state()
-        self.stamp_soon()
 
     # -- captures -------------------------------------------------------------------------
 
@@ -485,34 +484,18 @@ class WorkspaceWindow(QMainWindow):
 
     # -- time-stamps ----------------------------------------------------------------------
 
-    def stamp_soon(self) -> None:
-        """Ask the TSA for the queued tokens, on the sealer (the one writer); after a
-        failure wait ``STAMP_RETRY_S`` before asking again (the queue keeps them)."""
-        if self.tsa is None or self._stamping or self._closing:
+    def _stamped(self, outcome: object) -> None:
+        """GUI thread: what one attempt of the session's stamper obtained."""
+        if not isinstance(outcome, StampOutcome):
             return
-        if time.monotonic() - self._stamp_failed_at < STAMP_RETRY_S:
-            return
-        self._stamping = True
-        future = stamp_queued(self.session, self.tsa, STAMP_TIMEOUT_S)
-        run_task(lambda: future.result(120), self._stamped)
-
-    def _stamped(self, outcome: Outcome[StampOutcome]) -> None:
-        self._stamping = False
-        if outcome.error is not None:
-            self._stamp_failed_at = time.monotonic()
-            return
-        result = outcome.unwrap()
-        self.model.mark_stamped(result.stamped)
-        if result.pending:
-            self._stamp_failed_at = time.monotonic()
-        reason = result.reason_zh if self.lang.startswith("zh") else result.reason_en
-        self.status.set_queue(result.pending, reason)
+        self._stamped_seqs.update(outcome.stamped)
+        self.model.mark_stamped(outcome.stamped)
+        reason = outcome.reason_zh if self.lang.startswith("zh") else outcome.reason_en
+        self.status.set_queue(outcome.pending, reason)
 
     def refresh_queue(self) -> None:
         session = self.session
         run_task(lambda: queued_stamps(session), self._queue_counted)
-        if self.model.queued():
-            self.stamp_soon()
 
     def _queue_counted(self, outcome: Outcome[int]) -> None:
         if outcome.ok:

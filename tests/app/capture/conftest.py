@@ -22,6 +22,7 @@ import pytest
 from app.capture.tasks import SyncRunner, set_runner
 from forensics.case import Case
 from forensics.timestamp import TsaServer
+from forensics.trust import TrustPolicy
 from forensics.verify import VerificationReport, verify_case_dir
 from tests.conftest import PASSPHRASE, World
 
@@ -34,12 +35,6 @@ def sync_tasks() -> Iterator[None]:
     old = set_runner(SyncRunner())
     yield
     set_runner(old)
-
-
-@pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[TsaServer]:
-    with TsaServer(tmp_path / "tsa") as server:
-        yield server
 
 
 @pytest.fixture(scope="session")
@@ -55,7 +50,7 @@ def shared_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 def verify(case: Case, world: World, tsa: TsaServer | None = None) -> VerificationReport:
     lines = [line for _, _, line in case.store.ledger_rows()]
     roots = [tsa.trust_anchor_path.read_bytes()] if tsa else []
-    return verify_case_dir(case.store.dir, lines, world.ids.trusted_cas(), roots)
+    return verify_case_dir(case.store.dir, lines, TrustPolicy.of(world.ids.trusted_cas(), roots))
 
 
 Scenario = Callable[..., dict[str, Any]]

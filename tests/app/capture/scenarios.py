@@ -165,6 +165,7 @@ def full(env: Env) -> None:
             case,
             env.signers[0],
             options=_options(env, server, (home_url,), fps=10, segment=4.0),
+            tsa=env.tsa,  # each seal point stamped as it is sealed
         )
         session.start()
         configure_chromium(session.browser_config)

@@ -5,6 +5,7 @@ checks that refuse a session before anything starts."""
 from __future__ import annotations
 
 import io
+import time
 from fractions import Fraction
 from pathlib import Path
 
@@ -15,7 +16,8 @@ from app.capture.headless import run_capture
 from app.capture.session import CaptureOptions, CaptureSession, validate_signers
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError, PolicyError
-from forensics.stamping import TsaConfig
+from forensics.ledger import STAMPED_KINDS
+from forensics.stamping import TsaConfig, token_path
 from forensics.timestamp import TsaServer
 from tests.app.capture.conftest import verify
 from tests.app.capture.scenarios import quick_env_check
@@ -36,6 +38,10 @@ def tiny_mp4() -> bytes:
         for packet in stream.encode(None):
             out.mux(packet)
     return buf.getvalue()
+
+
+def stamped(case: Case, seq: int) -> bool:
+    return bool(case.store.query("SELECT 1 FROM items WHERE path=?", (token_path(seq),)))
 
 
 def test_start_recovers_leftovers_and_finish_closes(
@@ -65,9 +71,18 @@ def test_start_recovers_leftovers_and_finish_closes(
             env_check=quick_env_check,
             ca_dir=shared_dirs["ca_dir"],
         ),
+        tsa=TsaConfig((tsa.url,), (tsa.trust_anchor_path.read_bytes(),)),
     )
     session_id = session.start()
-    kinds = [r.kind for r in case.ledger.records()]
+    # Each seal point asks for its token as soon as it is sealed, not when the session
+    # closes: the recovered files and the before-check are stamped while it is open.
+    points = [r.seq for r in case.ledger.records() if r.kind in STAMPED_KINDS]
+    assert len(points) == 4
+    deadline = time.monotonic() + 15
+    while not all(stamped(case, seq) for seq in points) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert all(stamped(case, seq) for seq in points)
+    kinds = [r.kind for r in case.ledger.records() if r.kind != "timestamp"]
     assert kinds[-5:] == [
         "capture.recovered",
         "capture.recovered",
@@ -95,16 +110,23 @@ def test_start_recovers_leftovers_and_finish_closes(
     profile = env.entry["data"]["snapshot"]["browser_profile"]
     assert profile["fresh"] is True and profile["entries"] == 0 and profile["status"] == "ok"
 
-    summary = session.finish(
-        [world.lead, world.second],
-        tsa=TsaConfig((tsa.url,), (tsa.trust_anchor_path.read_bytes(),)),
-    )
+    summary = session.finish([world.lead, world.second])
     assert summary.session == session_id and summary.error is None
     assert summary.stamps is not None and summary.stamps.pending == 0
     assert [r.kind for r in summary.records][:4] == ["capture.recovered"] * 3 + ["session.start"]
     assert summary.count("session.end") == 1 and summary.count("env.check") == 2
     end = next(r for r in case.ledger.records() if r.kind == "session.end")
     assert end.entry["data"]["completed"] is True and len(end.cosig) == 1
+    # The tokens of the seal points sealed at start come before session.end in the chain,
+    # obtained at once (not "queued"); session.end's own comes with the session's close.
+    tokens = {
+        r.entry["data"]["stamped_seq"]: r for r in case.ledger.records() if r.kind == "timestamp"
+    }
+    assert all(tokens[seq].seq < end.seq for seq in points)
+    assert all(tokens[seq].entry["data"]["queued"] is False for seq in points)
+    assert tokens[end.seq].seq > end.seq
+    every = [r.seq for r in case.ledger.records() if r.kind in STAMPED_KINDS]
+    assert sorted(summary.stamps.stamped) == sorted(tokens) == every
     assert verify(case, world, tsa).bottom_line
     assert not list(work.glob("session-*"))  # the session's profile and work files are gone
 

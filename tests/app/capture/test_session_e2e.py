@@ -92,6 +92,7 @@ def test_full_session_on_the_range(
     assert server["tls"]["verified"] is True and server["tls"]["host"] == "shop.range.test"
     assert server["tls"]["leaf"]["subject"] and server["tls"]["chain_sha256"]
     assert data["logged_in_account"] is None
+    stamped_while_running(case, shot)
 
     # The full page is as tall as the page (the range's long page is over 20,000 px).
     full = case.ledger.records()[run["full_page"]]
@@ -272,3 +273,13 @@ def test_headless_run_capture(case: Case, world: World, tsa: TsaServer, scenario
     shot = records(case, "capture.screenshot")[0]
     assert shot.entry["data"]["title"].startswith("营业执照")
     assert normalize_url(shot.entry["data"]["url"]) == normalize_url(run["url"])
+    stamped_while_running(case, shot)
+
+
+def stamped_while_running(case: Case, shot: Record) -> None:
+    """Each seal point is stamped as it is sealed, not when the session closes: the
+    screenshot's token is in the chain before session.end, obtained at once."""
+    (end,) = records(case, "session.end")
+    tokens = {r.entry["data"]["stamped_seq"]: r for r in records(case, "timestamp")}
+    assert tokens[shot.seq].seq < end.seq, (tokens[shot.seq].seq, end.seq)
+    assert tokens[shot.seq].entry["data"]["queued"] is False

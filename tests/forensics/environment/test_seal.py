@@ -12,6 +12,7 @@ import pytest
 from forensics.case import Case
 from forensics.environment import find_before, seal_snapshot, snapshot
 from forensics.errors import InputError, PolicyError
+from forensics.trust import TrustPolicy
 from forensics.verify import verify_case_dir
 from tests.conftest import World
 
@@ -20,7 +21,9 @@ TARGETS = ["https://shop.example.com/item/1"]
 
 def _verifies(case: Case, world: World) -> bool:
     lines = [line for _, _, line in case.store.ledger_rows()]
-    return verify_case_dir(case.store.dir, lines, world.ids.trusted_cas()).bottom_line
+    return verify_case_dir(
+        case.store.dir, lines, TrustPolicy.of(world.ids.trusted_cas())
+    ).bottom_line
 
 
 def test_before_and_after_checks_are_sealed_and_compared(

@@ -102,12 +102,6 @@ def build_case(world: World, tmp: Path, config: TsaConfig) -> Case:
 
 
 @pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[TsaServer]:
-    with TsaServer(tmp_path / "tsa") as server:
-        yield server
-
-
-@pytest.fixture
 def make_exported(
     world: World, tsa: TsaServer, tmp_path: Path
 ) -> Iterator[Callable[..., Exported]]:

@@ -9,16 +9,18 @@ import pytest
 
 from forensics.custody import import_package, record_transfer, transfer_record_path
 from forensics.errors import IntegrityError, PolicyError
-from forensics.identity import IdentityStore, Profile
+from forensics.identity import IdentityStore
 from forensics.package import export_package, verify_package
+from forensics.trust import TrustPolicy
 from forensics.verify import verify_case_dir
 from tests.conftest import PASSPHRASE
 from tests.forensics.package.conftest import Exported
+from tests.received import certified_officers
 
 
 def _receiver_home(tmp: Path, ex: Exported) -> IdentityStore:
     ids = IdentityStore(tmp / "police-home")
-    ids.init_officer(Profile("赵警官", "P0001", "示例市公安局"), PASSPHRASE)
+    certified_officers(ids, (("赵警官", "P0001"),), "示例市公安局")
     ids.trust_ca(
         ex.world.ids.trusted_cas()[0].public_bytes(
             __import__(
@@ -51,8 +53,7 @@ def test_transfer_receive_and_reexport(exported: Exported, tmp_path: Path) -> No
         police.home,
         exported.path,
         receiver,
-        trusted_cas=police.trusted_cas(),
-        trusted_tsas=police.trusted_tsa_pems(),
+        policy=TrustPolicy.of(police.trusted_cas(), police.trusted_tsa_pems()),
         reason="接收移送",
     )
     with received:
@@ -65,17 +66,22 @@ def test_transfer_receive_and_reexport(exported: Exported, tmp_path: Path) -> No
         )
         lines = [line for _, _, line in received.store.ledger_rows()]
         report = verify_case_dir(
-            received.store.dir, lines, police.trusted_cas(), police.trusted_tsa_pems()
+            received.store.dir,
+            lines,
+            TrustPolicy.of(police.trusted_cas(), police.trusted_tsa_pems()),
         )
         assert report.bottom_line, report.errors
         with pytest.raises(PolicyError):
             received.note(receiver, "不能改动接收的证据")
-        again = export_package(received, receiver, tmp_path / "reexport.qzp")
-        rep = verify_package(
-            again.path, trusted_cas=police.trusted_cas(), trusted_tsas=police.trusted_tsa_pems()
-        )
+        policy = TrustPolicy.of(police.trusted_cas(), police.trusted_tsa_pems())
+        again = export_package(received, receiver, tmp_path / "reexport.qzp", tsa=exported.config)
+        rep = verify_package(again.path, policy)
         codes = {f.code for f in rep.errors}
         assert codes <= {"report-missing"}, codes  # export here was asked for no report
+        # Exported without a TSA, its time is not proven: missing tokens are a failure.
+        bare = export_package(received, receiver, tmp_path / "bare.qzp")
+        codes = {f.code for f in verify_package(bare.path, policy).errors}
+        assert {"manifest-unstamped", "seal-unstamped", "seal-point-unstamped"} <= codes
 
 
 def test_altered_transfer_record_is_refused(exported: Exported, tmp_path: Path) -> None:
@@ -91,7 +97,7 @@ def test_altered_transfer_record_is_refused(exported: Exported, tmp_path: Path) 
     with pytest.raises(IntegrityError):
         import_package(
             police.home, exported.path, police.unlock("P0001", PASSPHRASE),
-            trusted_cas=police.trusted_cas(), trusted_tsas=police.trusted_tsa_pems(),
+            policy=TrustPolicy.of(police.trusted_cas(), police.trusted_tsa_pems()),
         )  # fmt: skip
     assert not (police.home / "cases" / exported.case.case_id).exists()
 
@@ -105,7 +111,7 @@ def test_tampered_package_is_not_received(exported: Exported, tmp_path: Path) ->
     with pytest.raises(IntegrityError):
         import_package(
             police.home, bad, police.unlock("P0001", PASSPHRASE),
-            trusted_cas=police.trusted_cas(), trusted_tsas=police.trusted_tsa_pems(),
+            policy=TrustPolicy.of(police.trusted_cas(), police.trusted_tsa_pems()),
         )  # fmt: skip
     assert not (police.home / "cases").exists() or not any((police.home / "cases").iterdir())
 

@@ -15,6 +15,8 @@ import pytest
 from forensics.errors import AuthError
 from forensics.package import PackageReader, export_package, verify_package
 from forensics.package import layout as L
+from forensics.trust import TrustPolicy
+from forensics.verdict import Verdict
 from tests.conftest import World
 from tests.forensics.package.conftest import PASSWORD, Exported
 
@@ -22,8 +24,7 @@ from tests.forensics.package.conftest import PASSWORD, Exported
 def _verify(ex: Exported, path: Path | None = None, **kw: object) -> tuple[bool, set[str]]:
     report = verify_package(
         path or ex.path,
-        trusted_cas=ex.world.ids.trusted_cas(),
-        trusted_tsas=ex.tsa_roots,
+        policy=TrustPolicy.of(ex.world.ids.trusted_cas(), ex.tsa_roots),
         **kw,  # type: ignore[arg-type]
     )
     return report.bottom_line, {f.code for f in report.errors}
@@ -171,14 +172,20 @@ def test_encrypted_package_seal_checked_without_password(
 ) -> None:
     ex = make_exported(password=PASSWORD, name="sealed-only.qzp")
     report = verify_package(
-        ex.path, trusted_cas=ex.world.ids.trusted_cas(), trusted_tsas=ex.tsa_roots
+        ex.path, policy=TrustPolicy.of(ex.world.ids.trusted_cas(), ex.tsa_roots)
     )
-    assert report.bottom_line, report.errors
+    # Never PASS without the contents: "file sealed and intact, contents not checked".
+    assert report.verdict is Verdict.SEALED_ONLY and report.verdict.exit_code == 4, report.errors
     assert "contents-not-checked" in {f.code for f in report.findings}
+    seal = [s for s in report.facts.signers if s.role == "seal"]
+    assert [s.badge for s in seal] == ["31000001"] and seal[0].trusted_by == "agency-ca"
+    # The same seal to a verifier who trusts nobody: intact, trust not established.
+    untrusted = verify_package(ex.path, TrustPolicy())
+    assert untrusted.verdict is Verdict.UNTRUSTED
     data = bytearray(ex.path.read_bytes())
     data[len(data) // 2] ^= 1
     ex.path.write_bytes(bytes(data))
-    report = verify_package(ex.path, trusted_tsas=ex.tsa_roots)
+    report = verify_package(ex.path, policy=TrustPolicy.of((), ex.tsa_roots))
     assert {"seal-sha256-mismatch", "seal-sm3-mismatch"} <= {f.code for f in report.errors}
 
 

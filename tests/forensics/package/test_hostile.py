@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from forensics.errors import QuzhengError
 from forensics.package import PackageReader, verify_package
+from forensics.trust import TrustPolicy
 from tests.forensics.package.conftest import Exported
 
 HOSTILE = Path(__file__).parent / "hostile"
@@ -49,7 +50,7 @@ def test_every_attack_has_a_file() -> None:
 
 def test_member_larger_than_its_header_is_an_altered_file() -> None:
     """A member whose data disagrees with its header was altered in place: exit 1 naming it."""
-    report = verify_package(HOSTILE / "lying-size.qzp")
+    report = verify_package(HOSTILE / "lying-size.qzp", TrustPolicy())
     assert not report.bottom_line
     assert ("file-damaged", "evidence/a.bin") in {(f.code, f.subject) for f in report.errors}
 
@@ -129,7 +130,7 @@ def test_mutated_packages_only_raise_declared_errors(
     try:
         # The original's detached seal: any changed byte must fail verification.
         report = verify_package(
-            p, trusted_tsas=exported.tsa_roots, seal_path=exported.result.seal_path
+            p, policy=TrustPolicy.of((), exported.tsa_roots), seal_path=exported.result.seal_path
         )
     except QuzhengError:
         return

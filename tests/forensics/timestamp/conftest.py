@@ -30,13 +30,6 @@ def entry_digest(label: str) -> bytes:
 
 
 @pytest.fixture
-def tsa(tmp_path: Path) -> Iterator[TsaServer]:
-    """The built-in TSA, listening on 127.0.0.1 with its own identity."""
-    with TsaServer(tmp_path / "tsa") as server:
-        yield server
-
-
-@pytest.fixture
 def root_pem(tsa: TsaServer) -> bytes:
     return tsa.trust_anchor_path.read_bytes()
 

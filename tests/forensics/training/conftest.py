@@ -30,6 +30,7 @@ from forensics.range import LIVE_HOST, SHOP_HOST, build_content
 from forensics.range.video import encode_ts_segment, render_frame
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timestamp import TsaServer
+from forensics.trust import TrustPolicy
 from tests.conftest import AGENCY, PASSPHRASE
 
 SEED = 2026
@@ -66,7 +67,7 @@ class Built:
         return list(self.config.trust_roots)
 
     def trust(self) -> dict[str, Any]:
-        return {"trusted_cas": self.ids.trusted_cas(), "trusted_tsas": self.tsa_roots}
+        return {"policy": TrustPolicy.of(self.ids.trusted_cas(), self.tsa_roots)}
 
 
 def _minimal_report(case: Case, out: Path, package_id: str, sha256: str, sm3: str) -> None:

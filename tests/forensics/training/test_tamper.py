@@ -11,12 +11,13 @@ import pytest
 
 from forensics.package import verify_package
 from forensics.training import CLASSES, AnswerKey, TamperError, Text, make_tamper_set
+from forensics.trust import TrustPolicy
 from forensics.verify import VerificationReport
 from tests.forensics.training.conftest import Built
 
 
 def verify(built: Built, path: Path) -> VerificationReport:
-    return verify_package(path, trusted_cas=built.ids.trusted_cas(), trusted_tsas=built.tsa_roots)
+    return verify_package(path, policy=TrustPolicy.of(built.ids.trusted_cas(), built.tsa_roots))
 
 
 def sums_agree(path: Path) -> bool:
