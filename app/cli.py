@@ -36,7 +36,7 @@ from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, load_config, stamp_pending
 from forensics.trust import TrustPolicy
 from forensics.verdict_text import render_report
-from forensics.verify import VerificationReport, verify_case_dir
+from forensics.verify import VerificationReport
 
 
 class _Parser(argparse.ArgumentParser):
@@ -437,8 +437,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
     else:
         with Case.open(cases_home(home), args.target, recover=False) as case:
-            lines = [line for _, _, line in case.store.ledger_rows()]
-            report = verify_case_dir(case.store.dir, lines, policy)
+            report = case.verify(policy)
     if args.json:
         _out(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:

@@ -16,7 +16,7 @@ from app.i18n import t
 from app.paths import cases_home
 from forensics.case import Case
 from forensics.environment import PHASES, Resolver, seal_snapshot, snapshot
-from forensics.errors import InputError, PolicyError
+from forensics.errors import InputError
 from forensics.identity import IdentityStore, Signer
 from forensics.stamping import load_config, stamp_pending
 
@@ -54,11 +54,7 @@ def env_check_command(
         )
     with Case.open(cases_home(home), case_ref) as case:
         # Refuse before the network round trips, not after them.
-        if signer.officer.key_fp not in case.officers():
-            raise PolicyError(
-                f"officer {signer.officer.profile.badge} is not an officer of this case",
-                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
-            )
+        case.require_member(signer)
         targets = list(targets) or _case_target(case)
         _out(t("Checking the capture environment…", "正在进行清洁性检查……", lang))
         snap = snapshot(

@@ -317,11 +317,10 @@ def _step_tsa(run: _Run) -> str:
 
 
 def _step_verify(run: _Run) -> str:
-    from forensics.verify import Severity, verify_case_dir
+    from forensics.verify import Severity
 
     ids, case = run.need(run.ids, "identities"), run.need(run.case, "the case")
-    lines = [line for _, _, line in case.store.ledger_rows()]
-    report = verify_case_dir(case.store.dir, lines, ids.trust_policy(accept_training=True))
+    report = case.verify(ids.trust_policy(accept_training=True))
     if not report.bottom_line:
         raise SelfTestFailure(
             "verification failed: "

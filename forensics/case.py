@@ -14,11 +14,13 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from forensics.canonical import utc_now
-from forensics.errors import InputError, NotFoundError, PolicyError
+from forensics.errors import InputError, NotAMember, NotFoundError, PolicyError
 from forensics.identity import Officer, Signer, cert_fingerprint
 from forensics.ledger import ItemSpec, Ledger, Record, parse_record
 from forensics.media import exif_time_utc, read_exif, sniff_media_type
 from forensics.store import CaseStore
+from forensics.trust import TrustPolicy
+from forensics.verify import VerificationReport, verify_case_dir
 
 # An EXIF time further than this from the import time is flagged for the reviewer.
 EXIF_TIME_FLAG_SECONDS = 24 * 3600
@@ -272,21 +274,22 @@ class Case:
                 "本案为接收的案件，证据只读（只能追加流转、导出和校验记录）",
             )
 
-    def require_member(self, signer: Signer) -> None:
-        """The signer must be an officer of this case (``officer.add`` in its ledger)."""
-        if signer.officer.key_fp not in self.officers():
-            raise PolicyError(
-                f"officer {signer.officer.profile.badge} is not an officer of this case",
-                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
-            )
+    def verify(self, policy: TrustPolicy) -> VerificationReport:
+        """Every check of the verifier guide §2.4 on this case, under ``policy``."""
+        lines = [line for _, _, line in self.store.ledger_rows()]
+        return verify_case_dir(self.store.dir, lines, policy)
+
+    def require_member(self, *signers: Signer) -> None:
+        """Every signer must be an officer of this case (``officer.add`` in its ledger):
+        the one membership rule; raises ``NotAMember`` naming the first who is not."""
+        members = self.officers()
+        for signer in signers:
+            if signer.officer.key_fp not in members:
+                raise NotAMember(signer.officer.profile.badge)
 
     def _require_officer(self, signer: Signer) -> None:
         self._require_writable()
-        if signer.officer.key_fp not in self.officers():
-            raise PolicyError(
-                f"officer {signer.officer.profile.badge} is not an officer of this case",
-                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
-            )
+        self.require_member(signer)
 
     # -- sealing --------------------------------------------------------------------------
 
@@ -370,14 +373,9 @@ class Case:
 
         A training case may allow one officer; the entry then says so.
         """
-        members = self.officers()
+        self.require_member(*signers)
         distinct: list[Signer] = []
         for s in signers:
-            if s.officer.key_fp not in members:
-                raise PolicyError(
-                    f"officer {s.officer.profile.badge} is not an officer of this case",
-                    f"执法人员 {s.officer.profile.badge} 不是本案的办案人员",
-                )
             if all(d.officer.key_fp != s.officer.key_fp for d in distinct):
                 distinct.append(s)
         started = any(

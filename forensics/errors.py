@@ -36,6 +36,17 @@ class PolicyError(QuzhengError):
     """A rule of evidence refused the action (e.g. the two-officer rule)."""
 
 
+class NotAMember(PolicyError):
+    """An officer who is not an officer of the case tried to act on it."""
+
+    def __init__(self, badge: str) -> None:
+        super().__init__(
+            f"officer {badge} is not an officer of this case",
+            f"执法人员 {badge} 不是本案的办案人员",
+        )
+        self.badge = badge
+
+
 class IntegrityError(QuzhengError):
     """Evidence failed verification. Raised by ``require_valid()`` gates."""
 

@@ -300,11 +300,7 @@ class CaptureSession:
                 "this is a received case: nothing can be captured into it",
                 "本案为接收的案件，不能再取证",
             )
-        if self.signer.officer.key_fp not in self.case.officers():
-            raise PolicyError(
-                f"officer {self.signer.officer.profile.badge} is not an officer of this case",
-                f"执法人员 {self.signer.officer.profile.badge} 不是本案的办案人员",
-            )
+        self.case.require_member(self.signer)
         try:
             self.proxy_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -934,14 +930,8 @@ def validate_signers(
     case: Case, signers: Sequence[Signer], *, training_single: bool = False
 ) -> None:
     """Refuse before capture what ``end_session`` would refuse after it."""
-    members = case.officers()
+    case.require_member(*signers)
     distinct = {s.officer.key_fp for s in signers}
-    for s in signers:
-        if s.officer.key_fp not in members:
-            raise PolicyError(
-                f"officer {s.officer.profile.badge} is not an officer of this case",
-                f"执法人员 {s.officer.profile.badge} 不是本案的办案人员",
-            )
     if len(distinct) < 2 and not (training_single and case.training and distinct):
         raise PolicyError(
             "a capture session is closed by at least two officers; name both (--officer twice)",

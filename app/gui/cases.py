@@ -20,12 +20,12 @@ from app.gui.timeline import TimelineRow, timeline_rows
 from app.paths import cases_home as cases_home  # re-exported for the windows
 from app.reporting import report_hook
 from forensics.case import Case, cases_dir, list_cases
-from forensics.errors import InputError, NotFoundError, PolicyError
+from forensics.errors import InputError, NotFoundError
 from forensics.identity import IdentityStore, Officer, Signer
 from forensics.ledger import Record
 from forensics.package import ExportResult, export_package, verify_package
 from forensics.stamping import StampOutcome, TsaConfig, load_config, pending_count, stamp_pending
-from forensics.verify import VerificationReport, verify_case_dir
+from forensics.verify import VerificationReport
 
 type Progress = Callable[[int, int], None]
 
@@ -266,8 +266,7 @@ def close_open_session(
 def verify_case(home: Path, case_id: str) -> VerificationReport:
     ids = IdentityStore(home)
     with Case.open(cases_home(home), case_id, recover=False) as case:
-        lines = [line for _, _, line in case.store.ledger_rows()]
-        return verify_case_dir(case.store.dir, lines, ids.trust_policy())
+        return case.verify(ids.trust_policy())
 
 
 def verify_package_file(
@@ -291,11 +290,7 @@ def export_case(
     if out.suffix != ".qzp":
         out = out.with_name(out.name + ".qzp")
     with _writable(home, case_id) as case:
-        if signer.officer.key_fp not in case.officers():
-            raise PolicyError(
-                f"officer {signer.officer.profile.badge} is not an officer of this case",
-                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
-            )
+        case.require_member(signer)
         return export_package(
             case,
             signer,
@@ -319,11 +314,7 @@ def seal_derived(
     import io
 
     with _writable(home, case_id) as case:
-        if signer.officer.key_fp not in case.officers():
-            raise PolicyError(
-                f"officer {signer.officer.profile.badge} is not an officer of this case",
-                f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
-            )
+        case.require_member(signer)
         media_type = "text/vtt; charset=utf-8" if name.endswith(".vtt") else "text/plain"
         return case.seal_stream(
             signer,

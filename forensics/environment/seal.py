@@ -13,7 +13,7 @@ from typing import Any, Final
 from forensics.case import Case
 from forensics.environment.compare import compare
 from forensics.environment.snapshot import EnvSnapshot
-from forensics.errors import InputError, PolicyError
+from forensics.errors import InputError
 from forensics.identity import Signer
 from forensics.ledger import Record, parse_record
 
@@ -51,11 +51,7 @@ def seal_snapshot(
             f"the phase of an environment check is 'before' or 'after', not {phase!r}",
             f"清洁性检查的阶段应为 before 或 after，而不是 {phase!r}",
         )
-    if signer.officer.key_fp not in case.officers():
-        raise PolicyError(
-            f"officer {signer.officer.profile.badge} is not an officer of this case",
-            f"执法人员 {signer.officer.profile.badge} 不是本案的办案人员",
-        )
+    case.require_member(signer)
     snap_json = snap.to_json()
     warnings: list[dict[str, Any]] = list(snap_json["warnings"])
     data: dict[str, Any] = {"phase": phase, "snapshot": snap_json, "warnings": warnings}

@@ -1,9 +1,12 @@
 """Fixtures for the desktop windows: background work runs synchronously (the task helper's
-``SyncRunner``), the interface can be switched to Chinese, and screenshots land in
-``docs/screenshots``."""
+``SyncRunner``), the interface can be switched to Chinese, and windows are rendered to PNG. Tests never
+rewrite tracked files: the pictures land in a temporary folder unless
+``QUZHENG_SCREENSHOTS=docs/screenshots`` asks for the guide's copies to be refreshed."""
 
 from __future__ import annotations
 
+import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +17,9 @@ from app.capture.tasks import SyncRunner, set_runner
 from app.gui.i18n import install_translators, remove_translators
 
 ROOT = Path(__file__).resolve().parents[2]
-SCREENSHOTS = ROOT / "docs" / "screenshots"
+SCREENSHOTS = Path(
+    os.environ.get("QUZHENG_SCREENSHOTS") or Path(tempfile.gettempdir()) / "quzheng-screenshots"
+).resolve()
 
 
 @pytest.fixture(autouse=True)
@@ -43,7 +48,7 @@ def zh(qapp: QApplication) -> Iterator[str]:
 
 
 def save_screenshot(widget: QWidget, name: str) -> Path:
-    """``widget`` as rendered offscreen, into docs/screenshots (the README shows them)."""
+    """``widget`` as rendered offscreen, into SCREENSHOTS (docs/screenshots on request)."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / name
     assert widget.grab().save(str(path), "PNG"), path
