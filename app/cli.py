@@ -1,7 +1,9 @@
-"""``quzheng``: the command line (FORMATS.md §4). With no arguments it opens the GUI.
+"""``quzheng``'s subcommands (README "Command line"). The program's entry point is
+``ui.entry``: it opens the GUI with no arguments and passes everything else here.
 
-Every error reaches the user as one clear line and an exit code: 0 success, 1 an integrity
-failure found by verification, 2 unreadable input, a wrong passphrase or a usage error.
+Every error reaches the user as one clear line and an exit code: 0 success, 1 a failed
+verification, 2 unreadable input, a wrong passphrase or a usage error; ``verify`` adds 3
+(intact, trust not established) and 4 (sealed file intact, contents not checked).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import settings
-from app.frozen import frozen_main
 from app.i18n import cli_lang, t
 from app.paths import cases_home, data_home
 from app.reporting import report_hook
@@ -54,7 +55,7 @@ def _out(text: str) -> None:
 
 
 def _tsa_config(home: Path) -> TsaConfig:
-    urls = [u.strip() for u in str(settings.get(home, "tsa.urls")).split(",")]
+    urls = settings.get_list(home, "tsa.urls")
     return load_config(urls, IdentityStore(home).trusted_tsa_pems())
 
 
@@ -282,7 +283,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
         _out(t("Officers:", "办案人员："))
         for fp, o in case.officers().items():
             _out(f"  {o.get('name')}  {o.get('badge')}  {o.get('agency')}  {o.get('role')}  {fp}")
-        n_items = case.store.query("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM items")[0]
+        n_items = case.store.item_totals()
         _out(t("Items: ", "证据文件：") + f"{n_items[0]} ({n_items[1]} bytes)")
     return 0
 
@@ -518,8 +519,8 @@ def cmd_env_check(args: argparse.Namespace) -> int:
 
     home = data_home()
     signer = _signer(args, IdentityStore(home))
-    ntp = [x.strip() for x in str(settings.get(home, "ntp.servers")).split(",") if x.strip()]
-    echo = [x.strip() for x in str(settings.get(home, "env.echo_urls")).split(",") if x.strip()]
+    ntp = settings.get_list(home, "ntp.servers")
+    echo = settings.get_list(home, "env.echo_urls")
     return env_check_command(
         home,
         args.case,
@@ -611,12 +612,6 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from app.demo import run_demo
 
     return run_demo(Path(args.out), live_seconds=args.live_seconds)
-
-
-def cmd_gui(args: argparse.Namespace) -> int:
-    from ui.main import run_gui
-
-    return run_gui()
 
 
 # -- parser -----------------------------------------------------------------------------
@@ -857,19 +852,16 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, run: Callable[[], int] | None = None) -> int:
+    """The command line. ``run``: a program to run instead of a subcommand, under the same
+    error handling — the program's entry point (``ui.entry``) passes the GUI (no arguments)
+    and the self-test (``--selftest``) here; app/ never imports ui/. Without it, no
+    arguments print the usage."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    internal = frozen_main(argv)  # quzheng --run-proxy / --run-workspace (child processes)
-    if internal is not None:
-        return internal
     lang = cli_lang()
     try:
-        if not argv:
-            return cmd_gui(argparse.Namespace())
-        if argv == ["--selftest"]:
-            from app.selftest import run_selftest
-
-            return run_selftest()
+        if run is not None:
+            return int(run())
         args = build_parser().parse_args(argv)
         if not hasattr(args, "func"):
             build_parser().print_help()

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.i18n import cli_lang, t
 from app.reporting import report_hook
+from forensics.atomic import write_atomic
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError
 from forensics.identity import IdentityStore, Profile
@@ -68,8 +69,7 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
     home = out / "home"
     home.mkdir(parents=True, exist_ok=True)
     passphrase = secrets.token_urlsafe(12)
-    (out / PASS_NOTE).write_text(passphrase + "\n", encoding="utf-8")
-    os.chmod(out / PASS_NOTE, 0o600)
+    write_atomic(out / PASS_NOTE, passphrase + "\n", private=True)
 
     with RangeServer(out / "range") as rng, TsaServer(out / "tsa") as tsa:
         say = print

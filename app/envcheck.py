@@ -103,7 +103,7 @@ def env_check_command(
 
 def _stamp(home: Path, case: Case, signer: Signer, lang: str) -> None:
     """Ask for the queued time-stamp now; say so on stderr when it stays queued."""
-    urls = [u.strip() for u in str(settings.get(home, "tsa.urls")).split(",")]
+    urls = settings.get_list(home, "tsa.urls")
     outcome = stamp_pending(case, signer, load_config(urls, IdentityStore(home).trusted_tsa_pems()))
     if outcome.pending:
         reason = t(outcome.reason_en, outcome.reason_zh, lang)

@@ -5,10 +5,10 @@ so a crash leaves the old file or the new one, never half of one."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
+from forensics.atomic import write_atomic
 from forensics.errors import InputError
 
 
@@ -27,6 +27,4 @@ def read_json(path: Path, what_en: str, what_zh: str) -> Any:
 
 def write_json(path: Path, value: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(value, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(value, ensure_ascii=False, indent=2) + "\n")

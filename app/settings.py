@@ -94,6 +94,12 @@ def get(home: Path, key: str) -> str | int:
     return _load(home).get(key, s.default)
 
 
+def get_list(home: Path, key: str) -> list[str]:
+    """A comma-separated setting (``tsa.urls``, ``ntp.servers``, ``env.echo_urls``) as its
+    items, each stripped, empty ones dropped: ``[]`` when nothing is set."""
+    return [item.strip() for item in str(get(home, key)).split(",") if item.strip()]
+
+
 def set_value(home: Path, key: str, value: str) -> str | int:
     s = _setting(key)
     parsed: str | int = value

@@ -1,4 +1,4 @@
-"""``quzheng train …``: scoring, leaderboards, tamper challenges and grading (issue 7).
+"""``quzheng train …``: scoring, leaderboards, tamper challenges and grading (docs/admin-guide.md §8).
 
 Each command returns its exit code and prints in the user's language (``--lang`` or the
 locale): 0 done; 1 the scored package fails verification (its score is still printed);

@@ -172,9 +172,9 @@ class Case:
         head = self.store.head()
         last = ""
         if head is not None:
-            rows = self.store.query("SELECT record FROM ledger WHERE seq=?", (head[0],))
-            if rows:
-                last = str(parse_record(str(rows[0][0])).entry.get("time", ""))
+            line = self.store.record_line(head[0])
+            if line is not None:
+                last = str(parse_record(line).entry.get("time", ""))
         return CaseInfo(
             case_id=self.case_id,
             title=self.store.get_meta("title") or "",
@@ -188,10 +188,10 @@ class Case:
     def target(self) -> dict[str, str]:
         """What the officers declared as the target when they opened the case (the
         ``case.open`` entry's platform, shop, account, room, url; empty values left out)."""
-        rows = self.store.query("SELECT record FROM ledger WHERE seq=0")
-        if not rows:
+        line = self.store.record_line(0)
+        if line is None:
             return {}
-        target = parse_record(str(rows[0][0])).entry.get("data", {}).get("target")
+        target = parse_record(line).entry.get("data", {}).get("target")
         if not isinstance(target, dict):
             return {}
         return {str(k): v for k, v in target.items() if isinstance(v, str) and v}
@@ -251,14 +251,11 @@ class Case:
         Read incrementally: only entries newer than the last look are parsed, so sealing
         thousands of items does not re-read the whole ledger each time.
         """
-        rows = self.store.query(
-            "SELECT seq, record FROM ledger WHERE seq > ? ORDER BY seq", (self._officers_seen,)
-        )
-        for seq, line in rows:
-            rec = parse_record(str(line))
+        for seq, line in self.store.record_lines_after(self._officers_seen):
+            rec = parse_record(line)
             if rec.kind == "officer.add":
                 self._officers[str(rec.entry["data"]["key"])] = dict(rec.entry["data"])
-            self._officers_seen = int(str(seq))
+            self._officers_seen = seq
         return dict(self._officers)
 
     @property
@@ -356,10 +353,14 @@ class Case:
     # -- sessions -------------------------------------------------------------------------
 
     def start_session(self, signer: Signer, data: dict[str, Any] | None = None) -> str:
+        """Seal ``session.start``; returns the new session's id."""
+        return str(self.open_session(signer, data).entry["session"])
+
+    def open_session(self, signer: Signer, data: dict[str, Any] | None = None) -> Record:
+        """Seal ``session.start`` under a new session id; returns the sealed entry."""
         self._require_officer(signer)
         session = str(uuid.uuid4())
-        self.ledger.append(signer, "session.start", dict(data or {}), session=session)
-        return session
+        return self.ledger.append(signer, "session.start", dict(data or {}), session=session)
 
     def end_session(
         self,

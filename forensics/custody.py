@@ -11,12 +11,12 @@ keeps the whole chain, both signatures included.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 from pathlib import Path
 
 from cryptography import x509
 
+from forensics.atomic import write_atomic
 from forensics.canonical import canonical_bytes
 from forensics.case import Case, cases_dir
 from forensics.errors import InputError, IntegrityError, PolicyError
@@ -74,17 +74,15 @@ def record_transfer(
         },
     )
     out = transfer_record_path(package)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(
+    write_atomic(
+        out,
         json.dumps(
             {"record": rec.line(), "sender_chain_pem": signer.officer.chain_pem()},
             ensure_ascii=False,
             indent=2,
         )
         + "\n",
-        encoding="utf-8",
     )
-    os.replace(tmp, out)
     return rec
 
 
@@ -173,10 +171,7 @@ def import_package(
                     (target / "certs" / Path(name).name).write_bytes(reader.read_control(name))
             with store.write_transaction() as db:
                 for rec, line in zip(records, lines, strict=True):
-                    db.execute(
-                        "INSERT INTO ledger (seq, hash, record) VALUES (?, ?, ?)",
-                        (rec.seq, rec.hash, line),
-                    )
+                    items = []
                     for item in rec.entry["items"]:
                         with reader.open(item["path"]) as f:
                             d = store.ingest_stream(f)
@@ -184,11 +179,9 @@ def import_package(
                             raise IntegrityError(
                                 f"{item['path']} changed during import", "导入时文件发生变化"
                             )
-                        db.execute(
-                            "INSERT INTO items (path, seq, sha256, sm3, size, media_type)"
-                            " VALUES (?, ?, ?, ?, ?, ?)",
-                            (item["path"], rec.seq, d.sha256, d.sm3, d.size, item["media_type"]),
-                        )
+                        items.append({**d.as_json(), "path": item["path"],
+                                      "media_type": item["media_type"]})  # fmt: skip
+                    store.insert_record(db, rec.seq, rec.hash, line, items)
         except BaseException:
             store.close()
             shutil.rmtree(target, ignore_errors=True)

@@ -9,7 +9,6 @@ goes at the speed of SM3 alone. Memory is bounded by the queue depth times the c
 from __future__ import annotations
 
 import hashlib
-import os
 import queue
 import threading
 from collections.abc import Callable
@@ -225,12 +224,3 @@ def digest_file(path: Path) -> Digests:
         raise InputError(
             f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{exc.strerror}"
         ) from None
-
-
-def fsync_dir(path: Path) -> None:
-    """Make a rename or create inside ``path`` durable."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from forensics.atomic import write_atomic
 from forensics.errors import AuthError, InputError, NotFoundError
 from forensics.keyusage import key_usage
 from forensics.trust import TrustPolicy
@@ -167,18 +167,6 @@ def _officer_cert(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def _write_private(path: Path, data: bytes) -> None:
-    """Create a file readable by the user only (never widened by umask)."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, path)
-
-
 def _encrypt_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
     if len(passphrase) < 8:
         raise InputError(
@@ -259,7 +247,7 @@ class IdentityStore:
         key = ec.generate_private_key(ec.SECP256R1())
         name = _name(profile.name, profile.agency, profile.badge)
         cert = _officer_cert(profile, key.public_key(), name, key, now)
-        _write_private(d / "key.pem", _encrypt_key(key, passphrase))
+        write_atomic(d / "key.pem", _encrypt_key(key, passphrase), private=True)
         (d / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
         (d / "profile.json").write_text(
             json.dumps(profile.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -344,7 +332,7 @@ class IdentityStore:
             )
             .sign(key, hashes.SHA256())
         )
-        _write_private(self.ca_dir / "ca-key.pem", _encrypt_key(key, passphrase))
+        write_atomic(self.ca_dir / "ca-key.pem", _encrypt_key(key, passphrase), private=True)
         pem = cert.public_bytes(serialization.Encoding.PEM)
         (self.ca_dir / "ca-cert.pem").write_bytes(pem)
         self.trust_ca(pem, "agency-ca")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import sqlite3
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -53,8 +52,9 @@ def safe_name(name: str, limit: int = 96) -> str:
     return name
 
 
-# Seal points (ISSUE 4): every entry of these kinds gets an RFC 3161 token of its own; a
-# token on entry N also vouches for every entry before it.
+# Seal points (docs/admin-guide.md §5; verified as T5-T7, docs/verifier-guide.md §2.4): every
+# entry of these kinds gets an RFC 3161 token of its own; a token on entry N also vouches for
+# every entry before it.
 STAMPED_KINDS = frozenset(
     {
         "env.check", "session.end", "capture.screenshot", "capture.fullpage",
@@ -145,9 +145,9 @@ class Ledger:
             raise InputError(f"unknown ledger entry kind {kind!r}", f"未知的账本条目类型 {kind!r}")
         canonical_bytes(data)  # reject floats before taking the write lock
         with self.store.write_transaction() as db:
-            row = db.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
-            seq = 0 if row is None else int(row[0]) + 1
-            prev = None if row is None else str(row[1])
+            head = self.store.last_in(db)
+            seq = 0 if head is None else head[0] + 1
+            prev = None if head is None else head[1]
             item_rows = []
             used: set[str] = set()
             for spec in items:
@@ -193,28 +193,11 @@ class Ledger:
                 if s.officer.key_fp != signer.officer.key_fp
             ]
             record = Record(entry, digest, signer.sign(message), cosig)
-            db.execute(
-                "INSERT INTO ledger (seq, hash, record) VALUES (?, ?, ?)",
-                (seq, digest, record.line()),
+            # A seal point is queued in the same transaction as its entry: no seal point can
+            # miss its token, whether the TSA answers now, later, or only at export.
+            self.store.insert_record(
+                db, seq, digest, record.line(), item_rows, queue=kind in STAMPED_KINDS
             )
-            try:
-                db.executemany(
-                    "INSERT INTO items (path, seq, sha256, sm3, size, media_type)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    [
-                        (i["path"], seq, i["sha256"], i["sm3"], i["size"], i["media_type"])
-                        for i in item_rows
-                    ],
-                )
-            except sqlite3.IntegrityError:
-                raise InputError(
-                    f"an item path is already sealed: {[i['path'] for i in item_rows]}",
-                    f"证据路径已被封存：{[i['path'] for i in item_rows]}",
-                ) from None
-            if kind in STAMPED_KINDS:
-                # Queued in the same transaction as the entry: no seal point can miss its
-                # token, whether the TSA answers now, later, or only at export.
-                db.execute("INSERT INTO stamp_queue (seq, hash) VALUES (?, ?)", (seq, digest))
         return record
 
     def records(self) -> list[Record]:

@@ -1,4 +1,4 @@
-"""Trusted time on the ledger: queued RFC 3161 tokens over entry hashes (ISSUE 4).
+"""Trusted time on the ledger: queued RFC 3161 tokens over entry hashes (docs/admin-guide.md §5).
 
 Every seal point is queued in the same transaction as its entry (``ledger.STAMPED_KINDS``).
 ``stamp_pending`` asks the configured TSAs for a token over each queued entry hash, in order.
@@ -69,7 +69,7 @@ def token_path(seq: int) -> str:
 
 
 def pending_count(case: Case) -> int:
-    return int(str(case.store.query("SELECT COUNT(*) FROM stamp_queue")[0][0]))
+    return case.store.stamp_queue_count()
 
 
 # Runs a job that writes the case (ledger, queue) where the caller's writes are made, and
@@ -96,14 +96,13 @@ def stamp_pending(
     ``write`` (e.g. on a capture session's sealer, so the network never holds it up)."""
     out = StampOutcome()
     case.require_member(signer)  # a stranger's signature would make the case fail forever
-    rows = case.store.query("SELECT seq, hash, tries FROM stamp_queue ORDER BY seq")
+    rows = case.store.stamp_queue()
     if not config.usable:
         out.pending = len(rows)
         out.reason_en = "no time-stamp authority is configured (tsa.urls and a trusted TSA root)"
         out.reason_zh = "未配置时间戳服务（tsa.urls 与受信任的 TSA 根证书）"
         return out
-    for seq_o, hash_o, tries_o in rows[:limit] if limit else rows:
-        seq, entry_hash, tries = int(str(seq_o)), str(hash_o), int(str(tries_o))
+    for seq, entry_hash, tries in rows[:limit] if limit else rows:
         if _stamped_elsewhere(case, seq):
             write(partial(_forget, case, seq))  # another process stamped it meanwhile
             continue
@@ -149,31 +148,29 @@ def _record_token(case: Case, signer: Signer, seq: int, token: bytes, data: dict
         data,
         [ItemSpec(digests, f"{seq}.tsr", "application/timestamp-reply", path=token_path(seq))],
     )
-    case.store.execute("DELETE FROM stamp_queue WHERE seq=?", (seq,))
+    case.store.unqueue(seq)
     return True
 
 
 def _stamped_elsewhere(case: Case, seq: int) -> bool:
-    return bool(case.store.query("SELECT 1 FROM items WHERE path=?", (token_path(seq),)))
+    return case.store.has_item_path(token_path(seq))
 
 
 def _forget(case: Case, seq: int) -> bool:
-    case.store.execute("DELETE FROM stamp_queue WHERE seq=?", (seq,))
+    case.store.unqueue(seq)
     return False
 
 
 def _note_outage(case: Case, seq: int, message: str) -> bool:
-    case.store.execute(
-        "UPDATE stamp_queue SET tries=tries+1, last_error=? WHERE seq>=?", (message[:2000], seq)
-    )
+    case.store.note_stamp_outage(seq, message)
     return True
 
 
 def _entry_time(case: Case, seq: int) -> datetime | None:
-    rows = case.store.query("SELECT record FROM ledger WHERE seq=?", (seq,))
-    if not rows:
+    line = case.store.record_line(seq)
+    if line is None:
         return None
-    return parse_time(str(parse_record(str(rows[0][0])).entry["time"]))
+    return parse_time(str(parse_record(line).entry["time"]))
 
 
 class BackgroundStamper:

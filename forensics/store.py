@@ -26,12 +26,13 @@ import shutil
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
+from forensics.atomic import fsync_dir
 from forensics.errors import CaptureError, InputError, NotFoundError
-from forensics.hashing import Digests, digest_stream, fsync_dir
+from forensics.hashing import Digests, digest_stream
 
 STORE_FORMAT = 1
 
@@ -244,14 +245,91 @@ class CaseStore:
                 raise _db_error(self.db_path, exc) from None
         return None if row is None else (int(row[0]), str(row[1]))
 
-    def query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    # -- the store's questions and changes by name: no SQL outside this module -------------
+
+    def record_line(self, seq: int) -> str | None:
+        """The ledger line with ``seq``, or None."""
+        rows = self._query("SELECT record FROM ledger WHERE seq=?", (seq,))
+        return str(rows[0][0]) if rows else None
+
+    def record_lines_after(self, seq: int) -> list[tuple[int, str]]:
+        """(seq, line) of every entry after ``seq``, in order."""
+        rows = self._query("SELECT seq, record FROM ledger WHERE seq > ? ORDER BY seq", (seq,))
+        return [(int(str(s)), str(line)) for s, line in rows]
+
+    def item_totals(self) -> tuple[int, int]:
+        """How many items are sealed, and their bytes."""
+        row = self._query("SELECT COUNT(*), COALESCE(SUM(size), 0) FROM items")[0]
+        return int(str(row[0])), int(str(row[1]))
+
+    def has_item_path(self, path: str) -> bool:
+        return bool(self._query("SELECT 1 FROM items WHERE path=? LIMIT 1", (path,)))
+
+    def has_item_content(self, sha256: str) -> bool:
+        """Some entry already seals a file with this SHA-256."""
+        return bool(self._query("SELECT 1 FROM items WHERE sha256=? LIMIT 1", (sha256,)))
+
+    def stamp_queue(self) -> list[tuple[int, str, int]]:
+        """(seq, entry hash, tries) of every seal point waiting for a token, oldest first."""
+        rows = self._query("SELECT seq, hash, tries FROM stamp_queue ORDER BY seq")
+        return [(int(str(s)), str(h), int(str(t))) for s, h, t in rows]
+
+    def stamp_queue_count(self) -> int:
+        return int(str(self._query("SELECT COUNT(*) FROM stamp_queue")[0][0]))
+
+    def unqueue(self, seq: int) -> None:
+        self._execute("DELETE FROM stamp_queue WHERE seq=?", (seq,))
+
+    def note_stamp_outage(self, from_seq: int, message: str) -> None:
+        """An outage holds up every seal point still waiting from ``from_seq`` on."""
+        self._execute(
+            "UPDATE stamp_queue SET tries=tries+1, last_error=? WHERE seq>=?",
+            (message[:2000], from_seq),
+        )
+
+    @staticmethod
+    def last_in(db: sqlite3.Connection) -> tuple[int, str] | None:
+        """Inside ``write_transaction``: the head (seq, hash), read under the write lock."""
+        row = db.execute("SELECT seq, hash FROM ledger ORDER BY seq DESC LIMIT 1").fetchone()
+        return None if row is None else (int(row[0]), str(row[1]))
+
+    @staticmethod
+    def insert_record(
+        db: sqlite3.Connection,
+        seq: int,
+        digest: str,
+        line: str,
+        items: Iterable[Mapping[str, object]],
+        *,
+        queue: bool = False,
+    ) -> None:
+        """Inside ``write_transaction``: one ledger line, its items (path, sha256, sm3,
+        size, media_type) and, for a seal point, its place in the stamp queue. An item path
+        sealed before is refused (InputError)."""
+        db.execute("INSERT INTO ledger (seq, hash, record) VALUES (?, ?, ?)", (seq, digest, line))
+        rows = [(i["path"], seq, i["sha256"], i["sm3"], i["size"], i["media_type"]) for i in items]
+        try:
+            db.executemany(
+                "INSERT INTO items (path, seq, sha256, sm3, size, media_type)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                rows,
+            )
+        except sqlite3.IntegrityError:
+            raise InputError(
+                f"an item path is already sealed: {[r[0] for r in rows]}",
+                f"证据路径已被封存：{[r[0] for r in rows]}",
+            ) from None
+        if queue:
+            db.execute("INSERT INTO stamp_queue (seq, hash) VALUES (?, ?)", (seq, digest))
+
+    def _query(self, sql: str, args: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
         with self._lock:
             try:
                 return list(self._db.execute(sql, args))
             except sqlite3.Error as exc:
                 raise _db_error(self.db_path, exc) from None
 
-    def execute(self, sql: str, args: tuple[object, ...] = ()) -> None:
+    def _execute(self, sql: str, args: tuple[object, ...] = ()) -> None:
         with self._lock:
             try:
                 self._db.execute(sql, args)

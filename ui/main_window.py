@@ -1,5 +1,5 @@
 """The main window: the case list, the case view, the officer who is unlocked, and the
-capture workspace (a process of its own, see ``app.gui.workspace``)."""
+capture workspace (a process of its own, see ``app.gui.workspace_protocol``)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,8 @@ from app.gui import cases
 from app.gui.errors import SealedState, sealed_state
 from app.gui.officers import OfficerInfo, list_officers
 from app.gui.tsa import BuiltinTsa
-from app.gui.workspace import WorkspaceConfig, WorkspaceProcess, workspace_command
+from app.gui.workspace_launcher import WorkspaceProcess, workspace_command
+from app.gui.workspace_protocol import WorkspaceConfig
 from forensics.errors import CaptureError
 from forensics.identity import Signer
 from ui.case_summary import CaseSummaryPanel

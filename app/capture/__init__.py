@@ -1,4 +1,4 @@
-"""The capture engine (ISSUE 10): browser, actions, screen recorder and capture sessions.
+"""The capture engine on Qt WebEngine: browser, actions, screen recorder and capture sessions.
 
 Modules (import what you need; this package itself imports nothing heavy):
 

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any
 
 from app import settings
 from app.i18n import cli_lang, t
-from forensics.capture.controller import DEFAULT_SEGMENT_SECONDS
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError
 from forensics.identity import IdentityStore, Signer
@@ -58,7 +57,7 @@ def practice_range_mapping(range_dir: Path, port: int) -> tuple[dict[str, str], 
 
 
 def tsa_from_settings(home: Path) -> TsaConfig:
-    urls = [u.strip() for u in str(settings.get(home, "tsa.urls")).split(",")]
+    urls = settings.get_list(home, "tsa.urls")
     return load_config(urls, IdentityStore(home).trusted_tsa_pems())
 
 
@@ -146,7 +145,6 @@ def run_capture(
                 targets=(url,),
                 map_hosts=dict(map_hosts or {}),
                 upstream_cas=tuple(upstream_cas or ()),
-                traffic_segment_seconds=float(DEFAULT_SEGMENT_SECONDS),
                 video=VideoSettings(segment_seconds=float(segment)),
                 env_check=default_env_check(home) if env_check else None,
                 proxy_port=settings.proxy_port(home),

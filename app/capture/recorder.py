@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 import queue
 import threading
 import time
@@ -48,6 +47,7 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
 from app.capture.sealer import Item, Sealer, describe
+from forensics.atomic import replace_durably
 from forensics.canonical import format_time, utc_now
 from forensics.errors import CaptureError, InputError
 from forensics.ledger import Record
@@ -204,23 +204,6 @@ def _chain(src: Future[Record], dst: Future[Record]) -> None:
             dst.set_result(f.result())
 
     src.add_done_callback(copy)
-
-
-def _fsync_file(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_dir(path: Path) -> None:
-    with contextlib.suppress(OSError):  # not every platform can fsync a directory
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 class ScreenRecorder(QObject):
@@ -606,10 +589,8 @@ class ScreenRecorder(QObject):
         for packet in seg.stream.encode(None):
             seg.container.mux(packet)
         seg.container.close()
-        _fsync_file(seg.path)
         final_path = seg.path.with_name(seg.path.name.removesuffix(OPEN_SUFFIX))
-        os.replace(seg.path, final_path)
-        _fsync_dir(final_path.parent)
+        replace_durably(seg.path, final_path)
         end = max(t, seg.last_t)
         segment = VideoSegment(
             recording=self.recording_id,

@@ -68,11 +68,12 @@ from app.frozen import proxy_command
 from forensics.canonical import format_time, utc_now
 from forensics.capture.controller import RecordingProxy, SegmentInfo
 from forensics.capture.recover import RecoveryError, recover_open_segments
-from forensics.capture.warc import LOCK_PREFIX, RunLock
+from forensics.capture.warc import DEFAULT_SEGMENT_SECONDS, LOCK_PREFIX, RunLock
 from forensics.case import Case
+from forensics.environment import Resolver
 from forensics.errors import CaptureError, InputError, PolicyError, QuzhengError
 from forensics.identity import Signer
-from forensics.ledger import STAMPED_KINDS, Record, parse_record
+from forensics.ledger import STAMPED_KINDS, Record
 from forensics.stamping import BackgroundStamper, StampOutcome, TsaConfig, stamp_pending
 
 logger = logging.getLogger(__name__)
@@ -103,22 +104,27 @@ class EnvCheck(Protocol):
     ) -> Any: ...
 
 
-def default_env_check(home: Path) -> EnvCheck:
-    """The clean-environment check with the installation's NTP servers and echo services."""
+def default_env_check(
+    home: Path, resolver: Resolver | None = None, timeout: float = 3.0
+) -> EnvCheck:
+    """The clean-environment check with the installation's NTP servers and echo services
+    (``env.echo_urls``; the built-in list when empty), as ``quzheng env check`` runs it.
+    The one assembly of that check for capture sessions (headless, GUI workspace)."""
+    from app import settings
+    from forensics.environment import DEFAULT_ECHO_URLS, snapshot
+
+    ntp = settings.get_list(home, "ntp.servers")
+    echo = settings.get_list(home, "env.echo_urls") or list(DEFAULT_ECHO_URLS)
 
     def check(targets: Sequence[str], disclosure: Mapping[str, object], profile_dir: Path) -> Any:
-        from app import settings
-        from forensics.environment import DEFAULT_ECHO_URLS, snapshot
-
-        servers = [s.strip() for s in str(settings.get(home, "ntp.servers")).split(",")]
-        echo = [u.strip() for u in str(settings.get(home, "env.echo_urls")).split(",")]
         return snapshot(
             targets,
-            ntp_servers=[s for s in servers if s],
-            echo_urls=[u for u in echo if u] or list(DEFAULT_ECHO_URLS),
+            ntp_servers=ntp,
+            echo_urls=echo,
             browser_profile=profile_dir,
             proxy_disclosure=disclosure,
-            timeout=3.0,
+            resolver=resolver,
+            timeout=timeout,
         )
 
     return check
@@ -129,7 +135,7 @@ class CaptureOptions:
     targets: tuple[str, ...] = ()
     map_hosts: Mapping[str, str] = field(default_factory=dict)
     upstream_cas: tuple[Path, ...] = ()
-    traffic_segment_seconds: float = 60.0
+    traffic_segment_seconds: float = DEFAULT_SEGMENT_SECONDS
     video: VideoSettings = field(default_factory=VideoSettings)
     # None: no clean-environment check (the session.start entry says so).
     env_check: EnvCheck | None = None
@@ -345,14 +351,10 @@ class CaptureSession:
             # The browser's profile folder exists, empty, before the check looks at it.
             (session_dir / "browser").mkdir()
             data = self._start_data(disclosure, session_dir / "browser")
-            self.session_id = self.case.start_session(self.signer, data)
+            opened = self.case.open_session(self.signer, data)
+            self.session_id = str(opened.entry["session"])
             self.sealer.session = self.session_id
-            rows = self.case.store.query(
-                "SELECT record FROM ledger WHERE record LIKE ? ORDER BY seq DESC LIMIT 1",
-                (f'%"session":"{self.session_id}"%',),
-            )
-            if rows:
-                self.sealer.records.append(parse_record(str(rows[0][0])))
+            self.sealer.records.append(opened)
             self._watcher = threading.Thread(
                 target=self._watch_proxy, name="proxy-watch", daemon=True
             )
@@ -449,7 +451,7 @@ class CaptureSession:
 
     def _already_sealed(self, path: Path) -> bool:
         digest = _sha256_file(path)
-        return bool(self.case.store.query("SELECT 1 FROM items WHERE sha256=? LIMIT 1", (digest,)))
+        return self.case.store.has_item_content(digest)
 
     def _seal_recovered(
         self, path: Path, media_type: str, data: dict[str, Any], folder: str

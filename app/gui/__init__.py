@@ -1,5 +1,5 @@
-"""Wiring the desktop windows call (ISSUE 10): no widgets here, only what sits between the
-windows (``ui/``) and the core (``forensics/``).
+"""Wiring the desktop windows call: no widgets here, only what sits between the windows
+(``ui/``) and the core (``forensics/``) — the middle floor of README "Layout".
 
 - ``cases``     — list, create, open and read cases; add officers; seal notes, imports and
   transcripts; verify and export (each a plain function, run off the GUI thread by the caller).

@@ -1,10 +1,10 @@
 """The area screenshot (the engine's actions cover the viewport and the full page).
 
 The officer drags a rectangle over the page; the rectangle is grabbed from the view at
-once (on the GUI thread, what is on screen now), then encoded, matched to the sealed
-traffic and sealed off it, as one ``capture.screenshot`` entry whose data says which area
-of the viewport it shows. It uses only ``app.capture``'s public pieces (``ActionContext``,
-``encode_png``, the session's sealer and traffic lookup).
+once (on the GUI thread, what is on screen now), then sealed through the engine's own
+steps like every other capture (``app.capture.actions``): the page facts, the live-stream
+facts, the server behind the page, one ``capture.screenshot`` entry whose data also says
+which area of the viewport it shows.
 """
 
 from __future__ import annotations
@@ -13,13 +13,37 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QRect
 
-from app.capture.actions import ActionContext, CaptureResult, encode_png, page_facts
+from app.capture.actions import (
+    ENCODER,
+    ActionContext,
+    CaptureResult,
+    encode_png,
+    finish_action,
+    live_step,
+    page_facts,
+    seal_job,
+)
 from app.capture.sealer import Item
-from app.capture.tasks import Outcome, run_task
+from app.capture.steps import Background, Steps, drive
+from app.capture.tasks import Outcome
 from forensics.errors import InputError
-from forensics.ledger import Record
 
 MIN_SIDE = 8
+
+
+def area_steps(ctx: ActionContext, area: QRect) -> Steps:
+    facts = page_facts(ctx)
+    image = ctx.browser.view.grab(area).toImage()
+    facts["area"] = {"x": area.x(), "y": area.y(), "width": area.width(), "height": area.height()}
+    facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
+    yield from live_step(ctx, facts)
+    png = ENCODER.submit(encode_png, image)
+
+    def files() -> list[Item]:
+        return [Item("area.png", "image/png", data=png.result())]
+
+    record = yield Background(seal_job(ctx, "capture.screenshot", facts, files))
+    return finish_action(ctx, "capture.screenshot", record)
 
 
 def take_area(
@@ -27,29 +51,7 @@ def take_area(
 ) -> None:
     """Grab ``area`` (view coordinates) now; seal it in the background."""
     ctx.check_alive()
-    view = ctx.browser.view
-    area = area.normalized().intersected(view.rect())
+    area = area.normalized().intersected(ctx.browser.view.rect())
     if area.width() < MIN_SIDE or area.height() < MIN_SIDE:
         raise InputError("the selected area is too small", "所选区域过小")
-    facts = page_facts(ctx)
-    image = view.grab(area).toImage()
-    facts["area"] = {"x": area.x(), "y": area.y(), "width": area.width(), "height": area.height()}
-    facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
-
-    def job() -> CaptureResult:
-        png = encode_png(image)
-        data = dict(facts)
-        data["server"] = ctx.server_info(str(facts["url"]))
-        record: Record = ctx.sealer.seal_items(
-            "capture.screenshot", data, [Item("area.png", "image/png", data=png)]
-        ).result()
-        return CaptureResult("capture.screenshot", record, list(record.entry["items"]))
-
-    def finish(outcome: Outcome[CaptureResult]) -> None:
-        # On the GUI thread, right before on_done, as the engine's actions do: whoever
-        # sees the sealed row also sees the action finished (ready for the next one).
-        if outcome.error is None:
-            ctx.on_sealed(outcome.unwrap().record)
-        on_done(outcome)
-
-    run_task(job, finish)
+    drive(area_steps(ctx, area), ctx.browser.page, on_done)

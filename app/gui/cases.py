@@ -33,7 +33,7 @@ TARGET_KEYS = ("platform", "shop", "account", "room", "url")
 
 
 def tsa_config(home: Path, timeout: float = 10.0) -> TsaConfig:
-    urls = [u.strip() for u in str(settings.get(home, "tsa.urls")).split(",")]
+    urls = settings.get_list(home, "tsa.urls")
     return load_config(urls, IdentityStore(home).trusted_tsa_pems(), timeout)
 
 
@@ -209,11 +209,6 @@ def item_file(case_dir: Path, sha256: str) -> Path:
     if not path.is_file():
         raise NotFoundError(f"sealed file {sha256} is missing", f"封存文件 {sha256} 缺失")
     return path
-
-
-def open_session_ids(home: Path, case_id: str) -> list[str]:
-    with Case.open(cases_home(home), case_id, recover=False) as case:
-        return _open_sessions(case.ledger.records())
 
 
 # -- sealing from the case view ---------------------------------------------------------

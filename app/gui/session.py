@@ -12,7 +12,8 @@ from app.capture.session import CaptureOptions, CaptureSession
 from app.gui.cases import cases_home, tsa_config
 from app.gui.errors import SealedState
 from app.gui.officers import unlock
-from app.gui.workspace import WorkspaceConfig, capture_options
+from app.gui.workspace_options import capture_options
+from app.gui.workspace_protocol import WorkspaceConfig
 from forensics.case import Case
 from forensics.identity import Signer
 from forensics.stamping import StampOutcome, TsaConfig, pending_count

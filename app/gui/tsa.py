@@ -35,8 +35,8 @@ def builtin_port(home: Path) -> int | None:
     """The loopback port of the built-in TSA when ``tsa.urls`` names it, else None."""
     if not (home / "tsa").is_dir():
         return None
-    for url in str(settings.get(home, "tsa.urls")).split(","):
-        parts = urlsplit(url.strip())
+    for url in settings.get_list(home, "tsa.urls"):
+        parts = urlsplit(url)
         if parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port:
             return parts.port
     return None

@@ -34,12 +34,11 @@ from typing import IO, Final, Self
 
 import forensics
 from forensics.capture.ca import CaInfo, ensure_ca
+from forensics.capture.warc import DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_SECONDS
 from forensics.errors import CaptureError, InputError
 
 logger = logging.getLogger(__name__)
 
-DEFAULT_SEGMENT_SECONDS: Final = 60
-DEFAULT_SEGMENT_BYTES: Final = 256 * 1024 * 1024
 _STDERR_TAIL: Final = 200
 
 

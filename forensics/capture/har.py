@@ -26,7 +26,6 @@ import base64
 import codecs
 import datetime
 import json
-import os
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,6 +33,7 @@ from pathlib import Path
 from typing import Any, Final, TextIO
 
 import forensics
+from forensics.atomic import atomic_path
 from forensics.capture.warc import SENSITIVE_REQUEST_HEADERS, SENSITIVE_RESPONSE_HEADERS
 from forensics.errors import InputError, IntegrityError
 
@@ -359,10 +359,9 @@ def warc_to_har(
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    partial = out.with_name(out.name + ".part")
     pending: dict[str, _Message] = {}
     try:
-        with partial.open("w", encoding="utf-8") as fh:
+        with atomic_path(out) as partial, partial.open("w", encoding="utf-8") as fh:
             writer = _HarWriter(fh)
             writer.begin()
             for path in warc_paths:
@@ -390,16 +389,11 @@ def warc_to_har(
             for req in pending.values():
                 writer.entry(_entry(req, None, max_body_bytes))
             writer.end()
-        os.replace(partial, out)
     except (OSError, ArchiveLoadFailed, ValueError) as exc:
-        partial.unlink(missing_ok=True)
         raise InputError(
             f"The HAR file could not be made from the WARC segments: {exc}",
             f"无法从 WARC 分段生成 HAR 文件：{exc}",
         ) from exc
-    except IntegrityError:
-        partial.unlink(missing_ok=True)
-        raise
 
 
 def _raise_if_failed(record: Any, file: str) -> None:

@@ -42,7 +42,14 @@ from typing import Any
 import forensics
 from forensics.capture.ca import ensure_ca, system_trust_file
 from forensics.capture.recorder import Recorder, Writer, remove_tree, spool_dir_for
-from forensics.capture.warc import LOCK_PREFIX, OPEN_SUFFIX, RunLock, SegmentWriter
+from forensics.capture.warc import (
+    DEFAULT_SEGMENT_BYTES,
+    DEFAULT_SEGMENT_SECONDS,
+    LOCK_PREFIX,
+    OPEN_SUFFIX,
+    RunLock,
+    SegmentWriter,
+)
 from forensics.errors import QuzhengError
 
 logger = logging.getLogger("forensics.capture.proxy")
@@ -139,8 +146,8 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         help="extra trust anchor for upstream servers (PEM), added to the system store",
     )
-    p.add_argument("--segment-seconds", type=float, default=60.0)
-    p.add_argument("--segment-bytes", type=int, default=256 * 1024 * 1024)
+    p.add_argument("--segment-seconds", type=float, default=DEFAULT_SEGMENT_SECONDS)
+    p.add_argument("--segment-bytes", type=int, default=DEFAULT_SEGMENT_BYTES)
     p.add_argument("--operator", default="", help='"name (badge)" for the warcinfo record')
     return p
 

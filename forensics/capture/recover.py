@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import BinaryIO, Final
 
 import forensics
+from forensics.atomic import atomic_path, fsync_dir
 from forensics.capture.warc import (
     LOCK_PREFIX,
     OPEN_SUFFIX,
@@ -53,7 +54,6 @@ from forensics.capture.warc import (
     Block,
     RecordPlan,
     RunLock,
-    fsync_dir,
     labelled_sha256,
     warc_date,
     write_record,
@@ -343,7 +343,6 @@ def _write_recovered(
     salvage: _Salvage,
     run_id: str,
 ) -> None:
-    partial = final.with_name(final.name + ".part")
     size = source.stat().st_size if source else 0
     tail_len = size - scan.good_end
     report: dict[str, object] = {
@@ -354,7 +353,7 @@ def _write_recovered(
         "salvaged": salvage.notes,
         "skipped_spool_files": salvage.skipped,
     }
-    with partial.open("wb") as out:
+    with atomic_path(final) as partial, partial.open("wb") as out:
         if source is not None:
             report.update(
                 {
@@ -402,10 +401,6 @@ def _write_recovered(
             extra=[("Quzheng-Metadata", "recovery")],
         )
         write_record(out, meta, Block.from_bytes(b"", body, payload=False))
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(partial, final)
-    fsync_dir(final.parent)
 
 
 def _remove_spool(spool_dir: Path) -> None:

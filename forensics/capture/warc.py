@@ -37,12 +37,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Final
 
+from forensics.atomic import replace_durably
+
 WARC_VERSION: Final = "WARC/1.1"
 SEGMENT_SUFFIX: Final = ".warc.gz"
 OPEN_SUFFIX: Final = ".open"
 SEGMENT_PREFIX: Final = "traffic-"
 SPOOL_PREFIX: Final = ".spool-"
 LOCK_PREFIX: Final = ".run-"
+# When a traffic segment is closed and sealed: after this long, or this large, whichever
+# comes first (the proxy's defaults, the controller's and a capture session's).
+DEFAULT_SEGMENT_SECONDS: Final = 60.0
+DEFAULT_SEGMENT_BYTES: Final = 256 * 1024 * 1024
 
 _COPY_CHUNK: Final = 1 << 20
 _STORED_BLOCK: Final = 65535  # the largest deflate stored block
@@ -251,20 +257,6 @@ def write_record(out: BinaryIO, plan: RecordPlan, block: Block) -> int:
     return counter.count
 
 
-def fsync_dir(path: Path) -> None:
-    """Make a rename durable. Not every platform can open a directory (Windows cannot)."""
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @dataclass
 class SegmentSummary:
     """What the proxy reports for a closed segment (the ``segment`` event)."""
@@ -423,11 +415,8 @@ class SegmentWriter:
             seg.file.close()
             seg.open_path.unlink()
             return None
-        seg.file.flush()
-        os.fsync(seg.file.fileno())
         seg.file.close()
-        os.replace(seg.open_path, seg.final_path)
-        fsync_dir(seg.final_path.parent)
+        replace_durably(seg.open_path, seg.final_path)
         summary = SegmentSummary(
             path=seg.final_path,
             records=seg.records,

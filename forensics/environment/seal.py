@@ -24,8 +24,7 @@ def find_before(case: Case, session: str | None) -> Record | None:
     """The latest "before" check of ``session``; failing that, the latest one sealed
     outside any session (a check made before the session was started)."""
     fallback = None
-    for (line,) in case.store.query("SELECT record FROM ledger ORDER BY seq DESC"):
-        text = str(line)
+    for _, _, text in reversed(case.store.ledger_rows()):
         if '"kind":"env.check"' not in text:  # canonical JSON: a cheap pre-filter
             continue
         rec = parse_record(text)

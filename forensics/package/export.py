@@ -11,7 +11,6 @@ written beside the target under a temporary name, fsynced, hashed, and renamed i
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import io
 import json
@@ -31,11 +30,12 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
 from forensics import __version__
+from forensics.atomic import atomic_path, write_atomic
 from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError
 from forensics.fingerprints import package_fingerprints
-from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, digest_file, digest_stream, fsync_dir
+from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, digest_file, digest_stream
 from forensics.identity import Signer, cert_fingerprint
 from forensics.ledger import Record
 from forensics.package import layout as L
@@ -227,18 +227,7 @@ def _write_zip(
         except BaseException:
             sink.hasher.abort()
             raise
-        raw.flush()
-        os.fsync(raw.fileno())
-    return sink.hasher.finish()
-
-
-def _write_durable(path: Path, data: bytes) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    return sink.hasher.finish()  # the file is fsynced when ``atomic_path`` commits it
 
 
 def export_package(
@@ -447,24 +436,15 @@ def export_package(
     ordered = [members[n] for n in order] + sorted(
         (m for m in members.values() if m.name not in order), key=lambda m: m.name
     )
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
+    # Owner-only, as the package has always been written; hashed while it is written.
     try:
-        whole = _write_zip(tmp, ordered, password, progress)
-        os.replace(tmp, out)
-        fsync_dir(out.parent)
+        with atomic_path(out, private=True) as tmp:
+            whole = _write_zip(tmp, ordered, password, progress)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise CaptureError(
             f"cannot write the package {out}: {exc.strerror}",
             f"无法写入证据包 {out}：{exc.strerror}",
         ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
 
     # (6) the detached seal: whole-file digests, signature, token over the file's SHA-256.
     seal_body = {
@@ -498,7 +478,7 @@ def export_package(
         "signer_cert_pem": signer.officer.chain_pem(),
         "timestamp": seal_token,
     }
-    _write_durable(seal_path, json.dumps(seal, ensure_ascii=False, indent=2).encode() + b"\n")
+    write_atomic(seal_path, json.dumps(seal, ensure_ascii=False, indent=2).encode() + b"\n")
 
     backup_path = None
     if backup is not None:
@@ -521,17 +501,12 @@ def export_package(
 def _backup(src: Path, dst: Path, expected: Digests) -> Path:
     """An identical copy, compared after writing (REQUIREMENTS.md §C6)."""
     dst = dst.resolve()
-    tmp = dst.with_name(dst.name + ".part")
-    with open(src, "rb") as fin, open(tmp, "wb") as fout:
-        shutil.copyfileobj(fin, fout, CHUNK_SIZE)
-        fout.flush()
-        os.fsync(fout.fileno())
-    copy = digest_file(tmp)
-    if copy != expected:
-        tmp.unlink()
-        raise CaptureError(
-            f"the backup copy {dst} differs from the package", f"备份副本 {dst} 与证据包不一致"
-        )
-    os.replace(tmp, dst)
+    with atomic_path(dst) as tmp:
+        with open(src, "rb") as fin, open(tmp, "wb") as fout:
+            shutil.copyfileobj(fin, fout, CHUNK_SIZE)
+        if digest_file(tmp) != expected:
+            raise CaptureError(
+                f"the backup copy {dst} differs from the package", f"备份副本 {dst} 与证据包不一致"
+            )
     shutil.copyfile(src.with_name(src.name + ".seal.json"), dst.with_name(dst.name + ".seal.json"))
     return dst

@@ -14,12 +14,12 @@ render version and fonts, so concurrent and repeated requests cost one encode.
 from __future__ import annotations
 
 import asyncio
-import os
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from forensics.atomic import write_atomic
 from forensics.range.content import StreamPlan
 from forensics.range.video import encode_ts_segment, encode_webm_segment
 
@@ -103,9 +103,7 @@ class SegmentStore:
         _, encode = SEGMENT_KINDS[kind]
         data = encode(self.plan, number)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(data)}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        write_atomic(path, data)
         return data
 
     async def get(self, kind: str, number: int) -> bytes:

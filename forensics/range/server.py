@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import socket
 import ssl
 import threading
@@ -28,6 +27,7 @@ from hypercorn.asyncio import serve
 from hypercorn.config import Config, Sockets
 from hypercorn.typing import ASGIFramework
 
+from forensics.atomic import write_atomic
 from forensics.range.app import RangeApp
 from forensics.range.content import DOMAIN, Content, build_content
 from forensics.range.errors import RangeError
@@ -322,9 +322,7 @@ class RangeServer:
     def _write_manifest(self) -> None:
         data: dict[str, Any] = self.manifest.to_dict()
         path = self.data_dir / "manifest.json"
-        tmp = path.with_name(f".manifest.{os.getpid()}.tmp")
         try:
-            tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-            os.replace(tmp, path)
+            write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1))
         except OSError as exc:
             raise RangeError(f"cannot write {path}: {exc}", f"无法写入 {path}：{exc}") from exc

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import ipaddress
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
+from forensics.atomic import write_atomic
 from forensics.keyusage import key_usage
 from forensics.range.content import DOMAIN
 from forensics.range.errors import RangeError
@@ -42,21 +42,6 @@ class RangeTLS:
     ca_cert_path: Path
     server_cert_path: Path
     server_key_path: Path
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` readable by the owner only, replacing ``path`` atomically."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
@@ -191,8 +176,10 @@ def ensure_tls(data_dir: Path) -> RangeTLS:
             ca_key, ca_cert = _load_ca(ca_cert_path, ca_key_path)
         else:
             ca_key, ca_cert = _make_ca(now)
-            _write_private(ca_key_path, _key_pem(ca_key))
-            _write_private(ca_cert_path, ca_cert.public_bytes(serialization.Encoding.PEM))
+            write_atomic(ca_key_path, _key_pem(ca_key), private=True)
+            write_atomic(
+                ca_cert_path, ca_cert.public_bytes(serialization.Encoding.PEM), private=True
+            )
         if ca_cert.not_valid_after_utc - now < _RENEW_BEFORE:
             raise RangeError(
                 f"the range CA in {ca_cert_path} expires soon: delete {tls_dir} to make a new one",
@@ -200,8 +187,8 @@ def ensure_tls(data_dir: Path) -> RangeTLS:
             )
         if not _server_is_current(cert_path, key_path, ca_cert, now):
             key, cert = _make_server(ca_key, ca_cert, now)
-            _write_private(key_path, _key_pem(key))
-            _write_private(cert_path, cert.public_bytes(serialization.Encoding.PEM))
+            write_atomic(key_path, _key_pem(key), private=True)
+            write_atomic(cert_path, cert.public_bytes(serialization.Encoding.PEM), private=True)
     except OSError as exc:
         raise RangeError(
             f"cannot write the range certificates in {tls_dir}: {exc}",

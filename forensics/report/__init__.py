@@ -13,14 +13,12 @@ case — plus the ledger head, and a QR code with ``quzheng:<package or case id>
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from forensics.atomic import atomic_path
 from forensics.canonical import utc_now
 from forensics.errors import InputError
 from forensics.hashing import digest_file
@@ -84,21 +82,14 @@ def build_report(
     if not out.parent.is_dir():
         raise InputError(f"no such folder: {out.parent}", f"目录不存在：{out.parent}")
     # Written beside the target and renamed: a failed run never leaves half a report.
-    part = out.with_name(f".{out.name}.{uuid.uuid4().hex[:12]}.part")
     try:
-        result = render(model, source, str(part), lang=lang, binding=binding, now=when)
-        os.replace(part, out)
+        with atomic_path(out) as part:
+            result = render(model, source, str(part), lang=lang, binding=binding, now=when)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            part.unlink()
         raise InputError(
             f"cannot write the report to {out}: {exc.strerror or exc}",
             f"无法写入笔录 {out}：{exc.strerror or exc}",
         ) from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            part.unlink()
-        raise
     digests = digest_file(out)
     return ReportSummary(
         path=out,

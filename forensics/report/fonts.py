@@ -78,7 +78,3 @@ def clean(text: object) -> str:
 def para_text(text: object) -> str:
     """``clean`` text escaped for a reportlab Paragraph (line breaks kept)."""
     return escape(clean(text)).replace("\n", "<br/>")
-
-
-def text_width(text: str, size: float, font: str = TEXT_FONT) -> float:
-    return float(pdfmetrics.stringWidth(text, font, size))

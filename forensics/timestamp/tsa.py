@@ -13,7 +13,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import logging
-import os
 import secrets
 import socket
 import socketserver
@@ -33,6 +32,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from forensics import __version__
+from forensics.atomic import write_atomic
 from forensics.canonical import utc_now
 from forensics.errors import InputError
 from forensics.keyusage import key_usage
@@ -76,28 +76,6 @@ class TsaIdentity:
     @property
     def root(self) -> x509.Certificate:
         return self.chain[-1]
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Write a file readable by the owner only, atomically (never a half-written key)."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
-        raise
-
-
-def _write_public(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
 
 
 def _key_pem(key: TsaPrivateKey) -> bytes:
@@ -242,7 +220,7 @@ def create_tsa_identity(
                 not_before=not_before,
                 years=_ROOT_YEARS,
             )
-            _write_private(directory / ROOT_KEY_FILE, _key_pem(root_key))
+            write_atomic(directory / ROOT_KEY_FILE, _key_pem(root_key), private=True)
             issuer_key, issuer_cert, issuers = root_key, root_cert, [root_cert]
         else:
             issuers = [issuer_cert, *issuer_chain]
@@ -259,11 +237,11 @@ def create_tsa_identity(
         )
         chain = (cert, *issuers)
         pem = serialization.Encoding.PEM
-        _write_private(directory / KEY_FILE, _key_pem(key))
-        _write_public(directory / CERT_FILE, cert.public_bytes(pem))
-        _write_public(directory / CHAIN_FILE, b"".join(c.public_bytes(pem) for c in chain))
+        write_atomic(directory / KEY_FILE, _key_pem(key), private=True)
+        write_atomic(directory / CERT_FILE, cert.public_bytes(pem))
+        write_atomic(directory / CHAIN_FILE, b"".join(c.public_bytes(pem) for c in chain))
         # Written last: its presence marks a complete identity.
-        _write_public(directory / ROOT_FILE, chain[-1].public_bytes(pem))
+        write_atomic(directory / ROOT_FILE, chain[-1].public_bytes(pem))
     except OSError as exc:
         raise InputError(
             f"cannot write the TSA identity in {directory}: {exc}",

@@ -8,21 +8,19 @@ structure are accepted. Every criterion refers only to what a sealed package sho
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 import string
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import forensics
 from forensics.errors import InputError
 from forensics.ledger import KINDS
+from forensics.training.urls import UrlPattern
 
 EXERCISE_FORMAT: Final = 1
 EXERCISES_DIR: Final = Path(forensics.__file__).resolve().parent.parent / "resources" / "exercises"
@@ -62,44 +60,6 @@ class Text:
 
     def as_json(self) -> dict[str, str]:
         return {"zh": self.zh, "en": self.en}
-
-
-@dataclass(frozen=True)
-class UrlPattern:
-    """``host`` is a shell-style pattern (``*.range.test``); ``path`` a regular expression
-    matched in full against the path and query (``/item/123``, ``/search?q=x``). The port is
-    ignored: the range runs on whatever port was free."""
-
-    host: str
-    path: str | None = None
-
-    @property
-    def _regex(self) -> re.Pattern[str] | None:
-        return _compile(self.path) if self.path is not None else None
-
-    def matches(self, url: str) -> bool:
-        try:
-            parts = urlsplit(url)
-            host = (parts.hostname or "").lower()
-        except ValueError:
-            return False
-        if not fnmatch.fnmatchcase(host, self.host):
-            return False
-        regex = self._regex
-        if regex is None:
-            return True
-        target = parts.path or "/"
-        if parts.query:
-            target += "?" + parts.query
-        return regex.fullmatch(target) is not None or regex.fullmatch(parts.path or "/") is not None
-
-    def describe(self) -> str:
-        return self.host + (f" {self.path}" if self.path else "")
-
-
-@lru_cache(maxsize=256)
-def _compile(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
 
 
 @dataclass(frozen=True)

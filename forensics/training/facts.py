@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Final
 
 from forensics.range import build_content
-from forensics.training.exercise import UrlPattern
+from forensics.training.urls import UrlPattern
 
 
 @dataclass(frozen=True)

@@ -44,12 +44,6 @@ from forensics.trust import TrustPolicy
 from forensics.verify import VerificationReport
 
 SCORE_FORMAT: Final = 1
-# What the ledger alone decides (``judge_ledger``): captures and visits by the URLs entries
-# name (each sealed traffic segment lists its URLs and hosts), items, checks, signatures,
-# record fields.
-LEDGER_TYPES: Final = frozenset(
-    {"capture", "visited", "traffic", "items", "env_check", "officers", "case_fields"}
-)
 DEFAULT_BUDGET_S: Final = 300.0
 _SHOWN_FINDINGS: Final = 6
 
@@ -267,7 +261,7 @@ def judge_ledger(
     out = {}
     for c in exercise.criteria:
         if c.type in LEDGER_TYPES:
-            fraction, reason, details = _EVALUATORS[c.type](c, ctx)
+            fraction, reason, details = _KINDS[c.type].evaluate(c, ctx)
             out[c.id] = Judgement(max(0.0, min(1.0, fraction)), reason, tuple(details))
     return out
 
@@ -448,7 +442,7 @@ class _Context:
 
 
 def _evaluate(c: Criterion, ctx: _Context) -> CriterionScore:
-    fraction, reason, details = _EVALUATORS[c.type](c, ctx)
+    fraction, reason, details = _KINDS[c.type].evaluate(c, ctx)
     points = round(c.weight * max(0.0, min(1.0, fraction)), 2)
     return CriterionScore(c.id, c.type, c.label, points, c.weight, reason, tuple(details), c.hint)
 
@@ -939,16 +933,27 @@ def _eval_time_limit(c: Criterion, ctx: _Context) -> Result:
     )
 
 
-_EVALUATORS: dict[str, Callable[[Criterion, _Context], Result]] = {
-    "capture": _eval_capture,
-    "visited": _eval_visited,
-    "traffic": _eval_traffic,
-    "content": _eval_content,
-    "items": _eval_items,
-    "recording": _eval_recording,
-    "stream_claims": _eval_stream_claims,
-    "env_check": _eval_env_check,
-    "officers": _eval_officers,
-    "case_fields": _eval_case_fields,
-    "time_limit": _eval_time_limit,
+@dataclass(frozen=True)
+class _Kind:
+    evaluate: Callable[[Criterion, _Context], Result]
+    ledger: bool  # decided by the ledger alone (``judge_ledger``, the live training panel)
+
+
+# Every criterion kind the exercise format names (``exercise.CRITERION_TYPES``), once: how it
+# is scored, and whether the ledger alone decides it — captures and visits by the URLs
+# entries name (each sealed traffic segment lists its URLs and hosts), items, checks,
+# signatures, record fields — or it needs the package's files (content, recordings, time).
+_KINDS: Final[dict[str, _Kind]] = {
+    "capture": _Kind(_eval_capture, ledger=True),
+    "visited": _Kind(_eval_visited, ledger=True),
+    "traffic": _Kind(_eval_traffic, ledger=True),
+    "content": _Kind(_eval_content, ledger=False),
+    "items": _Kind(_eval_items, ledger=True),
+    "recording": _Kind(_eval_recording, ledger=False),
+    "stream_claims": _Kind(_eval_stream_claims, ledger=False),
+    "env_check": _Kind(_eval_env_check, ledger=True),
+    "officers": _Kind(_eval_officers, ledger=True),
+    "case_fields": _Kind(_eval_case_fields, ledger=True),
+    "time_limit": _Kind(_eval_time_limit, ledger=False),
 }
+LEDGER_TYPES: Final = frozenset(t for t, kind in _KINDS.items() if kind.ledger)

@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from forensics.atomic import atomic_path
 from forensics.canonical import canonical_bytes, format_time, parse_time
 from forensics.errors import InputError
 from forensics.hashing import Digests, digest_file, digest_stream
@@ -694,8 +695,10 @@ def _cover_up(
 
 
 def _write_zip(src: _Source, dst: Path, order: list[str], changed: dict[str, bytes]) -> None:
-    tmp = dst.with_name(dst.name + ".part")
-    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf:
+    with (
+        atomic_path(dst) as tmp,
+        zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED, allowZip64=True) as zf,
+    ):
         for name in order:
             info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_STORED
@@ -709,7 +712,6 @@ def _write_zip(src: _Source, dst: Path, order: list[str], changed: dict[str, byt
                 zf.open(info, "w", force_zip64=info.file_size > (1 << 31)) as fout,
             ):
                 shutil.copyfileobj(fin, fout, 1 << 20)
-    tmp.replace(dst)
 
 
 # -- the generator --------------------------------------------------------------------------

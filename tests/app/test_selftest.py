@@ -16,15 +16,13 @@ from pathlib import Path
 import pytest
 
 import app.selftest as selftest
-from app.frozen import RUN_PROXY, RUN_WORKSPACE, frozen_main, proxy_command, workspace_command
+from app.frozen import RUN_PROXY, RUN_WORKSPACE, proxy_command, workspace_command
 from forensics.capture.controller import RecordingProxy
 
 ROOT = Path(__file__).resolve().parents[2]
 
-# The frozen program's launcher (build.spec) in one line: ``frozen_main`` first.
-FROZEN_LAUNCHER = (
-    "import sys; from app.frozen import frozen_main; sys.exit(frozen_main(sys.argv[1:]))"
-)
+# The frozen program's launcher (build.spec) in one line: the program's entry point.
+FROZEN_LAUNCHER = "import sys; from ui.entry import main; sys.exit(main())"
 
 
 def _env(tmp: Path) -> dict[str, str]:
@@ -50,14 +48,6 @@ def test_child_commands_frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sys, "executable", "/opt/quzheng/quzheng")
     assert proxy_command() == ["/opt/quzheng/quzheng", RUN_PROXY]
     assert workspace_command() == ["/opt/quzheng/quzheng", RUN_WORKSPACE]
-
-
-@pytest.mark.parametrize(
-    "argv",
-    [[], ["--selftest"], ["verify", "x"], ["--version"], ["verify", RUN_PROXY]],
-)
-def test_frozen_main_leaves_other_command_lines_alone(argv: list[str]) -> None:
-    assert frozen_main(argv) is None
 
 
 def test_run_proxy_reports_a_bad_argument_like_the_proxy(tmp_path: Path) -> None:

@@ -120,7 +120,7 @@ def _wait(predicate: Callable[[], bool], timeout: float = 15.0) -> bool:
 
 def _token_entry(case: Case, seq: int) -> int | None:
     """The seq of the ``timestamp`` entry holding the token over entry ``seq``, if any."""
-    rows = case.store.query("SELECT seq FROM items WHERE path=?", (token_path(seq),))
+    rows = case.store._query("SELECT seq FROM items WHERE path=?", (token_path(seq),))
     return int(str(rows[0][0])) if rows else None
 
 
@@ -194,7 +194,7 @@ def _stamped_case(case: Case, world: World, tsa: TsaServer) -> tuple[int, int]:
 
 
 def _token_blob(case: Case, seq: int) -> Path:
-    row = case.store.query("SELECT sha256 FROM items WHERE path=?", (token_path(seq),))
+    row = case.store._query("SELECT sha256 FROM items WHERE path=?", (token_path(seq),))
     return case.store.blob_path(str(row[0][0]))
 
 

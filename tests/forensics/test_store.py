@@ -26,8 +26,8 @@ def test_blob_is_write_once_and_read_only(case: Case) -> None:
 
 
 def test_wal_and_full_sync(case: Case) -> None:
-    assert case.store.query("PRAGMA journal_mode") == [("wal",)]
-    assert case.store.query("PRAGMA synchronous") == [(2,)]  # FULL
+    assert case.store._query("PRAGMA journal_mode") == [("wal",)]
+    assert case.store._query("PRAGMA synchronous") == [(2,)]  # FULL
 
 
 def test_recovery_cleans_tmp_and_moves_unsealed_blobs(case: Case, world: World) -> None:

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.gui.workspace import WorkspaceConfig, WorkspaceProcess, event_line, parse_event
+from app.gui.workspace_launcher import WorkspaceProcess
+from app.gui.workspace_protocol import WorkspaceConfig, event_line, parse_event
 from tests.conftest import World
 from ui.dialogs.error import ErrorDialog
 from ui.main_window import MainWindow
@@ -93,7 +94,7 @@ def test_the_real_workspace_refuses_a_wrong_passphrase_before_anything_starts(
     qtbot: QtBot, world: World, case: object
 ) -> None:
     """``python -m ui.workspace``: no proxy, no browser, no entry before the key unlocks."""
-    from app.gui.workspace import workspace_command
+    from app.gui.workspace_launcher import workspace_command
     from forensics.case import Case
 
     assert isinstance(case, Case)

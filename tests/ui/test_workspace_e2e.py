@@ -142,6 +142,9 @@ def test_capture_session_in_the_workspace(
         assert "timestamps-complete" in {f.code for f in report.findings}
         assert len(of(case, "capture.screenshot")) == 2
         assert of(case, "capture.screenshot")[1].entry["items"][0]["path"].endswith("area.png")
+        # The area is sealed through the engine's steps: every fact a screenshot records.
+        shot, area_shot = (r.entry["data"] for r in of(case, "capture.screenshot"))
+        assert set(shot) <= set(area_shot) and "area" in area_shot
         for kind in ("capture.fullpage", "capture.snapshot", "capture.traffic", "capture.video"):
             assert of(case, kind), kind
         (mark,) = of(case, "mark")

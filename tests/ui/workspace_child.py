@@ -49,7 +49,8 @@ class Run:
 def run() -> Iterator[Run]:
     """Session started before Qt, then the workspace window (zh_CN)."""
     from app.gui.session import prepare
-    from app.gui.workspace import WorkspaceConfig, capture_options
+    from app.gui.workspace_options import capture_options
+    from app.gui.workspace_protocol import WorkspaceConfig
     from forensics.range import RangeServer
     from ui.workspace import process
 

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from app.capture.tasks import Outcome, run_task
 from app.gui.errors import explain
 from app.gui.officers import unlock
-from app.gui.workspace import WorkspaceConfig
+from app.gui.workspace_protocol import WorkspaceConfig
 from forensics.errors import AuthError
 from forensics.identity import Signer
 from ui.dialogs.parts import finish_form, message_label

@@ -193,8 +193,7 @@ class SetupWizard(QWizard):
                 "The clock is compared with standard time before and after every session. Cases are kept in the data directory; choose a disk with room for screen recordings."
             ),
         )
-        servers = str(settings.get(self.home, "ntp.servers")).split(",")
-        self.ntp = QPlainTextEdit("\n".join(s.strip() for s in servers if s.strip()))
+        self.ntp = QPlainTextEdit("\n".join(settings.get_list(self.home, "ntp.servers")))
         self.ntp.setObjectName("ntp")
         self.ntp.setFixedHeight(72)
         self.data_dir = QLineEdit(str(settings.get(self.home, "data.dir")))

@@ -3,7 +3,7 @@
 Reads ``{"config": WorkspaceConfig, "passphrase": "…"}`` from stdin, unlocks the lead's key,
 starts the session (proxy, ``session.start``, clean-environment check) *before* the Qt
 application exists — the browser's proxy flags are fixed when Qt WebEngine starts — then
-opens the workspace and reports on stdout (``app.gui.workspace``'s protocol).
+opens the workspace and reports on stdout (``app.gui.workspace_protocol``).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from app.gui.session import Prepared, prepare
-from app.gui.workspace import WorkspaceConfig, event_line
+from app.gui.workspace_protocol import WorkspaceConfig, event_line
 from app.paths import data_home
 from forensics.errors import InputError, QuzhengError
 

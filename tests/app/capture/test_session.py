@@ -41,7 +41,7 @@ def tiny_mp4() -> bytes:
 
 
 def stamped(case: Case, seq: int) -> bool:
-    return bool(case.store.query("SELECT 1 FROM items WHERE path=?", (token_path(seq),)))
+    return case.store.has_item_path(token_path(seq))
 
 
 def test_start_recovers_leftovers_and_finish_closes(

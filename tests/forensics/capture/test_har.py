@@ -146,7 +146,7 @@ def test_har_refuses_a_record_altered_after_capture(tmp_path: Path) -> None:
     out = tmp_path / "x.har"
     with pytest.raises(IntegrityError):
         warc_to_har([segment], out)
-    assert not out.exists() and not list(tmp_path.glob("*.part"))
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_garbage_input_is_an_input_error(tmp_path: Path) -> None:

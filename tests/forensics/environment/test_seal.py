@@ -59,7 +59,7 @@ def test_before_and_after_checks_are_sealed_and_compared(
     assert {w["code"] for w in data["warnings"]} >= {"hosts-target-entry", "proxy-env"}
     assert data["warnings"] == data["snapshot"]["warnings"]
 
-    queued = {int(str(r[0])) for r in case.store.query("SELECT seq FROM stamp_queue")}
+    queued = {int(str(r[0])) for r in case.store._query("SELECT seq FROM stamp_queue")}
     assert {before.seq, after.seq} <= queued  # seal points: each gets a time-stamp
     case.end_session(session, [world.lead, world.second])
     assert _verifies(case, world)

@@ -226,7 +226,7 @@ def test_empty_required_fields_refuse_naming_them(case: Case, world: World, tmp_
     assert "location" in exc.value.message_en and "purpose" in exc.value.message_en
     assert "提取地点" in exc.value.message_zh and "提取目的" in exc.value.message_zh
     assert "case number" not in exc.value.message_en
-    assert not out.exists() and not list(tmp_path.glob("*.part"))
+    assert not out.exists() and not list(tmp_path.glob(".*.tmp"))
 
 
 def test_one_officer_or_an_open_session_refuses(world: World, tmp_path: Path) -> None:
@@ -452,4 +452,4 @@ def test_unwritable_target_refuses(full: FullCase, tmp_path: Path) -> None:
     with pytest.raises(InputError) as exc:
         build_report(source, tmp_path / "taken")
     assert "cannot write the report" in exc.value.message_en
-    assert not list(tmp_path.glob(".*.part"))
+    assert not list(tmp_path.glob(".*.tmp"))

@@ -82,7 +82,8 @@ class Case:
 def issue_cases(
     token: bytes, identity: TsaIdentity, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Case]:
-    """The four attacks and faults issue 4 names, each against a verifier that trusts
+    """Four attacks and faults on a token (a flipped byte, a token over another entry, an
+    untrusted TSA, a non-critical timeStamping EKU), each against a verifier that trusts
     the anchor given."""
     tmp = tmp_path_factory.mktemp("cases")
     # a flipped byte inside the signed TSTInfo (a digit of genTime)

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from forensics.errors import InputError
 from forensics.training import ExerciseError, load_exercise
-from forensics.training.exercise import EXERCISES_DIR, UrlPattern, parse_exercise
+from forensics.training.exercise import EXERCISES_DIR, parse_exercise
+from forensics.training.urls import UrlPattern
 
 
 def raw(name: str = "shop-counterfeit-listing") -> dict[str, Any]:

@@ -22,7 +22,7 @@ from forensics.training.progress import (
     Progress,
     evaluate_progress,
 )
-from forensics.training.score import LEDGER_TYPES
+from forensics.training.score import _KINDS, LEDGER_TYPES
 from tests.conftest import World
 from tests.forensics.training.conftest import ORDER, SHOP_HOST, Built, png, url
 
@@ -43,6 +43,7 @@ def states(p: Progress) -> dict[str, str]:
 def test_every_criterion_type_is_judged_live_or_from_the_ledger() -> None:
     assert set(CRITERION_TYPES) == LEDGER_TYPES | set(_LIVE)
     assert not LEDGER_TYPES & set(_LIVE)
+    assert set(CRITERION_TYPES) == set(_KINDS)  # and every one is scored from a package
 
 
 def test_checklist_ticks_as_matching_items_are_sealed(
