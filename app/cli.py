@@ -17,7 +17,7 @@ from pathlib import Path
 
 from app import settings
 from app.i18n import cli_lang, t
-from app.paths import cases_home, data_home
+from app.installation import Installation
 from app.reporting import report_hook
 from app.secrets import read_secret
 from app.train import add_train_parser
@@ -34,8 +34,7 @@ from forensics.identity import (
     load_certs_pem,
 )
 from forensics.package import export_package, verify_package
-from forensics.stamping import TsaConfig, load_config, stamp_pending
-from forensics.trust import TrustPolicy
+from forensics.stamping import TsaConfig, stamp_pending
 from forensics.verdict_text import render_report
 from forensics.verify import VerificationReport
 
@@ -54,17 +53,17 @@ def _out(text: str) -> None:
 # -- trusted time -----------------------------------------------------------------------
 
 
-def _tsa_config(home: Path) -> TsaConfig:
-    urls = settings.get_list(home, "tsa.urls")
-    return load_config(urls, IdentityStore(home).trusted_tsa_pems())
-
-
 def _stamp(
-    case: Case, signer: Signer, home: Path, *, tsa: TsaConfig | None = None, quiet: bool = False
+    case: Case,
+    signer: Signer,
+    inst: Installation,
+    *,
+    tsa: TsaConfig | None = None,
+    quiet: bool = False,
 ) -> int:
     """Stamp what is queued; say so on stderr when tokens stay queued (stdout stays data),
     unless ``quiet``. Returns how many stay queued."""
-    outcome = stamp_pending(case, signer, tsa or _tsa_config(home))
+    outcome = stamp_pending(case, signer, tsa or inst.tsa_config())
     if outcome.pending and not quiet:
         reason = t(outcome.reason_en, outcome.reason_zh)
         print(
@@ -78,10 +77,10 @@ def _stamp(
 
 
 def cmd_stamp(args: argparse.Namespace) -> int:
-    home = data_home()
-    with Case.open(cases_home(home), args.case) as case:
-        signer = _signer(args, IdentityStore(home))
-        outcome = stamp_pending(case, signer, _tsa_config(home))
+    inst = Installation.current()
+    with inst.open_case(args.case) as case:
+        signer = _signer(args, inst.ids)
+        outcome = stamp_pending(case, signer, inst.tsa_config())
         _out(
             t(
                 f"stamped {len(outcome.stamped)}, still queued {outcome.pending}",
@@ -121,7 +120,7 @@ def _signer(args: argparse.Namespace, ids: IdentityStore, badge: str | None = No
 
 
 def cmd_identity_init(args: argparse.Namespace) -> int:
-    ids = IdentityStore(data_home())
+    ids = Installation.current().ids
     profile = Profile(args.name, args.badge, args.agency, args.role)
     officer = ids.init_officer(profile, _passphrase(args, confirm=True))
     _out(t("Officer profile created.", "已创建执法人员档案。"))
@@ -137,7 +136,7 @@ def cmd_identity_init(args: argparse.Namespace) -> int:
 
 
 def cmd_identity_list(args: argparse.Namespace) -> int:
-    ids = IdentityStore(data_home())
+    ids = Installation.current().ids
     for badge in ids.list_badges():
         o = ids.officer(badge)
         issuer = (
@@ -159,7 +158,7 @@ def _ca_passphrase(args: argparse.Namespace, confirm: bool = False) -> str:
 
 
 def cmd_ca_init(args: argparse.Namespace) -> int:
-    ids = IdentityStore(data_home())
+    ids = Installation.current().ids
     agencies = {ids.officer(b).profile.agency for b in ids.list_badges()}
     agency = args.agency or (agencies.pop() if len(agencies) == 1 else args.name)
     cert = ids.init_ca(args.name, _ca_passphrase(args, confirm=True), agency=agency)
@@ -172,7 +171,7 @@ def cmd_ca_init(args: argparse.Namespace) -> int:
 
 
 def cmd_ca_issue(args: argparse.Namespace) -> int:
-    ids = IdentityStore(data_home())
+    ids = Installation.current().ids
     officer = ids.issue(args.badge, _ca_passphrase(args))
     _out(
         t("Certificate issued by the agency CA for ", "已由机构 CA 签发证书：")
@@ -182,7 +181,7 @@ def cmd_ca_issue(args: argparse.Namespace) -> int:
 
 
 def cmd_identity_trust(args: argparse.Namespace) -> int:
-    ids = IdentityStore(data_home())
+    ids = Installation.current().ids
     try:
         pem = Path(args.file).read_bytes()
     except OSError as exc:
@@ -206,8 +205,8 @@ def cmd_identity_trust(args: argparse.Namespace) -> int:
 
 
 def cmd_case_new(args: argparse.Namespace) -> int:
-    home = data_home()
-    ids = IdentityStore(home)
+    inst = Installation.current()
+    ids = inst.ids
     officers: list[Officer | tuple[Officer, str]] = [ids.officer(b) for b in args.officer]
     officers += [(ids.officer(b), "recorder") for b in args.recorder]
     officers += [(ids.officer(b), "assistant") for b in args.assistant]
@@ -225,7 +224,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
         if v
     }
     case = Case.create(
-        cases_home(home),
+        inst.cases,
         signer,
         title=args.title,
         number=args.number,
@@ -246,7 +245,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
 
 
 def cmd_case_list(args: argparse.Namespace) -> int:
-    for info in list_cases(cases_home(data_home())):
+    for info in list_cases(Installation.current().cases):
         _out(
             "\t".join(
                 [
@@ -263,7 +262,7 @@ def cmd_case_list(args: argparse.Namespace) -> int:
 
 
 def cmd_case_show(args: argparse.Namespace) -> int:
-    with Case.open(cases_home(data_home()), args.case, recover=False) as case:
+    with Installation.current().open_case(args.case, recover=False) as case:
         info = case.info()
         rows = [
             (t("Case id", "案件编号"), info.case_id),
@@ -306,10 +305,10 @@ def _officer_by_ref(ids: IdentityStore, ref: str) -> Officer:
 
 
 def cmd_case_add_officer(args: argparse.Namespace) -> int:
-    home = data_home()
-    ids = IdentityStore(home)
+    inst = Installation.current()
+    ids = inst.ids
     officer = _officer_by_ref(ids, args.officer)
-    with Case.open(cases_home(home), args.case) as case:
+    with inst.open_case(args.case) as case:
         signer = _signer(args, ids)
         rec = case.add_officer(signer, officer, role=args.role)
     p = officer.profile
@@ -323,22 +322,21 @@ def cmd_case_add_officer(args: argparse.Namespace) -> int:
 
 
 def cmd_case_log(args: argparse.Namespace) -> int:
-    with Case.open(cases_home(data_home()), args.case, recover=False) as case:
+    with Installation.current().open_case(args.case, recover=False) as case:
         for _, _, line in case.store.ledger_rows():
             _out(line)
     return 0
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    home = data_home()
-    ids = IdentityStore(home)
+    inst = Installation.current()
     paths = [Path(p) for p in args.files]
     for p in paths:
         if not p.is_file():
             raise InputError(f"not a readable file: {p}", f"不是可读取的文件：{p}")
-    with Case.open(cases_home(home), args.case) as case:
-        signer = _signer(args, ids)
-        tsa = _tsa_config(home)
+    with inst.open_case(args.case) as case:
+        signer = _signer(args, inst.ids)
+        tsa = inst.tsa_config()
         waiting = 0
         for n, p in enumerate(paths, 1):
             rec = case.import_file(signer, p)
@@ -347,34 +345,33 @@ def cmd_import(args: argparse.Namespace) -> int:
             if not waiting or n == len(paths):
                 # Each file's token right after its seal, before the next file is read. While
                 # no TSA answers, the rest wait for one more try when the batch is sealed.
-                waiting = _stamp(case, signer, home, tsa=tsa, quiet=n < len(paths))
+                waiting = _stamp(case, signer, inst, tsa=tsa, quiet=n < len(paths))
     return 0
 
 
 def cmd_note(args: argparse.Namespace) -> int:
-    home = data_home()
-    with Case.open(cases_home(home), args.case) as case:
-        signer = _signer(args, IdentityStore(home))
+    inst = Installation.current()
+    with inst.open_case(args.case) as case:
+        signer = _signer(args, inst.ids)
         rec = case.note(signer, args.text)
         _out(f"{rec.seq}\t{rec.hash}")
     return 0
 
 
 def cmd_session_start(args: argparse.Namespace) -> int:
-    home = data_home()
-    with Case.open(cases_home(home), args.case) as case:
-        _out(case.start_session(_signer(args, IdentityStore(home))))
+    inst = Installation.current()
+    with inst.open_case(args.case) as case:
+        _out(case.start_session(_signer(args, inst.ids)))
     return 0
 
 
 def cmd_session_end(args: argparse.Namespace) -> int:
-    home = data_home()
-    ids = IdentityStore(home)
-    signers = [_signer(args, ids, b) for b in args.officer]
-    with Case.open(cases_home(home), args.case) as case:
+    inst = Installation.current()
+    signers = [_signer(args, inst.ids, b) for b in args.officer]
+    with inst.open_case(args.case) as case:
         rec = case.end_session(args.session, signers, allow_single_officer=args.training_single)
         _out(f"{rec.seq}\t{rec.hash}")
-        _stamp(case, signers[0], home)
+        _stamp(case, signers[0], inst)
     return 0
 
 
@@ -384,16 +381,6 @@ def cmd_session_end(args: argparse.Namespace) -> int:
 def _print_report(report: VerificationReport, lang: str) -> None:
     for line in render_report(report, lang):
         _out(line)
-
-
-def _policy(args: argparse.Namespace, ids: IdentityStore) -> TrustPolicy:
-    """The one trust policy of this run (verifier guide §2.2)."""
-    policy = ids.trust_policy(
-        getattr(args, "trust_fingerprint", None) or (),
-        accept_training=bool(getattr(args, "training", False)),
-    )
-    gap = getattr(args, "max_stamp_gap", None)
-    return policy.with_max_gap(gap) if gap is not None else policy
 
 
 def _progress_bar(label: str) -> Callable[[int, int], None] | None:
@@ -421,13 +408,14 @@ def _package_password(args: argparse.Namespace) -> str | None:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    home = data_home()
+    inst = Installation.current()
     lang = args.lang or cli_lang()
     target = Path(args.target)
-    ids = IdentityStore(home)
     if target.suffix == ".qzp" and not target.exists():
         raise InputError(f"file not found: {target}", f"文件不存在：{target}")
-    policy = _policy(args, ids)
+    policy = inst.trust_policy(
+        args.trust_fingerprint, training=args.training, max_stamp_gap_s=args.max_stamp_gap
+    )
     if target.is_file():
         report = verify_package(
             target,
@@ -437,7 +425,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             progress=_progress_bar(t("verifying", "校验中", lang)),
         )
     else:
-        with Case.open(cases_home(home), args.target, recover=False) as case:
+        with inst.open_case(args.target, recover=False) as case:
             report = case.verify(policy)
     if args.json:
         _out(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
@@ -447,16 +435,15 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    home = data_home()
-    ids = IdentityStore(home)
-    with Case.open(cases_home(home), args.case) as case:
-        signer = _signer(args, ids)
+    inst = Installation.current()
+    with inst.open_case(args.case) as case:
+        signer = _signer(args, inst.ids)
         result = export_package(
             case,
             signer,
             Path(args.out),
             password=_package_password(args),
-            tsa=_tsa_config(home),
+            tsa=inst.tsa_config(),
             report=report_hook(args.lang or cli_lang()),
             backup=Path(args.backup) if args.backup else None,
             progress=_progress_bar(t("exporting", "导出中")),
@@ -474,9 +461,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_transfer(args: argparse.Namespace) -> int:
-    home = data_home()
-    with Case.open(cases_home(home), args.case) as case:
-        signer = _signer(args, IdentityStore(home))
+    inst = Installation.current()
+    with inst.open_case(args.case) as case:
+        signer = _signer(args, inst.ids)
         rec = record_transfer(
             case,
             signer,
@@ -486,7 +473,7 @@ def cmd_transfer(args: argparse.Namespace) -> int:
             to_agency=args.to_agency,
             reason=args.reason,
         )
-        _stamp(case, signer, home)
+        _stamp(case, signer, inst)
     _out(t(f"Transfer sealed as ledger entry {rec.seq}", f"移交已封存为账本第 {rec.seq} 条"))
     _out(
         t("Hand over with the package: ", "随证据包一并移交：")
@@ -496,38 +483,37 @@ def cmd_transfer(args: argparse.Namespace) -> int:
 
 
 def cmd_import_package(args: argparse.Namespace) -> int:
-    home = data_home()
-    ids = IdentityStore(home)
-    receiver = _signer(args, ids)
+    inst = Installation.current()
+    receiver = _signer(args, inst.ids)
     case = import_package(
-        cases_home(home),
+        inst.cases,
         Path(args.package),
         receiver,
-        _policy(args, ids),
+        inst.trust_policy(
+            args.trust_fingerprint, training=args.training, max_stamp_gap_s=args.max_stamp_gap
+        ),
         password=_package_password(args),
         reason=args.reason,
     )
     with case:
-        _stamp(case, receiver, home)
+        _stamp(case, receiver, inst)
         _out(case.case_id)
     return 0
 
 
 def cmd_env_check(args: argparse.Namespace) -> int:
     from app.envcheck import env_check_command
-    from forensics.environment import DEFAULT_ECHO_URLS
 
-    home = data_home()
-    signer = _signer(args, IdentityStore(home))
-    ntp = settings.get_list(home, "ntp.servers")
-    echo = settings.get_list(home, "env.echo_urls")
+    inst = Installation.current()
+    signer = _signer(args, inst.ids)
+    servers = inst.env_servers()
     return env_check_command(
-        home,
+        inst,
         args.case,
         list(args.target),
         signer,
-        ntp,
-        echo or list(DEFAULT_ECHO_URLS),
+        list(servers.ntp),
+        list(servers.echo),
         args.phase,
         args.lang or cli_lang(),
         session=args.session,
@@ -538,15 +524,15 @@ def cmd_env_check(args: argparse.Namespace) -> int:
 
 
 def cmd_config(args: argparse.Namespace) -> int:
-    home = data_home()
+    inst = Installation.current()
     if args.action == "get":
         keys = [args.key] if args.key else sorted(settings.SETTINGS)
         for key in keys:
-            _out(f"{key}={settings.get(home, key)}")
+            _out(f"{key}={inst.setting(key)}")
         return 0
     if args.key is None or args.value is None:
         raise InputError("usage: quzheng config set KEY VALUE", "用法：quzheng config set 键 值")
-    _out(f"{args.key}={settings.set_value(home, args.key, args.value)}")
+    _out(f"{args.key}={settings.set_value(inst.home, args.key, args.value)}")
     return 0
 
 
@@ -556,18 +542,19 @@ def cmd_config(args: argparse.Namespace) -> int:
 def cmd_range_serve(args: argparse.Namespace) -> int:
     from forensics.range.command import serve
 
-    return serve(args.port, data_home() / "range", args.seed)
+    return serve(args.port, Installation.current().home / "range", args.seed)
 
 
 def cmd_tsa_serve(args: argparse.Namespace) -> int:
     from forensics.timestamp import create_tsa_identity
     from forensics.timestamp.command import serve
 
-    home = data_home()
+    inst = Installation.current()
+    home = inst.home
     identity = create_tsa_identity(home / "tsa")
     # This installation trusts its own built-in TSA (training, small agencies); others
     # trust it explicitly with 'quzheng identity trust --tsa'.
-    IdentityStore(home).trust_tsa(identity.root_path.read_bytes(), "builtin-tsa")
+    inst.ids.trust_tsa(identity.root_path.read_bytes(), "builtin-tsa")
     return serve(args.port, home / "tsa", args.host)
 
 
@@ -575,15 +562,14 @@ def cmd_report(args: argparse.Namespace) -> int:
     from forensics.report.command import report_command
 
     return report_command(
-        cases_home(data_home()), args.case, Path(args.out), args.lang or cli_lang()
+        Installation.current().cases, args.case, Path(args.out), args.lang or cli_lang()
     )
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
     from app.capture.headless import practice_range_mapping, run_capture
 
-    home = data_home()
-    ids = IdentityStore(home)
+    inst = Installation.current()
     badges = list(args.officer) or ([args.as_badge] if args.as_badge else [])
     if len(badges) < 2:
         raise InputError(
@@ -591,19 +577,21 @@ def cmd_capture(args: argparse.Namespace) -> int:
             "请用 --officer 执法证号 指明在场的执法人员（至少两名）",
         )
     map_hosts, cas = (
-        practice_range_mapping(home / "range", args.range_port) if args.range_port else (None, None)
+        practice_range_mapping(inst.home / "range", args.range_port)
+        if args.range_port
+        else (None, None)
     )
     return run_capture(
-        home,
-        str(resolve_case_dir(cases_home(home), args.case)),  # cases may live under data.dir
+        inst,
+        str(resolve_case_dir(inst.cases, args.case)),  # found before any passphrase is asked
         args.url,
-        signers=[_signer(args, ids, b) for b in badges],
+        signers=[_signer(args, inst.ids, b) for b in badges],
         full_page=args.full_page,
         snapshot=args.snapshot,
         video_seconds=args.video or 0,
         map_hosts=map_hosts,
         upstream_cas=cas,
-        tsa=_tsa_config(home),
+        tsa=inst.tsa_config(),
         out=_out,
     )
 

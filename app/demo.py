@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from app.i18n import cli_lang, t
+from app.installation import Installation
 from app.reporting import report_hook
 from forensics.atomic import write_atomic
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError
-from forensics.identity import IdentityStore, Profile
+from forensics.identity import Profile
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig
 
@@ -73,7 +74,8 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
 
     with RangeServer(out / "range") as rng, TsaServer(out / "tsa") as tsa:
         say = print
-        ids = IdentityStore(home)
+        inst = Installation(home)
+        ids = inst.ids
         ids.init_ca(f"{AGENCY} 演示 CA", passphrase, agency=AGENCY)
         for name, badge in (("张明", "31000001"), ("李华", "31000002")):
             ids.init_officer(Profile(name, badge, AGENCY), passphrase)
@@ -117,7 +119,7 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
         )
         with case:
             _session(
-                case, home, rng, DOMAIN, pages, lead, second, tsa_config, live_seconds, say, lang
+                case, inst, rng, DOMAIN, pages, lead, second, tsa_config, live_seconds, say, lang
             )
             say(
                 t(
@@ -135,7 +137,7 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
                     lang,
                 )
             )
-            report = verify_package(package, ids.trust_policy())
+            report = verify_package(package, inst.trust_policy())
             case_dir = case.store.dir
     verdict = t("PASS", "通过", lang) if report.bottom_line else t("FAIL", "未通过", lang)
     say(t("5/5 package verified", "5/5 证据包已校验", lang))
@@ -181,7 +183,7 @@ def _demo_env_check(domain: str) -> EnvCheck:
 
 def _session(
     case: Case,
-    home: Path,
+    inst: Installation,
     rng: Any,
     domain: str,
     pages: dict[str, str],
@@ -208,7 +210,7 @@ def _session(
         record_from_start=True,
     )
     # Each seal point is time-stamped as soon as it is sealed, while the session runs.
-    session = CaptureSession(home, case, lead, options=options, out=say, tsa=tsa)
+    session = CaptureSession(inst.home, case, lead, options=options, out=say, tsa=tsa)
     session.start()
     failure: BaseException | None = None
     browser = None

@@ -9,16 +9,14 @@ which the CLI turns into one line and exit code 2.
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
-from app import settings
 from app.i18n import t
-from app.paths import cases_home
+from app.installation import Installation
 from forensics.case import Case
 from forensics.environment import PHASES, Resolver, seal_snapshot, snapshot
 from forensics.errors import InputError
-from forensics.identity import IdentityStore, Signer
-from forensics.stamping import load_config, stamp_pending
+from forensics.identity import Signer
+from forensics.stamping import stamp_pending
 
 
 def _out(text: str) -> None:
@@ -32,7 +30,7 @@ def _case_target(case: Case) -> list[str]:
 
 
 def env_check_command(
-    home: Path,
+    inst: Installation,
     case_ref: str,
     targets: list[str],
     signer: Signer,
@@ -45,14 +43,15 @@ def env_check_command(
     resolver: Resolver | None = None,
     timeout: float = 3.0,
 ) -> int:
-    """Check, print, seal, stamp. ``targets`` default to the case's recorded target URL."""
+    """Check, print, seal, stamp. ``targets`` default to the case's recorded target URL;
+    ``ntp_servers`` and ``echo_urls`` are whom to ask (``inst.env_servers()`` for the CLI)."""
     lang = "zh" if lang.startswith("zh") else "en"
     if phase not in PHASES:
         raise InputError(
             f"--phase is 'before' or 'after', not {phase!r}",
             f"--phase 应为 before 或 after，而不是 {phase!r}",
         )
-    with Case.open(cases_home(home), case_ref) as case:
+    with inst.open_case(case_ref) as case:
         # Refuse before the network round trips, not after them.
         case.require_member(signer)
         targets = list(targets) or _case_target(case)
@@ -97,14 +96,13 @@ def env_check_command(
                 lang,
             )
         )
-        _stamp(home, case, signer, lang)
+        _stamp(inst, case, signer, lang)
     return 0
 
 
-def _stamp(home: Path, case: Case, signer: Signer, lang: str) -> None:
+def _stamp(inst: Installation, case: Case, signer: Signer, lang: str) -> None:
     """Ask for the queued time-stamp now; say so on stderr when it stays queued."""
-    urls = settings.get_list(home, "tsa.urls")
-    outcome = stamp_pending(case, signer, load_config(urls, IdentityStore(home).trusted_tsa_pems()))
+    outcome = stamp_pending(case, signer, inst.tsa_config())
     if outcome.pending:
         reason = t(outcome.reason_en, outcome.reason_zh, lang)
         print(

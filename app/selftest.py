@@ -48,9 +48,10 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 from app.frozen import is_frozen, proxy_command
 
 if TYPE_CHECKING:
+    from app.installation import Installation
     from forensics.capture.controller import RecordingProxy, SegmentInfo
     from forensics.case import Case
-    from forensics.identity import IdentityStore, Signer
+    from forensics.identity import Signer
     from forensics.range import RangeServer
     from forensics.timestamp import TsaServer
 
@@ -73,7 +74,7 @@ class _Run:
     root: Path
     out: TextIO
     passphrase: str = field(default_factory=lambda: secrets.token_urlsafe(16))
-    ids: IdentityStore | None = None
+    inst: Installation | None = None  # the temporary data home's, built once
     lead: Signer | None = None
     second: Signer | None = None
     case: Case | None = None
@@ -170,15 +171,16 @@ def _check_translations(i18n: Path) -> str:
 
 
 def _step_officers(run: _Run) -> str:
-    from forensics.identity import IdentityStore, Profile
+    from app.installation import Installation
+    from forensics.identity import Profile
 
     run.home.mkdir(parents=True)
-    ids = IdentityStore(run.home)
+    run.inst = Installation(run.home)
+    ids = run.inst.ids
     ids.init_ca(f"{AGENCY} CA", run.passphrase, agency=AGENCY)
     for name, badge in (("自检甲", "99000001"), ("自检乙", "99000002")):
         ids.init_officer(Profile(name, badge, AGENCY), run.passphrase)
         ids.issue(badge, run.passphrase)
-    run.ids = ids
     run.lead = ids.unlock("99000001", run.passphrase)
     run.second = ids.unlock("99000002", run.passphrase)
     return "99000001, 99000002"
@@ -299,12 +301,12 @@ def _step_tsa(run: _Run) -> str:
     from forensics.stamping import load_config, stamp_pending
     from forensics.timestamp import TsaServer
 
-    ids, case = run.need(run.ids, "identities"), run.need(run.case, "the case")
+    inst, case = run.need(run.inst, "installation"), run.need(run.case, "the case")
     lead = run.need(run.lead, "officer")
     run.tsa = TsaServer(run.home / "tsa", port=0)
     run.tsa.start()
-    ids.trust_tsa(run.tsa.trust_anchor_path.read_bytes(), "builtin-tsa")
-    outcome = stamp_pending(case, lead, load_config([run.tsa.url], ids.trusted_tsa_pems()))
+    inst.ids.trust_tsa(run.tsa.trust_anchor_path.read_bytes(), "builtin-tsa")
+    outcome = stamp_pending(case, lead, load_config([run.tsa.url], inst.ids.trusted_tsa_pems()))
     url = run.tsa.url
     run.tsa.stop()
     run.tsa = None
@@ -319,8 +321,8 @@ def _step_tsa(run: _Run) -> str:
 def _step_verify(run: _Run) -> str:
     from forensics.verify import Severity
 
-    ids, case = run.need(run.ids, "identities"), run.need(run.case, "the case")
-    report = case.verify(ids.trust_policy(accept_training=True))
+    inst, case = run.need(run.inst, "installation"), run.need(run.case, "the case")
+    report = case.verify(inst.trust_policy(training=True))
     if not report.bottom_line:
         raise SelfTestFailure(
             "verification failed: "
@@ -347,13 +349,13 @@ def _step_package(run: _Run) -> str:
     from app.reporting import report_hook
     from forensics.package import export_package, verify_package
 
-    ids, case = run.need(run.ids, "identities"), run.need(run.case, "the case")
+    inst, case = run.need(run.inst, "installation"), run.need(run.case, "the case")
     lead = run.need(run.lead, "officer")
     password = secrets.token_urlsafe(12)
     result = export_package(
         case, lead, run.root / "selftest.qzp", password=password, report=report_hook("zh")
     )
-    report = verify_package(result.path, ids.trust_policy(accept_training=True), password=password)
+    report = verify_package(result.path, inst.trust_policy(training=True), password=password)
     if not report.bottom_line:
         raise SelfTestFailure(
             "the package does not verify: "

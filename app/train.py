@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from app.i18n import cli_lang, t
-from app.paths import data_home
+from app.installation import Installation
 from app.secrets import read_secret
 from forensics.errors import QuzhengError
-from forensics.identity import IdentityStore
 
 
 def _lang(lang: str | None) -> str:
@@ -43,8 +42,7 @@ def _password(password_file: Path | None, lang: str) -> str | None:
 
 
 def _trust() -> dict[str, Any]:
-    ids = IdentityStore(data_home())
-    return {"policy": ids.trust_policy(accept_training=True)}
+    return {"policy": Installation.current().trust_policy(training=True)}
 
 
 def score_command(

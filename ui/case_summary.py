@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.capture.tasks import Outcome, run_task
 from app.gui.cases import CaseDetails, load_case
 from app.gui.errors import explain
+from app.installation import Installation
 from ui.case_header import CaseHeader, esc
 from ui.labels import kind_label
 from ui.models.timeline import TimelineModel
@@ -24,9 +23,9 @@ class CaseSummaryPanel(QWidget):
     open_requested = Signal(str)
     capture_requested = Signal(object)  # CaseDetails
 
-    def __init__(self, home: Path, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, inst: Installation, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.home, self.lang = home, lang
+        self.inst, self.lang = inst, lang
         self.details: CaseDetails | None = None
         self.setObjectName("caseSummary")
         self.header = named(QLabel(), "summaryHeader")
@@ -61,8 +60,8 @@ class CaseSummaryPanel(QWidget):
         self.capture_button.setEnabled(False)
 
     def show_case(self, case_id: str) -> None:
-        home = self.home
-        run_task(lambda: load_case(home, case_id), self._loaded)
+        inst = self.inst
+        run_task(lambda: load_case(inst, case_id), self._loaded)
 
     def _loaded(self, outcome: Outcome[CaseDetails]) -> None:
         if outcome.error is not None:

@@ -32,6 +32,7 @@ from app.gui import cases
 from app.gui.errors import SealedState, explain, sealed_state
 from app.gui.timeline import ItemRef, TimelineRow
 from app.gui.transcript import Line, to_webvtt
+from app.installation import Installation
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
 from forensics.ledger import Record
@@ -63,10 +64,10 @@ class CaseView(QWidget):
     changed = Signal()
 
     def __init__(
-        self, home: Path, lang: str, with_signer: WithSigner, parent: QWidget | None = None
+        self, inst: Installation, lang: str, with_signer: WithSigner, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.home, self.lang, self.with_signer = home, lang, with_signer
+        self.inst, self.lang, self.with_signer = inst, lang, with_signer
         self.details: cases.CaseDetails | None = None
         self.setObjectName("caseView")
 
@@ -160,9 +161,9 @@ class CaseView(QWidget):
     # -- loading --------------------------------------------------------------------------
 
     def show_case(self, case_id: str) -> None:
-        home = self.home
+        inst = self.inst
         self.header.setText(self.tr("Loading…"))
-        run_task(lambda: cases.load_case(home, case_id), self._loaded)
+        run_task(lambda: cases.load_case(inst, case_id), self._loaded)
 
     def refresh(self) -> None:
         if self.details is not None:
@@ -266,12 +267,12 @@ class CaseView(QWidget):
         def done(outcome: Outcome[object]) -> None:
             error, case_id = outcome.error, self._case_id()
             if error is not None:
-                home = cases.cases_home(self.home)
+                where = self.inst.cases
 
                 def explain_it(state: Outcome[SealedState | None]) -> None:
                     show_error(self, action, error, self.lang, state.value)
 
-                run_task(lambda: sealed_state(home, case_id) if case_id else None, explain_it)
+                run_task(lambda: sealed_state(where, case_id) if case_id else None, explain_it)
             self.refresh()
             self.changed.emit()
 
@@ -290,11 +291,11 @@ class CaseView(QWidget):
             self.import_files(case_id, [Path(f) for f in files])
 
     def import_files(self, case_id: str, paths: list[Path]) -> None:
-        home = self.home
+        inst = self.inst
 
         def go(signer: Signer) -> None:
             run_task(
-                lambda: cases.import_files(home, case_id, signer, paths),
+                lambda: cases.import_files(inst, case_id, signer, paths),
                 self._after_seal(self.tr("Importing files")),
             )
 
@@ -306,13 +307,13 @@ class CaseView(QWidget):
         dialog.open()
 
     def add_note(self, text: str) -> None:
-        case_id, home = self._case_id(), self.home
+        case_id, inst = self._case_id(), self.inst
         if case_id is None:
             return
 
         def go(signer: Signer) -> None:
             run_task(
-                lambda: cases.add_note(home, case_id, signer, text),
+                lambda: cases.add_note(inst, case_id, signer, text),
                 self._after_seal(self.tr("Sealing the note")),
             )
 
@@ -326,27 +327,27 @@ class CaseView(QWidget):
         dialog.open()
 
     def seal_transcript(self, data: dict[str, object], lines: list[Line]) -> None:
-        case_id, home = self._case_id(), self.home
+        case_id, inst = self._case_id(), self.inst
         if case_id is None:
             return
         body = to_webvtt(lines)
 
         def go(signer: Signer) -> None:
             def work() -> Record:
-                return cases.seal_derived(home, case_id, signer, data, "transcript.vtt", body)
+                return cases.seal_derived(inst, case_id, signer, data, "transcript.vtt", body)
 
             run_task(work, self._after_seal(self.tr("Sealing the transcript")))
 
         self.with_signer(go)
 
     def _stamp(self) -> None:
-        case_id, home = self._case_id(), self.home
+        case_id, inst = self._case_id(), self.inst
         if case_id is None:
             return
 
         def go(signer: Signer) -> None:
             run_task(
-                lambda: cases.stamp_case(home, case_id, signer),
+                lambda: cases.stamp_case(inst, case_id, signer),
                 self._after_seal(self.tr("Getting time-stamps")),
             )
 
@@ -357,15 +358,15 @@ class CaseView(QWidget):
         if d is None or not d.open_sessions:
             return
         session = d.open_sessions[-1]
-        home, case_id = self.home, d.case_id
+        inst, case_id = self.inst, d.case_id
 
         def go(lead: Signer) -> None:
-            dialog = CloseSessionDialog(home, lead, d.officers, d.training, self.lang, self)
+            dialog = CloseSessionDialog(inst, lead, d.officers, d.training, self.lang, self)
 
             def signed(signers: list[Signer], single: bool) -> None:
                 run_task(
                     lambda: cases.close_open_session(
-                        home, case_id, session, signers, training=single
+                        inst, case_id, session, signers, training=single
                     ),
                     self._after_seal(self.tr("Closing the session")),
                 )
@@ -379,7 +380,7 @@ class CaseView(QWidget):
         case_id = self._case_id()
         if case_id is None:
             return
-        dialog = VerifyDialog(self.home, self.lang, case_id=case_id, parent=self)
+        dialog = VerifyDialog(self.inst, self.lang, case_id=case_id, parent=self)
         dialog.open()
         dialog.start()
 
@@ -395,7 +396,7 @@ class CaseView(QWidget):
         def go(signer: Signer) -> None:
             name = (d.number or d.case_id[:8]).replace("/", "_") + ".qzp"
             dialog = ExportDialog(
-                self.home, d.case_id, signer, self.lang, suggested=Path.home() / name, parent=self
+                self.inst, d.case_id, signer, self.lang, suggested=Path.home() / name, parent=self
             )
             dialog.exported.connect(self._exported)
             dialog.open()
@@ -418,7 +419,7 @@ class CaseView(QWidget):
 
         def go(signer: Signer) -> None:
             members = [str(o.get("key")) for o in d.officers]
-            dialog = AddOfficerDialog(self.home, d.case_id, signer, members, self.lang, self)
+            dialog = AddOfficerDialog(self.inst, d.case_id, signer, members, self.lang, self)
             dialog.added.connect(self._sealed)
             dialog.open()
 
@@ -429,7 +430,7 @@ class CaseView(QWidget):
         if d is None:
             return None
         suggested = Path.home() / (self._file_stem() + "-笔录.pdf")
-        dialog = ReportDialog(self.home, d.case_id, self.lang, suggested=suggested, parent=self)
+        dialog = ReportDialog(self.inst, d.case_id, self.lang, suggested=suggested, parent=self)
         dialog.open()
         return dialog
 
@@ -441,7 +442,7 @@ class CaseView(QWidget):
         def go(signer: Signer) -> None:
             package = Path.home() / (self._file_stem() + ".qzp")
             dialog = TransferDialog(
-                self.home, d.case_id, signer, self.lang, package=package, parent=self
+                self.inst, d.case_id, signer, self.lang, package=package, parent=self
             )
             dialog.transferred.connect(self._sealed)
             dialog.open()

@@ -9,24 +9,24 @@ from PySide6.QtWidgets import QApplication
 from app.gui.i18n import choose_language, install_translators
 from app.gui.officers import needs_setup
 from app.gui.tsa import BuiltinTsa
-from app.paths import data_home
+from app.installation import Installation
 from ui.main_window import MainWindow
 
 
 def run_gui(argv: list[str] | None = None) -> int:
-    home = data_home()
+    inst = Installation.current()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv)
     app.setApplicationName("Quzheng")
     app.setApplicationDisplayName("Quzheng 取证")
-    lang = choose_language(home)
+    lang = choose_language(inst)
     translators = install_translators(app, lang)
-    tsa = BuiltinTsa(home)
+    tsa = BuiltinTsa(inst)
     tsa.start()
     try:
-        window = MainWindow(home, lang, tsa=tsa)
+        window = MainWindow(inst, lang, tsa=tsa)
         window.show()
-        if needs_setup(home):
+        if needs_setup(inst):
             window.open_wizard()
         return int(app.exec())
     finally:

@@ -4,7 +4,6 @@ capture workspace (a process of its own, see ``app.gui.workspace_protocol``)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
@@ -30,6 +29,7 @@ from app.gui.officers import OfficerInfo, list_officers
 from app.gui.tsa import BuiltinTsa
 from app.gui.workspace_launcher import WorkspaceProcess, workspace_command
 from app.gui.workspace_protocol import WorkspaceConfig
+from app.installation import Installation
 from forensics.errors import CaptureError
 from forensics.identity import Signer
 from ui.case_summary import CaseSummaryPanel
@@ -50,7 +50,7 @@ from ui.util import named
 class MainWindow(QMainWindow):
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         lang: str,
         *,
         tsa: BuiltinTsa | None = None,
@@ -58,7 +58,7 @@ class MainWindow(QMainWindow):
         workspace_env: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
-        self.home, self.lang, self.tsa = home, lang, tsa
+        self.inst, self.lang, self.tsa = inst, lang, tsa
         self.workspace_cmd = list(workspace or workspace_command())
         self.workspace_env = dict(workspace_env or {})
         self.signer: Signer | None = None
@@ -83,11 +83,11 @@ class MainWindow(QMainWindow):
         self.table.doubleClicked.connect(self._open_index)
         self.table.selectionModel().selectionChanged.connect(self._case_selected)
 
-        self.case_view = CaseView(home, lang, self.with_signer)
+        self.case_view = CaseView(inst, lang, self.with_signer)
         self.case_view.back_requested.connect(self.show_cases)
         self.case_view.start_session_requested.connect(self.start_session)
         self.case_view.changed.connect(self.refresh)
-        self.summary = CaseSummaryPanel(home, lang)
+        self.summary = CaseSummaryPanel(inst, lang)
         self.summary.open_requested.connect(self.open_case)
         self.summary.capture_requested.connect(self.start_session)
         self.cases_page = QSplitter(Qt.Orientation.Horizontal)
@@ -106,9 +106,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addWidget(self.status_main, 1)
         self._status_cases = ""
         self._status_tsa = ""
-        self.statusBar().addPermanentWidget(
-            QLabel(self.tr("Data: {0}").format(cases.cases_home(home)))
-        )
+        self.statusBar().addPermanentWidget(QLabel(self.tr("Data: {0}").format(inst.cases)))
         self._build_actions()
         self._refresh_timer = QTimer(self)
         self._refresh_timer.setSingleShot(True)
@@ -174,7 +172,7 @@ class MainWindow(QMainWindow):
         officer_menu.addAction(self.act_lock)
         case_menu = menu.addMenu(self.tr("&Case"))
         case_menu.addAction(self.act_capture)
-        self.training = TrainingMenu(self, self.home, self.lang, self._current_case)
+        self.training = TrainingMenu(self, self.inst, self.lang, self._current_case)
         menu.addMenu(self.training.menu)
         help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self.act_about)
@@ -202,8 +200,8 @@ class MainWindow(QMainWindow):
     # -- officers -------------------------------------------------------------------------
 
     def reload_officers(self) -> None:
-        home = self.home
-        run_task(lambda: list_officers(home), self._officers_loaded)
+        inst = self.inst
+        run_task(lambda: list_officers(inst), self._officers_loaded)
 
     def _officers_loaded(self, outcome: Outcome[list[OfficerInfo]]) -> None:
         if outcome.ok:
@@ -223,7 +221,7 @@ class MainWindow(QMainWindow):
         self.act_lock.setEnabled(s is not None)
 
     def unlock(self, then: Callable[[Signer], None] | None = None) -> UnlockDialog:
-        dialog = UnlockDialog(self.home, self.officers, self.lang, parent=self)
+        dialog = UnlockDialog(self.inst, self.officers, self.lang, parent=self)
 
         def unlocked(signer: Signer) -> None:
             self.set_signer(signer)
@@ -250,8 +248,8 @@ class MainWindow(QMainWindow):
         self._refresh_timer.start()
 
     def _refresh_now(self) -> None:
-        home = self.home
-        run_task(lambda: cases.case_summaries(home), self._cases_loaded)
+        inst = self.inst
+        run_task(lambda: cases.case_summaries(inst), self._cases_loaded)
 
     def _cases_loaded(self, outcome: Outcome[list[cases.CaseSummary]]) -> None:
         if outcome.error is not None:
@@ -296,7 +294,7 @@ class MainWindow(QMainWindow):
 
     def new_case(self) -> None:
         def go(signer: Signer) -> None:
-            dialog = NewCaseDialog(self.home, signer, self.officers, self.lang, self)
+            dialog = NewCaseDialog(self.inst, signer, self.officers, self.lang, self)
             dialog.created.connect(self._created)
             dialog.open()
 
@@ -309,7 +307,7 @@ class MainWindow(QMainWindow):
     # -- dialogs --------------------------------------------------------------------------
 
     def open_settings(self) -> SettingsDialog:
-        dialog = SettingsDialog(self.home, self.lang, self)
+        dialog = SettingsDialog(self.inst, self.lang, self)
         dialog.saved.connect(self._update_tsa)
         dialog.saved.connect(self.refresh)
         dialog.open()
@@ -317,7 +315,7 @@ class MainWindow(QMainWindow):
 
     def open_wizard(self, tsa_port: int | None = None) -> SetupWizard:
         kwargs = {"tsa_port": tsa_port} if tsa_port else {}
-        wizard = SetupWizard(self.home, self.lang, self, **kwargs)
+        wizard = SetupWizard(self.inst, self.lang, self, **kwargs)
         wizard.completed.connect(self._setup_done)
         wizard.open()
         return wizard
@@ -329,7 +327,7 @@ class MainWindow(QMainWindow):
         self._update_tsa()
 
     def verify_package(self) -> VerifyDialog:
-        dialog = VerifyDialog(self.home, self.lang, parent=self)
+        dialog = VerifyDialog(self.inst, self.lang, parent=self)
         dialog.open()
         return dialog
 
@@ -337,7 +335,7 @@ class MainWindow(QMainWindow):
         """Verify a received package, then import it as a read-only case (signed receipt)."""
 
         def go(receiver: Signer) -> None:
-            dialog = ImportPackageDialog(self.home, receiver, self.lang, self)
+            dialog = ImportPackageDialog(self.inst, receiver, self.lang, self)
             dialog.imported.connect(lambda _case_id: self.refresh())
             dialog.open()
 
@@ -358,7 +356,7 @@ class MainWindow(QMainWindow):
         if self.tsa is not None and self.tsa.server is not None:
             text = self.tr("Built-in TSA (training) at {0}").format(self.tsa.server.url)
         else:
-            urls = cases.tsa_config(self.home).urls
+            urls = self.inst.tsa_config().urls
             text = (
                 self.tr("TSA: {0}").format(", ".join(urls))
                 if urls
@@ -399,7 +397,7 @@ class MainWindow(QMainWindow):
         target = str((details.opened.get("target") or {}).get("url", ""))
 
         def go(lead: Signer) -> None:
-            dialog = StartSessionDialog(self.home, details.case_id, lead, target, self.lang, self)
+            dialog = StartSessionDialog(self.inst, details.case_id, lead, target, self.lang, self)
             dialog.start.connect(self.launch_workspace)
             dialog.open()
 
@@ -446,12 +444,12 @@ class MainWindow(QMainWindow):
         """The error dialog, with the ledger's head read again off the GUI thread."""
         proc = self.workspace
         case_id = proc.config.case_id if proc is not None and proc.config else None
-        home = cases.cases_home(self.home)
+        where = self.inst.cases
 
         def show(outcome: Outcome[SealedState | None]) -> None:
             show_error(self, action, err, self.lang, outcome.value)
 
-        run_task(lambda: sealed_state(home, case_id) if case_id else None, show)
+        run_task(lambda: sealed_state(where, case_id) if case_id else None, show)
 
     def _workspace_finished(self, code: int, stderr: str) -> None:
         self._stop_starting()

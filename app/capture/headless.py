@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING, Any
 
 from app import settings
 from app.i18n import cli_lang, t
-from forensics.case import Case
+from app.installation import Installation
 from forensics.errors import CaptureError, InputError
-from forensics.identity import IdentityStore, Signer
+from forensics.identity import Signer
 from forensics.ledger import Record
-from forensics.stamping import TsaConfig, load_config
+from forensics.stamping import TsaConfig
 
 if TYPE_CHECKING:
     from app.capture.session import CaptureOptions, CaptureSession
@@ -54,11 +54,6 @@ def practice_range_mapping(range_dir: Path, port: int) -> tuple[dict[str, str], 
     if not 0 < port < 65536:
         raise InputError(f"bad range port {port}", f"靶场端口无效：{port}")
     return {DOMAIN: f"127.0.0.1:{port}"}, [ca]
-
-
-def tsa_from_settings(home: Path) -> TsaConfig:
-    urls = settings.get_list(home, "tsa.urls")
-    return load_config(urls, IdentityStore(home).trusted_tsa_pems())
 
 
 def _wait_until(predicate: Callable[[], bool], timeout_s: float, step_ms: int = 20) -> bool:
@@ -87,7 +82,7 @@ def _check_url(url: str) -> None:
 
 
 def run_capture(
-    home: Path,
+    inst: Installation,
     case_ref: str,
     url: str,
     *,
@@ -136,21 +131,21 @@ def run_capture(
 
     say = out
     lang = lang or cli_lang()
-    tsa = tsa if tsa is not None else tsa_from_settings(home)
-    with Case.open(home, case_ref) as case:
+    tsa = tsa if tsa is not None else inst.tsa_config()
+    with inst.open_case(case_ref) as case:
         validate_signers(case, signers)
         if options is None:
-            segment = int(settings.get(home, "video.segment_seconds"))
+            segment = int(inst.setting("video.segment_seconds"))
             options = CaptureOptions(
                 targets=(url,),
                 map_hosts=dict(map_hosts or {}),
                 upstream_cas=tuple(upstream_cas or ()),
                 video=VideoSettings(segment_seconds=float(segment)),
-                env_check=default_env_check(home) if env_check else None,
-                proxy_port=settings.proxy_port(home),
+                env_check=default_env_check(inst) if env_check else None,
+                proxy_port=settings.proxy_port(inst.home),
             )
         say(t("Starting the recording proxy…", "正在启动取证代理……", lang))
-        session = CaptureSession(home, case, signers[0], options=options, out=say, tsa=tsa)
+        session = CaptureSession(inst.home, case, signers[0], options=options, out=say, tsa=tsa)
         session.start()
         results: list[str] = []
         failure: BaseException | None = None

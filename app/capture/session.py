@@ -65,6 +65,7 @@ from app.capture.sealer import Item, Sealer, describe
 from app.capture.tasks import Outcome
 from app.capture.traffic import TrafficIndex
 from app.frozen import proxy_command
+from app.installation import Installation
 from forensics.canonical import format_time, utc_now
 from forensics.capture.controller import RecordingProxy, SegmentInfo
 from forensics.capture.recover import RecoveryError, recover_open_segments
@@ -105,16 +106,16 @@ class EnvCheck(Protocol):
 
 
 def default_env_check(
-    home: Path, resolver: Resolver | None = None, timeout: float = 3.0
+    inst: Installation | Path, resolver: Resolver | None = None, timeout: float = 3.0
 ) -> EnvCheck:
     """The clean-environment check with the installation's NTP servers and echo services
-    (``env.echo_urls``; the built-in list when empty), as ``quzheng env check`` runs it.
-    The one assembly of that check for capture sessions (headless, GUI workspace)."""
-    from app import settings
-    from forensics.environment import DEFAULT_ECHO_URLS, snapshot
+    (``inst.env_servers()``), as ``quzheng env check`` runs it. The one assembly of that
+    check for capture sessions (headless, GUI workspace). A bare data home is taken as
+    its ``Installation``."""
+    from forensics.environment import snapshot
 
-    ntp = settings.get_list(home, "ntp.servers")
-    echo = settings.get_list(home, "env.echo_urls") or list(DEFAULT_ECHO_URLS)
+    servers = (inst if isinstance(inst, Installation) else Installation(inst)).env_servers()
+    ntp, echo = list(servers.ntp), list(servers.echo)
 
     def check(targets: Sequence[str], disclosure: Mapping[str, object], profile_dir: Path) -> Any:
         return snapshot(

@@ -15,26 +15,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app import settings
 from app.gui.timeline import TimelineRow, timeline_rows
-from app.paths import cases_home as cases_home  # re-exported for the windows
+from app.installation import Installation
 from app.reporting import report_hook
 from forensics.case import Case, cases_dir, list_cases
 from forensics.errors import InputError, NotFoundError
 from forensics.identity import IdentityStore, Officer, Signer
 from forensics.ledger import Record
 from forensics.package import ExportResult, export_package, verify_package
-from forensics.stamping import StampOutcome, TsaConfig, load_config, pending_count, stamp_pending
+from forensics.stamping import StampOutcome, pending_count, stamp_pending
 from forensics.verify import VerificationReport
 
 type Progress = Callable[[int, int], None]
 
 TARGET_KEYS = ("platform", "shop", "account", "room", "url")
-
-
-def tsa_config(home: Path, timeout: float = 10.0) -> TsaConfig:
-    urls = settings.get_list(home, "tsa.urls")
-    return load_config(urls, IdentityStore(home).trusted_tsa_pems(), timeout)
 
 
 # -- listing ----------------------------------------------------------------------------
@@ -58,9 +52,9 @@ def officer_label(ids: IdentityStore, badge: str) -> str:
         return badge
 
 
-def case_summaries(home: Path) -> list[CaseSummary]:
+def case_summaries(inst: Installation) -> list[CaseSummary]:
     """Every case, newest activity first."""
-    ids = IdentityStore(home)
+    ids = inst.ids
     out = [
         CaseSummary(
             info.case_id,
@@ -71,7 +65,7 @@ def case_summaries(home: Path) -> list[CaseSummary]:
             info.last_activity,
             info.training,
         )
-        for info in list_cases(cases_home(home))
+        for info in list_cases(inst.cases)
     ]
     return sorted(out, key=lambda c: c.last_activity, reverse=True)
 
@@ -113,7 +107,7 @@ class NewCaseForm:
         return out
 
 
-def create_case(home: Path, lead: Signer, form: NewCaseForm) -> str:
+def create_case(inst: Installation, lead: Signer, form: NewCaseForm) -> str:
     """Open the case with the lead's signature; returns its id."""
     problems = form.problems(lead.officer.profile.badge)
     if problems:
@@ -121,13 +115,13 @@ def create_case(home: Path, lead: Signer, form: NewCaseForm) -> str:
             f"the new case is incomplete: {', '.join(problems)}",
             f"新案件信息不完整：{', '.join(problems)}",
         )
-    ids = IdentityStore(home)
+    ids = inst.ids
     others: list[Officer] = [
         ids.officer(b) for b in form.officers if b != lead.officer.profile.badge
     ]
     target = {k: v.strip() for k, v in form.target.items() if v.strip()}
     case = Case.create(
-        cases_home(home),
+        inst.cases,
         lead,
         title=form.title.strip(),
         number=form.number.strip(),
@@ -174,9 +168,9 @@ def _open_sessions(records: Sequence[Record]) -> list[str]:
     return [s for s in started if s not in ended]
 
 
-def load_case(home: Path, case_id: str) -> CaseDetails:
+def load_case(inst: Installation, case_id: str) -> CaseDetails:
     """The case's header and its whole timeline (read-only; no recovery runs)."""
-    with Case.open(cases_home(home), case_id, recover=False) as case:
+    with inst.open_case(case_id, recover=False) as case:
         records = case.ledger.records()
         info = case.info()
         opened = records[0].entry.get("data", {}) if records else {}
@@ -196,8 +190,8 @@ def load_case(home: Path, case_id: str) -> CaseDetails:
         )
 
 
-def pending_stamps(home: Path, case_id: str) -> int:
-    with Case.open(cases_home(home), case_id, recover=False) as case:
+def pending_stamps(inst: Installation, case_id: str) -> int:
+    with inst.open_case(case_id, recover=False) as case:
         return pending_count(case)
 
 
@@ -214,39 +208,41 @@ def item_file(case_dir: Path, sha256: str) -> Path:
 # -- sealing from the case view ---------------------------------------------------------
 
 
-def _writable(home: Path, case_id: str) -> Case:
-    return Case.open(cases_home(home), case_id)
+def _writable(inst: Installation, case_id: str) -> Case:
+    return inst.open_case(case_id)
 
 
-def add_note(home: Path, case_id: str, signer: Signer, text: str) -> Record:
-    with _writable(home, case_id) as case:
+def add_note(inst: Installation, case_id: str, signer: Signer, text: str) -> Record:
+    with _writable(inst, case_id) as case:
         return case.note(signer, text)
 
 
 def add_case_officer(
-    home: Path, case_id: str, signer: Signer, badge: str, role: str = "officer"
+    inst: Installation, case_id: str, signer: Signer, badge: str, role: str = "officer"
 ) -> Record:
     """Add the officer with ``badge`` to the case, signed by ``signer`` (an officer of it)."""
-    officer = IdentityStore(home).officer(badge)
-    with _writable(home, case_id) as case:
+    officer = inst.ids.officer(badge)
+    with _writable(inst, case_id) as case:
         return case.add_officer(signer, officer, role=role)
 
 
-def import_files(home: Path, case_id: str, signer: Signer, paths: Sequence[Path]) -> list[Record]:
-    with _writable(home, case_id) as case:
+def import_files(
+    inst: Installation, case_id: str, signer: Signer, paths: Sequence[Path]
+) -> list[Record]:
+    with _writable(inst, case_id) as case:
         return [case.import_file(signer, p) for p in paths]
 
 
-def stamp_case(home: Path, case_id: str, signer: Signer) -> StampOutcome:
-    with _writable(home, case_id) as case:
-        return stamp_pending(case, signer, tsa_config(home))
+def stamp_case(inst: Installation, case_id: str, signer: Signer) -> StampOutcome:
+    with _writable(inst, case_id) as case:
+        return stamp_pending(case, signer, inst.tsa_config())
 
 
 def close_open_session(
-    home: Path, case_id: str, session: str, signers: Sequence[Signer], *, training: bool
+    inst: Installation, case_id: str, session: str, signers: Sequence[Signer], *, training: bool
 ) -> Record:
     """Close a session a crashed workspace left open (two officers, as always)."""
-    with _writable(home, case_id) as case:
+    with _writable(inst, case_id) as case:
         return case.end_session(
             session,
             signers,
@@ -258,21 +254,19 @@ def close_open_session(
 # -- verify and export ------------------------------------------------------------------
 
 
-def verify_case(home: Path, case_id: str) -> VerificationReport:
-    ids = IdentityStore(home)
-    with Case.open(cases_home(home), case_id, recover=False) as case:
-        return case.verify(ids.trust_policy())
+def verify_case(inst: Installation, case_id: str) -> VerificationReport:
+    with inst.open_case(case_id, recover=False) as case:
+        return case.verify(inst.trust_policy())
 
 
 def verify_package_file(
-    home: Path, path: Path, password: str | None, progress: Progress | None = None
+    inst: Installation, path: Path, password: str | None, progress: Progress | None = None
 ) -> VerificationReport:
-    ids = IdentityStore(home)
-    return verify_package(path, ids.trust_policy(), password=password or None, progress=progress)
+    return verify_package(path, inst.trust_policy(), password=password or None, progress=progress)
 
 
 def export_case(
-    home: Path,
+    inst: Installation,
     case_id: str,
     signer: Signer,
     out: Path,
@@ -284,31 +278,31 @@ def export_case(
 ) -> ExportResult:
     if out.suffix != ".qzp":
         out = out.with_name(out.name + ".qzp")
-    with _writable(home, case_id) as case:
+    with _writable(inst, case_id) as case:
         case.require_member(signer)
         return export_package(
             case,
             signer,
             out,
             password=password or None,
-            tsa=tsa_config(home),
+            tsa=inst.tsa_config(),
             report=report_hook(lang),
             backup=backup,
             progress=progress,
         )
 
 
-def case_dir(home: Path, case_id: str) -> Path:
-    return cases_dir(cases_home(home)) / case_id
+def case_dir(inst: Installation, case_id: str) -> Path:
+    return cases_dir(inst.cases) / case_id
 
 
 def seal_derived(
-    home: Path, case_id: str, signer: Signer, data: dict[str, Any], name: str, body: bytes
+    inst: Installation, case_id: str, signer: Signer, data: dict[str, Any], name: str, body: bytes
 ) -> Record:
     """A derived item (e.g. a transcript) naming its parent's hash in ``data``."""
     import io
 
-    with _writable(home, case_id) as case:
+    with _writable(inst, case_id) as case:
         case.require_member(signer)
         media_type = "text/vtt; charset=utf-8" if name.endswith(".vtt") else "text/plain"
         return case.seal_stream(

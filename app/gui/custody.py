@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.gui.cases import tsa_config
-from app.paths import cases_home
-from forensics.case import Case
+from app.installation import Installation
 from forensics.custody import import_package, record_transfer, transfer_record_path
-from forensics.identity import IdentityStore, Signer
+from forensics.identity import Signer
 from forensics.stamping import StampOutcome, stamp_pending
 
 
@@ -26,7 +24,7 @@ class TransferResult:
 
 
 def transfer_package(
-    home: Path,
+    inst: Installation,
     case_id: str,
     signer: Signer,
     package: Path,
@@ -37,7 +35,7 @@ def transfer_package(
     to_badge: str = "",
 ) -> TransferResult:
     """Seal the transfer of ``package`` (exported from this case) to another agency."""
-    with Case.open(cases_home(home), case_id) as case:
+    with inst.open_case(case_id) as case:
         rec = record_transfer(
             case,
             signer,
@@ -47,7 +45,7 @@ def transfer_package(
             to_agency=to_agency.strip(),
             reason=reason.strip(),
         )
-        stamps = stamp_pending(case, signer, tsa_config(home))
+        stamps = stamp_pending(case, signer, inst.tsa_config())
     return TransferResult(rec.seq, rec.hash, transfer_record_path(package), stamps)
 
 
@@ -58,18 +56,22 @@ class ReceiveResult:
 
 
 def receive_package(
-    home: Path, package: Path, receiver: Signer, *, password: str | None = None, reason: str = ""
+    inst: Installation,
+    package: Path,
+    receiver: Signer,
+    *,
+    password: str | None = None,
+    reason: str = "",
 ) -> ReceiveResult:
     """Verify ``package`` (again: the file may have changed since it was shown), import it as
     a read-only received case and seal ``custody.receive`` signed by ``receiver``."""
-    ids = IdentityStore(home)
     case = import_package(
-        cases_home(home),
+        inst.cases,
         package,
         receiver,
-        ids.trust_policy(),
+        inst.trust_policy(),
         password=password or None,
         reason=reason.strip(),
     )
     with case:
-        return ReceiveResult(case.case_id, stamp_pending(case, receiver, tsa_config(home)))
+        return ReceiveResult(case.case_id, stamp_pending(case, receiver, inst.tsa_config()))

@@ -34,10 +34,10 @@ def is_capture_stop(exc: BaseException) -> bool:
     return isinstance(exc, CaptureError)
 
 
-def sealed_state(cases_home: Path, case_id: str) -> SealedState | None:
+def sealed_state(cases: Path, case_id: str) -> SealedState | None:
     """The ledger as it stands (None when the case cannot be read at all)."""
     try:
-        with Case.open(cases_home, case_id, recover=False) as case:
+        with Case.open(cases, case_id, recover=False) as case:
             head = case.store.head()
             if head is None:
                 return SealedState(0, -1, "")

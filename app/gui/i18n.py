@@ -19,7 +19,7 @@ from typing import Final
 import platformdirs
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from app import settings
+from app.installation import Installation
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +27,8 @@ LANGUAGES: Final = ("zh_CN", "en")
 I18N_DIR: Final = Path(__file__).resolve().parents[2] / "resources" / "i18n"
 
 
-def choose_language(home: Path) -> str:
-    configured = str(settings.get(home, "ui.language")).strip()
+def choose_language(inst: Installation) -> str:
+    configured = str(inst.setting("ui.language")).strip()
     if configured in LANGUAGES:
         return configured
     env = os.environ.get("QUZHENG_LANG", "")

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from app import settings
 from app.gui.tsa import builtin_tsa_url, ensure_builtin_identity
+from app.installation import Installation
 from forensics.errors import InputError
-from forensics.identity import BUILTIN_TSA_LABEL, IdentityStore, Profile, Signer, cert_fingerprint
+from forensics.identity import BUILTIN_TSA_LABEL, Profile, Signer, cert_fingerprint
 
 MIN_PASSPHRASE = 10
 
@@ -27,8 +28,8 @@ class OfficerInfo:
         return f"{self.name} ({self.badge})"
 
 
-def list_officers(home: Path) -> list[OfficerInfo]:
-    ids = IdentityStore(home)
+def list_officers(inst: Installation) -> list[OfficerInfo]:
+    ids = inst.ids
     out = []
     for badge in ids.list_badges():
         try:
@@ -48,14 +49,14 @@ def list_officers(home: Path) -> list[OfficerInfo]:
     return out
 
 
-def unlock(home: Path, badge: str, passphrase: str) -> Signer:
+def unlock(inst: Installation, badge: str, passphrase: str) -> Signer:
     """Raises ``AuthError`` on a wrong passphrase (scrypt: call off the GUI thread)."""
-    return IdentityStore(home).unlock(badge, passphrase)
+    return inst.ids.unlock(badge, passphrase)
 
 
-def needs_setup(home: Path) -> bool:
+def needs_setup(inst: Installation) -> bool:
     """The first-run wizard runs while no officer profile exists."""
-    return not IdentityStore(home).list_badges()
+    return not inst.ids.list_badges()
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,9 @@ def check_passphrase(passphrase: str, repeat: str) -> str | None:
     return None
 
 
-def run_setup(home: Path, choices: SetupChoices) -> SetupResult:
+def run_setup(inst: Installation, choices: SetupChoices) -> SetupResult:
     """Create the officer, the agency trust and the settings (off the GUI thread)."""
-    ids = IdentityStore(home)
+    ids = inst.ids
     if choices.ca_mode == "trust":
         if choices.ca_file is None:
             raise InputError("choose the agency CA certificate file", "请选择机构 CA 证书文件")
@@ -112,18 +113,18 @@ def run_setup(home: Path, choices: SetupChoices) -> SetupResult:
         officer = ids.issue(choices.profile.badge, choices.ca_passphrase)
         issued = True
     if choices.tsa_mode == "builtin":
-        identity = ensure_builtin_identity(home)
+        identity = ensure_builtin_identity(inst)
         ids.trust_tsa(identity.root_path.read_bytes(), BUILTIN_TSA_LABEL)
-        settings.set_value(home, "tsa.urls", builtin_tsa_url(choices.builtin_tsa_port))
+        settings.set_value(inst.home, "tsa.urls", builtin_tsa_url(choices.builtin_tsa_port))
     else:
-        settings.set_value(home, "tsa.urls", choices.tsa_urls.strip())
+        settings.set_value(inst.home, "tsa.urls", choices.tsa_urls.strip())
         if choices.tsa_root_file is not None:
             ids.trust_tsa(_read(choices.tsa_root_file), choices.tsa_root_file.stem)
     if choices.ntp_servers.strip():
-        settings.set_value(home, "ntp.servers", choices.ntp_servers.strip())
-    settings.set_value(home, "data.dir", choices.data_dir.strip())
+        settings.set_value(inst.home, "ntp.servers", choices.ntp_servers.strip())
+    settings.set_value(inst.home, "data.dir", choices.data_dir.strip())
     if choices.language:
-        settings.set_value(home, "ui.language", choices.language)
+        settings.set_value(inst.home, "ui.language", choices.language)
     return SetupResult(
         choices.profile.badge, officer.key_fp, cert_fingerprint(officer.cert), issued
     )

@@ -6,18 +6,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from app.paths import cases_home
-from forensics.case import Case
+from app.installation import Installation
 
 if TYPE_CHECKING:
     from forensics.report import ReportSummary
 
 
-def write_report(home: Path, case_id: str, out: Path, lang: str = "zh") -> ReportSummary:
+def write_report(inst: Installation, case_id: str, out: Path, lang: str = "zh") -> ReportSummary:
     """Write the report PDF to ``out`` (``.pdf`` added when missing); nothing is sealed."""
     from forensics.report import ReportSource, build_report  # reportlab loads when asked
 
     if out.suffix.lower() != ".pdf":
         out = out.with_name(out.name + ".pdf")
-    with Case.open(cases_home(home), case_id, recover=False) as case:
+    with inst.open_case(case_id, recover=False) as case:
         return build_report(ReportSource.from_case(case), out, lang=lang)

@@ -6,14 +6,13 @@ dialog."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 from app.capture.session import CaptureOptions, CaptureSession
-from app.gui.cases import cases_home, tsa_config
 from app.gui.errors import SealedState
 from app.gui.officers import unlock
 from app.gui.workspace_options import capture_options
 from app.gui.workspace_protocol import WorkspaceConfig
+from app.installation import Installation
 from forensics.case import Case
 from forensics.identity import Signer
 from forensics.stamping import StampOutcome, TsaConfig, pending_count
@@ -30,7 +29,7 @@ __all__ = [
 
 @dataclass
 class Prepared:
-    home: Path
+    inst: Installation
     config: WorkspaceConfig
     case: Case
     signer: Signer
@@ -39,7 +38,7 @@ class Prepared:
 
 
 def prepare(
-    home: Path,
+    inst: Installation,
     config: WorkspaceConfig,
     passphrase: str,
     *,
@@ -49,18 +48,18 @@ def prepare(
     """Before Qt: unlock, open the case, start the session (recovery, proxy,
     ``session.start``, the clean-environment check) with its time-stamper (``tsa``, by
     default the installation's). Raises ``QuzhengError``."""
-    signer = unlock(home, config.badge, passphrase)
-    tsa = tsa if tsa is not None else tsa_config(home)
-    case = Case.open(cases_home(home), config.case_id)
+    signer = unlock(inst, config.badge, passphrase)
+    tsa = tsa if tsa is not None else inst.tsa_config()
+    case = inst.open_case(config.case_id)
     try:
         session = CaptureSession(
-            home, case, signer, options=options or capture_options(home, config), tsa=tsa
+            inst.home, case, signer, options=options or capture_options(inst, config), tsa=tsa
         )
         session.start()
     except BaseException:
         case.close()
         raise
-    return Prepared(home, config, case, signer, session, tsa)
+    return Prepared(inst, config, case, signer, session, tsa)
 
 
 def queued_stamps(session: CaptureSession) -> int:

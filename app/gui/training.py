@@ -16,12 +16,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from app.installation import Installation
 from app.jsonfile import read_json, write_json
-from app.paths import cases_home
 from forensics.canonical import format_time, parse_time, utc_now
-from forensics.case import Case
 from forensics.errors import InputError
-from forensics.identity import IdentityStore
 from forensics.training import (
     Exercise,
     Leaderboard,
@@ -42,23 +40,23 @@ class Binding:
     chosen: datetime
 
 
-def _path(home: Path) -> Path:
-    return home / BINDINGS_FILE
+def _path(inst: Installation) -> Path:
+    return inst.home / BINDINGS_FILE
 
 
-def _load(home: Path) -> dict[str, Any]:
-    raw = read_json(_path(home), "training settings file", "训练设置文件")
+def _load(inst: Installation) -> dict[str, Any]:
+    raw = read_json(_path(inst), "training settings file", "训练设置文件")
     cases = raw.get("cases") if isinstance(raw, dict) else None
     return dict(cases) if isinstance(cases, dict) else {}
 
 
-def _save(home: Path, cases: dict[str, Any]) -> None:
-    write_json(_path(home), {"format": 1, "cases": cases})
+def _save(inst: Installation, cases: dict[str, Any]) -> None:
+    write_json(_path(inst), {"format": 1, "cases": cases})
 
 
-def binding(home: Path, case_id: str) -> Binding | None:
+def binding(inst: Installation, case_id: str) -> Binding | None:
     """The exercise ``case_id`` practises, if one was chosen."""
-    entry = _load(home).get(case_id)
+    entry = _load(inst).get(case_id)
     if not isinstance(entry, dict) or not isinstance(entry.get("exercise"), str):
         return None
     try:
@@ -68,20 +66,22 @@ def binding(home: Path, case_id: str) -> Binding | None:
     return Binding(case_id, entry["exercise"], chosen)
 
 
-def bind(home: Path, case_id: str, exercise_id: str, now: datetime | None = None) -> Binding:
+def bind(
+    inst: Installation, case_id: str, exercise_id: str, now: datetime | None = None
+) -> Binding:
     """Make ``case_id`` practise ``exercise_id`` (replacing an earlier choice)."""
     load_exercise(exercise_id)  # refuse an unknown exercise here, not at every refresh
-    cases = _load(home)
+    cases = _load(inst)
     chosen = now or utc_now()
     cases[case_id] = {"exercise": exercise_id, "chosen": format_time(chosen)}
-    _save(home, cases)
+    _save(inst, cases)
     return Binding(case_id, exercise_id, chosen)
 
 
-def unbind(home: Path, case_id: str) -> None:
-    cases = _load(home)
+def unbind(inst: Installation, case_id: str) -> None:
+    cases = _load(inst)
     if cases.pop(case_id, None) is not None:
-        _save(home, cases)
+        _save(inst, cases)
 
 
 def exercises() -> list[Exercise]:
@@ -90,17 +90,17 @@ def exercises() -> list[Exercise]:
 
 
 def case_progress(
-    home: Path, case_id: str, exercise_id: str, now: datetime | None = None
+    inst: Installation, case_id: str, exercise_id: str, now: datetime | None = None
 ) -> tuple[Exercise, Progress]:
     """The case's checklist now: its ledger read (never recovered or written) and judged."""
     exercise = load_exercise(exercise_id)
-    with Case.open(cases_home(home), case_id, recover=False) as case:
+    with inst.open_case(case_id, recover=False) as case:
         records = case.ledger.records()
     return exercise, evaluate_progress(exercise, records, now=now or utc_now())
 
 
 def build_board(
-    home: Path,
+    inst: Installation,
     packages: Sequence[Path],
     exercise_id: str,
     out_dir: Path,
@@ -110,13 +110,12 @@ def build_board(
 ) -> Leaderboard:
     """Score ``packages`` and rank them; CSV, HTML, JSON (and PDF) are written to ``out_dir``.
     Trust (agency CAs, TSA roots) comes from the data home, as for verification."""
-    ids = IdentityStore(home)
     return leaderboard(
         list(packages),
         exercise_id,
         out_dir,
         password=password or None,
-        policy=ids.trust_policy(accept_training=True),
+        policy=inst.trust_policy(training=True),
         progress=progress,
     )
 

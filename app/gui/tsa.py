@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
-from app import settings
+from app.installation import Installation
 from forensics.errors import QuzhengError
 from forensics.timestamp import TsaIdentity, TsaServer, create_tsa_identity
 
@@ -27,15 +26,15 @@ def builtin_tsa_url(port: int = DEFAULT_PORT) -> str:
     return f"http://127.0.0.1:{port}/"
 
 
-def ensure_builtin_identity(home: Path) -> TsaIdentity:
-    return create_tsa_identity(home / "tsa")
+def ensure_builtin_identity(inst: Installation) -> TsaIdentity:
+    return create_tsa_identity(inst.home / "tsa")
 
 
-def builtin_port(home: Path) -> int | None:
+def builtin_port(inst: Installation) -> int | None:
     """The loopback port of the built-in TSA when ``tsa.urls`` names it, else None."""
-    if not (home / "tsa").is_dir():
+    if not (inst.home / "tsa").is_dir():
         return None
-    for url in settings.get_list(home, "tsa.urls"):
+    for url in inst.setting_list("tsa.urls"):
         parts = urlsplit(url)
         if parts.scheme == "http" and parts.hostname == "127.0.0.1" and parts.port:
             return parts.port
@@ -45,16 +44,16 @@ def builtin_port(home: Path) -> int | None:
 class BuiltinTsa:
     """Serves the built-in TSA while the app runs, when the settings ask for it."""
 
-    def __init__(self, home: Path) -> None:
-        self.home = home
+    def __init__(self, inst: Installation) -> None:
+        self.inst = inst
         self.server: TsaServer | None = None
         self.error: str = ""
 
     def start(self) -> bool:
-        port = builtin_port(self.home)
+        port = builtin_port(self.inst)
         if port is None:
             return False
-        server = TsaServer(self.home / "tsa", port=port)
+        server = TsaServer(self.inst.home / "tsa", port=port)
         try:
             server.start()
         except (QuzhengError, OSError) as exc:

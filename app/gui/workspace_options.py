@@ -13,6 +13,7 @@ from app import settings
 from app.capture.recorder import VideoSettings
 from app.capture.session import CaptureOptions, default_env_check
 from app.gui.workspace_protocol import WorkspaceConfig
+from app.installation import Installation
 from forensics.environment import Resolver
 
 
@@ -30,7 +31,7 @@ def range_resolver(domain: str) -> Resolver:
 
 
 def capture_options(
-    home: Path,
+    inst: Installation,
     config: WorkspaceConfig,
     *,
     targets: Sequence[str] = (),
@@ -45,9 +46,9 @@ def capture_options(
         from app.capture.headless import practice_range_mapping
         from forensics.range import DOMAIN
 
-        hosts, cas = practice_range_mapping(home / "range", config.practice_range_port)
+        hosts, cas = practice_range_mapping(inst.home / "range", config.practice_range_port)
         map_hosts, upstream, resolver = hosts, tuple(cas), range_resolver(DOMAIN)
-    segment = float(int(settings.get(home, "video.segment_seconds")))
+    segment = float(int(inst.setting("video.segment_seconds")))
     video = (
         VideoSettings(segment_seconds=segment, fps=fps)
         if fps
@@ -59,6 +60,6 @@ def capture_options(
         map_hosts=map_hosts,
         upstream_cas=upstream,
         video=video,
-        env_check=env_check or default_env_check(home, resolver),
-        proxy_port=settings.proxy_port(home),
+        env_check=env_check or default_env_check(inst, resolver),
+        proxy_port=settings.proxy_port(inst.home),
     )

@@ -9,6 +9,7 @@ import pytest
 
 from app import settings
 from app.gui import training
+from app.installation import Installation
 from app.jsonfile import read_json, write_json
 from forensics.errors import InputError
 
@@ -25,7 +26,7 @@ def test_absent_is_none_and_a_write_reads_back(tmp_path: Path) -> None:
     ("name", "read"),
     [
         ("config.json", lambda home: settings.get(home, "ui.language")),
-        ("training.json", lambda home: training.binding(home, "some-case")),
+        ("training.json", lambda home: training.binding(Installation(home), "some-case")),
     ],
 )
 def test_a_damaged_file_is_named_in_both_languages(tmp_path: Path, name: str, read: object) -> None:
@@ -40,8 +41,9 @@ def test_settings_and_bindings_survive_their_round_trip(tmp_path: Path) -> None:
     assert settings.set_value(tmp_path, "ui.language", "en") == "en"
     assert settings.get(tmp_path, "ui.language") == "en"
     exercise = training.exercises()[0].id
-    training.bind(tmp_path, "case-1", exercise)
-    bound = training.binding(tmp_path, "case-1")
+    inst = Installation(tmp_path)
+    training.bind(inst, "case-1", exercise)
+    bound = training.binding(inst, "case-1")
     assert bound is not None and bound.exercise_id == exercise
-    training.unbind(tmp_path, "case-1")
-    assert training.binding(tmp_path, "case-1") is None
+    training.unbind(inst, "case-1")
+    assert training.binding(inst, "case-1") is None

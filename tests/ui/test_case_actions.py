@@ -11,6 +11,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
+from app.installation import Installation
 from forensics.case import Case
 from forensics.custody import record_transfer
 from forensics.timestamp import TsaServer
@@ -28,7 +29,7 @@ OK = QDialogButtonBox.StandardButton.Ok
 
 
 def main_window(qtbot: QtBot, home: Path) -> MainWindow:
-    w = MainWindow(home, "en")
+    w = MainWindow(Installation(home), "en")
     qtbot.addWidget(w)
     w.show()
     w._refresh_now()

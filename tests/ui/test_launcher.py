@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.gui.workspace_launcher import WorkspaceProcess
 from app.gui.workspace_protocol import WorkspaceConfig, event_line, parse_event
+from app.installation import Installation
 from tests.conftest import World
 from ui.dialogs.error import ErrorDialog
 from ui.main_window import MainWindow
@@ -42,7 +43,7 @@ def test_protocol_lines_round_trip() -> None:
 
 @pytest.fixture
 def window(qtbot: QtBot, world: World) -> MainWindow:
-    w = MainWindow(world.home, "en", workspace=[sys.executable, "-c", STUB])
+    w = MainWindow(Installation(world.home), "en", workspace=[sys.executable, "-c", STUB])
     qtbot.addWidget(w)
     w.show()
     return w

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from app import settings
 from app.gui import cases
 from app.gui.timeline import TimelineRow
+from app.installation import Installation
 from forensics.case import Case
 from forensics.errors import CaptureError
 from forensics.timestamp import TsaServer
@@ -32,7 +33,7 @@ from ui.viewers import IMAGE, TEXT, TRAFFIC, VIDEO
 
 @pytest.fixture
 def window(qtbot: QtBot, world: World) -> MainWindow:
-    w = MainWindow(world.home, "en")
+    w = MainWindow(Installation(world.home), "en")
     qtbot.addWidget(w)
     w.show()
     w._refresh_now()
@@ -201,7 +202,7 @@ def test_transcript_refuses_bad_time_codes(
 
 
 def test_settings_dialog_saves_declared_settings(qtbot: QtBot, world: World) -> None:
-    dialog = SettingsDialog(world.home, "en")
+    dialog = SettingsDialog(Installation(world.home), "en")
     qtbot.addWidget(dialog)
     dialog.tsa.setPlainText("http://tsa.example.gov.cn/\nhttp://127.0.0.1:3161/")
     dialog.ntp.setPlainText("ntp.ntsc.ac.cn")
@@ -226,14 +227,14 @@ def test_verify_and_export_run_with_progress(
     use_tsa(world.home, tsa)
     case = complete_case(world.home, world.lead, world.second, tmp_path)
     case.close()
-    dialog = VerifyDialog(world.home, "zh", case_id=case.case_id, parent=window)
+    dialog = VerifyDialog(Installation(world.home), "zh", case_id=case.case_id, parent=window)
     dialog.open()
     with qtbot.waitSignal(dialog.verified):
         dialog.start()
     assert dialog.report is not None and dialog.report.bottom_line
     assert "PASS" in dialog.verdict.text() and dialog.model.rowCount() >= 1
 
-    export = ExportDialog(world.home, case.case_id, world.lead, "zh", parent=window)
+    export = ExportDialog(Installation(world.home), case.case_id, world.lead, "zh", parent=window)
     export.out.setText(str(tmp_path / "case"))
     export.password.setText("short")
     export.repeat.setText("other")
@@ -247,14 +248,14 @@ def test_verify_and_export_run_with_progress(
     assert result.path == tmp_path / "case.qzp" and result.path.is_file()
     assert result.sha256 in export.message.text()
 
-    package = VerifyDialog(world.home, "en", parent=window)
+    package = VerifyDialog(Installation(world.home), "en", parent=window)
     package.package.setText(str(result.path))
     with qtbot.waitSignal(package.verified):
         package.start()
     assert package.report is not None and package.report.bottom_line
 
     # A verifier with no trust anchors: intact, trust not established, with fingerprints.
-    stranger = VerifyDialog(tmp_path / "empty-home", "en", parent=window)
+    stranger = VerifyDialog(Installation(tmp_path / "empty-home"), "en", parent=window)
     stranger.package.setText(str(result.path))
     with qtbot.waitSignal(stranger.verified):
         stranger.start()

@@ -9,6 +9,7 @@ from PySide6.QtCore import QModelIndex, Qt
 from app.gui import cases
 from app.gui.timeline import StampState, beijing_time, offset_text, timeline_rows
 from app.gui.traffic import read_exchanges
+from app.installation import Installation
 from forensics.case import Case
 from forensics.verify import Finding, Severity
 from tests.conftest import World
@@ -85,7 +86,7 @@ def test_time_stamp_entries_fold_into_the_entry_they_cover(case: Case, world: Wo
 
 def test_case_list_model(world: World, case: Case) -> None:
     model = CaseListModel()
-    model.set_cases(cases.case_summaries(world.home))
+    model.set_cases(cases.case_summaries(Installation(world.home)))
     assert model.rowCount() == 1 and model.columnCount() == 5
     assert cell(model, 0, CaseListModel.NUMBER) == "测试〔2026〕1号"
     assert cell(model, 0, CaseListModel.TITLE) == "测试案件"

@@ -12,6 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from app.capture.sealer import Item, Sealer
 from app.gui import cases, training
+from app.installation import Installation
 from forensics.case import Case
 from forensics.timestamp import TsaServer
 from forensics.training.progress import DONE, OPEN
@@ -33,7 +34,7 @@ TITLES_EN = [
 
 @pytest.fixture
 def window(qtbot: QtBot, world: World) -> MainWindow:
-    w = MainWindow(world.home, "en")
+    w = MainWindow(Installation(world.home), "en")
     qtbot.addWidget(w)
     w.show()
     w._refresh_now()
@@ -73,7 +74,9 @@ def test_checklist_ticks_itself_when_the_sealer_seals_a_matching_capture(
     menu.bind(case.case_id, "test-purchase")
     panel = menu.panel
     assert panel.isVisible() and panel.case_id == case.case_id
-    assert training.binding(world.home, case.case_id) is not None  # the GUI's, not the ledger's
+    assert (
+        training.binding(Installation(world.home), case.case_id) is not None
+    )  # the GUI's, not the ledger's
     assert all(r.kind != "note" for r in case.ledger.records())
     model = panel.model
     assert panel.title.text() == "A test purchase documented end to end"
@@ -121,7 +124,7 @@ def test_checklist_ticks_itself_when_the_sealer_seals_a_matching_capture(
 
     menu.stop_exercise()
     assert panel.case_id is None and not panel.isVisible()
-    assert training.binding(world.home, case.case_id) is None
+    assert training.binding(Installation(world.home), case.case_id) is None
 
 
 def test_scoreboard_ranks_a_real_package_and_exports_csv(
@@ -131,11 +134,13 @@ def test_scoreboard_ranks_a_real_package_and_exports_csv(
     case = complete_case(world.home, world.lead, world.second, tmp_path)
     case_id = case.case_id
     case.close()
-    package = cases.export_case(world.home, case_id, world.lead, tmp_path / "trainee-1.qzp").path
+    package = cases.export_case(
+        Installation(world.home), case_id, world.lead, tmp_path / "trainee-1.qzp"
+    ).path
     broken = tmp_path / "trainee-2.qzp"
     broken.write_bytes(b"PK\x03\x04 not a package")
 
-    dialog = ScoreboardDialog(world.home, "en")
+    dialog = ScoreboardDialog(Installation(world.home), "en")
     qtbot.addWidget(dialog)
     assert dialog.exercise.count() == 3
     dialog.choose_exercise("shop-counterfeit-listing")
@@ -174,7 +179,7 @@ def test_scoreboard_ranks_a_real_package_and_exports_csv(
 
 def test_training_panel_in_chinese(qtbot: QtBot, world: World, case: Case, zh: str) -> None:
     """The panel as a trainee sees it (rendered into docs/screenshots for the guide)."""
-    window = MainWindow(world.home, zh)
+    window = MainWindow(Installation(world.home), zh)
     qtbot.addWidget(window)
     window.resize(1280, 760)
     window.show()

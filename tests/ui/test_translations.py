@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from app import settings
 from app.gui.i18n import I18N_DIR, choose_language, install_translators, qm_file, remove_translators
+from app.installation import Installation
 from tests.conftest import World
 from tests.ui.conftest import ROOT
 from tests.ui.helpers import untranslated
@@ -88,12 +89,12 @@ def test_qm_is_compiled_into_the_cache_when_missing(tmp_path: Path, qapp: QAppli
 
 def test_language_choice(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUZHENG_LANG", "zh_CN.UTF-8")
-    assert choose_language(world.home) == "zh_CN"
+    assert choose_language(Installation(world.home)) == "zh_CN"
     settings.set_value(world.home, "ui.language", "en")
-    assert choose_language(world.home) == "en"
+    assert choose_language(Installation(world.home)) == "en"
     settings.set_value(world.home, "ui.language", "zh_CN")
     monkeypatch.setenv("QUZHENG_LANG", "en")
-    assert choose_language(world.home) == "zh_CN"
+    assert choose_language(Installation(world.home)) == "zh_CN"
 
 
 def test_windows_show_no_untranslated_english(
@@ -125,12 +126,12 @@ def test_windows_show_no_untranslated_english(
     case = complete_case(world.home, world.lead, world.second, tmp_path)
     case_id = case.case_id
     case.close()
-    details = load_case(world.home, case_id)
-    home, lead, lang = world.home, world.lead, zh
-    main = MainWindow(home, lang)
+    details = load_case(Installation(world.home), case_id)
+    inst, lead, lang = Installation(world.home), world.lead, zh
+    main = MainWindow(inst, lang)
     main._refresh_now()
     main.open_case(case_id)
-    summary = CaseSummaryPanel(home, lang)
+    summary = CaseSummaryPanel(inst, lang)
     summary.show_case(case_id)
     check = {"phase": "after", "warnings": [{"section": "clock", "en": "x", "zh": "时钟"}],
              "snapshot": {"clock": {"status": "warning", "summary": {"zh": "偏差", "en": "x"}}},
@@ -138,23 +139,23 @@ def test_windows_show_no_untranslated_english(
     widgets: list[QWidget] = [
         main,
         summary,
-        NewCaseDialog(home, lead, list_officers(home), lang),
-        SettingsDialog(home, lang),
-        SetupWizard(home, lang),
-        UnlockDialog(home, list_officers(home), lang),
-        ExportDialog(home, case_id, lead, lang),
-        VerifyDialog(home, lang),
-        StartSessionDialog(home, case_id, lead, "", lang),
-        CloseSessionDialog(home, lead, details.officers, True, lang),
+        NewCaseDialog(inst, lead, list_officers(inst), lang),
+        SettingsDialog(inst, lang),
+        SetupWizard(inst, lang),
+        UnlockDialog(inst, list_officers(inst), lang),
+        ExportDialog(inst, case_id, lead, lang),
+        VerifyDialog(inst, lang),
+        StartSessionDialog(inst, case_id, lead, "", lang),
+        CloseSessionDialog(inst, lead, details.officers, True, lang),
         TranscriptDialog(details.rows, lang),
         EnvCheckDialog(check, 5, lang),
         note_dialog(None),
         pause_dialog(None),
         ErrorDialog(None, "导出", CaptureError("disk full", "磁盘已满"), lang),
-        AddOfficerDialog(home, case_id, lead, [], lang),
-        TransferDialog(home, case_id, lead, lang),
-        ImportPackageDialog(home, lead, lang),
-        ReportDialog(home, case_id, lang),
+        AddOfficerDialog(inst, case_id, lead, [], lang),
+        TransferDialog(inst, case_id, lead, lang),
+        ImportPackageDialog(inst, lead, lang),
+        ReportDialog(inst, case_id, lang),
     ]
     for widget in widgets:
         qtbot.addWidget(widget)

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from app import settings
 from app.gui.officers import needs_setup, unlock
 from app.gui.tsa import BuiltinTsa
+from app.installation import Installation
 from forensics.identity import IdentityStore
 from ui.dialogs.wizard import SetupWizard
 
@@ -35,9 +36,9 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_first_start_creates_officer_agency_ca_and_training_tsa(
     qtbot: QtBot, home: Path, tmp_path: Path
 ) -> None:
-    assert needs_setup(home)
+    assert needs_setup(Installation(home))
     port = free_port()
-    wizard = SetupWizard(home, "en", tsa_port=port)
+    wizard = SetupWizard(Installation(home), "en", tsa_port=port)
     qtbot.addWidget(wizard)
     wizard.show()
     warning = wizard.findChild(object, "passphraseWarning")
@@ -78,17 +79,17 @@ def test_first_start_creates_officer_agency_ca_and_training_tsa(
         wizard.button(QWizard.WizardButton.FinishButton).click()
     result = done.args[0]
     assert result.badge == "31000001" and result.issued_by_agency
-    assert not needs_setup(home)
+    assert not needs_setup(Installation(home))
 
     ids = IdentityStore(home)
     officer = ids.officer("31000001")
     assert officer.cert.issuer != officer.cert.subject  # issued by the new agency CA
-    assert unlock(home, "31000001", PASS).officer.key_fp == result.key_fp
+    assert unlock(Installation(home), "31000001", PASS).officer.key_fp == result.key_fp
     assert ids.trusted_tsa_pems() and len(ids.trusted_cas()) == 1
     assert settings.get(home, "tsa.urls") == f"http://127.0.0.1:{port}/"
     assert settings.get(home, "ntp.servers") == "ntp.ntsc.ac.cn,cn.pool.ntp.org"
     assert settings.get(home, "data.dir") == str(tmp_path / "cases")
 
-    tsa = BuiltinTsa(home)
+    tsa = BuiltinTsa(Installation(home))
     assert tsa.start() and tsa.server is not None and tsa.server.port == port
     tsa.stop()

@@ -18,6 +18,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app import settings
+from app.installation import Installation
 from forensics.case import Case
 from forensics.ledger import Record
 from forensics.timestamp import TsaServer
@@ -180,7 +181,7 @@ def test_capture_session_in_the_workspace(
     for other in others:
         other.note(world.lead, "线索：权利人投诉")
         other.close()
-    window = MainWindow(world.home, zh)
+    window = MainWindow(Installation(world.home), zh)
     qtbot.addWidget(window)
     window.resize(1280, 760)
     window.show()

@@ -51,18 +51,20 @@ def run() -> Iterator[Run]:
     from app.gui.session import prepare
     from app.gui.workspace_options import capture_options
     from app.gui.workspace_protocol import WorkspaceConfig
+    from app.installation import Installation
     from forensics.range import RangeServer
     from ui.workspace import process
 
     home = Path(CONFIG["home"])
+    inst = Installation(home)
     server = RangeServer(home / "range", seed=2026)
     server.start()
     config = WorkspaceConfig(CONFIG["case_id"], CONFIG["badges"][0], "", server.port, "zh_CN")
     options = capture_options(
-        home, config, targets=[server.manifest.url("shop.range.test", "/")], fps=8
+        inst, config, targets=[server.manifest.url("shop.range.test", "/")], fps=8
     )
     try:
-        prepared = prepare(home, config, CONFIG["passphrase"], options=options)
+        prepared = prepare(inst, config, CONFIG["passphrase"], options=options)
     except BaseException:
         server.stop()
         raise

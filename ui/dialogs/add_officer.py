@@ -4,7 +4,6 @@ the ``officer.add`` entry is signed by the unlocked officer (an officer of the c
 from __future__ import annotations
 
 from collections.abc import Collection
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
@@ -13,6 +12,7 @@ from app.capture.tasks import Outcome, run_task
 from app.gui.cases import add_case_officer
 from app.gui.errors import explain
 from app.gui.officers import OfficerInfo, list_officers
+from app.installation import Installation
 from forensics.identity import Signer
 from forensics.ledger import Record
 from ui.dialogs.parts import finish_form, message_label
@@ -24,7 +24,7 @@ class AddOfficerDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         case_id: str,
         signer: Signer,
         members: Collection[str],  # key fingerprints of the case's officers
@@ -32,7 +32,7 @@ class AddOfficerDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.case_id, self.signer, self.lang = home, case_id, signer, lang
+        self.inst, self.case_id, self.signer, self.lang = inst, case_id, signer, lang
         self.members = set(members)
         self.setObjectName("addOfficerDialog")
         self.setWindowTitle(self.tr("Add officer"))
@@ -59,7 +59,7 @@ class AddOfficerDialog(QDialog):
             self, form, self.message, self.tr("Add"), self.submit,
             min_width=460, intro=intro, dismiss=QDialogButtonBox.StandardButton.Cancel,
         )  # fmt: skip
-        run_task(lambda: list_officers(home), self._officers_loaded)
+        run_task(lambda: list_officers(inst), self._officers_loaded)
 
     def _officers_loaded(self, outcome: Outcome[list[OfficerInfo]]) -> None:
         if outcome.error is not None:
@@ -88,11 +88,11 @@ class AddOfficerDialog(QDialog):
             self._fail(self.tr("Choose the officer to add."))
             return
         role = str(self.role.currentData())
-        home, case_id, signer = self.home, self.case_id, self.signer
+        inst, case_id, signer = self.inst, self.case_id, self.signer
         self.buttons.setEnabled(False)
         self.message.setStyleSheet("")
         self.message.setText(self.tr("Sealing…"))
-        run_task(lambda: add_case_officer(home, case_id, signer, badge, role), self._done)
+        run_task(lambda: add_case_officer(inst, case_id, signer, badge, role), self._done)
 
     def _done(self, outcome: Outcome[Record]) -> None:
         self.buttons.setEnabled(True)

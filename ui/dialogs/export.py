@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout,
 from app.capture.tasks import Outcome
 from app.gui.cases import export_case
 from app.gui.errors import explain
+from app.installation import Installation
 from forensics.identity import Signer
 from forensics.package import ExportResult
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
@@ -23,7 +24,7 @@ class ExportDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         case_id: str,
         signer: Signer,
         lang: str,
@@ -32,7 +33,7 @@ class ExportDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.case_id, self.signer, self.lang = home, case_id, signer, lang
+        self.inst, self.case_id, self.signer, self.lang = inst, case_id, signer, lang
         self.result_: ExportResult | None = None
         self.setObjectName("exportDialog")
         self.setWindowTitle(self.tr("Export sealed package"))
@@ -79,7 +80,7 @@ class ExportDialog(QDialog):
         if self.password.text() != self.repeat.text():
             self.message.setText(self.tr("The two passwords differ."))
             return
-        home, case_id, signer = self.home, self.case_id, self.signer
+        inst, case_id, signer = self.inst, self.case_id, self.signer
         out = Path(self.out.text().strip())
         password = self.password.text() or None
         backup = Path(self.backup.text().strip()) if self.backup.text().strip() else None
@@ -87,7 +88,7 @@ class ExportDialog(QDialog):
 
         def work(progress: ProgressFn | None) -> ExportResult:
             return export_case(
-                home, case_id, signer, out, password=password, backup=backup, lang=lang,
+                inst, case_id, signer, out, password=password, backup=backup, lang=lang,
                 progress=progress,
             )  # fmt: skip
 

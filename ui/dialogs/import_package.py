@@ -21,6 +21,7 @@ from app.capture.tasks import Outcome
 from app.gui.cases import verify_package_file
 from app.gui.custody import ReceiveResult, receive_package
 from app.gui.errors import explain
+from app.installation import Installation
 from forensics.identity import Signer
 from forensics.verdict_text import verdict_summary
 from forensics.verify import Verdict, VerificationReport
@@ -37,10 +38,10 @@ class ImportPackageDialog(QDialog):
     imported = Signal(str)  # the received case's id
 
     def __init__(
-        self, home: Path, receiver: Signer, lang: str, parent: QWidget | None = None
+        self, inst: Installation, receiver: Signer, lang: str, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        self.home, self.receiver, self.lang = home, receiver, lang
+        self.inst, self.receiver, self.lang = inst, receiver, lang
         self.report: VerificationReport | None = None
         self.result_: ReceiveResult | None = None
         self.setObjectName("importPackageDialog")
@@ -98,13 +99,13 @@ class ImportPackageDialog(QDialog):
         self.verdict.setStyleSheet(style)
 
     def verify(self) -> None:
-        path, password, home = Path(self.package.text().strip()), self.password.text(), self.home
+        path, password, inst = Path(self.package.text().strip()), self.password.text(), self.inst
         if not self.package.text().strip() or not path.is_file():
             self._say(self.tr("Choose a package file."), _RED)
             return
 
         def work(progress: ProgressFn | None) -> VerificationReport:
-            return verify_package_file(home, path, password, progress)
+            return verify_package_file(inst, path, password, progress)
 
         self.verify_button.setEnabled(False)
         run_with_progress(self, self.tr("Verifying…"), work, self._verified, determinate=True)
@@ -143,7 +144,7 @@ class ImportPackageDialog(QDialog):
         if self.report is None or not self.report.bottom_line:
             self._say(self.tr("Verify the package first."), _RED)
             return
-        home, receiver = self.home, self.receiver
+        inst, receiver = self.inst, self.receiver
         path, password, reason = (
             Path(self.package.text().strip()),
             self.password.text(),
@@ -151,7 +152,7 @@ class ImportPackageDialog(QDialog):
         )
 
         def work(_progress: ProgressFn | None) -> ReceiveResult:
-            return receive_package(home, path, receiver, password=password, reason=reason)
+            return receive_package(inst, path, receiver, password=password, reason=reason)
 
         self.import_button.setEnabled(False)
         self.verify_button.setEnabled(False)

@@ -4,7 +4,6 @@ purpose, and the officers (at least two, each with 执法证号)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -26,6 +25,7 @@ from app.capture.tasks import Outcome, run_task
 from app.gui.cases import NewCaseForm, create_case
 from app.gui.errors import explain
 from app.gui.officers import OfficerInfo
+from app.installation import Installation
 from forensics.identity import Signer
 
 _INVALID = "border: 1px solid #c62828;"
@@ -36,14 +36,14 @@ class NewCaseDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         lead: Signer,
         officers: Sequence[OfficerInfo],
         lang: str,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.lead, self.lang = home, lead, lang
+        self.inst, self.lead, self.lang = inst, lead, lang
         self.setObjectName("newCaseDialog")
         self.setWindowTitle(self.tr("New case"))
         self.fields: dict[str, QLineEdit] = {}
@@ -171,7 +171,7 @@ class NewCaseDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.message.setText(self.tr("Opening the case…"))
-        run_task(lambda: create_case(self.home, self.lead, form), self._done)
+        run_task(lambda: create_case(self.inst, self.lead, form), self._done)
 
     def _done(self, outcome: Outcome[str]) -> None:
         self.buttons.setEnabled(True)

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidge
 from app.capture.tasks import Outcome
 from app.gui.errors import explain
 from app.gui.report import write_report
+from app.installation import Installation
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
@@ -26,7 +27,7 @@ class ReportDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         case_id: str,
         lang: str,
         *,
@@ -34,7 +35,7 @@ class ReportDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.case_id, self.lang = home, case_id, lang
+        self.inst, self.case_id, self.lang = inst, case_id, lang
         self.summary: ReportSummary | None = None
         self.setObjectName("reportDialog")
         self.setWindowTitle(self.tr("Chain-of-custody report"))
@@ -67,11 +68,11 @@ class ReportDialog(QDialog):
             self.message.setText(self.tr("Choose where to write the report."))
             self.message.setStyleSheet("color: #c62828")
             return
-        home, case_id = self.home, self.case_id
+        inst, case_id = self.inst, self.case_id
         out, lang = Path(self.out.text().strip()), str(self.report_lang.currentData())
 
         def work(_progress: ProgressFn | None) -> ReportSummary:
-            return write_report(home, case_id, out, lang)
+            return write_report(inst, case_id, out, lang)
 
         self.buttons.setEnabled(False)
         run_with_progress(self, self.tr("Writing the report…"), work, self._done)

@@ -4,7 +4,6 @@ of two officers (REQUIREMENTS §A2)."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -24,6 +23,7 @@ from app.capture.tasks import Outcome, run_task
 from app.gui.errors import explain
 from app.gui.officers import unlock
 from app.gui.workspace_protocol import WorkspaceConfig
+from app.installation import Installation
 from forensics.errors import AuthError
 from forensics.identity import Signer
 from ui.dialogs.parts import finish_form, message_label
@@ -38,7 +38,7 @@ class StartSessionDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         case_id: str,
         lead: Signer,
         target_url: str,
@@ -46,7 +46,7 @@ class StartSessionDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.case_id, self.lead, self.lang = home, case_id, lead, lang
+        self.inst, self.case_id, self.lead, self.lang = inst, case_id, lead, lang
         self.setObjectName("startSessionDialog")
         self.setWindowTitle(self.tr("Start a capture session"))
         intro = QLabel(
@@ -100,7 +100,7 @@ class StartSessionDialog(QDialog):
         badge = self.lead.officer.profile.badge
         self.buttons.setEnabled(False)
         self.message.setText(self.tr("Checking…"))
-        run_task(lambda: unlock(self.home, badge, passphrase), lambda o: self._done(o, passphrase))
+        run_task(lambda: unlock(self.inst, badge, passphrase), lambda o: self._done(o, passphrase))
 
     def _done(self, outcome: Outcome[Signer], passphrase: str) -> None:
         self.buttons.setEnabled(True)
@@ -122,7 +122,7 @@ class CloseSessionDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         lead: Signer,
         officers: Sequence[Mapping[str, Any]],
         training: bool,
@@ -130,7 +130,7 @@ class CloseSessionDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.lead, self.lang = home, lead, lang
+        self.inst, self.lead, self.lang = inst, lead, lang
         self.setObjectName("closeSessionDialog")
         self.setWindowTitle(self.tr("Close the session"))
         intro = QLabel(
@@ -174,7 +174,7 @@ class CloseSessionDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.message.setText(self.tr("Checking…"))
-        run_task(lambda: unlock(self.home, badge, self.passphrase.text()), self._done)
+        run_task(lambda: unlock(self.inst, badge, self.passphrase.text()), self._done)
 
     def _done(self, outcome: Outcome[Signer]) -> None:
         self.buttons.setEnabled(True)

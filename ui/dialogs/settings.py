@@ -3,8 +3,6 @@ language (declared in ``app.settings``; validated there on save)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from app import settings
 from app.gui.errors import explain
+from app.installation import Installation
 from forensics.errors import QuzhengError
 
 
@@ -38,41 +37,41 @@ def _csv(text: str) -> str:
 class SettingsDialog(QDialog):
     saved = Signal()
 
-    def __init__(self, home: Path, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, inst: Installation, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.home, self.lang = home, lang
+        self.inst, self.lang = inst, lang
         self.setObjectName("settingsDialog")
         self.setWindowTitle(self.tr("Settings"))
-        self.tsa = QPlainTextEdit(_lines(settings.get(home, "tsa.urls")))
+        self.tsa = QPlainTextEdit(_lines(inst.setting("tsa.urls")))
         self.tsa.setObjectName("tsa")
         self.tsa.setPlaceholderText(self.tr("one RFC 3161 URL per line, tried in order"))
         self.tsa.setFixedHeight(72)
-        self.ntp = QPlainTextEdit(_lines(settings.get(home, "ntp.servers")))
+        self.ntp = QPlainTextEdit(_lines(inst.setting("ntp.servers")))
         self.ntp.setObjectName("ntp")
         self.ntp.setFixedHeight(72)
-        self.data_dir = QLineEdit(str(settings.get(home, "data.dir")))
+        self.data_dir = QLineEdit(str(inst.setting("data.dir")))
         self.data_dir.setObjectName("dataDir")
-        self.data_dir.setPlaceholderText(str(home))
+        self.data_dir.setPlaceholderText(str(inst.home))
         browse = QPushButton(self.tr("Choose…"))
         browse.clicked.connect(self._browse)
         data_row = QHBoxLayout()
         data_row.addWidget(self.data_dir, 1)
         data_row.addWidget(browse)
-        self.ports = QLineEdit(str(settings.get(home, "proxy.port_range")))
+        self.ports = QLineEdit(str(inst.setting("proxy.port_range")))
         self.ports.setObjectName("ports")
         self.ports.setPlaceholderText(self.tr("0 = any free port, or e.g. 18080-18099"))
         self.segment = QSpinBox()
         self.segment.setObjectName("segment")
         self.segment.setRange(5, 3600)
         self.segment.setSuffix(self.tr(" s"))
-        self.segment.setValue(int(settings.get(home, "video.segment_seconds")))
+        self.segment.setValue(int(inst.setting("video.segment_seconds")))
         self.language = QComboBox()
         self.language.setObjectName("language")
         self.language.addItem(self.tr("System language"), "")
         self.language.addItem("简体中文", "zh_CN")
         self.language.addItem("English", "en")
         self.language.setCurrentIndex(
-            max(0, self.language.findData(str(settings.get(home, "ui.language"))))
+            max(0, self.language.findData(str(inst.setting("ui.language"))))
         )
 
         form = QFormLayout()
@@ -125,7 +124,7 @@ class SettingsDialog(QDialog):
             return
         try:
             for key, value in values.items():
-                settings.set_value(self.home, key, value)
+                settings.set_value(self.inst.home, key, value)
         except QuzhengError as exc:
             self.message.setText(explain(exc, self.lang))
             return

@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit,
 from app.capture.tasks import Outcome
 from app.gui.custody import TransferResult, transfer_package
 from app.gui.errors import explain
+from app.installation import Installation
 from forensics.identity import Signer
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
@@ -23,7 +24,7 @@ class TransferDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         case_id: str,
         signer: Signer,
         lang: str,
@@ -32,7 +33,7 @@ class TransferDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.case_id, self.signer, self.lang = home, case_id, signer, lang
+        self.inst, self.case_id, self.signer, self.lang = inst, case_id, signer, lang
         self.result_: TransferResult | None = None
         self.setObjectName("transferDialog")
         self.setWindowTitle(self.tr("Transfer custody"))
@@ -79,13 +80,13 @@ class TransferDialog(QDialog):
         if not all(f.text().strip() for f in fields):
             self._fail(self.tr("Enter the receiver's name, the receiving agency and the reason."))
             return
-        home, case_id, signer = self.home, self.case_id, self.signer
+        inst, case_id, signer = self.inst, self.case_id, self.signer
         to_name, to_badge = self.to_name.text(), self.to_badge.text()
         to_agency, reason = self.to_agency.text(), self.reason.text()
 
         def work(_progress: ProgressFn | None) -> TransferResult:
             return transfer_package(
-                home, case_id, signer, package,
+                inst, case_id, signer, package,
                 to_name=to_name, to_badge=to_badge, to_agency=to_agency, reason=reason,
             )  # fmt: skip
 

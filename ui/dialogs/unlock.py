@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -20,6 +19,7 @@ from PySide6.QtWidgets import (
 from app.capture.tasks import Outcome, run_task
 from app.gui.errors import explain
 from app.gui.officers import OfficerInfo, unlock
+from app.installation import Installation
 from forensics.errors import AuthError
 from forensics.identity import Signer
 
@@ -29,7 +29,7 @@ class UnlockDialog(QDialog):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         officers: Sequence[OfficerInfo],
         lang: str,
         *,
@@ -38,7 +38,7 @@ class UnlockDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home = home
+        self.inst = inst
         self.lang = lang
         self.setObjectName("unlockDialog")
         self.setWindowTitle(self.tr("Unlock officer key"))
@@ -82,7 +82,7 @@ class UnlockDialog(QDialog):
             return
         self.buttons.setEnabled(False)
         self.message.setText(self.tr("Checking…"))
-        run_task(lambda: unlock(self.home, badge, self.passphrase.text()), self._done)
+        run_task(lambda: unlock(self.inst, badge, self.passphrase.text()), self._done)
 
     def _done(self, outcome: Outcome[Signer]) -> None:
         self.buttons.setEnabled(True)

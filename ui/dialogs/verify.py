@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.capture.tasks import Outcome
 from app.gui.cases import verify_case, verify_package_file
 from app.gui.errors import explain
+from app.installation import Installation
 from forensics.verdict_text import verdict_summary
 from forensics.verify import Verdict, VerificationReport
 from ui.dialogs.parts import add_findings, findings_table, message_label, path_row, pick_file
@@ -30,10 +31,15 @@ class VerifyDialog(QDialog):
     verified = Signal(object)  # VerificationReport
 
     def __init__(
-        self, home: Path, lang: str, *, case_id: str | None = None, parent: QWidget | None = None
+        self,
+        inst: Installation,
+        lang: str,
+        *,
+        case_id: str | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
-        self.home, self.lang, self.case_id = home, lang, case_id
+        self.inst, self.lang, self.case_id = inst, lang, case_id
         self.report: VerificationReport | None = None
         self.setObjectName("verifyDialog")
         self.setWindowTitle(self.tr("Verify evidence"))
@@ -65,7 +71,7 @@ class VerifyDialog(QDialog):
         pick_file(self, self.package, self.tr("Package"), self.tr("Sealed package (*.qzp)"))
 
     def start(self) -> None:
-        home, case_id = self.home, self.case_id
+        inst, case_id = self.inst, self.case_id
         path, password = Path(self.package.text()), self.password.text()
         if case_id is None and not path.is_file():
             self.verdict.setText(self.tr("Choose a package file."))
@@ -73,8 +79,8 @@ class VerifyDialog(QDialog):
 
         def work(progress: ProgressFn | None) -> VerificationReport:
             if case_id is not None:
-                return verify_case(home, case_id)
-            return verify_package_file(home, path, password, progress)
+                return verify_case(inst, case_id)
+            return verify_package_file(inst, path, password, progress)
 
         self.run_button.setEnabled(False)
         run_with_progress(

@@ -24,11 +24,11 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from app import settings
 from app.capture.tasks import Outcome, run_task
 from app.gui.errors import explain
 from app.gui.officers import SetupChoices, SetupResult, check_passphrase, run_setup
 from app.gui.tsa import DEFAULT_PORT
+from app.installation import Installation
 from forensics.errors import InputError
 from forensics.identity import Profile, check_badge
 from ui.util import named
@@ -46,10 +46,15 @@ class SetupWizard(QWizard):
     completed = Signal(object)  # SetupResult
 
     def __init__(
-        self, home: Path, lang: str, parent: QWidget | None = None, *, tsa_port: int = DEFAULT_PORT
+        self,
+        inst: Installation,
+        lang: str,
+        parent: QWidget | None = None,
+        *,
+        tsa_port: int = DEFAULT_PORT,
     ) -> None:
         super().__init__(parent)
-        self.home, self.lang, self.tsa_port = home, lang, tsa_port
+        self.inst, self.lang, self.tsa_port = inst, lang, tsa_port
         self.setObjectName("setupWizard")
         self.setWindowTitle(self.tr("Quzheng — first start"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
@@ -193,12 +198,12 @@ class SetupWizard(QWizard):
                 "The clock is compared with standard time before and after every session. Cases are kept in the data directory; choose a disk with room for screen recordings."
             ),
         )
-        self.ntp = QPlainTextEdit("\n".join(settings.get_list(self.home, "ntp.servers")))
+        self.ntp = QPlainTextEdit("\n".join(self.inst.setting_list("ntp.servers")))
         self.ntp.setObjectName("ntp")
         self.ntp.setFixedHeight(72)
-        self.data_dir = QLineEdit(str(settings.get(self.home, "data.dir")))
+        self.data_dir = QLineEdit(str(self.inst.setting("data.dir")))
         self.data_dir.setObjectName("dataDir")
-        self.data_dir.setPlaceholderText(str(self.home))
+        self.data_dir.setPlaceholderText(str(self.inst.home))
         pick = QPushButton(self.tr("Choose…"))
         pick.clicked.connect(self._pick_dir)
         form = QFormLayout()
@@ -282,7 +287,7 @@ class SetupWizard(QWizard):
         self.button(QWizard.WizardButton.FinishButton).setEnabled(False)
         self.message.setText(self.tr("Creating your key…"))
         choices = self.choices()
-        run_task(lambda: run_setup(self.home, choices), self._done)
+        run_task(lambda: run_setup(self.inst, choices), self._done)
 
     def _done(self, outcome: Outcome[SetupResult]) -> None:
         self.button(QWizard.WizardButton.FinishButton).setEnabled(True)

@@ -4,7 +4,6 @@ panel, stop the exercise, and the instructor's scoreboard."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction
@@ -12,6 +11,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 from app.capture.tasks import Outcome, run_task
 from app.gui import training
+from app.installation import Installation
 from ui.dialogs.error import show_error
 from ui.tasks import ignore
 from ui.training.panel import TrainingPanel
@@ -23,11 +23,11 @@ type CurrentCase = Callable[[], tuple[str, str] | None]  # case id and a label t
 
 class TrainingMenu(QObject):
     def __init__(
-        self, window: QMainWindow, home: Path, lang: str, current_case: CurrentCase
+        self, window: QMainWindow, inst: Installation, lang: str, current_case: CurrentCase
     ) -> None:
         super().__init__(window)
-        self.window, self.home, self.lang, self.current_case = window, home, lang, current_case
-        self.panel = TrainingPanel(home, lang, window)
+        self.window, self.inst, self.lang, self.current_case = window, inst, lang, current_case
+        self.panel = TrainingPanel(inst, lang, window)
         window.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.panel)
         self.panel.hide()
         self.menu = QMenu(self.tr("&Training"), window)
@@ -63,7 +63,7 @@ class TrainingMenu(QObject):
         return dialog
 
     def bind(self, case_id: str, exercise_id: str) -> None:
-        home = self.home
+        inst = self.inst
 
         def bound(outcome: Outcome[training.Binding]) -> None:
             if outcome.error is not None:
@@ -73,11 +73,11 @@ class TrainingMenu(QObject):
             self.panel.follow(b.case_id, b.exercise_id)
             self.panel.show()
 
-        run_task(lambda: training.bind(home, case_id, exercise_id), bound)
+        run_task(lambda: training.bind(inst, case_id, exercise_id), bound)
 
     def show_case(self, case_id: str) -> None:
         """Follow ``case_id`` in the panel when an exercise is bound to it."""
-        home = self.home
+        inst = self.inst
 
         def found(outcome: Outcome[training.Binding | None]) -> None:
             b = outcome.value
@@ -85,19 +85,19 @@ class TrainingMenu(QObject):
                 self.panel.follow(b.case_id, b.exercise_id)
                 self.panel.show()
 
-        run_task(lambda: training.binding(home, case_id), found)
+        run_task(lambda: training.binding(inst, case_id), found)
 
     def stop_exercise(self) -> None:
         case_id = self.panel.case_id
         if case_id is None:
             return
-        home = self.home
+        inst = self.inst
         self.panel.stop()
         self.panel.hide()
-        run_task(lambda: training.unbind(home, case_id), ignore)
+        run_task(lambda: training.unbind(inst, case_id), ignore)
 
     def open_scoreboard(self) -> ScoreboardDialog:
-        dialog = ScoreboardDialog(self.home, self.lang, self.window)
+        dialog = ScoreboardDialog(self.inst, self.lang, self.window)
         if self.panel.exercise_id is not None:
             dialog.choose_exercise(self.panel.exercise_id)
         dialog.open()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
@@ -18,6 +17,7 @@ from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTableView, QVBo
 from app.capture.tasks import Outcome, run_task
 from app.gui.errors import explain
 from app.gui.training import case_progress
+from app.installation import Installation
 from forensics.canonical import utc_now
 from forensics.training import Exercise, Progress
 from forensics.training.text import fmt_duration
@@ -32,14 +32,14 @@ class TrainingPanel(QDockWidget):
 
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         lang: str,
         parent: QWidget | None = None,
         *,
         clock: Callable[[], datetime] = utc_now,
     ) -> None:
         super().__init__(parent)
-        self.home, self.lang, self.clock = home, lang, clock
+        self.inst, self.lang, self.clock = inst, lang, clock
         self.case_id: str | None = None
         self.exercise_id: str | None = None
         self.exercise: Exercise | None = None
@@ -141,7 +141,7 @@ class TrainingPanel(QDockWidget):
         if self._busy or self.case_id is None or self.exercise_id is None:
             return
         self._busy = True
-        home, case_id, exercise_id, now = self.home, self.case_id, self.exercise_id, self.clock()
+        inst, case_id, exercise_id, now = self.inst, self.case_id, self.exercise_id, self.clock()
         following = (case_id, exercise_id)
 
         def done(outcome: Outcome[tuple[Exercise, Progress]]) -> None:
@@ -150,7 +150,7 @@ class TrainingPanel(QDockWidget):
                 return  # the panel moved on while this ran
             self._evaluated(outcome)
 
-        run_task(lambda: case_progress(home, case_id, exercise_id, now), done)
+        run_task(lambda: case_progress(inst, case_id, exercise_id, now), done)
 
     def _evaluated(self, outcome: Outcome[tuple[Exercise, Progress]]) -> None:
         if outcome.error is not None:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from app.capture.tasks import Outcome, run_task
 from app.gui.errors import explain
 from app.gui.training import build_board, copy_out, exercises
+from app.installation import Installation
 from forensics.training import Exercise, Leaderboard
 from ui.tasks import ProgressFn, ignore, run_with_progress
 from ui.training.board_model import BoardModel
@@ -46,9 +47,9 @@ class ScoreboardDialog(QDialog):
     computed = Signal(object)  # Leaderboard
     exported = Signal(object)  # Path
 
-    def __init__(self, home: Path, lang: str, parent: QWidget | None = None) -> None:
+    def __init__(self, inst: Installation, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.home, self.lang = home, lang
+        self.inst, self.lang = inst, lang
         self.board: Leaderboard | None = None
         self.exercises: list[Exercise] = []
         self._scratch: list[Path] = []
@@ -160,13 +161,13 @@ class ScoreboardDialog(QDialog):
         if not paths or not isinstance(exercise_id, str):
             self._say(self.tr("Choose an exercise and at least one package."), error=True)
             return
-        home, password = self.home, self.password.text()
+        inst, password = self.inst, self.password.text()
 
         def work(progress: ProgressFn | None) -> Leaderboard:
             out = Path(tempfile.mkdtemp(prefix="qz-board-"))
             try:
                 return build_board(
-                    home, paths, exercise_id, out, password=password, progress=progress
+                    inst, paths, exercise_id, out, password=password, progress=progress
                 )
             except BaseException:
                 shutil.rmtree(out, ignore_errors=True)

@@ -17,7 +17,7 @@ from typing import Any
 
 from app.gui.session import Prepared, prepare
 from app.gui.workspace_protocol import WorkspaceConfig, event_line
-from app.paths import data_home
+from app.installation import Installation
 from forensics.errors import InputError, QuzhengError
 
 
@@ -41,7 +41,7 @@ def open_workspace(prepared: Prepared, lang: str) -> Any:
     except BaseException:
         session.abandon()
         raise
-    window = WorkspaceWindow(session, browser, prepared.home, lang, tsa=prepared.tsa, report=emit)
+    window = WorkspaceWindow(session, browser, prepared.inst, lang, tsa=prepared.tsa, report=emit)
     if prepared.config.target_url:
         with contextlib.suppress(QuzhengError):  # the officer types another address
             browser.navigate(prepared.config.target_url)
@@ -65,7 +65,7 @@ def main(argv: Sequence[str]) -> int:
     try:
         config, passphrase = _read_input(argv)
         emit("starting")
-        prepared = prepare(data_home(), config, passphrase)
+        prepared = prepare(Installation.current(), config, passphrase)
     except QuzhengError as exc:
         emit("error", en=exc.message_en, zh=exc.message_zh)
         return 2

@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QRect, Qt, QTimer, Signal
@@ -38,6 +37,7 @@ from app.gui.errors import SealedState
 from app.gui.session import StampOutcome, TsaConfig, queued_stamps, sealed_state
 from app.gui.timeline import offset_text, row_from_record
 from app.gui.transcript import Line, to_webvtt
+from app.installation import Installation
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
 from forensics.ledger import Record
@@ -67,14 +67,14 @@ class WorkspaceWindow(QMainWindow):
         self,
         session: CaptureSession,
         browser: SessionBrowser,
-        home: Path,
+        inst: Installation,
         lang: str,
         *,
         tsa: TsaConfig | None = None,
         report: Report = _no_report,
     ) -> None:
         super().__init__()
-        self.session, self.browser, self.home, self.lang = session, browser, home, lang
+        self.session, self.browser, self.inst, self.lang = session, browser, inst, lang
         self.tsa, self.report = tsa, report
         self.summary: SessionSummary | None = None
         self.error: QuzhengError | None = None
@@ -508,7 +508,7 @@ class WorkspaceWindow(QMainWindow):
             return
         dialog = self._dialog(
             CloseSessionDialog(
-                self.home, self.session.signer, self.officers, self.training, self.lang, self
+                self.inst, self.session.signer, self.officers, self.training, self.lang, self
             )
         )
         dialog.signed.connect(self.finish)

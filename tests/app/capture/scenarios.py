@@ -322,6 +322,7 @@ def kill_proxy(env: Env) -> None:
 def headless(env: Env) -> None:
     """``run_capture`` end to end against a range running in this process."""
     from app.capture.headless import practice_range_mapping, run_capture
+    from app.installation import Installation
     from forensics.range import SHOP_HOST, RangeServer
 
     lines: list[str] = []
@@ -331,7 +332,7 @@ def headless(env: Env) -> None:
         map_hosts, cas = practice_range_mapping(range_dir, server.port)
         os.environ["QUZHENG_LANG"] = env.config.get("lang", "zh")
         code = run_capture(
-            env.home,
+            Installation(env.home),
             env.config["case_id"],
             url,
             signers=env.signers,

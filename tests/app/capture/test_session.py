@@ -14,6 +14,7 @@ import pytest
 
 from app.capture.headless import run_capture
 from app.capture.session import CaptureOptions, CaptureSession, validate_signers
+from app.installation import Installation
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError, PolicyError
 from forensics.ledger import STAMPED_KINDS
@@ -147,11 +148,16 @@ def test_run_capture_checks_its_input(case: Case, world: World) -> None:
     common = {"full_page": False, "snapshot": False, "out": lambda _line: None}
     with pytest.raises(InputError, match="http"):
         run_capture(
-            world.home, case.case_id, "file:///etc/passwd", signers=two, video_seconds=0, **common
+            Installation(world.home),
+            case.case_id,
+            "file:///etc/passwd",
+            signers=two,
+            video_seconds=0,
+            **common,
         )
     with pytest.raises(InputError, match="outside the recording"):
         run_capture(
-            world.home,
+            Installation(world.home),
             case.case_id,
             "https://a.test/",
             signers=two,
@@ -161,7 +167,7 @@ def test_run_capture_checks_its_input(case: Case, world: World) -> None:
         )
     with pytest.raises(PolicyError):
         run_capture(
-            world.home,
+            Installation(world.home),
             case.case_id,
             "https://a.test/",
             signers=[world.lead],
@@ -178,7 +184,7 @@ def test_run_capture_in_a_process_with_qt_closes_the_session(
     lines: list[str] = []
     with pytest.raises(CaptureError, match="before the Qt application starts"):
         run_capture(
-            world.home,
+            Installation(world.home),
             case.case_id,
             "https://shop.range.test/",
             signers=[world.lead, world.second],

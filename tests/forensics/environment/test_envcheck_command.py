@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from app.envcheck import env_check_command
+from app.installation import Installation
 from forensics.case import Case
 from forensics.errors import InputError, NotFoundError, PolicyError
 from tests.conftest import World
@@ -25,7 +26,7 @@ def test_before_and_after_from_the_command(
 
     def run(ref: str, phase: str, lang: str) -> int:
         return env_check_command(
-            world.home, ref, ["https://shop.range.test/"], world.lead, [ntp], [echo], phase, lang,
+            Installation(world.home), ref, ["https://shop.range.test/"], world.lead, [ntp], [echo], phase, lang,
             resolver=fake_resolver({"shop.range.test": ["203.0.113.80"]}), timeout=1.0,
         )  # fmt: skip
 
@@ -48,7 +49,7 @@ def test_target_defaults_to_the_case_target(
         world.home, world.lead, title="t", target={"url": "https://shop.range.test/x"}
     ) as c:
         env_check_command(
-            world.home, c.case_id, [], world.lead, [], [], "before", "en",
+            Installation(world.home), c.case_id, [], world.lead, [], [], "before", "en",
             resolver=fake_resolver({}),
         )  # fmt: skip
         snap = c.ledger.records()[-1].entry["data"]["snapshot"]
@@ -58,8 +59,14 @@ def test_target_defaults_to_the_case_target(
 
 def test_errors_raise_for_the_cli(case: Case, world: World) -> None:
     with pytest.raises(InputError):
-        env_check_command(world.home, case.case_id, [], world.lead, [], [], "later", "en")
+        env_check_command(
+            Installation(world.home), case.case_id, [], world.lead, [], [], "later", "en"
+        )
     with pytest.raises(NotFoundError):
-        env_check_command(world.home, "no-such-case", [], world.lead, [], [], "before", "en")
+        env_check_command(
+            Installation(world.home), "no-such-case", [], world.lead, [], [], "before", "en"
+        )
     with pytest.raises(PolicyError):
-        env_check_command(world.home, case.case_id, [], world.stranger, [], [], "before", "en")
+        env_check_command(
+            Installation(world.home), case.case_id, [], world.stranger, [], [], "before", "en"
+        )

@@ -1,0 +1,83 @@
+"""The installation: one data home and everything built from it, built once and passed down.
+
+Callers take an ``Installation`` instead of a bare ``home`` and ask it, by name, for what
+they need: its identities and trust (``ids``, ``trust_policy``), where cases live
+(``cases``, ``open_case``), typed settings (``setting``, ``setting_list``), the time-stamp
+configuration (``tsa_config``) and the clean-environment check's servers
+(``env_servers``). Nothing else assembles these from ``home``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from app import settings
+from app.paths import cases_home, data_home
+from forensics.case import Case
+from forensics.environment import DEFAULT_ECHO_URLS
+from forensics.identity import IdentityStore
+from forensics.stamping import TsaConfig, load_config
+from forensics.trust import TrustPolicy
+
+TSA_TIMEOUT_S = 10.0
+
+
+@dataclass(frozen=True)
+class EnvServers:
+    """Who the clean-environment check asks: NTP servers and public-IP echo services."""
+
+    ntp: tuple[str, ...]
+    echo: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Installation:
+    home: Path
+
+    @classmethod
+    def current(cls) -> Installation:
+        """The data home of this run (``QUZHENG_HOME``, else the OS default)."""
+        return cls(data_home())
+
+    @cached_property
+    def ids(self) -> IdentityStore:
+        return IdentityStore(self.home)
+
+    @property
+    def cases(self) -> Path:
+        """Where cases are kept (``data.dir``, else the data home); read when asked, since
+        the setting can change while the program runs."""
+        return cases_home(self.home)
+
+    def open_case(self, ref: str, **kwargs: Any) -> Case:
+        return Case.open(self.cases, ref, **kwargs)
+
+    def setting(self, key: str) -> str | int:
+        return settings.get(self.home, key)
+
+    def setting_list(self, key: str) -> list[str]:
+        return settings.get_list(self.home, key)
+
+    def trust_policy(
+        self,
+        pins: Iterable[str] = (),
+        *,
+        training: bool = False,
+        max_stamp_gap_s: int | None = None,
+    ) -> TrustPolicy:
+        """What verification trusts here (verifier guide §2.2)."""
+        policy = self.ids.trust_policy(pins, accept_training=training)
+        return policy.with_max_gap(max_stamp_gap_s) if max_stamp_gap_s is not None else policy
+
+    def tsa_config(self, timeout: float = TSA_TIMEOUT_S) -> TsaConfig:
+        """The TSAs to ask (``tsa.urls`` or ``QUZHENG_TSA_URLS``) and the roots their tokens
+        must chain to (every TSA root trusted here, the built-in one included)."""
+        return load_config(self.setting_list("tsa.urls"), self.ids.trusted_tsa_pems(), timeout)
+
+    def env_servers(self) -> EnvServers:
+        echo = self.setting_list("env.echo_urls") or list(DEFAULT_ECHO_URLS)
+        return EnvServers(tuple(self.setting_list("ntp.servers")), tuple(echo))
