@@ -210,7 +210,7 @@ def _session(
         record_from_start=True,
     )
     # Each seal point is time-stamped as soon as it is sealed, while the session runs.
-    session = CaptureSession(inst.home, case, lead, options=options, out=say, tsa=tsa)
+    session = CaptureSession(inst, case, lead, options=options, out=say, tsa=tsa)
     session.start()
     failure: BaseException | None = None
     browser = None

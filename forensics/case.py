@@ -6,6 +6,7 @@ SHA-256 and SM3, writes the blob durably, and appends a signed ledger entry, in 
 
 from __future__ import annotations
 
+import io
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from typing import Any, BinaryIO
 
 from forensics.canonical import utc_now
 from forensics.errors import InputError, NotAMember, NotFoundError, PolicyError
+from forensics.hashing import Digests
 from forensics.identity import Officer, Signer, cert_fingerprint
 from forensics.ledger import ItemSpec, Ledger, Record, parse_record
 from forensics.media import exif_time_utc, read_exif, sniff_media_type
@@ -39,6 +41,18 @@ class CaseInfo:
     officers: list[str] = field(default_factory=list)
     last_activity: str = ""
     training: bool = False
+
+
+@dataclass(frozen=True)
+class SealItem:
+    """One evidence file of an entry, from exactly one of: a path on disk, bytes in memory,
+    or a stream the caller opened (read to its end, not closed)."""
+
+    name: str
+    media_type: str
+    path: Path | None = None
+    data: bytes | None = None
+    stream: BinaryIO | None = None
 
 
 def cases_dir(home: Path) -> Path:
@@ -290,6 +304,30 @@ class Case:
 
     # -- sealing --------------------------------------------------------------------------
 
+    def seal(
+        self,
+        signer: Signer,
+        kind: str,
+        data: dict[str, Any],
+        items: Sequence[SealItem] = (),
+        *,
+        session: str | None = None,
+        folder: str = "evidence",
+    ) -> Record:
+        """The one seal path: write every item durably into the blob store, then append one
+        ledger entry naming them all (in one transaction; a failure before it leaves at most
+        unreferenced blobs, never an entry naming missing files)."""
+        self._require_writable()
+        specs = [ItemSpec(self._ingest(item), item.name, item.media_type, folder) for item in items]
+        return self.ledger.append(signer, kind, data, specs, session=session)
+
+    def _ingest(self, item: SealItem) -> Digests:
+        if item.stream is not None:
+            return self.store.ingest_stream(item.stream)
+        if item.path is not None:
+            return self.store.ingest_file(item.path)
+        return self.store.ingest_stream(io.BytesIO(item.data or b""))
+
     def seal_stream(
         self,
         signer: Signer,
@@ -303,11 +341,8 @@ class Case:
         folder: str = "evidence",
     ) -> Record:
         """Write ``src`` durably into the blob store, then seal it in one ledger entry."""
-        self._require_writable()
-        digests = self.store.ingest_stream(src)
-        return self.ledger.append(
-            signer, kind, data, [ItemSpec(digests, name, media_type, folder)], session=session
-        )
+        item = SealItem(name, media_type, stream=src)
+        return self.seal(signer, kind, data, [item], session=session, folder=folder)
 
     def seal_file(
         self,
@@ -322,9 +357,8 @@ class Case:
         name: str | None = None,
     ) -> Record:
         self._require_writable()
-        digests = self.store.ingest_file(path)
-        spec = ItemSpec(digests, name or path.name, media_type or sniff_media_type(path), folder)
-        return self.ledger.append(signer, kind, data, [spec], session=session)
+        item = SealItem(name or path.name, media_type or sniff_media_type(path), path=path)
+        return self.seal(signer, kind, data, [item], session=session, folder=folder)
 
     def import_file(self, signer: Signer, path: Path, *, session: str | None = None) -> Record:
         """Seal an external file as ``import.file``, with EXIF for images."""

@@ -145,7 +145,7 @@ def run_capture(
                 proxy_port=settings.proxy_port(inst.home),
             )
         say(t("Starting the recording proxy…", "正在启动取证代理……", lang))
-        session = CaptureSession(inst.home, case, signers[0], options=options, out=say, tsa=tsa)
+        session = CaptureSession(inst, case, signers[0], options=options, out=say, tsa=tsa)
         session.start()
         results: list[str] = []
         failure: BaseException | None = None

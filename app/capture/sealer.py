@@ -6,45 +6,30 @@ without its files. Every append therefore goes through one ``Sealer`` thread, in
 submitted. ``submit`` returns a ``concurrent.futures.Future``; nothing here touches Qt.
 
 Fail closed: a job that raises fails only its own future (the caller decides whether that
-stops the capture); the evidence files of an entry are written durably into the blob store
-before its ledger entry is appended, and the entry is appended in one transaction, so a
-failure leaves no entry that names missing files. A blob written before a failed append
-is an unreferenced copy, not a record.
+stops the capture). Sealing itself is ``Case.seal``, the core's one seal path (the files
+written durably first, then one entry in one transaction, the received-case rule checked
+there): this module adds only the ordering thread.
 """
 
 from __future__ import annotations
 
-import io
 import logging
 import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from forensics.case import Case
-from forensics.errors import CaptureError, PolicyError, QuzhengError
+from forensics.case import Case, SealItem
+from forensics.errors import CaptureError, InputError, QuzhengError
 from forensics.identity import Signer
-from forensics.ledger import ItemSpec, Record
+from forensics.ledger import Record
 
 logger = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Item:
-    """One evidence file of an entry: from a path on disk or from bytes in memory."""
-
-    name: str
-    media_type: str
-    path: Path | None = None
-    data: bytes | None = None
-
-    def open(self) -> BinaryIO:
-        if self.path is not None:
-            return self.path.open("rb")
-        return io.BytesIO(self.data or b"")
+# One evidence file of an entry (a path on disk or bytes in memory): the core's type.
+Item = SealItem
 
 
 class Sealer:
@@ -122,13 +107,6 @@ class Sealer:
 
     # -- sealing --------------------------------------------------------------------------
 
-    def _check_writable(self) -> None:
-        if self.case.received:
-            raise PolicyError(
-                "this is a received case: its evidence is read-only",
-                "本案为接收的案件，证据只读",
-            )
-
     def seal_items_now(
         self,
         kind: str,
@@ -137,22 +115,15 @@ class Sealer:
         *,
         folder: str = "evidence",
     ) -> Record:
-        """Ingest every file, then append one entry naming them (on the calling thread:
-        use ``seal_items`` unless you are already on the sealer thread)."""
-        self._check_writable()
-        specs = []
-        for item in items:
-            try:
-                src = item.open()
-            except OSError as exc:
-                raise CaptureError(
-                    f"cannot read {item.path}: {exc.strerror or exc}",
-                    f"无法读取 {item.path}：{exc.strerror or exc}",
-                ) from None
-            with src:
-                digests = self.case.store.ingest_stream(src)
-            specs.append(ItemSpec(digests, item.name, item.media_type, folder))
-        return self.case.ledger.append(self.signer, kind, data, specs, session=self.session)
+        """Seal every file in one entry through ``Case.seal`` (on the calling thread: use
+        ``seal_items`` unless you are already on the sealer thread). A file that cannot be
+        read fails the capture (``CaptureError``)."""
+        try:
+            return self.case.seal(
+                self.signer, kind, data, items, session=self.session, folder=folder
+            )
+        except InputError as exc:
+            raise describe(exc) from exc
 
     def seal_items(
         self,
@@ -166,12 +137,7 @@ class Sealer:
 
     def append(self, kind: str, data: dict[str, Any]) -> Future[Record]:
         """An entry without files (``mark``, ``note``)."""
-
-        def job() -> Record:
-            self._check_writable()
-            return self.case.ledger.append(self.signer, kind, data, session=self.session)
-
-        return self.submit(job)
+        return self.submit(lambda: self.case.seal(self.signer, kind, data, session=self.session))
 
 
 def describe(exc: BaseException) -> CaptureError:

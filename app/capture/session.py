@@ -2,7 +2,7 @@
 
 Life of a session (one per process, see ``browser``)::
 
-    session = CaptureSession(home, case, lead_signer, options=CaptureOptions(...))
+    session = CaptureSession(inst, case, lead_signer, options=CaptureOptions(...))
     session.start()                       # no Qt yet: recovery, proxy, session.start, env check
     configure_chromium(session.browser_config)
     app = ensure_application()
@@ -16,8 +16,8 @@ Life of a session (one per process, see ``browser``)::
 What ``start()`` seals, in order:
 
 1. ``capture.recovered`` — what an earlier crash left in the case's work folder: WARC
-   segments the proxy had open (repaired by ``recover_open_segments``), closed segments
-   that were never sealed, and video segments written but not sealed;
+   segments the proxy had open, closed segments that were never sealed, and video segments
+   written but not sealed (``app.capture.leftovers``);
 2. ``session.start`` — the method, the target, the browser profile folder and the tool
    qualification (REQUIREMENTS §A8): app name, version and build hash, OS, Python, Qt and
    Chromium, mitmproxy, and the proxy's disclosure with the hash of its addon code;
@@ -38,9 +38,7 @@ Nothing sealed is lost: every entry is final when it is written.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
-import re
 import shutil
 import threading
 import time
@@ -57,9 +55,9 @@ from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from app.capture.actions import ActionContext, CaptureResult, take_screenshot, take_snapshot
 from app.capture.browser import BrowserConfig, SessionBrowser
 from app.capture.fullpage import take_full_page
+from app.capture.leftovers import PROXY_DIR, SESSION_DIR_PREFIX, Leftovers, sha256_file
 from app.capture.live import StreamLog, live_facts
 from app.capture.qualification import tool_qualification
-from app.capture.recorder import OPEN_SUFFIX as VIDEO_OPEN_SUFFIX
 from app.capture.recorder import ScreenRecorder, VideoSettings
 from app.capture.sealer import Item, Sealer, describe
 from app.capture.tasks import Outcome
@@ -68,8 +66,7 @@ from app.frozen import proxy_command
 from app.installation import Installation
 from forensics.canonical import format_time, utc_now
 from forensics.capture.controller import RecordingProxy, SegmentInfo
-from forensics.capture.recover import RecoveryError, recover_open_segments
-from forensics.capture.warc import DEFAULT_SEGMENT_SECONDS, LOCK_PREFIX, RunLock
+from forensics.capture.warc import DEFAULT_SEGMENT_SECONDS, RunLock
 from forensics.case import Case
 from forensics.environment import Resolver
 from forensics.errors import CaptureError, InputError, PolicyError, QuzhengError
@@ -79,8 +76,6 @@ from forensics.stamping import BackgroundStamper, StampOutcome, TsaConfig, stamp
 
 logger = logging.getLogger(__name__)
 
-PROXY_DIR: Final = "proxy"
-SESSION_DIR_PREFIX: Final = "session-"
 KIND_LABELS: Final = {
     "session.start": ("session started", "取证会话开始"),
     "session.end": ("session closed", "取证会话结束"),
@@ -94,7 +89,6 @@ KIND_LABELS: Final = {
     "mark": ("mark", "标记"),
     "note": ("note", "备注"),
 }
-_SEGMENT_RUN = re.compile(r"^traffic-\d{8}T\d{6}Z-(?P<run>[0-9a-f]+)-\d+")
 
 
 class EnvCheck(Protocol):
@@ -205,18 +199,10 @@ class SessionEvents(QObject):
         self._on_failed(err)
 
 
-def _sha256_file(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 class CaptureSession:
     def __init__(
         self,
-        home: Path,
+        inst: Installation,
         case: Case,
         signer: Signer,
         *,
@@ -225,7 +211,7 @@ class CaptureSession:
         out: Callable[[str], None] | None = None,
         tsa: TsaConfig | None = None,
     ) -> None:
-        self.home = home
+        self.inst = inst
         self.case = case
         self.signer = signer
         self.options = options or CaptureOptions()
@@ -259,6 +245,10 @@ class CaptureSession:
         self.work = case.store.dir / "work"
         self.proxy_dir = self.work / PROXY_DIR
         self.session_dir: Path | None = None
+        # What earlier runs (or this session's dead proxy) left unsealed in ``work``.
+        self.leftovers = Leftovers(
+            case, self.sealer, self.work, warn=self.warnings.append, say=self._say
+        )
 
     # -- state ----------------------------------------------------------------------------
 
@@ -321,7 +311,7 @@ class CaptureSession:
             )
             self.stamper.poke()  # what earlier work left in the queue
         try:
-            self._recover_leftovers()
+            self.leftovers.seal_earlier_runs()
         except BaseException:
             self._close_writers()
             raise
@@ -329,7 +319,7 @@ class CaptureSession:
         info = self.signer.officer.profile
         proxy = RecordingProxy(
             self.proxy_dir,
-            options.ca_dir or self.home / "proxy-ca",
+            options.ca_dir or self.inst.home / "proxy-ca",
             map_hosts=dict(options.map_hosts),
             upstream_cas=list(options.upstream_cas),
             segment_seconds=options.traffic_segment_seconds,
@@ -409,7 +399,7 @@ class CaptureSession:
         upstream = []
         for path in opts.upstream_cas:
             with contextlib.suppress(OSError):
-                upstream.append({"file": path.name, "sha256": _sha256_file(path)})
+                upstream.append({"file": path.name, "sha256": sha256_file(path)})
         return {
             "method": opts.method
             or "built-in browser (Qt WebEngine, fresh profile) through the recording proxy "
@@ -447,93 +437,6 @@ class CaptureSession:
                 self.case, self.signer, snap, phase=phase, session=self.session_id
             )
         ).result()
-
-    # -- leftovers of earlier sessions ----------------------------------------------------
-
-    def _already_sealed(self, path: Path) -> bool:
-        digest = _sha256_file(path)
-        return self.case.store.has_item_content(digest)
-
-    def _seal_recovered(
-        self, path: Path, media_type: str, data: dict[str, Any], folder: str
-    ) -> None:
-        if self._already_sealed(path):
-            path.unlink(missing_ok=True)  # sealed before the crash; only the copy was left
-            return
-        body = {"file": path.name, "size": path.stat().st_size, **data}
-        self.sealer.seal_items(
-            "capture.recovered", body, [Item(path.name, media_type, path=path)], folder=folder
-        ).result()
-        path.unlink(missing_ok=True)
-
-    def _recover_leftovers(self) -> None:
-        """Seal what an earlier session left unsealed (before our proxy starts)."""
-        try:
-            repaired = recover_open_segments(self.proxy_dir)
-        except RecoveryError as exc:
-            repaired = exc.recovered
-            self.warnings.append(exc.message_en)
-            self._say(exc.diagnostics("en"))
-        repaired_names = {p.name for p in repaired}
-        for path in sorted(self.proxy_dir.glob("traffic-*.warc.gz")):
-            m = _SEGMENT_RUN.match(path.name)
-            if m is not None:
-                lock = RunLock(self.proxy_dir / f"{LOCK_PREFIX}{m['run']}.lock")
-                if lock.path.exists():  # no lock file: that run ended long ago
-                    if not lock.acquire():
-                        continue  # a live proxy of another process: its app seals these
-                    lock.release(unlink=True)
-            state = "repaired-open-segment" if path.name in repaired_names else "closed-unsealed"
-            self._seal_recovered(
-                path,
-                "application/warc",
-                {
-                    "kind": "traffic",
-                    "state": state,
-                    "reason": "left by an earlier capture run that ended without sealing it"
-                    if state == "closed-unsealed"
-                    else "the recording proxy of an earlier run died with this segment open; "
-                    "repaired (see its Quzheng-Metadata: recovery record)",
-                },
-                "archive",
-            )
-        for path in sorted(self.proxy_dir.glob("*.damaged")):
-            self._seal_recovered(
-                path,
-                "application/octet-stream",
-                {"kind": "traffic", "state": "damaged", "reason": "not a readable WARC segment"},
-                "archive",
-            )
-        for d in sorted(self.work.glob(f"{SESSION_DIR_PREFIX}*")):
-            if not d.is_dir():
-                continue
-            lock = RunLock(d / ".lock")
-            if not lock.acquire():
-                continue  # a session running in another process
-            try:
-                for path in sorted(d.glob("video/*.mp4*")):
-                    torn = path.name.endswith(VIDEO_OPEN_SUFFIX)
-                    self._seal_recovered(
-                        path,
-                        "video/mp4",
-                        {
-                            "kind": "video",
-                            "state": "torn-open-segment" if torn else "closed-unsealed",
-                            "reason": "screen recording segment an earlier session did not seal"
-                            + (" (fragmented MP4 cut at the crash)" if torn else ""),
-                        },
-                        "evidence",
-                    )
-                # The old browser profile is not evidence and may hold cookies: remove it.
-                shutil.rmtree(d / "browser", ignore_errors=True)
-            finally:
-                lock.release(unlink=True)
-            for p in sorted(d.rglob("*"), reverse=True):
-                with contextlib.suppress(OSError):
-                    if p.is_dir():
-                        p.rmdir()
-            with contextlib.suppress(OSError):
-                d.rmdir()
 
     # -- traffic (proxy reader thread) ----------------------------------------------------
 
@@ -832,7 +735,7 @@ class CaptureSession:
                 self._watcher.join(timeout)
             if self.error is not None and not proxy.running:
                 # A dead proxy may have left a segment open: repair and seal it now.
-                self._recover_after_death()
+                self.leftovers.seal_after_proxy_death()
         self.sealer.drain(timeout)
         with self._lock:
             traffic = list(self._traffic)
@@ -874,28 +777,6 @@ class CaptureSession:
         stamps = self._close_writers(timeout) or stamps
         self._cleanup()
         return SessionSummary(session, list(self.sealer.records), err, stamps, list(self.warnings))
-
-    def _recover_after_death(self) -> None:
-        try:
-            repaired = recover_open_segments(self.proxy_dir)
-        except RecoveryError as exc:
-            repaired = exc.recovered
-            self.warnings.append(exc.message_en)
-        for path in repaired:
-            try:
-                self._seal_recovered(
-                    path,
-                    "application/warc",
-                    {
-                        "kind": "traffic",
-                        "state": "repaired-open-segment",
-                        "reason": "the recording proxy died during this session with this "
-                        "segment open; repaired (see its Quzheng-Metadata: recovery record)",
-                    },
-                    "archive",
-                )
-            except QuzhengError as exc:
-                self.warnings.append(f"{path.name} could not be sealed: {exc.message_en}")
 
     def _cleanup(self) -> None:
         """Remove the session's work folder once the browser is gone (it may hold cookies)."""

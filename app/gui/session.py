@@ -53,7 +53,7 @@ def prepare(
     case = inst.open_case(config.case_id)
     try:
         session = CaptureSession(
-            inst.home, case, signer, options=options or capture_options(inst, config), tsa=tsa
+            inst, case, signer, options=options or capture_options(inst, config), tsa=tsa
         )
         session.start()
     except BaseException:

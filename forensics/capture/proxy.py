@@ -14,7 +14,7 @@ It speaks to the app over its standard streams:
 Exit status: 0 after a graceful stop, 2 when it could not start, 3 when recording failed.
 
 The mitmproxy addon set is deliberately minimal (core, proxyserver, next_layer, tlsconfig
-and our recorder): none of them modifies traffic. mitmproxy's default addons that rewrite
+and our recording addon): none of them modifies traffic. mitmproxy's default addons that rewrite
 requests or responses (anticache, anticomp, modify_headers, map_remote, …) are not loaded.
 """
 
@@ -40,8 +40,9 @@ from pathlib import Path
 from typing import Any
 
 import forensics
+from forensics.capture.addon import RecordingAddon
 from forensics.capture.ca import ensure_ca, system_trust_file
-from forensics.capture.recorder import Recorder, Writer, remove_tree, spool_dir_for
+from forensics.capture.traffic_writer import Writer, remove_tree, spool_dir_for
 from forensics.capture.warc import (
     DEFAULT_SEGMENT_BYTES,
     DEFAULT_SEGMENT_SECONDS,
@@ -304,7 +305,7 @@ async def _serve(args: argparse.Namespace, run_id: str, run_started: float) -> i
         segment_bytes=args.segment_bytes,
     )
     writer = Writer(segments, spool_dir, emit, on_fatal=master.shutdown)
-    recorder = Recorder(writer, emit, map_hosts)
+    addon = RecordingAddon(writer, emit, map_hosts)
 
     master.addons.add(
         core.Core(),
@@ -335,7 +336,7 @@ async def _serve(args: argparse.Namespace, run_id: str, run_started: float) -> i
         ],
     ]
     announce = _Announce(info, ca_disclosed, VERSION)
-    master.addons.add(announce, recorder)
+    master.addons.add(announce, addon)
 
     writer.start()
     stop_reason = ["stdin closed"]
@@ -344,7 +345,7 @@ async def _serve(args: argparse.Namespace, run_id: str, run_started: float) -> i
         for raw in sys.stdin:
             command = raw.strip()
             if command == "roll":
-                recorder.roll()
+                addon.roll()
             elif command == "stop":
                 stop_reason[0] = "stop command"
                 break

@@ -17,7 +17,8 @@ What a segment looks like (the decisions a court's expert needs to know):
 - Extension fields of our own are named ``Quzheng-…`` (never ``WARC-…``).
 
 The writer makes no network or mitmproxy calls: it is fed finished bytes and spooled files
-by the recorder's single writer thread, which is the only thread that touches a segment.
+by the proxy's single writer thread (``traffic_writer``), the only thread that touches a
+segment.
 """
 
 from __future__ import annotations
@@ -304,7 +305,7 @@ def segment_name(run_started: float, run_id: str, seq: int) -> str:
 
 
 class SegmentWriter:
-    """Rolling WARC segments. Used by exactly one thread (the recorder's writer).
+    """Rolling WARC segments. Used by exactly one thread (``traffic_writer.Writer``).
 
     Segments are opened lazily on the first record, so an idle proxy leaves no empty
     segments behind; rolling by time only happens when the segment holds traffic.

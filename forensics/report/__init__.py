@@ -24,7 +24,8 @@ from forensics.errors import InputError
 from forensics.hashing import digest_file
 from forensics.report.fonts import register_fonts
 from forensics.report.model import build_model
-from forensics.report.pdf import ReportBinding, render
+from forensics.report.page import ReportBinding
+from forensics.report.pdf import render
 from forensics.report.source import CaseMeta, ReportSource
 from forensics.report.tool import build_hash
 

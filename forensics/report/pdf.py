@@ -1,4 +1,5 @@
-"""The PDF itself (reportlab platypus): sections, tables, thumbnails, header and footer.
+"""The PDF itself (reportlab platypus): sections, tables and thumbnails; ``page`` draws
+every page's header and footer.
 
 Bulk tables (the process narrative, the evidence list, time-stamps) use plain, pre-wrapped
 strings rather than Paragraphs: a 1,000-item case then renders in seconds. Every page's
@@ -10,25 +11,20 @@ from __future__ import annotations
 import io
 import os
 import threading
-import time
 from collections import deque
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO
 
-import qrcode
-import qrcode.constants
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader, TimeStamp
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
     CondPageBreak,
     Flowable,
@@ -70,16 +66,21 @@ from forensics.report.narrative import (
     size_text,
     utc,
 )
+from forensics.report.page import (
+    GRID_COLOR,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    PAGE_W,
+    ReportBinding,
+    canvas_class,
+    page_decor,
+)
 from forensics.report.source import ReportSource
 from forensics.report.thumbs import Thumb, failed, image_thumb, video_thumbs
 from forensics.report.tool import APP_NAME, tool_info
 
-PAGE_W, PAGE_H = A4
-MARGIN_X = 15 * mm
-MARGIN_TOP = 21 * mm
-MARGIN_BOTTOM = 29 * mm
 FRAME_W = PAGE_W - 2 * MARGIN_X
-QR_SIZE = 19 * mm
 CHUNK_ROWS = 40  # rows per bulk table: small tables split across pages cheaply
 MAX_CELL_LINES = 48  # lines of one table cell (a row must fit on a page)
 HEX_SIZE = 6.3
@@ -92,21 +93,10 @@ MAX_TRANSCRIPT_CHARS = 6000
 THUMB_COLS = 3
 THUMB_MAX_H = 190.0
 THUMB_WORKERS = min(2, os.cpu_count() or 1)
-_QR_FORM = "QuzhengBinding"
 # reportlab keeps global state (font registry, rl_config): one report is laid out at a time.
 _RENDER_LOCK = threading.Lock()
-GRID_COLOR = colors.HexColor("#9a9a9a")
 HEAD_BG = colors.HexColor("#e9edf2")
 NOTE_COLOR = colors.HexColor("#a0001a")
-
-
-@dataclass(frozen=True)
-class ReportBinding:
-    """What binds paper to package: the package id and its manifest's digests."""
-
-    package_id: str
-    manifest_sha256: str
-    manifest_sm3: str
 
 
 # -- text helpers ------------------------------------------------------------------------------
@@ -219,139 +209,6 @@ def _grid(header: bool = True, extra: Iterable[tuple[Any, ...]] = ()) -> TableSt
         cmds.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_BG))
     cmds.extend(extra)
     return TableStyle(cmds)
-
-
-# -- page decoration ---------------------------------------------------------------------------
-
-
-@dataclass
-class _Decor:
-    lang: str
-    agency: str
-    docno: str
-    package_line: str
-    manifest_lines: list[tuple[str, str]]  # (label, hex value)
-    head_line: tuple[str, str]
-    qr_value: str
-    created: datetime
-    pages: int = 0
-    _qr: list[list[bool]] | None = field(default=None, repr=False)
-    _qr_form: bool = False
-
-    def qr_modules(self) -> list[list[bool]]:
-        if self._qr is None:
-            code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0)
-            code.add_data(self.qr_value)
-            code.make(fit=True)
-            self._qr = [[bool(v) for v in row] for row in code.get_matrix()]
-        return self._qr
-
-    def draw_qr(self, c: Any, x: float, y: float) -> None:
-        """The QR code as filled rectangles (one per run of dark modules): vector, no font."""
-        rows = self.qr_modules()
-        cell = QR_SIZE / len(rows)
-        path = c.beginPath()
-        for r, row in enumerate(rows):
-            top = y + QR_SIZE - (r + 1) * cell
-            col = 0
-            while col < len(row):
-                if row[col]:
-                    start = col
-                    while col < len(row) and row[col]:
-                        col += 1
-                    path.rect(x + start * cell, top, (col - start) * cell, cell)
-                else:
-                    col += 1
-        c.setFillColor(colors.black)
-        c.drawPath(path, stroke=0, fill=1)
-
-    def place_qr(self, c: Any, x: float, y: float) -> None:
-        """Every page shows the same code: drawn once as a form, referenced on each page."""
-        if not self._qr_form:
-            c.beginForm(_QR_FORM, 0, 0, QR_SIZE, QR_SIZE)
-            self.draw_qr(c, 0, 0)
-            c.endForm()
-            self._qr_form = True
-        c.saveState()
-        c.translate(x, y)
-        c.doForm(_QR_FORM)
-        c.restoreState()
-
-    def timestamp(self) -> TimeStamp:
-        """The PDF's creation date: the report's ``now``, so a pinned clock gives equal bytes."""
-        ts = TimeStamp(invariant=True)
-        t = self.created.timestamp()
-        ts.t = t
-        ts.lt = time.gmtime(t)
-        ts.YMDhms = tuple(ts.lt)[:6]
-        return ts
-
-    def draw(self, c: Any, page: int, total: int) -> None:
-        c.saveState()
-        lang = self.lang
-        # header
-        y = PAGE_H - 12 * mm
-        c.setFont(TEXT_FONT, 7.5)
-        c.setFillColor(colors.HexColor("#333333"))
-        c.drawString(MARGIN_X, y, clean(cut(self.agency, 40)))
-        c.drawCentredString(PAGE_W / 2, y, clean(label(lang, "doc.title")))
-        c.drawRightString(
-            PAGE_W - MARGIN_X,
-            y,
-            clean(
-                label(lang, "doc.number", cut(self.docno, 40))
-                + "    "
-                + label(lang, "doc.page", page, total)
-            ),
-        )
-        c.setStrokeColor(GRID_COLOR)
-        c.setLineWidth(0.4)
-        c.line(MARGIN_X, y - 2.2 * mm, PAGE_W - MARGIN_X, y - 2.2 * mm)
-        # footer: rule, four lines of binding, the page number, the QR code at the right
-        top = MARGIN_BOTTOM - 5 * mm
-        c.line(MARGIN_X, top, PAGE_W - MARGIN_X, top)
-        x = MARGIN_X
-        yy = top - 8
-        c.setFont(TEXT_FONT, 6.8)
-        c.drawString(x, yy, clean(cut(self.package_line, 120)))
-        c.drawRightString(
-            PAGE_W - MARGIN_X - QR_SIZE - 3 * mm, yy, clean(label(lang, "doc.page", page, total))
-        )
-        for lab, value in [*self.manifest_lines, self.head_line]:
-            yy -= 8.6
-            c.setFont(TEXT_FONT, 6.3)
-            text = clean(lab)
-            c.drawString(x, yy, text)
-            if value:
-                c.setFont(HEX_FONT, 6.6)
-                c.drawString(x + pdfmetrics.stringWidth(text, TEXT_FONT, 6.3), yy, value)
-        self.place_qr(c, PAGE_W - MARGIN_X - QR_SIZE, top - QR_SIZE - 2.5 * mm)
-        c.restoreState()
-
-
-def _canvas_class(decor: _Decor) -> type:
-    class ReportCanvas(Canvas):  # type: ignore[misc]  # reportlab is untyped
-        """Holds pages until the end so every page can say how many there are."""
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._held: list[dict[str, Any]] = []
-            self._doc._timeStamp = decor.timestamp()
-
-        def showPage(self) -> None:
-            self._held.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._held)
-            for number, state in enumerate(self._held, 1):
-                self.__dict__.update(state)
-                decor.draw(self, number, total)
-                Canvas.showPage(self)
-            decor.pages = total
-            Canvas.save(self)
-
-    return ReportCanvas
 
 
 # -- the document ------------------------------------------------------------------------------
@@ -1390,28 +1247,7 @@ def render(
     """Lay out and write the report to ``target`` (a path or a binary file)."""
     b = _Builder(model, source, lang, binding, now)
     story = b.build_story()
-    case_id = model.meta.case_id
-    if binding is None:
-        package_line = label(lang, "foot.unexported", case_id)
-        manifest_lines = [(label(lang, "foot.manifest_none"), "")]
-        qr_value = f"quzheng:{case_id}:{model.head_hash}"
-    else:
-        package_line = label(lang, "foot.package", binding.package_id)
-        manifest_lines = [
-            (label(lang, "foot.manifest_sha256"), binding.manifest_sha256),
-            (label(lang, "foot.manifest_sm3"), binding.manifest_sm3),
-        ]
-        qr_value = f"quzheng:{binding.package_id}:{binding.manifest_sha256}"
-    decor = _Decor(
-        lang=lang,
-        agency=model.agency,
-        docno=model.document_number,
-        package_line=package_line,
-        manifest_lines=manifest_lines,
-        head_line=(label(lang, "foot.head", model.head_seq), model.head_hash),
-        qr_value=qr_value,
-        created=now,
-    )
+    decor = page_decor(model, lang, binding, now)
     doc = SimpleDocTemplate(
         target,
         pagesize=A4,
@@ -1424,7 +1260,7 @@ def render(
         subject=label(lang, "doc.meta_subject", model.meta.number),
         creator=f"{APP_NAME} {forensics.__version__}",
         producer=f"{APP_NAME} {forensics.__version__} (reportlab)",
-        keywords=[binding.package_id if binding else case_id, model.head_hash],
+        keywords=[binding.package_id if binding else model.meta.case_id, model.head_hash],
         invariant=1,
         initialFontName=TEXT_FONT,
         lang="zh-CN" if lang == "zh" else "en",
@@ -1435,7 +1271,7 @@ def render(
         # its optional C accelerator is absent) costs seconds on a report with pictures.
         rl_config.useA85 = 0
         try:
-            doc.build(story, canvasmaker=_canvas_class(decor))
+            doc.build(story, canvasmaker=canvas_class(decor))
         finally:
             rl_config.useA85 = saved
     return RenderResult(decor.pages, b.thumbs_ok, b.thumbs_failed, b.warnings)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from forensics.case import Case
+from forensics.case import Case, SealItem
 from forensics.errors import InputError, PolicyError
 from forensics.trust import TrustPolicy
 from forensics.verify import verify_case_dir
@@ -114,6 +114,57 @@ def test_unsafe_names_are_confined(case: Case, world: World) -> None:
     )
     path = rec.entry["items"][0]["path"]
     assert path.startswith("evidence/") and ".." not in path.split("/")[1:] and path.count("/") == 1
+
+
+def test_seal_several_items_in_one_entry(case: Case, world: World, tmp_path: Path) -> None:
+    f = tmp_path / "page.mhtml"
+    f.write_bytes(b"mhtml")
+    items = [
+        SealItem("page.mhtml", "multipart/related", path=f),
+        SealItem("dom.html", "text/html; charset=utf-8", data=b"<html></html>"),
+        SealItem("extra.txt", "text/plain", stream=io.BytesIO(b"extra")),
+    ]
+    session = case.start_session(world.lead)
+    rec = case.seal(
+        world.lead, "capture.snapshot", {"url": "https://a.test/"}, items, session=session
+    )
+    assert [(i["path"].split("-", 1)[1], i["media_type"]) for i in rec.entry["items"]] == [
+        ("page.mhtml", "multipart/related"),
+        ("dom.html", "text/html; charset=utf-8"),
+        ("extra.txt", "text/plain"),
+    ]
+    assert all(i["path"].startswith(f"evidence/{rec.seq:06d}-") for i in rec.entry["items"])
+    assert rec.entry["session"] == session
+    note = case.seal(world.lead, "note", {"text": "no files"})
+    assert note.entry["items"] == []
+
+
+def test_seal_writes_no_entry_when_an_item_is_missing(
+    case: Case, world: World, tmp_path: Path
+) -> None:
+    before = len(case.ledger.records())
+    items = [
+        SealItem("a.txt", "text/plain", data=b"a"),
+        SealItem("b.txt", "text/plain", path=tmp_path / "nope.txt"),
+    ]
+    with pytest.raises(InputError):
+        case.seal(world.lead, "capture.snapshot", {"url": "https://a.test/"}, items)
+    assert len(case.ledger.records()) == before
+
+
+def test_received_case_refuses_every_seal(case: Case, world: World) -> None:
+    case.store.set_meta("received", "1")
+    with pytest.raises(PolicyError, match="received case"):
+        case.seal(world.lead, "note", {"text": "x"})
+    with pytest.raises(PolicyError, match="received case"):
+        case.seal_stream(
+            world.lead,
+            io.BytesIO(b"x"),
+            name="x",
+            media_type="text/plain",
+            kind="import.file",
+            data={},
+        )
 
 
 def test_empty_title_and_note(world: World, case: Case) -> None:

@@ -150,6 +150,7 @@ def full(env: Env) -> None:
     from app.capture.browser import configure_chromium, ensure_application
     from app.capture.fullpage import take_full_page
     from app.capture.session import CaptureSession
+    from app.installation import Installation
     from forensics.case import Case
     from forensics.range import LIVE_HOST, SHOP_HOST, RangeServer
 
@@ -161,7 +162,7 @@ def full(env: Env) -> None:
         manifest = server.manifest
         home_url = manifest.url(SHOP_HOST, "/")
         session = CaptureSession(
-            env.home,
+            Installation(env.home),
             case,
             env.signers[0],
             options=_options(env, server, (home_url,), fps=10, segment=4.0),
@@ -261,6 +262,7 @@ def kill_proxy(env: Env) -> None:
     the session still close cleanly with two officers."""
     from app.capture.browser import configure_chromium, ensure_application
     from app.capture.session import CaptureSession
+    from app.installation import Installation
     from forensics.case import Case
     from forensics.range import SHOP_HOST, RangeServer
 
@@ -271,7 +273,10 @@ def kill_proxy(env: Env) -> None:
     ):
         url = server.manifest.url(SHOP_HOST, "/")
         session = CaptureSession(
-            env.home, case, env.signers[0], options=_options(env, server, (url,), 10, 60.0)
+            Installation(env.home),
+            case,
+            env.signers[0],
+            options=_options(env, server, (url,), 10, 60.0),
         )
         session.start()
         configure_chromium(session.browser_config)

@@ -64,7 +64,7 @@ def test_start_recovers_leftovers_and_finish_closes(
     (old / "browser" / "Cookies").write_bytes(b"secret")
 
     session = CaptureSession(
-        world.home,
+        Installation(world.home),
         case,
         world.lead,
         options=CaptureOptions(
@@ -134,7 +134,7 @@ def test_start_recovers_leftovers_and_finish_closes(
 
 def test_refused_before_anything_starts(case: Case, world: World) -> None:
     with pytest.raises(PolicyError):
-        CaptureSession(world.home, case, world.stranger).start()
+        CaptureSession(Installation(world.home), case, world.stranger).start()
     with pytest.raises(PolicyError, match="two officers"):
         validate_signers(case, [world.lead])
     with pytest.raises(PolicyError, match="not an officer"):

@@ -60,7 +60,7 @@ def exchange(
     request_body: bytes = b"",
     ts: float = T0,
 ) -> list[tuple[RecordPlan, Block]]:
-    """A request and its response, linked both ways, as the recorder writes them."""
+    """A request and its response, linked both ways, as the recording addon writes them."""
     req_id, resp_id = new_record_id(), new_record_id()
     path = url.split("/", 3)[3] if url.count("/") >= 3 else ""
     host = url.split("/")[2]

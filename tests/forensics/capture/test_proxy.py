@@ -354,9 +354,9 @@ def test_proxy_refuses_anything_but_loopback(proxy_factory: Factory) -> None:
         fetch(proxy, SHOP, "/")  # loopback works
 
 
-def test_recorder_refuses_non_loopback_peer() -> None:
+def test_addon_refuses_non_loopback_peer() -> None:
     """The second wall: even if a socket were ever bound wider, the addon drops the client."""
-    from forensics.capture.recorder import Recorder
+    from forensics.capture.addon import RecordingAddon
 
     events: list[dict[str, object]] = []
 
@@ -368,10 +368,10 @@ def test_recorder_refuses_non_loopback_peer() -> None:
             self.peername = (peer, 50000)
             self.error: str | None = None
 
-    recorder = Recorder(Writer(), events.append, {})  # type: ignore[arg-type]
+    addon = RecordingAddon(Writer(), events.append, {})  # type: ignore[arg-type]
     outsider, local, local6 = Client("192.168.1.20"), Client("127.0.0.1"), Client("::1")
     for client in (outsider, local, local6):
-        recorder.client_connected(client)
+        addon.client_connected(client)
     assert outsider.error and "loopback" in outsider.error
     assert local.error is None and local6.error is None
     assert events == [{"event": "warning", "kind": "non-loopback-client", "peer": "192.168.1.20"}]
