@@ -340,8 +340,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         waiting = 0
         for n, p in enumerate(paths, 1):
             rec = case.import_file(signer, p)
-            item = rec.entry["items"][0]
-            _out(f"{rec.seq}\t{item['path']}\tsha256:{item['sha256']}\tsm3:{item['sm3']}")
+            item = rec.items[0]
+            _out(f"{rec.seq}\t{item.path}\tsha256:{item.sha256}\tsm3:{item.sm3}")
             if not waiting or n == len(paths):
                 # Each file's token right after its seal, before the next file is read. While
                 # no TSA answers, the rest wait for one more try when the batch is sealed.

@@ -66,7 +66,7 @@ def env_check_command(
         rec = seal_snapshot(case, signer, snap, phase=phase, session=session)
         for line in snap.lines(lang):
             _out(line)
-        data = rec.entry["data"]
+        data = rec.data
         if phase == "after":
             if data.get("compared_with") is None:
                 _out(

@@ -207,8 +207,8 @@ def _step_seal(run: _Run) -> str:
     sample = run.root / "selftest-sample.txt"
     sample.write_text("Quzheng 取证 自检样本 / self-test sample\n", encoding="utf-8")
     rec = run.case.import_file(lead, sample, session=run.session)
-    item = rec.entry["items"][0]
-    return f"sha256:{str(item['sha256'])[:16]}… sm3:{str(item['sm3'])[:16]}…"
+    item = rec.items[0]
+    return f"sha256:{item.sha256[:16]}… sm3:{item.sm3[:16]}…"
 
 
 def _step_range(run: _Run) -> str:

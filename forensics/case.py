@@ -188,7 +188,7 @@ class Case:
         if head is not None:
             line = self.store.record_line(head[0])
             if line is not None:
-                last = str(parse_record(line).entry.get("time", ""))
+                last = parse_record(line).time
         return CaseInfo(
             case_id=self.case_id,
             title=self.store.get_meta("title") or "",
@@ -205,7 +205,7 @@ class Case:
         line = self.store.record_line(0)
         if line is None:
             return {}
-        target = parse_record(line).entry.get("data", {}).get("target")
+        target = parse_record(line).data.get("target")
         if not isinstance(target, dict):
             return {}
         return {str(k): v for k, v in target.items() if isinstance(v, str) and v}
@@ -268,7 +268,7 @@ class Case:
         for seq, line in self.store.record_lines_after(self._officers_seen):
             rec = parse_record(line)
             if rec.kind == "officer.add":
-                self._officers[str(rec.entry["data"]["key"])] = dict(rec.entry["data"])
+                self._officers[rec.data_str("key")] = dict(rec.data)
             self._officers_seen = seq
         return dict(self._officers)
 
@@ -388,7 +388,7 @@ class Case:
 
     def start_session(self, signer: Signer, data: dict[str, Any] | None = None) -> str:
         """Seal ``session.start``; returns the new session's id."""
-        return str(self.open_session(signer, data).entry["session"])
+        return str(self.open_session(signer, data).session)
 
     def open_session(self, signer: Signer, data: dict[str, Any] | None = None) -> Record:
         """Seal ``session.start`` under a new session id; returns the sealed entry."""
@@ -414,8 +414,7 @@ class Case:
             if all(d.officer.key_fp != s.officer.key_fp for d in distinct):
                 distinct.append(s)
         started = any(
-            r.kind == "session.start" and r.entry.get("session") == session
-            for r in self.ledger.records()
+            r.kind == "session.start" and r.session == session for r in self.ledger.records()
         )
         if not started:
             raise InputError(f"no open session {session}", f"没有进行中的取证会话 {session}")

@@ -139,7 +139,7 @@ def import_package(
             raise InputError(f"{tpath.name} is unreadable", f"{tpath.name} 无法读取") from None
         trec = check_transfer_record(line, chain)
         whole = digest_file(package)
-        if trec.entry["data"].get("package_sha256") != whole.sha256:
+        if trec.data.get("package_sha256") != whole.sha256:
             raise IntegrityError(
                 "the transfer record names another package file", "移交记录所指的证据包文件不符"
             )
@@ -156,7 +156,7 @@ def import_package(
             )
         store = CaseStore(target, create=True)
         try:
-            opened = records[0].entry["data"]
+            opened = records[0].data
             for key, value in (
                 ("case_id", case_id),
                 ("title", str(opened.get("title", ""))),

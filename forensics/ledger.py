@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 from forensics.canonical import canonical_bytes, format_time, utc_now
+from forensics.entries import EntryView
 from forensics.errors import InputError
 from forensics.hashing import Digests
 from forensics.identity import Signer
@@ -83,7 +84,11 @@ class ItemSpec:
 
 
 @dataclass(frozen=True)
-class Record:
+class Record(EntryView):
+    """One ledger line. ``entry`` is the canonical dict that is hashed and signed; read it
+    through the typed views (``time``, ``when``, ``actor_key``, ``session``, ``data``,
+    ``items``, ``data_str``, ``data_int``: ``forensics/entries.py``)."""
+
     entry: dict[str, Any]
     hash: str
     sig: dict[str, str]

@@ -26,7 +26,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from forensics.canonical import format_time, parse_time, utc_now
+from forensics.canonical import format_time, utc_now
 from forensics.case import Case
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
@@ -170,7 +170,7 @@ def _entry_time(case: Case, seq: int) -> datetime | None:
     line = case.store.record_line(seq)
     if line is None:
         return None
-    return parse_time(str(parse_record(line).entry["time"]))
+    return parse_record(line).when
 
 
 class BackgroundStamper:

@@ -34,6 +34,7 @@ from app.capture.sealer import Item, Sealer
 from app.capture.steps import Background, Js, Poll, Steps, drive
 from app.capture.tasks import Outcome
 from forensics.canonical import format_time, utc_now
+from forensics.entries import Item as LedgerItem
 from forensics.errors import CaptureError
 from forensics.ledger import Record
 
@@ -70,16 +71,16 @@ class ActionContext:
 class CaptureResult:
     kind: str
     record: Record
-    items: list[dict[str, Any]] = field(default_factory=list)
+    items: tuple[LedgerItem, ...] = ()
 
     def summary(self, lang: str = "en") -> str:
-        names = ", ".join(str(i["path"]) for i in self.items)
+        names = ", ".join(i.path for i in self.items)
         label = {
             "capture.screenshot": ("screenshot", "截图"),
             "capture.fullpage": ("full page", "整页截图"),
             "capture.snapshot": ("page snapshot", "网页快照"),
         }.get(self.kind, (self.kind, self.kind))
-        parts = self.record.entry.get("data", {}).get("parts") or []
+        parts = self.record.data.get("parts") or []
         flat = any(isinstance(p, dict) and p.get("flat_below_first_screen") for p in parts)
         if lang.startswith("zh"):
             note = "（首屏以下为单一颜色：请核对网页是否确为空白）" if flat else ""
@@ -131,7 +132,7 @@ def live_step(ctx: ActionContext, facts: dict[str, Any]) -> Steps:
 
 def finish_action(ctx: ActionContext, kind: str, record: Record) -> CaptureResult:
     ctx.on_sealed(record)
-    return CaptureResult(kind, record, list(record.entry["items"]))
+    return CaptureResult(kind, record, record.items)
 
 
 def seal_job(

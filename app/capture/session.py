@@ -162,9 +162,7 @@ class SessionSummary:
         out = []
         for r in self.records:
             en, zh_label = KIND_LABELS.get(r.kind, (r.kind, r.kind))
-            items = ", ".join(
-                f"{i['path']} ({i['size']} B, sha256:{i['sha256'][:16]}…)" for i in r.entry["items"]
-            )
+            items = ", ".join(f"{i.path} ({i.size} B, sha256:{i.sha256[:16]}…)" for i in r.items)
             label = f"{zh_label} {r.kind}" if zh else f"{en} ({r.kind})"
             out.append(f"  #{r.seq} {label}" + (f"  {items}" if items else ""))
         if self.stamps is not None:
@@ -343,7 +341,7 @@ class CaptureSession:
             (session_dir / "browser").mkdir()
             data = self._start_data(disclosure, session_dir / "browser")
             opened = self.case.open_session(self.signer, data)
-            self.session_id = str(opened.entry["session"])
+            self.session_id = str(opened.session)
             self.sealer.session = self.session_id
             self.sealer.records.append(opened)
             self._watcher = threading.Thread(

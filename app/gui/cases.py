@@ -163,8 +163,8 @@ class CaseDetails:
 
 
 def _open_sessions(records: Sequence[Record]) -> list[str]:
-    started = [str(r.entry.get("session")) for r in records if r.kind == "session.start"]
-    ended = {str(r.entry.get("session")) for r in records if r.kind == "session.end"}
+    started = [str(r.session) for r in records if r.kind == "session.start"]
+    ended = {str(r.session) for r in records if r.kind == "session.end"}
     return [s for s in started if s not in ended]
 
 
@@ -173,7 +173,6 @@ def load_case(inst: Installation, case_id: str) -> CaseDetails:
     with inst.open_case(case_id, recover=False) as case:
         records = case.ledger.records()
         info = case.info()
-        opened = records[0].entry.get("data", {}) if records else {}
         return CaseDetails(
             case_id=case.case_id,
             case_dir=case.store.dir,
@@ -182,7 +181,7 @@ def load_case(inst: Installation, case_id: str) -> CaseDetails:
             status=info.status,
             training=info.training,
             received=case.received,
-            opened=dict(opened) if isinstance(opened, dict) else {},
+            opened=dict(records[0].data) if records else {},
             officers=list(case.officers().values()),
             rows=timeline_rows(records),
             pending_stamps=pending_count(case),

@@ -10,6 +10,7 @@ from enum import StrEnum
 from typing import Any
 
 from forensics.canonical import BEIJING, parse_time
+from forensics.entries import Item
 from forensics.errors import InputError
 from forensics.ledger import STAMPED_KINDS, Record
 
@@ -20,29 +21,7 @@ class StampState(StrEnum):
     NONE = "none"  # not a seal point (covered by the next token in the chain)
 
 
-@dataclass(frozen=True)
-class ItemRef:
-    """One sealed file of an entry, as the ledger names it."""
-
-    path: str
-    size: int
-    sha256: str
-    sm3: str
-    media_type: str
-
-    @property
-    def name(self) -> str:
-        return self.path.rsplit("/", 1)[-1]
-
-    @classmethod
-    def from_json(cls, item: Mapping[str, Any]) -> ItemRef:
-        return cls(
-            str(item.get("path", "")),
-            int(item.get("size", 0)),
-            str(item.get("sha256", "")),
-            str(item.get("sm3", "")),
-            str(item.get("media_type", "application/octet-stream")),
-        )
+ItemRef = Item  # one sealed file of an entry, as the ledger names it
 
 
 @dataclass(frozen=True)
@@ -113,32 +92,29 @@ def stamped_seqs(records: Iterable[Record]) -> set[int]:
     out: set[int] = set()
     for r in records:
         if r.kind == "timestamp":
-            seq = r.entry.get("data", {}).get("stamped_seq")
-            if isinstance(seq, int):
+            seq = r.data_int("stamped_seq")
+            if seq is not None:
                 out.add(seq)
     return out
 
 
 def row_from_record(record: Record, stamped: set[int]) -> TimelineRow:
     """A seal point without a sealed token is waiting for one (the queue keeps it)."""
-    entry = record.entry
-    actor = entry.get("actor") or {}
     if record.kind not in STAMPED_KINDS:
         state = StampState.NONE
     else:
         state = StampState.STAMPED if record.seq in stamped else StampState.QUEUED
-    data = entry.get("data")
     return TimelineRow(
         seq=record.seq,
-        time=str(entry.get("time", "")),
+        time=record.time,
         kind=record.kind,
         hash=record.hash,
-        actor=str(actor.get("name", "")),
-        badge=str(actor.get("badge", "")),
-        session=entry.get("session"),
-        items=tuple(ItemRef.from_json(i) for i in entry.get("items") or []),
+        actor=record.actor_name,
+        badge=record.actor_badge,
+        session=record.session,
+        items=record.items,
         stamp=state,
-        data=data if isinstance(data, dict) else {},
+        data=dict(record.data),
     )
 
 

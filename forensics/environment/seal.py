@@ -28,14 +28,14 @@ def find_before(case: Case, session: str | None) -> Record | None:
         if '"kind":"env.check"' not in text:  # canonical JSON: a cheap pre-filter
             continue
         rec = parse_record(text)
-        data = rec.entry.get("data")
-        if rec.kind != "env.check" or not isinstance(data, dict):
+        data = rec.data
+        if rec.kind != "env.check":
             continue
         if data.get("phase") != "before" or not isinstance(data.get("snapshot"), dict):
             continue
-        if rec.entry.get("session") == session:
+        if rec.session == session:
             return rec
-        if fallback is None and rec.entry.get("session") is None:
+        if fallback is None and rec.session is None:
             fallback = rec
     return fallback
 
@@ -69,6 +69,6 @@ def seal_snapshot(
             )
         else:
             data["compared_with"] = before.seq
-            changes = compare(before.entry["data"]["snapshot"], snap_json)
+            changes = compare(before.data["snapshot"], snap_json)
             data["changes"] = [c.to_json() for c in changes]
     return case.ledger.append(signer, "env.check", data, session=session)

@@ -127,11 +127,10 @@ def _pages(records: list[Record]) -> bytes:
     lines = [{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}]
     seen: set[str] = set()
     for rec in records:
-        data = rec.entry.get("data", {})
-        url = data.get("url") if isinstance(data, dict) else None
+        url = rec.data.get("url")
         if rec.kind.startswith("capture.") and isinstance(url, str) and url not in seen:
             seen.add(url)
-            lines.append({"url": url, "ts": rec.entry["time"], "title": str(data.get("title", ""))})
+            lines.append({"url": url, "ts": rec.time, "title": str(rec.data.get("title", ""))})
     return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
 
 
@@ -293,13 +292,11 @@ def export_package(
     # (2) the members: evidence items, ledger, certificates, indexes.
     members: dict[str, _Member] = {}
     for rec in records:
-        for item in rec.entry["items"]:
-            d = Digests(int(item["size"]), str(item["sha256"]), str(item["sm3"]))
-            members.setdefault(
-                item["path"], _Member(item["path"], case.store.blob_path(d.sha256), d)
-            )
+        for item in rec.items:
+            d = Digests(item.size, item.sha256, item.sm3)
+            members.setdefault(item.path, _Member(item.path, case.store.blob_path(d.sha256), d))
     members[L.LEDGER] = _bytes_member(L.LEDGER, ledger_bytes)
-    for fp in sorted({str(r.entry["data"]["key"]) for r in records if r.kind == "officer.add"}):
+    for fp in sorted({r.data_str("key") for r in records if r.kind == "officer.add"}):
         pem = (case.store.dir / "certs" / f"{fp}.pem").read_bytes()
         name = f"{L.CERTS_DIR}{fp}.pem"
         members[name] = _bytes_member(name, pem)
@@ -361,7 +358,7 @@ def export_package(
         (m for m in members.values() if m.name not in L.NOT_IN_DATAPACKAGE), key=lambda m: m.name
     )
     officers = [
-        {k: r.entry["data"].get(k) for k in ("name", "badge", "agency", "role", "key")}
+        {k: r.data.get(k) for k in ("name", "badge", "agency", "role", "key")}
         for r in records
         if r.kind == "officer.add"
     ]

@@ -73,9 +73,7 @@ class WarcIndex:
 
 
 def entry_urls(rec: Record) -> list[str]:
-    data = rec.entry.get("data")
-    if not isinstance(data, dict):
-        return []
+    data = rec.data
     urls = [data["url"]] if isinstance(data.get("url"), str) else []
     if isinstance(data.get("urls"), list):
         urls += [u for u in data["urls"] if isinstance(u, str)]
@@ -111,9 +109,9 @@ class LedgerView:
     def officers(self) -> dict[str, dict[str, Any]]:
         out: dict[str, dict[str, Any]] = {}
         for r in self.of_kind(["officer.add"]):
-            data = r.entry.get("data")
-            if isinstance(data, dict) and isinstance(data.get("key"), str):
-                out[data["key"]] = data
+            key = r.data.get("key")
+            if isinstance(key, str):
+                out[key] = dict(r.data)
         return out
 
 

@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from forensics.canonical import parse_time
-from forensics.errors import InputError
 from forensics.ledger import Record
 from forensics.training.evidence import entry_urls
 from forensics.training.exercise import Criterion, Exercise, Text
@@ -107,11 +105,9 @@ def evaluate_progress(
 def _times(records: Sequence[Record], kind: str) -> list[datetime]:
     out = []
     for r in records:
-        if r.kind == kind:
-            try:
-                out.append(parse_time(str(r.entry.get("time"))))
-            except InputError:
-                continue
+        when = r.when if r.kind == kind else None
+        if when is not None:
+            out.append(when)
     return out
 
 
@@ -119,8 +115,8 @@ def _session_clock(records: Sequence[Record]) -> tuple[datetime | None, datetime
     starts = _times(records, "session.start")
     if not starts:
         return None, None
-    opened = {str(r.entry.get("session")) for r in records if r.kind == "session.start"}
-    closed = {str(r.entry.get("session")) for r in records if r.kind == "session.end"}
+    opened = {str(r.session) for r in records if r.kind == "session.start"}
+    closed = {str(r.session) for r in records if r.kind == "session.end"}
     ends = _times(records, "session.end")
     return min(starts), (max(ends) if ends and opened <= closed else None)
 
@@ -173,9 +169,8 @@ def _recording(c: Criterion, ctx: _Live) -> _Verdict:
     sealed_us = 0
     unknown = 0
     for r in videos:
-        data = r.entry.get("data")
-        value = data.get("duration_us") if isinstance(data, dict) else None
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        value = r.data_int("duration_us")
+        if value is not None and value >= 0:
             sealed_us += value
         else:
             unknown += 1

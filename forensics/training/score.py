@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
-from forensics.canonical import parse_time
 from forensics.errors import AuthError, InputError
 from forensics.ledger import Record
 from forensics.package.reader import PackageReader
@@ -366,15 +365,11 @@ def _table(
                 f"The package fails verification: by the rubric the total is capped at {ex.integrity.cap}.",
             )
     opener = view.first("case.open")
-    actor = opener.entry.get("actor", {}) if opener else {}
-    trainee = (
-        f"{actor.get('name', '')} ({actor.get('badge', '')})" if isinstance(actor, dict) else ""
-    )
+    trainee = f"{opener.actor_name} ({opener.actor_badge})" if opener else " ()"
     officers = tuple(
         f"{o.get('name', '')} ({o.get('badge', '')})" for o in view.officers().values()
     )
-    data = opener.entry.get("data", {}) if opener else {}
-    number = str(data.get("number", "")) if isinstance(data, dict) else ""
+    number = str(opener.data.get("number", "")) if opener else ""
     return ScoreTable(
         ex.id, ex.version, ex.title, path.name, tuple(rows), report.bottom_line, True,
         subtotal, total, ex.max_points, ex.pass_mark, rule, trainee, officers, number,
@@ -387,11 +382,11 @@ def _session_span(records: list[Record]) -> int | None:
     ends = [r for r in records if r.kind == "session.end"]
     if not starts or not ends:
         return None
-    try:
-        t0 = min(parse_time(str(r.entry.get("time"))) for r in starts)
-        t1 = max(parse_time(str(r.entry.get("time"))) for r in ends)
-    except InputError:
+    times = [r.when for r in starts], [r.when for r in ends]
+    if None in times[0] or None in times[1]:
         return None
+    t0 = min(t for t in times[0] if t is not None)
+    t1 = max(t for t in times[1] if t is not None)
     return max(0, int((t1 - t0).total_seconds()))
 
 
@@ -520,8 +515,7 @@ def _eval_traffic(c: Criterion, ctx: _Context) -> Result:
         if w.rec_type == "response" and w.uri:
             seen.setdefault(host_of(w.uri), Text(w.member, w.member))
     for r in ctx.view.of_kind(["capture.traffic"]):
-        data = r.entry.get("data")
-        hosts = data.get("hosts") if isinstance(data, dict) else None
+        hosts = r.data.get("hosts")
         for h in hosts if isinstance(hosts, list) else []:
             if isinstance(h, str):
                 seen.setdefault(h.lower(), _where_entry(r))
@@ -775,8 +769,7 @@ def _eval_env_check(c: Criterion, ctx: _Context) -> Result:
     last = max(captures, default=None)
 
     def phase(r: Record) -> str:
-        data = r.entry.get("data")
-        return str(data.get("phase", "")) if isinstance(data, dict) else ""
+        return str(r.data.get("phase", ""))
 
     before = [r for r in checks if phase(r) in ("before", "") and (first is None or r.seq < first)]
     after = [r for r in checks if phase(r) in ("after", "") and (last is None or r.seq > last)]
@@ -823,7 +816,7 @@ def _eval_officers(c: Criterion, ctx: _Context) -> Result:
         )
     worst = None
     for r in ends:
-        signers = {str(r.entry.get("actor", {}).get("key", ""))}
+        signers = {r.actor_key}
         signers |= {
             str(co.get("actor", {}).get("key", "")) for co in r.cosig if isinstance(co, dict)
         }
@@ -883,7 +876,7 @@ def _lookup(data: Any, dotted: str) -> Any:
 
 def _eval_case_fields(c: Criterion, ctx: _Context) -> Result:
     opener = ctx.view.first("case.open")
-    data = opener.entry.get("data", {}) if opener else {}
+    data = dict(opener.data) if opener else {}
     details = []
     for name in c.fields:
         value = _lookup(data, name)

@@ -245,12 +245,11 @@ class WorkspaceWindow(QMainWindow):
         if self.model.row_of(record.seq) >= 0:
             return
         self.model.append(row_from_record(record, self._stamped_seqs))
-        if record.entry.get("items"):
-            self.sealed_count += sum(1 for _ in record.entry["items"])
+        self.sealed_count += len(record.items)
         self.last_hash = record.hash
         self.status.set_sealed(self.sealed_count, self.last_hash)
         if record.kind == "env.check":
-            offset = clock_offset_us(record.entry.get("data", {}))
+            offset = clock_offset_us(record.data)
             self.status.set_clock(offset_text(offset))
         self.timeline.scrollToBottom()
 
@@ -341,7 +340,7 @@ class WorkspaceWindow(QMainWindow):
             return
         dialog = self._dialog(
             EnvCheckDialog(
-                check.entry["data"], check.seq, self.lang, self,
+                check.data, check.seq, self.lang, self,
                 proceed_text=self.tr("Start recording and capture"),
             )
         )  # fmt: skip
@@ -560,13 +559,13 @@ class WorkspaceWindow(QMainWindow):
         self.report("closed", session=summary.session, pending=pending)
         after = next(
             (r for r in reversed(summary.records) if r.kind == "env.check"
-             and r.entry.get("data", {}).get("phase") == "after"),
+             and r.data.get("phase") == "after"),
             None,
         )  # fmt: skip
         if after is not None:
             dialog = self._dialog(
                 EnvCheckDialog(
-                    after.entry["data"], after.seq, self.lang, self,
+                    after.data, after.seq, self.lang, self,
                     proceed_text=self.tr("Done"),
                 )
             )  # fmt: skip

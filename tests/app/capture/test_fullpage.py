@@ -59,7 +59,7 @@ def _result(parts: list[dict[str, object]]) -> CaptureResult:
         "items": [{"path": "evidence/0012/fullpage.png"}],
     }
     record = Record(entry, "0" * 64, {}, [])
-    return CaptureResult("capture.fullpage", record, entry["items"])  # type: ignore[arg-type]
+    return CaptureResult("capture.fullpage", record, record.items)
 
 
 def test_the_officer_is_told_when_a_picture_stays_flat() -> None:
