@@ -33,10 +33,10 @@ from forensics.identity import (
     cert_fingerprint,
     load_certs_pem,
 )
+from forensics.ledger_checks import VerificationReport
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.verdict_text import render_report
-from forensics.verify import VerificationReport
 
 
 class _Parser(argparse.ArgumentParser):

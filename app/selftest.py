@@ -319,7 +319,7 @@ def _step_tsa(run: _Run) -> str:
 
 
 def _step_verify(run: _Run) -> str:
-    from forensics.verify import Severity
+    from forensics.ledger_checks import Severity
 
     inst, case = run.need(run.inst, "installation"), run.need(run.case, "the case")
     report = case.verify(inst.trust_policy(training=True))

@@ -19,10 +19,10 @@ from forensics.errors import InputError, NotAMember, NotFoundError, PolicyError
 from forensics.hashing import Digests
 from forensics.identity import Officer, Signer, cert_fingerprint
 from forensics.ledger import ItemSpec, Ledger, Record, parse_record
+from forensics.ledger_checks import VerificationReport, verify_case_dir
 from forensics.media import exif_time_utc, read_exif, sniff_media_type
 from forensics.store import CaseStore
 from forensics.trust import TrustPolicy
-from forensics.verify import VerificationReport, verify_case_dir
 
 # An EXIF time further than this from the import time is flagged for the reviewer.
 EXIF_TIME_FLAG_SECONDS = 24 * 3600

@@ -1,5 +1,5 @@
 """Judging an officer's (or a seal's) certificate chain against the trust policy
-(verifier guide §2.4, checks C2–C4; C1 is the loading in ``forensics.verify``).
+(verifier guide §2.4, checks C2–C4; C1 is the loading in ``forensics.ledger_checks``).
 
 A signature counts toward PASS only when its certificate chains to an agency CA the verifier
 trusts, or a certificate of its chain is pinned by fingerprint. A chain that names a trusted

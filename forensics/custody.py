@@ -24,8 +24,8 @@ from forensics.hashing import digest_file
 from forensics.identity import Signer, cert_fingerprint, verify_signature
 from forensics.ledger import Record, entry_hash, parse_record
 from forensics.package import layout as L
+from forensics.package.checks import verify_package
 from forensics.package.reader import PackageReader
-from forensics.package.verify import verify_package
 from forensics.store import CaseStore
 from forensics.trust import TrustPolicy
 

@@ -23,7 +23,7 @@ from forensics.errors import InputError
 from forensics.ledger import STAMPED_KINDS, Record, entry_hash
 from forensics.timestamp import TokenError, TokenInfo, verify_token
 from forensics.timestamp.errors import TSA_UNTRUSTED
-from forensics.timestamp.verify import MAX_TOKEN_BYTES
+from forensics.timestamp.token_check import MAX_TOKEN_BYTES
 from forensics.trust import BUILTIN_TSA_POLICY, TrustPolicy, cert_sha256
 from forensics.verdict import Collector, Severity, TimeFact, TsaFact
 from forensics.x509names import self_issued, subject_text

@@ -3,13 +3,13 @@
 
     python scripts/compile_translations.py            # .ts → .qm with pyside6-lrelease
     python scripts/compile_translations.py --update   # first refresh the .ts from the sources
-                                                      # (pyside6-lupdate over ui/ and app/gui/)
+                                                      # (pyside6-lupdate over ui/ and app/desk/)
     python scripts/compile_translations.py --update --fill zh.tsv
         # then finish unfinished messages from a table: one line per message,
         # "context<TAB>source<TAB>Chinese" (English copies the source)
 
 The app compiles a missing or stale ``.qm`` into the user's cache on its own
-(``app.gui.i18n.qm_file``); this script is for builds and packaging. After ``--update``,
+(``app.desk.i18n.qm_file``); this script is for builds and packaging. After ``--update``,
 translate the new messages (Qt Linguist: ``pyside6-linguist``) — the tests refuse a zh_CN
 file with unfinished or empty translations.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 I18N = ROOT / "resources" / "i18n"
 LANGUAGES = ("zh_CN", "en")
-SOURCES = ("ui", "app/gui")
+SOURCES = ("ui", "app/desk")
 
 
 def qt_tool(name: str) -> list[str]:

@@ -1,5 +1,5 @@
 """Qt widgets only: windows, dialogs, item models, viewers and the capture workspace.
 
-Widgets ask ``app.gui`` (which calls ``forensics``) for everything; no widget opens a case
+Widgets ask ``app.desk`` (which calls ``forensics``) for everything; no widget opens a case
 store, hashes, encodes or waits on the network: that runs through ``run_task``.
 """

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject
 
-from app.gui.cases import CaseDetails
+from app.desk.cases import CaseDetails
 from ui.labels import status_label
 
 

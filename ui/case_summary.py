@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.cases import CaseDetails, load_case
-from app.gui.errors import explain
+from app.desk.cases import CaseDetails, load_case
+from app.desk.errors import explain
 from app.installation import Installation
 from ui.case_header import CaseHeader, esc
 from ui.labels import kind_label

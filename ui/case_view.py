@@ -1,6 +1,6 @@
 """One case: its header, the evidence timeline and a viewer for the chosen item.
 
-Everything that reads or writes the case goes through ``app.gui.cases`` off the GUI thread;
+Everything that reads or writes the case goes through ``app.desk.cases`` off the GUI thread;
 actions that sign ask the main window for the unlocked officer (``with_signer``).
 """
 
@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui import cases
-from app.gui.errors import SealedState, explain, sealed_state
-from app.gui.timeline import ItemRef, TimelineRow
-from app.gui.transcript import Line, to_webvtt
+from app.desk import cases
+from app.desk.errors import SealedState, explain, sealed_state
+from app.desk.timeline import ItemRef, TimelineRow
+from app.desk.transcript import Line, to_webvtt
 from app.installation import Installation
 from forensics.errors import QuzhengError
 from forensics.identity import Signer

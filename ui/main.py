@@ -6,9 +6,9 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from app.gui.i18n import choose_language, install_translators
-from app.gui.officers import needs_setup
-from app.gui.tsa import BuiltinTsa
+from app.desk.i18n import choose_language, install_translators
+from app.desk.officers import needs_setup
+from app.desk.tsa import BuiltinTsa
 from app.installation import Installation
 from ui.main_window import MainWindow
 

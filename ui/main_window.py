@@ -1,5 +1,5 @@
 """The main window: the case list, the case view, the officer who is unlocked, and the
-capture workspace (a process of its own, see ``app.gui.workspace_protocol``)."""
+capture workspace (a process of its own, see ``app.desk.workspace_protocol``)."""
 
 from __future__ import annotations
 
@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui import cases
-from app.gui.errors import SealedState, sealed_state
-from app.gui.officers import OfficerInfo, list_officers
-from app.gui.tsa import BuiltinTsa
-from app.gui.workspace_launcher import WorkspaceProcess, workspace_command
-from app.gui.workspace_protocol import WorkspaceConfig
+from app.desk import cases
+from app.desk.errors import SealedState, sealed_state
+from app.desk.officers import OfficerInfo, list_officers
+from app.desk.tsa import BuiltinTsa
+from app.desk.workspace_launcher import WorkspaceProcess, workspace_command
+from app.desk.workspace_protocol import WorkspaceConfig
 from app.installation import Installation
 from forensics.errors import CaptureError
 from forensics.identity import Signer

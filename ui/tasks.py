@@ -14,7 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.progress import ProgressRelay
+from app.desk.progress import ProgressRelay
 
 type ProgressFn = Callable[[int, int], None]
 

@@ -144,7 +144,7 @@ class ReportSource:
     @classmethod
     def from_case(cls, case: Case) -> ReportSource:
         # The verifier's read-only view of a case directory confines item paths to blobs/.
-        from forensics.verify import CaseSource
+        from forensics.ledger_checks import CaseSource
 
         view = CaseSource(case.store.dir, [])
         certs = case.store.dir / "certs"

@@ -15,13 +15,7 @@ from forensics.timestamp.sntp import (
     ServerResult,
     check_clock,
 )
-from forensics.timestamp.tsa import (
-    TimeStampAuthority,
-    TsaIdentity,
-    TsaServer,
-    create_tsa_identity,
-)
-from forensics.timestamp.verify import (
+from forensics.timestamp.token_check import (
     TimeAgreement,
     TokenInfo,
     check_time_agreement,
@@ -30,6 +24,12 @@ from forensics.timestamp.verify import (
     token_from_response,
     token_info_to_json,
     verify_token,
+)
+from forensics.timestamp.tsa import (
+    TimeStampAuthority,
+    TsaIdentity,
+    TsaServer,
+    create_tsa_identity,
 )
 
 __all__ = [

@@ -23,7 +23,7 @@ from asn1crypto import tsp
 from forensics import __version__
 from forensics.errors import InputError
 from forensics.timestamp.errors import Attempt, TimestampUnavailable, TokenError
-from forensics.timestamp.verify import (
+from forensics.timestamp.token_check import (
     CertSource,
     TokenInfo,
     _load_config_certs,

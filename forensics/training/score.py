@@ -19,8 +19,9 @@ from typing import Any, Final, NamedTuple
 
 from forensics.errors import AuthError, InputError
 from forensics.ledger import Record
+from forensics.ledger_checks import VerificationReport
+from forensics.package.checks import verify_package
 from forensics.package.reader import PackageReader
-from forensics.package.verify import verify_package
 from forensics.training.evidence import (
     VISIT_TYPES,
     LedgerView,
@@ -40,7 +41,6 @@ from forensics.training.facts import (
 )
 from forensics.training.text import fmt_duration, fmt_points, table, width
 from forensics.trust import TrustPolicy
-from forensics.verify import VerificationReport
 
 SCORE_FORMAT: Final = 1
 DEFAULT_BUDGET_S: Final = 300.0

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import settings
-from app.gui import training
+from app.desk import training
 from app.installation import Installation
 from app.jsonfile import read_json, write_json
 from forensics.errors import InputError

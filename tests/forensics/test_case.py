@@ -9,8 +9,8 @@ from PIL import Image
 
 from forensics.case import Case, SealItem
 from forensics.errors import InputError, PolicyError
+from forensics.ledger_checks import verify_case_dir
 from forensics.trust import TrustPolicy
-from forensics.verify import verify_case_dir
 from tests.conftest import World
 
 

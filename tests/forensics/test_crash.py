@@ -17,8 +17,8 @@ import pytest
 
 from forensics.case import Case
 from forensics.hashing import digest_file
+from forensics.ledger_checks import verify_case_dir
 from forensics.trust import TrustPolicy
-from forensics.verify import verify_case_dir
 from tests.conftest import World
 
 KILLS = 24

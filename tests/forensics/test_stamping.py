@@ -15,6 +15,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from forensics.case import Case
 from forensics.ledger import ItemSpec
+from forensics.ledger_checks import VerificationReport, verify_case_dir
 from forensics.stamping import (
     BackgroundStamper,
     StampOutcome,
@@ -26,7 +27,6 @@ from forensics.stamping import (
 from forensics.timestamp import TimeStampAuthority, TsaServer, create_tsa_identity
 from forensics.trust import TrustPolicy
 from forensics.verdict import Verdict
-from forensics.verify import VerificationReport, verify_case_dir
 from tests.conftest import World
 from tests.forensics.timestamp.conftest import make_identity, token_for
 

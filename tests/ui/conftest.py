@@ -14,7 +14,7 @@ import pytest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from app.capture.tasks import SyncRunner, set_runner
-from app.gui.i18n import install_translators, remove_translators
+from app.desk.i18n import install_translators, remove_translators
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(

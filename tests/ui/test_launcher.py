@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.gui.workspace_launcher import WorkspaceProcess
-from app.gui.workspace_protocol import WorkspaceConfig, event_line, parse_event
+from app.desk.workspace_launcher import WorkspaceProcess
+from app.desk.workspace_protocol import WorkspaceConfig, event_line, parse_event
 from app.installation import Installation
 from tests.conftest import World
 from ui.dialogs.error import ErrorDialog
@@ -95,7 +95,7 @@ def test_the_real_workspace_refuses_a_wrong_passphrase_before_anything_starts(
     qtbot: QtBot, world: World, case: object
 ) -> None:
     """``python -m ui.workspace``: no proxy, no browser, no entry before the key unlocks."""
-    from app.gui.workspace_launcher import workspace_command
+    from app.desk.workspace_launcher import workspace_command
     from forensics.case import Case
 
     assert isinstance(case, Case)

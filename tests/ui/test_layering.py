@@ -30,7 +30,7 @@ def test_ui_reaches_the_core_only_through_app() -> None:
     assert offences == []
 
 
-def test_app_gui_has_no_widgets() -> None:
-    for path in sorted((ROOT / "app" / "gui").rglob("*.py")):
+def test_app_desk_has_no_widgets() -> None:
+    for path in sorted((ROOT / "app" / "desk").rglob("*.py")):
         text = Path(path).read_text(encoding="utf-8")
         assert "QtWidgets" not in text and "from ui" not in text, path

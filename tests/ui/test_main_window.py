@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app import settings
-from app.gui import cases
-from app.gui.timeline import TimelineRow
+from app.desk import cases
+from app.desk.timeline import TimelineRow
 from app.installation import Installation
 from forensics.case import Case
 from forensics.errors import CaptureError
@@ -189,7 +189,7 @@ def test_case_view_seals_a_note_and_a_transcript(
 def test_transcript_refuses_bad_time_codes(
     qtbot: QtBot, world: World, case: Case, tmp_path: Path
 ) -> None:
-    from app.gui.timeline import timeline_rows
+    from app.desk.timeline import timeline_rows
     from ui.dialogs.transcript import TranscriptDialog
 
     fill_case(case, world.lead, tmp_path)
@@ -267,7 +267,7 @@ def test_verify_and_export_run_with_progress(
 def test_error_dialog_explains_in_chinese_and_confirms_nothing_sealed_was_lost(
     qtbot: QtBot, world: World, case: Case
 ) -> None:
-    from app.gui.errors import sealed_state
+    from app.desk.errors import sealed_state
 
     err = CaptureError("The recording proxy stopped.", "取证代理意外停止。")
     state = sealed_state(world.home, case.case_id)

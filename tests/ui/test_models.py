@@ -6,12 +6,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, Qt
 
-from app.gui import cases
-from app.gui.timeline import StampState, beijing_time, offset_text, timeline_rows
-from app.gui.traffic import read_exchanges
+from app.desk import cases
+from app.desk.timeline import StampState, beijing_time, offset_text, timeline_rows
+from app.desk.traffic import read_exchanges
 from app.installation import Installation
 from forensics.case import Case
-from forensics.verify import Finding, Severity
+from forensics.ledger_checks import Finding, Severity
 from tests.conftest import World
 from tests.ui.helpers import fill_case, write_warc
 from ui.models.case_list import CASE_ID_ROLE, CaseListModel

@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from app.capture.sealer import Item, Sealer
-from app.gui import cases, training
+from app.desk import cases, training
 from app.installation import Installation
 from forensics.case import Case
 from forensics.timestamp import TsaServer

@@ -14,7 +14,13 @@ from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
 from app import settings
-from app.gui.i18n import I18N_DIR, choose_language, install_translators, qm_file, remove_translators
+from app.desk.i18n import (
+    I18N_DIR,
+    choose_language,
+    install_translators,
+    qm_file,
+    remove_translators,
+)
 from app.installation import Installation
 from tests.conftest import World
 from tests.ui.conftest import ROOT
@@ -58,7 +64,7 @@ def test_zh_cn_is_chinese() -> None:
 
 
 def test_every_source_string_in_the_code_is_in_the_ts(tmp_path: Path) -> None:
-    """lupdate over ui/ and app/gui now must find exactly what the .ts files hold."""
+    """lupdate over ui/ and app/desk now must find exactly what the .ts files hold."""
     from scripts.compile_translations import qt_tool, source_files
 
     fresh = tmp_path / "fresh.ts"
@@ -101,8 +107,8 @@ def test_windows_show_no_untranslated_english(
     qtbot: QtBot, world: World, zh: str, tmp_path: Path
 ) -> None:
     """Every string a window shows goes through tr(): in Chinese, no English phrase is left."""
-    from app.gui.cases import load_case
-    from app.gui.officers import list_officers
+    from app.desk.cases import load_case
+    from app.desk.officers import list_officers
     from forensics.errors import CaptureError
     from tests.ui.helpers import complete_case
     from ui.case_summary import CaseSummaryPanel

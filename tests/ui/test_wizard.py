@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QWizard
 from pytestqt.qtbot import QtBot
 
 from app import settings
-from app.gui.officers import needs_setup, unlock
-from app.gui.tsa import BuiltinTsa
+from app.desk.officers import needs_setup, unlock
+from app.desk.tsa import BuiltinTsa
 from app.installation import Installation
 from forensics.identity import IdentityStore
 from ui.dialogs.wizard import SetupWizard

@@ -21,9 +21,9 @@ from app import settings
 from app.installation import Installation
 from forensics.case import Case
 from forensics.ledger import Record
+from forensics.ledger_checks import VerificationReport, verify_case_dir
 from forensics.timestamp import TsaServer
 from forensics.trust import TrustPolicy
-from forensics.verify import VerificationReport, verify_case_dir
 from tests.conftest import PASSPHRASE, World
 from tests.ui.conftest import ROOT, SCREENSHOTS, save_screenshot
 from ui.main_window import MainWindow

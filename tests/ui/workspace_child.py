@@ -48,9 +48,9 @@ class Run:
 @pytest.fixture(scope="session")
 def run() -> Iterator[Run]:
     """Session started before Qt, then the workspace window (zh_CN)."""
-    from app.gui.session import prepare
-    from app.gui.workspace_options import capture_options
-    from app.gui.workspace_protocol import WorkspaceConfig
+    from app.desk.session import prepare
+    from app.desk.workspace_options import capture_options
+    from app.desk.workspace_protocol import WorkspaceConfig
     from app.installation import Installation
     from forensics.range import RangeServer
     from ui.workspace import process

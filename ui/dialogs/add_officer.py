@@ -9,9 +9,9 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.cases import add_case_officer
-from app.gui.errors import explain
-from app.gui.officers import OfficerInfo, list_officers
+from app.desk.cases import add_case_officer
+from app.desk.errors import explain
+from app.desk.officers import OfficerInfo, list_officers
 from app.installation import Installation
 from forensics.identity import Signer
 from forensics.ledger import Record

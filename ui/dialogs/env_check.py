@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.timeline import offset_text
+from app.desk.timeline import offset_text
 from ui.labels import explanation
 
 _MARKS = {"ok": "✓", "warning": "!", "unavailable": "?"}

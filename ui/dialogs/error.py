@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from app.gui.errors import SealedState, explain, is_capture_stop
+from app.desk.errors import SealedState, explain, is_capture_stop
 from forensics.errors import QuzhengError
 
 

@@ -9,8 +9,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
 from app.capture.tasks import Outcome
-from app.gui.cases import export_case
-from app.gui.errors import explain
+from app.desk.cases import export_case
+from app.desk.errors import explain
 from app.installation import Installation
 from forensics.identity import Signer
 from forensics.package import ExportResult

@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.cases import NewCaseForm, create_case
-from app.gui.errors import explain
-from app.gui.officers import OfficerInfo
+from app.desk.cases import NewCaseForm, create_case
+from app.desk.errors import explain
+from app.desk.officers import OfficerInfo
 from app.installation import Installation
 from forensics.identity import Signer
 

@@ -11,8 +11,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidget
 
 from app.capture.tasks import Outcome
-from app.gui.errors import explain
-from app.gui.report import write_report
+from app.desk.errors import explain
+from app.desk.report import write_report
 from app.installation import Installation
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress

@@ -20,9 +20,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.errors import explain
-from app.gui.officers import unlock
-from app.gui.workspace_protocol import WorkspaceConfig
+from app.desk.errors import explain
+from app.desk.officers import unlock
+from app.desk.workspace_protocol import WorkspaceConfig
 from app.installation import Installation
 from forensics.errors import AuthError
 from forensics.identity import Signer

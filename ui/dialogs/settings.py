@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app import settings
-from app.gui.errors import explain
+from app.desk.errors import explain
 from app.installation import Installation
 from forensics.errors import QuzhengError
 

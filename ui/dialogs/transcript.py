@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.errors import explain
-from app.gui.timeline import TimelineRow
-from app.gui.transcript import Line, check_lines, derive_data, parse_time_code
+from app.desk.errors import explain
+from app.desk.timeline import TimelineRow
+from app.desk.transcript import Line, check_lines, derive_data, parse_time_code
 from forensics.errors import QuzhengError
 
 

@@ -10,8 +10,8 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
 from app.capture.tasks import Outcome
-from app.gui.custody import TransferResult, transfer_package
-from app.gui.errors import explain
+from app.desk.custody import TransferResult, transfer_package
+from app.desk.errors import explain
 from app.installation import Installation
 from forensics.identity import Signer
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file

@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.errors import explain
-from app.gui.officers import OfficerInfo, unlock
+from app.desk.errors import explain
+from app.desk.officers import OfficerInfo, unlock
 from app.installation import Installation
 from forensics.errors import AuthError
 from forensics.identity import Signer

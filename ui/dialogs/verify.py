@@ -16,11 +16,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome
-from app.gui.cases import verify_case, verify_package_file
-from app.gui.errors import explain
+from app.desk.cases import verify_case, verify_package_file
+from app.desk.errors import explain
 from app.installation import Installation
+from forensics.ledger_checks import Verdict, VerificationReport
 from forensics.verdict_text import verdict_summary
-from forensics.verify import Verdict, VerificationReport
 from ui.dialogs.parts import add_findings, findings_table, message_label, path_row, pick_file
 from ui.models.findings import FindingsModel
 from ui.tasks import ProgressFn, run_with_progress

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.errors import explain
-from app.gui.officers import SetupChoices, SetupResult, check_passphrase, run_setup
-from app.gui.tsa import DEFAULT_PORT
+from app.desk.errors import explain
+from app.desk.officers import SetupChoices, SetupResult, check_passphrase, run_setup
+from app.desk.tsa import DEFAULT_PORT
 from app.installation import Installation
 from forensics.errors import InputError
 from forensics.identity import Profile, check_badge

@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from app.gui.cases import CaseSummary
-from app.gui.timeline import beijing_time
+from app.desk.cases import CaseSummary
+from app.desk.timeline import beijing_time
 from ui.labels import status_label
 from ui.models.table import RowsModel
 

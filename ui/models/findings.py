@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from forensics.verify import Finding, Severity
+from forensics.ledger_checks import Finding, Severity
 from ui.labels import severity_label
 from ui.models.table import RowsModel
 

@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.gui.timeline import StampState, TimelineRow
+from app.desk.timeline import StampState, TimelineRow
 from ui.labels import kind_label, stamp_label
 from ui.models.table import RowsModel
 

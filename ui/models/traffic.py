@@ -7,7 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 
-from app.gui.traffic import Exchange
+from app.desk.traffic import Exchange
 from ui.models.table import RowsModel
 from ui.models.timeline import human_size
 

@@ -10,7 +10,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox
 
 from app.capture.tasks import Outcome, run_task
-from app.gui import training
+from app.desk import training
 from app.installation import Installation
 from ui.dialogs.error import show_error
 from ui.tasks import ignore

@@ -2,7 +2,7 @@
 limit, and the checklist that ticks itself as the capture workspace seals matching items.
 
 The case's ledger is read and judged off the GUI thread every few seconds
-(``app.gui.training.case_progress``); the timer is redrawn every second from the last
+(``app.desk.training.case_progress``); the timer is redrawn every second from the last
 result and the clock, without touching the case.
 """
 
@@ -15,8 +15,8 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QDockWidget, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.errors import explain
-from app.gui.training import case_progress
+from app.desk.errors import explain
+from app.desk.training import case_progress
 from app.installation import Installation
 from forensics.canonical import utc_now
 from forensics.training import Exercise, Progress

@@ -19,8 +19,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.errors import explain
-from app.gui.training import exercises
+from app.desk.errors import explain
+from app.desk.training import exercises
 from forensics.training import Exercise
 from forensics.training.progress import time_limit_s
 from ui.util import named

@@ -32,8 +32,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.errors import explain
-from app.gui.training import build_board, copy_out, exercises
+from app.desk.errors import explain
+from app.desk.training import build_board, copy_out, exercises
 from app.installation import Installation
 from forensics.training import Exercise, Leaderboard
 from ui.tasks import ProgressFn, ignore, run_with_progress

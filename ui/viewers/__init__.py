@@ -3,7 +3,7 @@ traffic (the requests in a WARC segment). They read the sealed files, never writ
 
 from __future__ import annotations
 
-from app.gui.timeline import ItemRef
+from app.desk.timeline import ItemRef
 
 IMAGE, VIDEO, TEXT, TRAFFIC, ENTRY = "image", "video", "text", "traffic", "entry"
 

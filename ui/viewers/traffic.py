@@ -17,8 +17,8 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
-from app.gui.errors import explain
-from app.gui.traffic import Exchange, read_exchanges
+from app.desk.errors import explain
+from app.desk.traffic import Exchange, read_exchanges
 from ui.models.traffic import TrafficModel
 
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.transcript import format_time_code
+from app.desk.transcript import format_time_code
 
 
 class VideoViewer(QWidget):

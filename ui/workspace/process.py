@@ -3,7 +3,7 @@
 Reads ``{"config": WorkspaceConfig, "passphrase": "…"}`` from stdin, unlocks the lead's key,
 starts the session (proxy, ``session.start``, clean-environment check) *before* the Qt
 application exists — the browser's proxy flags are fixed when Qt WebEngine starts — then
-opens the workspace and reports on stdout (``app.gui.workspace_protocol``).
+opens the workspace and reports on stdout (``app.desk.workspace_protocol``).
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from app.gui.session import Prepared, prepare
-from app.gui.workspace_protocol import WorkspaceConfig, event_line
+from app.desk.session import Prepared, prepare
+from app.desk.workspace_protocol import WorkspaceConfig, event_line
 from app.installation import Installation
 from forensics.errors import InputError, QuzhengError
 
@@ -28,7 +28,7 @@ def emit(event: str, **fields: Any) -> None:
 def open_workspace(prepared: Prepared, lang: str) -> Any:
     """After ``prepare``: configure Chromium, make the application, show the workspace."""
     from app.capture.browser import configure_chromium, ensure_application
-    from app.gui.i18n import install_translators
+    from app.desk.i18n import install_translators
     from ui.workspace.window import WorkspaceWindow
 
     session = prepared.session

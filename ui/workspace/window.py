@@ -32,11 +32,11 @@ from app.capture.browser import SessionBrowser
 from app.capture.sealer import Item
 from app.capture.session import CaptureSession, SessionSummary, validate_signers
 from app.capture.tasks import Outcome, run_task
-from app.gui.area import take_area
-from app.gui.errors import SealedState
-from app.gui.session import StampOutcome, TsaConfig, queued_stamps, sealed_state
-from app.gui.timeline import offset_text, row_from_record
-from app.gui.transcript import Line, to_webvtt
+from app.desk.area import take_area
+from app.desk.errors import SealedState
+from app.desk.session import StampOutcome, TsaConfig, queued_stamps, sealed_state
+from app.desk.timeline import offset_text, row_from_record
+from app.desk.transcript import Line, to_webvtt
 from app.installation import Installation
 from forensics.errors import QuzhengError
 from forensics.identity import Signer

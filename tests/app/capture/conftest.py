@@ -21,9 +21,9 @@ import pytest
 
 from app.capture.tasks import SyncRunner, set_runner
 from forensics.case import Case
+from forensics.ledger_checks import VerificationReport, verify_case_dir
 from forensics.timestamp import TsaServer
 from forensics.trust import TrustPolicy
-from forensics.verify import VerificationReport, verify_case_dir
 from tests.conftest import PASSPHRASE, World
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -12,8 +12,8 @@ import pytest
 from forensics.case import Case
 from forensics.environment import find_before, seal_snapshot, snapshot
 from forensics.errors import InputError, PolicyError
+from forensics.ledger_checks import verify_case_dir
 from forensics.trust import TrustPolicy
-from forensics.verify import verify_case_dir
 from tests.conftest import World
 
 TARGETS = ["https://shop.example.com/item/1"]

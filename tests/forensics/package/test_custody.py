@@ -10,9 +10,9 @@ import pytest
 from forensics.custody import import_package, record_transfer, transfer_record_path
 from forensics.errors import IntegrityError, PolicyError
 from forensics.identity import IdentityStore
+from forensics.ledger_checks import verify_case_dir
 from forensics.package import export_package, verify_package
 from forensics.trust import TrustPolicy
-from forensics.verify import verify_case_dir
 from tests.conftest import PASSPHRASE
 from tests.forensics.package.conftest import Exported
 from tests.received import certified_officers

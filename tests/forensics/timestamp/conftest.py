@@ -110,7 +110,7 @@ def token_for(
     authority: TimeStampAuthority, digest: bytes, *, nonce: int | None = 7, cert_req: bool = True
 ) -> bytes:
     """One token straight from an authority (no HTTP), for verifier tests."""
-    from forensics.timestamp.verify import token_from_response
+    from forensics.timestamp.token_check import token_from_response
 
     fields: dict[str, Any] = {
         "version": "v1",

@@ -18,6 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 from forensics.errors import InputError
 from forensics.timestamp import parse_response, request_token, verify_token
 from forensics.timestamp.command import serve
+from forensics.timestamp.token_check import token_from_response
 from forensics.timestamp.tsa import (
     CHAIN_FILE,
     KEY_FILE,
@@ -27,7 +28,6 @@ from forensics.timestamp.tsa import (
     TsaServer,
     create_tsa_identity,
 )
-from forensics.timestamp.verify import token_from_response
 
 from .conftest import entry_digest
 

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from forensics.ledger_checks import VerificationReport
 from forensics.package import verify_package
 from forensics.training import CLASSES, AnswerKey, TamperError, Text, make_tamper_set
 from forensics.trust import TrustPolicy
-from forensics.verify import VerificationReport
 from tests.forensics.training.conftest import Built
 
 

@@ -4,7 +4,7 @@ the workspace process share, and all a dialog needs: no Qt, no capture engine.
 Why a process of its own: Qt WebEngine reads its proxy and trust flags once per process,
 when the Qt application starts (``app.capture.browser``), and the recording proxy's port
 and CA are known only once the proxy runs. So the main window starts ``python -m
-ui.workspace`` (``app.gui.workspace_launcher.WorkspaceProcess``), hands it a
+ui.workspace`` (``app.desk.workspace_launcher.WorkspaceProcess``), hands it a
 ``WorkspaceConfig`` and the lead officer's passphrase on stdin (never on the command line
 or in the environment), and follows it through one JSON object per line on its stdout
 (``event_line`` / ``parse_event``):
@@ -17,7 +17,7 @@ or in the environment), and follows it through one JSON object per line on its s
     {"event": "error", "en": "…", "zh": "…"}     the session could not start
 
 The child builds its capture options from the config with
-``app.gui.workspace_options.capture_options``.
+``app.desk.workspace_options.capture_options``.
 """
 
 from __future__ import annotations

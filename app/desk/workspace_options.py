@@ -12,7 +12,7 @@ from typing import Any
 from app import settings
 from app.capture.recorder import VideoSettings
 from app.capture.session import CaptureOptions, default_env_check
-from app.gui.workspace_protocol import WorkspaceConfig
+from app.desk.workspace_protocol import WorkspaceConfig
 from app.installation import Installation
 from forensics.environment import Resolver
 

@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.gui.timeline import TimelineRow, timeline_rows
+from app.desk.timeline import TimelineRow, timeline_rows
 from app.installation import Installation
 from app.reporting import report_hook
 from forensics.case import Case, cases_dir, list_cases
 from forensics.errors import InputError, NotFoundError
 from forensics.identity import IdentityStore, Officer, Signer
 from forensics.ledger import Record
+from forensics.ledger_checks import VerificationReport
 from forensics.package import ExportResult, export_package, verify_package
 from forensics.stamping import StampOutcome, pending_count, stamp_pending
-from forensics.verify import VerificationReport
 
 type Progress = Callable[[int, int], None]
 

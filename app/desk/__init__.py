@@ -1,5 +1,5 @@
-"""Wiring the desktop windows call: no widgets here, only what sits between the windows
-(``ui/``) and the core (``forensics/``) — the middle floor of README "Layout".
+"""The officer's desk: what the desktop windows call. No widgets here, only what sits between
+the windows (``ui/``) and the core (``forensics/``) — the middle floor of README "Layout".
 
 - ``cases``     — list, create, open and read cases; add officers; seal notes, imports and
   transcripts; verify and export (each a plain function, run off the GUI thread by the caller).
@@ -10,7 +10,8 @@
 - ``traffic``   — the requests of a sealed WARC segment, bodies bounded, for the viewer.
 - ``transcript``— typed transcripts of a recording as derived items (WebVTT).
 - ``area``      — the area screenshot (the capture engine has viewport and full page).
-- ``workspace`` — the capture workspace's own process: launch, its line protocol, options.
+- ``workspace_protocol`` — the capture workspace's own process: its configuration and line
+  protocol; ``workspace_options`` assembles its capture options, ``workspace_launcher`` runs it.
 - ``session``   — the workspace's session: started before Qt, stamped while it runs.
 - ``tsa``       — the built-in time-stamp authority for training installations.
 - ``i18n``      — the interface language and its Qt translator.

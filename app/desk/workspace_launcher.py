@@ -1,7 +1,7 @@
 """The main window's side of the capture workspace: the command that starts the child
 (``python -m ui.workspace``, or the frozen program itself) and ``WorkspaceProcess``, the
 ``QProcess`` handle that hands it its config and follows its events
-(``app.gui.workspace_protocol``)."""
+(``app.desk.workspace_protocol``)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QObject, QProcess, QProcessEnvironment, Signal
 
 from app import frozen
-from app.gui.workspace_protocol import WorkspaceConfig, parse_event
+from app.desk.workspace_protocol import WorkspaceConfig, parse_event
 
 
 def workspace_command(module: str = "ui.workspace") -> list[str]:

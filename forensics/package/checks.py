@@ -2,7 +2,7 @@
 streaming, without extraction.
 
 Every member is hashed once (SHA-256 and SM3 in one pass); the package-level checks and the
-ledger checks of ``forensics.verify`` then use those digests. Unreadable input (not a ZIP,
+ledger checks of ``forensics.ledger_checks`` then use those digests. Unreadable input (not a ZIP,
 hostile names, wrong password, malformed control files) raises ``InputError``/``AuthError``
 (exit 2); everything that parses is judged under the trust policy into one verdict.
 """
@@ -31,13 +31,13 @@ from forensics.errors import AuthError, InputError
 from forensics.hashing import Digests, digest_file, digest_stream
 from forensics.identity import cert_key_fingerprint, load_certs_pem
 from forensics.ledger import Record, parse_record
+from forensics.ledger_checks import is_training, verify_source
 from forensics.package import layout as L
 from forensics.package.reader import PackageReader
 from forensics.timeproof import TokenJudge, token_finding
 from forensics.timestamp import TokenError
 from forensics.trust import TrustPolicy
 from forensics.verdict import Collector, Facts, Severity, SignerFact, VerificationReport
-from forensics.verify import is_training, verify_source
 
 Progress = Callable[[int, int], None]
 _TSA_CERT = re.compile(r"^custody/certs/tsa-[0-9a-f]{16}\.pem$")

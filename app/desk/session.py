@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.capture.session import CaptureOptions, CaptureSession
-from app.gui.errors import SealedState
-from app.gui.officers import unlock
-from app.gui.workspace_options import capture_options
-from app.gui.workspace_protocol import WorkspaceConfig
+from app.desk.errors import SealedState
+from app.desk.officers import unlock
+from app.desk.workspace_options import capture_options
+from app.desk.workspace_protocol import WorkspaceConfig
 from app.installation import Installation
 from forensics.case import Case
 from forensics.identity import Signer

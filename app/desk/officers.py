@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app import settings
-from app.gui.tsa import builtin_tsa_url, ensure_builtin_identity
+from app.desk.tsa import builtin_tsa_url, ensure_builtin_identity
 from app.installation import Installation
 from forensics.errors import InputError
 from forensics.identity import BUILTIN_TSA_LABEL, Profile, Signer, cert_fingerprint
