@@ -137,7 +137,7 @@ def judge_chain(
             f"{name} 自称受信任机构 {subject_text(claimed)} 的人员，但该机构 CA 并未签发此证书"
             f"（证书 SHA-256 {fact['cert_sha256']}）：身份系伪造",
         )
-        return SignerFact(**fact, trusted_by="")
+        return SignerFact(**fact, trusted_by="forged")
     if training and policy.accept_training:
         out.add(
             "cert-training",

@@ -31,6 +31,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from forensics.ledger import Record
+from forensics.timeproof import is_ca
 from forensics.trust import BUILTIN_TSA_POLICY
 from forensics.x509names import issued_by_name, self_issued, subject_text
 
@@ -122,13 +123,6 @@ def _common_name(cert: x509.Certificate) -> str:
     if isinstance(cn, list):  # several CN attributes
         cn = cn[0] if cn else ""
     return cn if isinstance(cn, str) else ""
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except (x509.ExtensionNotFound, ValueError):
-        return False
 
 
 def _token_parts(token: bytes) -> tuple[tuple[bytes, ...], str]:
@@ -246,7 +240,7 @@ def _tsa_prints(tokens: Iterable[bytes], tsa_chains: Mapping[str, bytes]) -> lis
         seen.add(parts)
         ders, policy = parts
         certs = _load_der(ders)
-        leaves = [c for c in certs if not _is_ca(c)]
+        leaves = [c for c in certs if not is_ca(c)]
         if not leaves:
             continue
         leaf = leaves[0]

@@ -79,7 +79,7 @@ class TokenJudge:
     def judge(self, token: bytes, digest: bytes) -> JudgedToken:
         """Raises TokenError / InputError when the token is wrong in itself."""
         candidates = [
-            c for c in (*token_certs(token), *self.package_certs) if self_issued(c) and _is_ca(c)
+            c for c in (*token_certs(token), *self.package_certs) if self_issued(c) and is_ca(c)
         ]
         anchors = list(self._anchors)
         anchors += [c.public_bytes(Encoding.PEM) for c in candidates if self.policy.is_pinned(c)]
@@ -160,7 +160,8 @@ def _pems(pem: bytes) -> list[x509.Certificate]:
         return []
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
+def is_ca(cert: x509.Certificate) -> bool:
+    """A CA certificate (basicConstraints cA); unreadable extensions count as not."""
     try:
         return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
     except (x509.ExtensionNotFound, ValueError):

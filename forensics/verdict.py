@@ -90,7 +90,7 @@ class SignerFact:
     cert_sha256: str
     ca_subject: str  # the top of its chain ('' when self-signed)
     ca_sha256: str
-    trusted_by: str  # "agency-ca", "pinned", "training" or "" (not trusted)
+    trusted_by: str  # "agency-ca", "pinned", "training", "forged" or "" (not trusted)
     role: str = "officer"  # "officer" or "seal"
 
     def as_json(self) -> dict[str, str]:

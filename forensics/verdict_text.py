@@ -79,6 +79,12 @@ def _signer_line(s: SignerFact, lang: str) -> str:
         trust = _t("trusted by a pinned fingerprint", "经指纹核对受信任", lang)
     elif s.trusted_by == "training":
         trust = _t("training identity", "训练身份", lang)
+    elif s.trusted_by == "forged":
+        trust = _t(
+            "FORGED: claims a trusted agency whose CA did not issue it",
+            "伪造：自称受信任机构，但并非该机构 CA 签发",
+            lang,
+        )
     else:
         trust = _t("NOT trusted", "未受信任", lang)
     role = _t(" [signed the detached seal]", "［独立封签签名人］", lang) if s.role == "seal" else ""

@@ -316,24 +316,30 @@ def _verify(
         )
         return _done(path, f, None, seal, judge)
     except InputError as exc:
-        seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
-        if not _altered(f):
-            raise
-        # The seal already proves the file was altered: that is the finding, not bad input.
-        f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
-        return _done(path, f, None, seal)
+        return _unreadable(path, exc, policy, f, check_seal)
     with reader:
         try:
             return _verify_open(path, reader, policy, f, progress, check_seal)
         except AuthError:
             raise
         except InputError as exc:
-            seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
-            if not _altered(f):
-                raise
-            # Members already found altered cannot be parsed either: report, don't crash.
-            f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
-            return _done(path, f, None, seal)
+            return _unreadable(path, exc, policy, f, check_seal)
+
+
+def _unreadable(
+    path: Path,
+    exc: InputError,
+    policy: TrustPolicy,
+    f: Collector,
+    check_seal: SealCheck | None,
+) -> VerificationReport:
+    """A package (or member) that cannot be parsed: when the seal or a member's own CRC
+    already proves it was altered, that is the finding; otherwise it is bad input."""
+    seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
+    if not _altered(f):
+        raise exc
+    f.add("package-unreadable", Severity.ERROR, path.name, exc.message_en, exc.message_zh)
+    return _done(path, f, None, seal)
 
 
 def _records(lines: list[str]) -> list[Record]:

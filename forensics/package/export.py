@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import pyzipper
-from asn1crypto import cms
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -41,6 +40,7 @@ from forensics.ledger import Record
 from forensics.package import layout as L
 from forensics.package.readme import readme_text
 from forensics.stamping import TsaConfig, stamp_pending
+from forensics.timeproof import is_ca, token_certs
 from forensics.timestamp import TimestampUnavailable, request_token, token_info_to_json
 
 # (case, output PDF path, package id, manifest sha256, manifest sm3) -> None
@@ -80,38 +80,18 @@ def _member_bytes(m: _Member | None) -> bytes | None:
     return m.source if isinstance(m.source, bytes) else m.source.read_bytes()
 
 
-def _token_certs(token: bytes) -> list[x509.Certificate]:
-    """The certificates a (verified) token carries: the TSA's chain, for custody/certs."""
-    try:
-        signed = cms.ContentInfo.load(token)["content"]
-        return [
-            x509.load_der_x509_certificate(c.chosen.dump())
-            for c in (signed["certificates"] or [])
-            if c.name == "certificate"
-        ]
-    except (ValueError, TypeError, KeyError):
-        return []
-
-
 def _add_tsa_chain(
     chains: dict[str, list[x509.Certificate]],
     certs: list[x509.Certificate],
     roots: list[x509.Certificate],
 ) -> None:
-    leaves = [c for c in certs if not _is_ca(c)]
+    leaves = [c for c in certs if not is_ca(c)]
     if not leaves:
         return
     leaf = leaves[0]
     chain = [leaf, *(c for c in certs if c is not leaf)]
     chain += [r for r in roots if any(c.issuer == r.subject for c in chain) and r not in chain]
     chains.setdefault(cert_fingerprint(leaf), chain)
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
 
 
 def _tsa_chain_files(chains: dict[str, list[x509.Certificate]]) -> dict[str, bytes]:
@@ -307,7 +287,7 @@ def export_package(
     ]
     for m in list(members.values()):
         if m.name.startswith("custody/timestamps/") and isinstance(m.source, Path):
-            _add_tsa_chain(tsa_chains, _token_certs(m.source.read_bytes()), roots)
+            _add_tsa_chain(tsa_chains, token_certs(m.source.read_bytes()), roots)
     for name, chain in _tsa_chain_files(tsa_chains).items():
         members[name] = _bytes_member(name, chain)
     warcs = [
@@ -400,7 +380,7 @@ def export_package(
                 **token_info_to_json(stamp.info),
             }
             known = {fp for fp in tsa_chains}
-            leaves = [c for c in _token_certs(stamp.token_der) if not _is_ca(c)]
+            leaves = [c for c in token_certs(stamp.token_der) if not is_ca(c)]
             if leaves and cert_fingerprint(leaves[0]) not in known:
                 # Its chain cannot join the package: datapackage.json is already written.
                 warnings.append("the manifest was stamped by a TSA no ledger entry used")

@@ -6,15 +6,16 @@ older or hand-made entries may be flat. ``flat_view`` gives the report one shape
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 
-def snapshot_of(data: dict[str, Any]) -> dict[str, Any] | None:
+def snapshot_of(data: Mapping[str, Any]) -> dict[str, Any] | None:
     snap = data.get("snapshot")
     return snap if isinstance(snap, dict) else None
 
 
-def flat_view(data: dict[str, Any]) -> dict[str, Any]:
+def flat_view(data: Mapping[str, Any]) -> Mapping[str, Any]:
     """The keys the report's summary rows look for, taken from the snapshot's sections."""
     snap = snapshot_of(data)
     if snap is None:
@@ -37,7 +38,7 @@ def flat_view(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sections(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+def sections(data: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     """One line per checked section: status and summary, then its warnings."""
     snap = snapshot_of(data)
     if snap is None:
@@ -57,7 +58,7 @@ def sections(data: dict[str, Any], lang: str) -> list[tuple[str, str]]:
     return out
 
 
-def changes(data: dict[str, Any], lang: str) -> list[tuple[str, bool]] | None:
+def changes(data: Mapping[str, Any], lang: str) -> list[tuple[str, bool]] | None:
     """The before/after differences an ``after`` check recorded, each with whether it was a
     real change (True) or a section that could not be compared (False); None if not recorded.
     """

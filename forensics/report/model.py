@@ -8,12 +8,13 @@ missing or odd value is shown as absent, never a crash. Required fields are chec
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from forensics.canonical import canonical_bytes, parse_time
+from forensics.canonical import canonical_bytes
+from forensics.entries import Item, int_of, mapping, text, time_of
 from forensics.errors import InputError, IntegrityError
 from forensics.fingerprints import TrustFingerprints
 from forensics.ledger import Record
@@ -28,43 +29,10 @@ _NON_OFFICER_ROLES = frozenset({"assistant"})
 DEFAULT_CLOCK_WARN_MS = 1000
 
 
-def as_dict(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def as_str(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str | int):
-        return str(value)
-    return ""
-
-
-def as_int(value: object) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        try:
-            return int(value)
-        except ValueError:
-            return None
-    return None
-
-
-def items_of(entry: dict[str, Any]) -> list[dict[str, Any]]:
-    """An entry's items that are objects (anything else in a hostile ledger is ignored)."""
-    items = entry.get("items")
-    return [i for i in items if isinstance(i, dict)] if isinstance(items, list) else []
-
-
-def server_ips_of(data: dict[str, Any]) -> list[str]:
+def server_ips_of(data: Mapping[str, Any]) -> list[str]:
     """The server IPs an entry names: the capture engine's ``server`` block (as the sealed
     traffic recorded them), or ``server_ips`` / ``server_ip`` at the top."""
-    server = as_dict(data.get("server"))
+    server = mapping(data.get("server"))
     out: list[str] = []
     for value in (
         data.get("server_ips"),
@@ -93,17 +61,8 @@ LATE_AFTER_S = 60
 def _stamped_late(records: list[Record], stamped: int | None, gen: datetime | None) -> bool:
     if stamped is None or gen is None or not 0 <= stamped < len(records):
         return False
-    entry_time = time_of(records[stamped].entry.get("time"))
+    entry_time = records[stamped].when
     return entry_time is not None and (gen - entry_time).total_seconds() > LATE_AFTER_S
-
-
-def time_of(value: object) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return parse_time(value)
-    except InputError:
-        return None
 
 
 @dataclass(frozen=True)
@@ -130,7 +89,7 @@ class SessionInfo:
     end_seq: int | None = None
     signers: list[str] = field(default_factory=list)
     single_officer: bool = False
-    data: dict[str, Any] = field(default_factory=dict)
+    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -138,29 +97,29 @@ class EvidenceRow:
     no: int
     seq: int
     kind: str
-    item: dict[str, Any]
+    item: Item
     time: datetime
-    data: dict[str, Any]
+    data: Mapping[str, Any]
 
     @property
     def path(self) -> str:
-        return as_str(self.item.get("path"))
+        return self.item.path
 
     @property
     def sha256(self) -> str:
-        return as_str(self.item.get("sha256"))
+        return self.item.sha256
 
     @property
     def sm3(self) -> str:
-        return as_str(self.item.get("sm3"))
+        return self.item.sm3
 
     @property
     def media_type(self) -> str:
-        return as_str(self.item.get("media_type")) or "application/octet-stream"
+        return self.item.media_type or "application/octet-stream"
 
     @property
     def size(self) -> int:
-        return as_int(self.item.get("size")) or 0
+        return self.item.size
 
 
 @dataclass(frozen=True)
@@ -190,7 +149,7 @@ class StampInfo:
     policy: str
     accuracy_us: int | None
     late: bool
-    token: dict[str, Any] | None
+    token: Item | None
 
 
 @dataclass(frozen=True)
@@ -317,18 +276,18 @@ def check_chain(records: list[Record]) -> None:
         prev = rec.hash
 
 
-def _clock(rec: Record, data: dict[str, Any], when: datetime) -> ClockReading | None:
-    clock = as_dict(flat_view(data).get("clock"))
+def _clock(rec: Record, data: Mapping[str, Any], when: datetime) -> ClockReading | None:
+    clock = mapping(flat_view(data).get("clock"))
     if not clock:
         return None
-    threshold = as_int(clock.get("warn_threshold_ms")) or DEFAULT_CLOCK_WARN_MS
+    threshold = int_of(clock.get("warn_threshold_ms")) or DEFAULT_CLOCK_WARN_MS
     return ClockReading(
         seq=rec.seq,
-        phase=as_str(data.get("phase")),
+        phase=text(data.get("phase")),
         time=when,
-        offset_us=as_int(clock.get("offset_us")),
-        rtt_us=as_int(clock.get("rtt_us", clock.get("round_trip_us"))),
-        server=as_str(clock.get("server")) or as_str(clock.get("best_server")),
+        offset_us=int_of(clock.get("offset_us")),
+        rtt_us=int_of(clock.get("rtt_us", clock.get("round_trip_us"))),
+        server=text(clock.get("server")) or text(clock.get("best_server")),
         threshold_ms=threshold,
     )
 
@@ -342,7 +301,7 @@ def _add_unique(out: list[str], values: Iterable[str]) -> None:
 
 
 def _is_proxy_disclosure(value: object) -> bool:
-    d = as_dict(value)
+    d = mapping(value)
     return bool(d) and any(k in d for k in ("mitmproxy", "addon_sha256", "ca_sha256"))
 
 
@@ -363,21 +322,20 @@ def build_model(source: ReportSource) -> ReportModel:
     server_ips: list[str] = []
     logins: list[str] = []
     for rec in records:
-        entry = rec.entry
-        data = as_dict(entry.get("data"))
-        when = time_of(entry.get("time")) or meta.opened
+        data = rec.data
+        when = rec.when or meta.opened
         kind = rec.kind
-        sid = as_str(entry.get("session"))
+        sid = rec.session or ""
         if kind == "officer.add":
-            key = as_str(data.get("key"))
+            key = text(data.get("key"))
             if key:
                 officers[key] = OfficerInfo(
                     key=key,
-                    name=as_str(data.get("name")),
-                    badge=as_str(data.get("badge")),
-                    agency=as_str(data.get("agency")),
-                    role=as_str(data.get("role")) or "officer",
-                    cert_sha256=as_str(data.get("cert_sha256")),
+                    name=text(data.get("name")),
+                    badge=text(data.get("badge")),
+                    agency=text(data.get("agency")),
+                    role=text(data.get("role")) or "officer",
+                    cert_sha256=text(data.get("cert_sha256")),
                     self_signed=data.get("self_signed") is True,
                 )
         elif kind in ("session.start", "session.end") and sid:
@@ -394,9 +352,9 @@ def build_model(source: ReportSource) -> ReportModel:
             if reading is not None:
                 clocks.append(reading)
         elif kind == "timestamp":
-            items = items_of(entry)
-            stamped = as_int(data.get("stamped_seq"))
-            gen_raw = as_str(data.get("gen_time"))
+            items = rec.items
+            stamped = int_of(data.get("stamped_seq"))
+            gen_raw = text(data.get("gen_time"))
             stamps.append(
                 StampInfo(
                     seq=rec.seq,
@@ -404,12 +362,12 @@ def build_model(source: ReportSource) -> ReportModel:
                     stamped_kind=records[stamped].kind
                     if stamped is not None and 0 <= stamped < len(records)
                     else "",
-                    tsa=as_str(data.get("tsa_name")) or as_str(data.get("tsa_url")),
-                    serial=as_str(data.get("serial")),
+                    tsa=text(data.get("tsa_name")) or text(data.get("tsa_url")),
+                    serial=text(data.get("serial")),
                     gen_time=time_of(gen_raw),
                     gen_time_raw=gen_raw,
-                    policy=as_str(data.get("policy")),
-                    accuracy_us=as_int(data.get("accuracy_us")),
+                    policy=text(data.get("policy")),
+                    accuracy_us=int_of(data.get("accuracy_us")),
                     late=data.get("queued") is True
                     or _stamped_late(records, stamped, time_of(gen_raw)),
                     token=items[0] if items else None,
@@ -419,26 +377,26 @@ def build_model(source: ReportSource) -> ReportModel:
             marks.append(
                 MarkInfo(
                     seq=rec.seq,
-                    at_us=as_int(data.get("at_us")),
-                    note=as_str(data.get("note")),
-                    recording_sha256=as_str(data.get("recording_sha256")),
+                    at_us=int_of(data.get("at_us")),
+                    note=text(data.get("note")),
+                    recording_sha256=text(data.get("recording_sha256")),
                     time=when,
                 )
             )
         for key in ("proxy", "disclosure"):
             if _is_proxy_disclosure(data.get(key)) and data[key] not in proxies:
                 proxies.append(dict(data[key]))
-        tool = as_dict(data.get("tool"))
+        tool = mapping(data.get("tool"))
         if tool and tool not in tools:
-            tools.append(tool)
+            tools.append(dict(tool))
         if kind.startswith("capture."):
             _add_unique(urls, strings(data.get("url")))
             _add_unique(urls, strings(data.get("urls")))
             _add_unique(hosts, strings(data.get("hosts")))
             _add_unique(server_ips, server_ips_of(data))
         if kind not in _CUSTODY_ITEM_KINDS:
-            for item in items_of(entry):
-                if as_str(item.get("path")).startswith("custody/"):
+            for item in rec.items:
+                if item.path.startswith("custody/"):
                     continue
                 evidence.append(EvidenceRow(len(evidence) + 1, rec.seq, kind, item, when, data))
     ordered = sorted(sessions.values(), key=lambda s: (s.start_seq or 0, s.sid))

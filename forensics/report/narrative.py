@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from forensics.canonical import beijing
+from forensics.entries import int_of, mapping, text, time_of
 from forensics.ledger import Record
 from forensics.report.envview import flat_view
 from forensics.report.labels import LABELS, label
-from forensics.report.model import (
-    ReportModel,
-    as_dict,
-    as_int,
-    as_str,
-    items_of,
-    server_ips_of,
-    strings,
-    time_of,
-)
+from forensics.report.model import ReportModel, server_ips_of, strings
 
 MAX_LIST = 12  # list values longer than this are cut, with a count of the rest
 MAX_TEXT = 400  # characters of one free-text value
@@ -70,7 +63,7 @@ def flat(value: object, limit: int = MAX_LIST) -> str:
 def _flat(value: object, limit: int, depth: int) -> str:
     if depth > 4:
         return "…"
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         parts = [f"{k}={_flat(v, limit, depth + 1)}" for k, v in list(value.items())[:limit]]
         if len(value) > limit:
             parts.append(f"…(+{len(value) - limit})")
@@ -82,7 +75,9 @@ def _flat(value: object, limit: int, depth: int) -> str:
         return ", ".join(parts)
     if value is None:
         return "-"
-    return cut(as_str(value) or str(value))
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return cut(str(value))
 
 
 def role_text(lang: str, role: str) -> str:
@@ -105,10 +100,10 @@ def _sep(lang: str) -> str:
     return "，" if lang == "zh" else ", "
 
 
-def _capture_what(lang: str, rec: Record, data: dict[str, Any]) -> str:
+def _capture_what(lang: str, rec: Record, data: Mapping[str, Any]) -> str:
     parts: list[str] = []
-    url = as_str(data.get("url"))
-    title = as_str(data.get("title"))
+    url = text(data.get("url"))
+    title = text(data.get("title"))
     if url:
         parts.append(cut(url, 200))
     if title:
@@ -116,22 +111,24 @@ def _capture_what(lang: str, rec: Record, data: dict[str, Any]) -> str:
     ips = server_ips_of(data)
     if ips:
         parts.append(label(lang, "k.server_ip", flat(ips, 4)))
-    live = as_dict(data.get("live"))
+    live = mapping(data.get("live"))
     if live:
         parts.append(
             label(
                 lang,
                 "k.live",
-                platform=cut(as_str(live.get("platform")), 80) or "-",
-                room=cut(as_str(live.get("room_id")), 80) or "-",
-                anchor=cut(as_str(live.get("anchor_account")), 80) or "-",
+                platform=cut(text(live.get("platform")), 80) or "-",
+                room=cut(text(live.get("room_id")), 80) or "-",
+                anchor=cut(text(live.get("anchor_account")), 80) or "-",
                 streams=flat([cut(u, 200) for u in strings(live.get("stream_urls"))], 2) or "-",
             )
         )
-    segment = as_str(data.get("segment"))
+    # A segment is a file name (traffic) or a number (a recording's part).
+    number = int_of(data.get("segment"))
+    segment = str(number) if number is not None else text(data.get("segment"))
     if segment:
         parts.append(segment)
-    records = as_int(data.get("records"))
+    records = int_of(data.get("records"))
     if records is not None:
         parts.append(label(lang, "k.records", records))
     hosts = data.get("hosts")
@@ -140,10 +137,10 @@ def _capture_what(lang: str, rec: Record, data: dict[str, Any]) -> str:
     sensitive = data.get("sensitive")
     if isinstance(sensitive, list) and sensitive:
         headers = sorted(
-            {h for s in sensitive for h in strings(as_dict(s).get("headers"))}, key=str.lower
+            {h for s in sensitive for h in strings(mapping(s).get("headers"))}, key=str.lower
         )
         parts.append(label(lang, "k.sensitive", len(sensitive), ", ".join(headers[:6]) or "-"))
-    paths = [as_str(i.get("path")) for i in items_of(rec.entry)]
+    paths = [i.path for i in rec.items]
     if paths:
         parts.append(label(lang, "k.items", ", ".join(p for p in paths if p)))
     return _sep(lang).join(parts) or "-"
@@ -151,30 +148,30 @@ def _capture_what(lang: str, rec: Record, data: dict[str, Any]) -> str:
 
 def describe(lang: str, rec: Record, model: ReportModel) -> str:
     """What entry ``rec`` records, in one sentence."""
-    data = as_dict(rec.entry.get("data"))
+    data = rec.data
     kind = rec.kind
-    sid = as_str(rec.entry.get("session"))[:8]
+    sid = (rec.session or "")[:8]
     if kind == "case.open":
         return label(
-            lang, "k.case.open", title=as_str(data.get("title")), number=as_str(data.get("number"))
+            lang, "k.case.open", title=text(data.get("title")), number=text(data.get("number"))
         )
     if kind == "officer.add":
         return label(
             lang,
             "k.officer.add",
-            role=role_text(lang, as_str(data.get("role")) or "officer"),
-            name=as_str(data.get("name")),
-            badge=as_str(data.get("badge")),
+            role=role_text(lang, text(data.get("role")) or "officer"),
+            name=text(data.get("name")),
+            badge=text(data.get("badge")),
         )
     if kind == "env.check":
-        clock = as_dict(flat_view(data).get("clock"))
-        offset = as_int(clock.get("offset_us"))
-        server = as_str(clock.get("server")) or as_str(clock.get("best_server"))
+        clock = mapping(flat_view(data).get("clock"))
+        offset = int_of(clock.get("offset_us"))
+        server = text(clock.get("server")) or text(clock.get("best_server"))
         extra = ""
         if offset is not None:
             extra = _sep(lang) + label(lang, "t.offset", f"{offset_text(offset)} ({server})")
         return label(
-            lang, "k.env.check", phase=phase_text(lang, as_str(data.get("phase"))), clock=extra
+            lang, "k.env.check", phase=phase_text(lang, text(data.get("phase"))), clock=extra
         )
     if kind == "session.start":
         return label(lang, "k.session.start", sid=sid)
@@ -190,45 +187,45 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
         return label(
             lang,
             "k.mark",
-            at=at_text(as_int(data.get("at_us"))),
-            note=cut(as_str(data.get("note")) or "-"),
+            at=at_text(int_of(data.get("at_us"))),
+            note=cut(text(data.get("note")) or "-"),
         )
     if kind == "note":
-        return label(lang, "k.note", text=cut(as_str(data.get("text")), 2000))
+        return label(lang, "k.note", text=cut(text(data.get("text")), 2000))
     if kind == "import.file":
-        what = as_str(data.get("source_name")) or _capture_what(lang, rec, data)
+        what = text(data.get("source_name")) or _capture_what(lang, rec, data)
         return label(lang, "k.import.file", what=what)
     if kind == "derive":
-        dkey = f"dk.{as_str(data.get('kind'))}"
+        dkey = f"dk.{text(data.get('kind'))}"
         return label(
             lang,
             "k.derive",
-            dkind=label(lang, dkey) if dkey in LABELS else as_str(data.get("kind")) or "-",
-            parent=as_str(data.get("parent_sha256"))[:16] or "-",
-            reason=cut(as_str(data.get("reason")) or "-"),
+            dkind=label(lang, dkey) if dkey in LABELS else text(data.get("kind")) or "-",
+            parent=text(data.get("parent_sha256"))[:16] or "-",
+            reason=cut(text(data.get("reason")) or "-"),
         )
     if kind == "timestamp":
         gen = time_of(data.get("gen_time"))
         return label(
             lang,
             "k.timestamp",
-            seq=as_str(data.get("stamped_seq")) or "?",
-            tsa=as_str(data.get("tsa_name")) or as_str(data.get("tsa_url")) or "-",
-            gen=both(gen) if gen else as_str(data.get("gen_time")) or "-",
+            seq=str(stamped) if (stamped := int_of(data.get("stamped_seq"))) is not None else "?",
+            tsa=text(data.get("tsa_name")) or text(data.get("tsa_url")) or "-",
+            gen=both(gen) if gen else text(data.get("gen_time")) or "-",
         )
     if kind == "custody.transfer":
         parts = [
             label(
                 lang,
                 "u.to",
-                name=as_str(data.get("to_name")) or "-",
-                agency=as_str(data.get("to_agency")) or "-",
+                name=text(data.get("to_name")) or "-",
+                agency=text(data.get("to_agency")) or "-",
             )
         ]
-        if as_str(data.get("reason")):
-            parts.append(label(lang, "u.reason", cut(as_str(data.get("reason")))))
-        if as_str(data.get("package_sha256")):
-            parts.append(label(lang, "u.package", as_str(data.get("package_sha256"))))
+        if text(data.get("reason")):
+            parts.append(label(lang, "u.reason", cut(text(data.get("reason")))))
+        if text(data.get("package_sha256")):
+            parts.append(label(lang, "u.package", text(data.get("package_sha256"))))
         return label(lang, "k.custody.transfer", what=_sep(lang).join(parts))
     if kind in ("package.export", "custody.receive", "verify", "case.close"):
         return label(lang, f"k.{kind}", what=flat(data) if data else "")

@@ -12,7 +12,7 @@ import io
 import os
 import threading
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -37,6 +37,8 @@ from reportlab.platypus import (
 )
 
 import forensics
+from forensics.entries import int_of, mapping
+from forensics.entries import text as str_of
 from forensics.report.envview import changes as env_changes
 from forensics.report.envview import flat_view
 from forensics.report.envview import sections as env_sections
@@ -46,10 +48,6 @@ from forensics.report.labels import LABELS, label, label_list
 from forensics.report.model import (
     EvidenceRow,
     ReportModel,
-    as_dict,
-    as_int,
-    as_str,
-    time_of,
 )
 from forensics.report.narrative import (
     at_text,
@@ -518,10 +516,8 @@ class _Builder:
                 if s.gen_time
                 else wrap(s.gen_time_raw or "-", CELL_SIZE, widths[2] - 6)
             )
-            token = s.token or {}
-            token_text = (
-                f"{as_str(token.get('path'))}\n{as_str(token.get('sha256'))}" if token else "-"
-            )
+            token = s.token
+            token_text = f"{token.path}\n{token.sha256}" if token else "-"
             entry = f"#{s.stamped_seq}" if s.stamped_seq is not None else "?"
             if s.stamped_kind:
                 entry += f"\n{s.stamped_kind}"
@@ -542,7 +538,7 @@ class _Builder:
             )
         )
 
-    def env_value(self, data: dict[str, Any], *keys: str) -> str:
+    def env_value(self, data: Mapping[str, Any], *keys: str) -> str:
         for k in keys:
             v = data.get(k)
             if v not in (None, "", [], {}) and not (
@@ -556,11 +552,11 @@ class _Builder:
         rows: list[tuple[str, object]] = [(self.L("f.location"), self.m.meta.location)]
         checks = [r for r in self.m.records if r.kind == "env.check"]
         first = next(
-            (r for r in checks if as_dict(r.entry.get("data")).get("phase") == "before"),
+            (r for r in checks if r.data.get("phase") == "before"),
             checks[0] if checks else None,
         )
         if first is not None:
-            d = flat_view(as_dict(first.entry.get("data")))
+            d = flat_view(first.data)
             for key, keys in (
                 ("n.public_ip", ("public_ip", "egress_ip", "public_ips")),
                 ("n.local_ip", ("local_ip", "local_ips")),
@@ -685,7 +681,7 @@ class _Builder:
             self.story.append(self.p(self.m.meta.carrier_statement))
             return
         target = self.m.meta.target
-        platform = as_str(target.get("platform")) or self.L("c.platform_unknown")
+        platform = str_of(target.get("platform")) or self.L("c.platform_unknown")
         where = self.L("c.where", ", ".join(self.m.server_ips[:8])) if self.m.server_ips else ""
         self.story.append(self.p(self.L("c.statement", platform=platform, where=where)))
 
@@ -705,14 +701,14 @@ class _Builder:
         for tool in tools:
             self.h3(f"{self.L('m.tool')} {note}")
             rows: list[tuple[str, object]] = [
-                (self.L("m.name"), as_str(tool.get("name")) or APP_NAME),
-                (self.L("m.version"), as_str(tool.get("version")) or "-"),
+                (self.L("m.name"), str_of(tool.get("name")) or APP_NAME),
+                (self.L("m.version"), str_of(tool.get("version")) or "-"),
                 (
                     self.L("m.build"),
-                    self.hexp(as_str(tool.get("build") or tool.get("build_hash")) or "-"),
+                    self.hexp(str_of(tool.get("build") or tool.get("build_hash")) or "-"),
                 ),
-                (self.L("m.os"), as_str(tool.get("os")) or "-"),
-                (self.L("m.python"), as_str(tool.get("python")) or "-"),
+                (self.L("m.os"), str_of(tool.get("os")) or "-"),
+                (self.L("m.python"), str_of(tool.get("python")) or "-"),
             ]
             self.story.append(self.kv(rows, 120))
         self.h3(self.L("m.proxy"))
@@ -723,11 +719,11 @@ class _Builder:
             rows = [
                 (
                     self.L("m.px_software"),
-                    f"{as_str(px.get('software')) or 'mitmproxy'} {as_str(px.get('mitmproxy'))}".strip(),
+                    f"{str_of(px.get('software')) or 'mitmproxy'} {str_of(px.get('mitmproxy'))}".strip(),
                 ),
-                (self.L("m.px_listen"), as_str(px.get("listen")) or "-"),
-                (self.L("m.px_ca"), self.hexp(as_str(px.get("ca_sha256")) or "-")),
-                (self.L("m.px_addon"), self.hexp(as_str(px.get("addon_sha256")) or "-")),
+                (self.L("m.px_listen"), str_of(px.get("listen")) or "-"),
+                (self.L("m.px_ca"), self.hexp(str_of(px.get("ca_sha256")) or "-")),
+                (self.L("m.px_addon"), self.hexp(str_of(px.get("addon_sha256")) or "-")),
                 (
                     self.L("m.px_modifies"),
                     self.L("m.yes")
@@ -763,12 +759,12 @@ class _Builder:
             self.warnings.append("no environment check in the ledger")
             return
         for rec in checks:
-            d = as_dict(rec.entry.get("data"))
-            when = time_of(rec.entry.get("time"))
+            d = rec.data
+            when = rec.when
             title = self.L(
                 "e.check",
                 rec.seq,
-                phase_text(self.lang, as_str(d.get("phase"))),
+                phase_text(self.lang, str_of(d.get("phase"))),
                 both(when) if when else "",
             )
             self.h3(title)
@@ -777,7 +773,7 @@ class _Builder:
             if view is not d:
                 # A sealed snapshot: one row per section, then the clock line.
                 rows += [(name, text) for name, text in env_sections(d, self.lang)]
-                rows.append((self.L("e.clock"), self.clock_line(as_dict(view.get("clock")))))
+                rows.append((self.L("e.clock"), self.clock_line(mapping(view.get("clock")))))
                 self.story.append(self.kv(rows, 120))
                 continue
             for key, value in d.items():
@@ -792,14 +788,12 @@ class _Builder:
                 else:
                     rows.append((str(key), self.env_text(value)))
             self.story.append(self.kv(rows, 120))
-        before = next(
-            (r for r in checks if as_dict(r.entry.get("data")).get("phase") == "before"), None
-        )
+        before = next((r for r in checks if r.data.get("phase") == "before"), None)
         after = next(
-            (r for r in reversed(checks) if as_dict(r.entry.get("data")).get("phase") == "after"),
+            (r for r in reversed(checks) if r.data.get("phase") == "after"),
             None,
         )
-        recorded = env_changes(as_dict(after.entry.get("data")), self.lang) if after else None
+        recorded = env_changes(after.data, self.lang) if after else None
         if before is not None and after is not None and recorded is not None:
             # The after check compared itself with the before check when it was sealed.
             rows = [
@@ -812,7 +806,7 @@ class _Builder:
             self.h3(self.L("e.compare") + f"（#{before.seq} / #{after.seq}）")
             self.story.append(self.kv(rows, 120))
         elif before is not None and after is not None:
-            bd, ad = as_dict(before.entry.get("data")), as_dict(after.entry.get("data"))
+            bd, ad = before.data, after.data
             rows = []
             for key in bd:
                 if key in ("phase", "clock", "checked_at", "time") or key not in ad:
@@ -825,14 +819,14 @@ class _Builder:
                 self.h3(self.L("e.compare") + f"（#{before.seq} / #{after.seq}）")
                 self.story.append(self.kv(rows, 120))
 
-    def clock_line(self, clock: dict[str, Any]) -> str:
-        offset = as_int(clock.get("offset_us"))
-        rtt = as_int(clock.get("rtt_us", clock.get("round_trip_us")))
-        server = as_str(clock.get("server")) or as_str(clock.get("best_server")) or "-"
+    def clock_line(self, clock: Mapping[str, Any]) -> str:
+        offset = int_of(clock.get("offset_us"))
+        rtt = int_of(clock.get("rtt_us", clock.get("round_trip_us")))
+        server = str_of(clock.get("server")) or str_of(clock.get("best_server")) or "-"
         if offset is None:
             return f"{self.L('t.offset_unknown')} ({server})"
         text = f"{offset_text(offset)} ({server}, RTT {offset_text(rtt).lstrip('+') if rtt is not None else '-'})"
-        threshold = as_int(clock.get("warn_threshold_ms")) or 1000
+        threshold = int_of(clock.get("warn_threshold_ms")) or 1000
         if abs(offset) > threshold * 1000:
             text += " " + self.L("t.offset_warn", threshold)
         return text
@@ -847,9 +841,8 @@ class _Builder:
         widths = [34, 92, 64, FRAME_W - 190]
         rows = []
         for rec in self.m.records:
-            t = time_of(rec.entry.get("time"))
-            actor = as_dict(rec.entry.get("actor"))
-            who = f"{as_str(actor.get('name'))}\n{as_str(actor.get('badge'))}"
+            t = rec.when
+            who = f"{rec.actor_name}\n{rec.actor_badge}"
             rows.append(
                 [
                     f"#{rec.seq}",
@@ -917,7 +910,7 @@ class _Builder:
 
     def evidence_name(self, row: EvidenceRow) -> str:
         text = f"{row.path}\n{self.L('v.entry', row.seq)}"
-        proves = as_str(row.data.get("proves"))
+        proves = str_of(row.data.get("proves"))
         if proves:
             text += "\n" + self.L("v.proves", cut(proves, 300))
         return text
@@ -1000,7 +993,7 @@ class _Builder:
         with ThreadPoolExecutor(THUMB_WORKERS, thread_name_prefix="qz-thumb") as pool:
             pending: deque[tuple[int, Future[Thumb | dict[int, Thumb]]]] = deque()
             for i, (row, offsets) in enumerate(tasks):
-                fp = self.source.open_item(row.item)
+                fp = self.source.open_sealed(row.item)
                 pending.append((i, pool.submit(_thumb_task, fp, offsets)))
                 while len(pending) >= 2 * THUMB_WORKERS:
                     j, fut = pending.popleft()
@@ -1016,19 +1009,19 @@ class _Builder:
             self.L("th.sealed", bj(row.time)),
         ]
         d = row.data
-        if as_str(d.get("title")):
-            lines.append(cut(as_str(d.get("title")), 120))
-        if as_str(d.get("url")):
-            lines.append(cut(as_str(d.get("url")), 200))
-        exif = as_dict(d.get("exif"))
+        if str_of(d.get("title")):
+            lines.append(cut(str_of(d.get("title")), 120))
+        if str_of(d.get("url")):
+            lines.append(cut(str_of(d.get("url")), 200))
+        exif = mapping(d.get("exif"))
         if exif:
-            if as_str(exif.get("camera")):
-                lines.append(self.L("th.exif_camera", as_str(exif.get("camera"))))
-            if as_str(exif.get("original_time")):
-                lines.append(self.L("th.exif_time", as_str(exif.get("original_time"))))
-            gps = as_dict(exif.get("gps"))
+            if str_of(exif.get("camera")):
+                lines.append(self.L("th.exif_camera", str_of(exif.get("camera"))))
+            if str_of(exif.get("original_time")):
+                lines.append(self.L("th.exif_time", str_of(exif.get("original_time"))))
+            gps = mapping(exif.get("gps"))
             if gps:
-                lines.append(self.L("th.exif_gps", as_str(gps.get("lat")), as_str(gps.get("lon"))))
+                lines.append(self.L("th.exif_gps", str_of(gps.get("lat")), str_of(gps.get("lon"))))
         return lines
 
     def thumb_cell(
@@ -1079,22 +1072,22 @@ class _Builder:
         widths = [24, 120, 50, 170, FRAME_W - 364]
         rows = []
         for row in derived:
-            parent_sha = as_str(row.data.get("parent_sha256"))
+            parent_sha = str_of(row.data.get("parent_sha256"))
             parent = self.m.evidence_by_sha(parent_sha)
             parent_text = f"#{parent.no} {parent.path}" if parent else self.L("d.unknown_parent")
-            dkey = f"dk.{as_str(row.data.get('kind'))}"
+            dkey = f"dk.{str_of(row.data.get('kind'))}"
             rows.append(
                 [
                     str(row.no),
                     wrap(row.path, CELL_SIZE, widths[1] - 6),
                     wrap(
-                        self.L(dkey) if dkey in LABELS else as_str(row.data.get("kind")) or "-",
+                        self.L(dkey) if dkey in LABELS else str_of(row.data.get("kind")) or "-",
                         CELL_SIZE,
                         widths[2] - 6,
                     ),
                     [self.p(parent_text, "cell"), self.hexp(parent_sha or "-")],
                     wrap(
-                        cut(as_str(row.data.get("reason")) or "-", 1000), CELL_SIZE, widths[4] - 6
+                        cut(str_of(row.data.get("reason")) or "-", 1000), CELL_SIZE, widths[4] - 6
                     ),
                 ]
             )
@@ -1115,11 +1108,11 @@ class _Builder:
             )
         )
         for row in derived:
-            if as_str(row.data.get("kind")) == "transcript" or row.media_type.startswith("text/"):
+            if str_of(row.data.get("kind")) == "transcript" or row.media_type.startswith("text/"):
                 self.transcript(row)
 
     def transcript(self, row: EvidenceRow) -> None:
-        fp = self.source.open_item(row.item)
+        fp = self.source.open_sealed(row.item)
         if fp is None:
             return
         with fp:
@@ -1142,14 +1135,13 @@ class _Builder:
         widths = [34, 92, 64, FRAME_W - 190]
         rows = []
         for rec in records:
-            t = time_of(rec.entry.get("time"))
-            actor = as_dict(rec.entry.get("actor"))
+            t = rec.when
             rows.append(
                 [
                     f"#{rec.seq}",
                     f"{bj(t)}\n{utc(t, True)[11:]}" if t else "-",
                     wrap(
-                        f"{as_str(actor.get('name'))}\n{as_str(actor.get('badge'))}",
+                        f"{rec.actor_name}\n{rec.actor_badge}",
                         CELL_SIZE,
                         widths[2] - 6,
                     ),

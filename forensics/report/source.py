@@ -10,13 +10,13 @@ given (a live case's ``certs/`` folder), else through the opener at the package 
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from forensics.canonical import parse_time
+from forensics.entries import Item
 from forensics.errors import InputError
 from forensics.fingerprints import (
     CERTS_DIR,
@@ -34,7 +34,7 @@ type ItemOpener = Callable[[dict[str, Any]], BinaryIO | None]
 type CertReader = Callable[[str], bytes | None]  # officer key fingerprint -> PEM chain
 
 
-def _text(data: dict[str, Any], key: str) -> str:
+def _text(data: Mapping[str, Any], key: str) -> str:
     value = data.get(key)
     return value.strip() if isinstance(value, str) else ""
 
@@ -65,18 +65,14 @@ class CaseMeta:
                 "the ledger does not begin with a case.open entry: no report can be made",
                 "账本第 0 条不是立案记录，无法生成笔录",
             )
-        entry = records[0].entry
-        data = entry.get("data")
-        data = data if isinstance(data, dict) else {}
+        first = records[0]
+        data = first.data
         target = data.get("target")
-        try:
-            opened = parse_time(str(entry.get("time", "")))
-        except InputError:
-            raise InputError(
-                "the case.open entry has no valid time", "立案记录的时间无效"
-            ) from None
+        opened = first.when
+        if opened is None:
+            raise InputError("the case.open entry has no valid time", "立案记录的时间无效")
         return cls(
-            case_id=str(entry.get("case", "")),
+            case_id=first.case_id,
             title=_text(data, "title"),
             number=_text(data, "number"),
             cause=_text(data, "cause"),
@@ -105,6 +101,10 @@ class ReportSource:
     def open_item(self, item: dict[str, Any]) -> BinaryIO | None:
         """The sealed file of a ledger item, streamed; ``None`` when it is not there."""
         return self.opener(item)
+
+    def open_sealed(self, item: Item) -> BinaryIO | None:
+        """The sealed file of an entry's item view, streamed; ``None`` when it is not there."""
+        return self.open_item(asdict(item))
 
     def _read(self, item: dict[str, Any]) -> bytes | None:
         """A small file whole (a token, a certificate chain); ``None`` if absent or large."""

@@ -195,6 +195,9 @@ def test_strangers_resign_restamped_at_another_trusted_tsa(
     assert (code, report["verdict"]) == (1, "fail")
     assert _stranger_certs(strangers) <= errors
     assert not {c for c, _ in errors if c.startswith("token-")}  # the tokens are not the tell
+    # What the expert reads: every signer named as forged, the second TSA as trusted.
+    assert {s["trusted_by"] for s in report["facts"]["signers"]} == {"forged"}
+    assert [t["trusted"] for t in report["facts"]["tsas"]] == [True]
 
 
 def test_strangers_resign_under_a_lookalike_agency_ca(
