@@ -13,7 +13,7 @@ Fingerprints are the SHA-256 of a certificate's DER, as ``openssl x509 -fingerpr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from cryptography import x509
@@ -111,10 +111,6 @@ class TrustPolicy:
             )
         return replace(self, max_stamp_gap_s=seconds)
 
-    @property
-    def anchors_known(self) -> bool:
-        return bool(self.agency_cas or self.tsa_roots or self.pinned)
-
     def is_pinned(self, cert: x509.Certificate) -> bool:
         return cert_sha256(cert) in self.pinned
 
@@ -123,10 +119,3 @@ class TrustPolicy:
         if training and self.accept_training:
             return self.tsa_roots + self.builtin_tsa_roots
         return self.tsa_roots
-
-
-def pinned_roots(candidates: Sequence[x509.Certificate], policy: TrustPolicy) -> list[bytes]:
-    """Candidate anchors (self-issued certificates found in the package) the policy pins."""
-    from cryptography.hazmat.primitives.serialization import Encoding
-
-    return [c.public_bytes(Encoding.PEM) for c in candidates if policy.is_pinned(c)]

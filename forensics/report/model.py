@@ -21,6 +21,7 @@ from forensics.ledger import Record
 from forensics.report.envview import flat_view
 from forensics.report.labels import label
 from forensics.report.source import CaseMeta, ReportSource
+from forensics.stamping import LATE_AFTER_SECONDS
 
 # Entry kinds whose items are not evidence but custody files (time-stamp tokens).
 _CUSTODY_ITEM_KINDS = frozenset({"timestamp"})
@@ -53,16 +54,13 @@ def strings(value: object) -> list[str]:
     return []
 
 
-# A token fixed more than this after its entry's own time was obtained late (the TSA was
-# unreachable): the report says so, judged from the times, not from the signer's flag.
-LATE_AFTER_S = 60
-
-
 def _stamped_late(records: list[Record], stamped: int | None, gen: datetime | None) -> bool:
+    """A token fixed more than LATE_AFTER_SECONDS after its entry's own time was obtained
+    late (the TSA was unreachable): judged from the times, not from the signer's flag."""
     if stamped is None or gen is None or not 0 <= stamped < len(records):
         return False
     entry_time = records[stamped].when
-    return entry_time is not None and (gen - entry_time).total_seconds() > LATE_AFTER_S
+    return entry_time is not None and (gen - entry_time).total_seconds() > LATE_AFTER_SECONDS
 
 
 @dataclass(frozen=True)
