@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from app import settings
+from app.capture.leftovers import pending, require_ready_for_export
 from app.i18n import cli_lang, t
 from app.installation import Installation
 from app.reporting import report_hook
-from app.secrets import read_secret
+from app.secrets import read_secret, secret_from_env
 from app.train import add_train_parser
 from forensics import __version__
 from forensics.case import Case, list_cases, resolve_case_dir
@@ -37,6 +38,7 @@ from forensics.ledger_checks import VerificationReport
 from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.verdict_text import render_report
+from forensics.x509names import subject_text
 
 
 class _Parser(argparse.ArgumentParser):
@@ -78,8 +80,8 @@ def _stamp(
 
 def cmd_stamp(args: argparse.Namespace) -> int:
     inst = Installation.current()
-    with inst.open_case(args.case) as case:
-        signer = _signer(args, inst.ids)
+    signer = _signer(args, inst.ids)
+    with _acting(inst, args.case, signer) as case:
         outcome = stamp_pending(case, signer, inst.tsa_config())
         _out(
             t(
@@ -104,6 +106,16 @@ def _passphrase(args: argparse.Namespace, confirm: bool = False, who: str = "") 
         cli_lang(),
         confirm,
     )
+
+
+def _warn(text: str) -> None:
+    print("quzheng: " + text, file=sys.stderr)
+
+
+def _acting(inst: Installation, ref: str, signer: Signer) -> Case:
+    """Open a case for a command that acts as ``signer``: what an interrupted capture left
+    unsealed is sealed first (app.capture.leftovers)."""
+    return inst.open_case(ref, acting=signer, say=_warn)
 
 
 def _signer(args: argparse.Namespace, ids: IdentityStore, badge: str | None = None) -> Signer:
@@ -143,6 +155,18 @@ def cmd_identity_list(args: argparse.Namespace) -> int:
             "self-signed" if o.cert.issuer == o.cert.subject else o.cert.issuer.rfc4514_string()
         )
         _out(f"{badge}\t{o.profile.name}\t{o.profile.agency}\t{o.key_fp}\t{issuer}")
+    anchors = ids.trust_anchors()
+    if anchors:
+        _out("")
+        _out(
+            t(
+                "Trusted roots (kind, labels, SHA-256, subject):",
+                "信任的根证书（类别、标签、SHA-256、主体）：",
+            )
+        )
+    for a in anchors:
+        kind = ("tsa-training" if a.builtin_only else "tsa") if a.tsa else "agency-ca"
+        _out(f"{kind}\t{','.join(a.labels) or '-'}\t{a.fingerprint}\t{subject_text(a.cert)}")
     return 0
 
 
@@ -284,6 +308,17 @@ def cmd_case_show(args: argparse.Namespace) -> int:
             _out(f"  {o.get('name')}  {o.get('badge')}  {o.get('agency')}  {o.get('role')}  {fp}")
         n_items = case.store.item_totals()
         _out(t("Items: ", "证据文件：") + f"{n_items[0]} ({n_items[1]} bytes)")
+        for session in case.unclosed_sessions():
+            _out(t("Session not closed: ", "未结束的取证会话：") + session)
+        left = pending(case.store.dir / "work")
+        if left:
+            _warn(
+                t(
+                    f"{len(left)} file(s) left by an interrupted capture wait to be sealed: the "
+                    "next command that acts as an officer of this case seals them",
+                    f"中断的取证留下 {len(left)} 个文件待封存：本案办案人员执行的下一个操作会先封存它们",
+                )
+            )
     return 0
 
 
@@ -308,8 +343,8 @@ def cmd_case_add_officer(args: argparse.Namespace) -> int:
     inst = Installation.current()
     ids = inst.ids
     officer = _officer_by_ref(ids, args.officer)
-    with inst.open_case(args.case) as case:
-        signer = _signer(args, ids)
+    signer = _signer(args, ids)
+    with _acting(inst, args.case, signer) as case:
         rec = case.add_officer(signer, officer, role=args.role)
     p = officer.profile
     _out(
@@ -334,8 +369,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     for p in paths:
         if not p.is_file():
             raise InputError(f"not a readable file: {p}", f"不是可读取的文件：{p}")
-    with inst.open_case(args.case) as case:
-        signer = _signer(args, inst.ids)
+    signer = _signer(args, inst.ids)
+    with _acting(inst, args.case, signer) as case:
         tsa = inst.tsa_config()
         waiting = 0
         for n, p in enumerate(paths, 1):
@@ -351,8 +386,8 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 def cmd_note(args: argparse.Namespace) -> int:
     inst = Installation.current()
-    with inst.open_case(args.case) as case:
-        signer = _signer(args, inst.ids)
+    signer = _signer(args, inst.ids)
+    with _acting(inst, args.case, signer) as case:
         rec = case.note(signer, args.text)
         _out(f"{rec.seq}\t{rec.hash}")
     return 0
@@ -360,15 +395,16 @@ def cmd_note(args: argparse.Namespace) -> int:
 
 def cmd_session_start(args: argparse.Namespace) -> int:
     inst = Installation.current()
-    with inst.open_case(args.case) as case:
-        _out(case.start_session(_signer(args, inst.ids)))
+    signer = _signer(args, inst.ids)
+    with _acting(inst, args.case, signer) as case:
+        _out(case.start_session(signer))
     return 0
 
 
 def cmd_session_end(args: argparse.Namespace) -> int:
     inst = Installation.current()
     signers = [_signer(args, inst.ids, b) for b in args.officer]
-    with inst.open_case(args.case) as case:
+    with _acting(inst, args.case, signers[0]) as case:
         rec = case.end_session(args.session, signers, allow_single_officer=args.training_single)
         _out(f"{rec.seq}\t{rec.hash}")
         _stamp(case, signers[0], inst)
@@ -403,7 +439,7 @@ def _progress_bar(label: str) -> Callable[[int, int], None] | None:
 def _package_password(args: argparse.Namespace) -> str | None:
     f = getattr(args, "password_file", None)
     if f is None:
-        return os.environ.get("QUZHENG_PACKAGE_PASSWORD") or None
+        return secret_from_env("QUZHENG_PACKAGE_PASSWORD")
     return read_secret(f, "QUZHENG_PACKAGE_PASSWORD", "Package password", "证据包密码", cli_lang())
 
 
@@ -436,8 +472,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     inst = Installation.current()
-    with inst.open_case(args.case) as case:
-        signer = _signer(args, inst.ids)
+    signer = _signer(args, inst.ids)
+    with _acting(inst, args.case, signer) as case:
+        require_ready_for_export(case)
         result = export_package(
             case,
             signer,
@@ -462,8 +499,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_transfer(args: argparse.Namespace) -> int:
     inst = Installation.current()
-    with inst.open_case(args.case) as case:
-        signer = _signer(args, inst.ids)
+    signer = _signer(args, inst.ids)
+    with _acting(inst, args.case, signer) as case:
         rec = record_transfer(
             case,
             signer,

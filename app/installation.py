@@ -9,17 +9,18 @@ configuration (``tsa_config``) and the clean-environment check's servers
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from app import settings
-from app.paths import cases_home, data_home
-from forensics.case import Case
+from app.paths import cases_home, data_home, secure_home
+from forensics.case import Case, cases_dir
 from forensics.environment import DEFAULT_ECHO_URLS
-from forensics.identity import IdentityStore
+from forensics.errors import InputError
+from forensics.identity import IdentityStore, Signer
 from forensics.stamping import TsaConfig, load_config
 from forensics.trust import TrustPolicy
 
@@ -38,6 +39,15 @@ class EnvServers:
 class Installation:
     home: Path
 
+    def __post_init__(self) -> None:
+        """The home is its owner's alone: created 0700, an older one tightened once
+        (``app.paths.secure_home``), and so are the cases of a ``data.dir`` elsewhere."""
+        try:
+            cases = cases_home(self.home)
+        except InputError:  # a damaged config.json is reported where the setting is read
+            cases = self.home
+        secure_home(self.home, (cases_dir(cases),) if cases != self.home else ())
+
     @classmethod
     def current(cls) -> Installation:
         """The data home of this run (``QUZHENG_HOME``, else the OS default)."""
@@ -53,8 +63,29 @@ class Installation:
         the setting can change while the program runs."""
         return cases_home(self.home)
 
-    def open_case(self, ref: str, **kwargs: Any) -> Case:
-        return Case.open(self.cases, ref, **kwargs)
+    def open_case(
+        self,
+        ref: str,
+        *,
+        acting: Signer | None = None,
+        say: Callable[[str], None] | None = None,
+        **kwargs: Any,
+    ) -> Case:
+        """Open a case. A command that acts as an officer of it (``acting``) first seals
+        what an interrupted capture left in its work folder (``app.capture.leftovers``);
+        ``say`` hears the warnings of a partial repair."""
+        case = Case.open(self.cases, ref, **kwargs)
+        if acting is not None:
+            from app.capture.leftovers import recover
+
+            try:
+                for warning in recover(case, acting, say=say):
+                    if say is not None:
+                        say(warning)
+            except BaseException:
+                case.close()
+                raise
+        return case
 
     def setting(self, key: str) -> str | int:
         return settings.get(self.home, key)

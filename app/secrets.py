@@ -7,7 +7,13 @@ import os
 import sys
 from pathlib import Path
 
+from forensics.childenv import scrubbed
 from forensics.errors import AuthError, InputError
+
+
+def secret_from_env(env: str) -> str | None:
+    """The secret named ``env`` if the environment gave one (also after it was scrubbed)."""
+    return os.environ.get(env) or scrubbed(env) or None
 
 
 def read_secret(
@@ -21,7 +27,9 @@ def read_secret(
                 f"cannot read {file}: {exc.strerror}",
                 f"无法读取 {file}：{exc.strerror}",
             ) from None
-    value = os.environ.get(env)
+    # Once Qt WebEngine is about to start, secrets leave the environment (childenv) but
+    # stay readable for this process.
+    value = secret_from_env(env)
     if value:
         return value
     if not sys.stdin.isatty():

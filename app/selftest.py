@@ -246,7 +246,7 @@ def _step_browser(run: _Run) -> str:
     spki = proxy.disclosure.get("ca_spki_sha256_b64")
     if not isinstance(spki, str) or not spki:
         raise SelfTestFailure("the proxy did not disclose its CA's SPKI hash")
-    title, painted = _load_page(run, run.page_url, proxy.proxy_url, spki)
+    title, painted = _load_page(run, run.page_url, proxy.proxy_url, spki, proxy.credentials)
     if "营业执照" not in title:
         raise SelfTestFailure(f"unexpected page title {title!r} for {run.page_url}")
     if not painted:
@@ -390,7 +390,9 @@ def _is_root() -> bool:
     return geteuid is not None and geteuid() == 0
 
 
-def _load_page(run: _Run, url: str, proxy_url: str, spki: str) -> tuple[str, bool]:
+def _load_page(
+    run: _Run, url: str, proxy_url: str, spki: str, credentials: tuple[str, str]
+) -> tuple[str, bool]:
     """Load ``url`` in an offscreen Qt WebEngine view behind the proxy: (title, drawn)."""
     # Chromium reads these once, when Qt WebEngine starts: they are set before the
     # application exists and replace any earlier value, so nothing else can steer the
@@ -421,6 +423,11 @@ def _load_page(run: _Run, url: str, proxy_url: str, spki: str) -> tuple[str, boo
     app = QApplication(["quzheng-selftest"])
     profile = QWebEngineProfile()  # off the record: no cache, cookies or history on disk
     page = QWebEnginePage(profile)
+    # The proxy admits only who knows the session's secret (app.capture.browser).
+    from app.capture.browser import BrowserConfig, answer_proxy_auth
+
+    auth = BrowserConfig(proxy_url, spki, proxy_user=credentials[0], proxy_secret=credentials[1])
+    run.qt_objects.append(answer_proxy_auth(page, auth))
     view = QWebEngineView()
     view.setPage(page)
     run.qt_objects += [app, profile, page, view]

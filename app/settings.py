@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.jsonfile import read_json, write_json
+from app.jsonfile import read_json
+from forensics.atomic import make_private_dir, write_atomic
 from forensics.errors import InputError
 
 
@@ -114,7 +116,9 @@ def set_value(home: Path, key: str, value: str) -> str | int:
             raise InputError(f"{key} must be positive", f"{key} 必须为正数")
     data = _load(home)
     data[key] = parsed
-    write_json(_path(home), data)
+    make_private_dir(home)
+    text = json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    write_atomic(_path(home), text, private=True)  # the owner's alone, whatever the umask
     return parsed
 
 

@@ -205,10 +205,17 @@ def live_segment(block: bytes, number: int) -> bytes:
     return base[shift : shift + LIVE_SEGMENT_BYTES]
 
 
-def _get(port: int, path: str, cafile: Path, proxy: tuple[str, int]) -> tuple[int, bytes]:
+def _tunnel_headers(auth: str | None) -> dict[str, str]:
+    """The recording proxy admits only who presents the session's secret (issue #16)."""
+    return {"Proxy-Authorization": auth} if auth else {}
+
+
+def _get(
+    port: int, path: str, cafile: Path, proxy: tuple[str, int], auth: str | None = None
+) -> tuple[int, bytes]:
     ctx = ssl.create_default_context(cafile=str(cafile))
     conn = http.client.HTTPSConnection(proxy[0], proxy[1], context=ctx, timeout=30)
-    conn.set_tunnel("127.0.0.1", port)
+    conn.set_tunnel("127.0.0.1", port, headers=_tunnel_headers(auth))
     try:
         conn.request("GET", path)
         resp = conn.getresponse()
@@ -218,14 +225,14 @@ def _get(port: int, path: str, cafile: Path, proxy: tuple[str, int]) -> tuple[in
 
 
 def _download(
-    port: int, size: int, cafile: Path, proxy: tuple[str, int] | None
+    port: int, size: int, cafile: Path, proxy: tuple[str, int] | None, auth: str | None = None
 ) -> tuple[int, float]:
     ctx = ssl.create_default_context(cafile=str(cafile))
     if proxy is None:
         conn = http.client.HTTPSConnection("127.0.0.1", port, context=ctx, timeout=120)
     else:
         conn = http.client.HTTPSConnection(proxy[0], proxy[1], context=ctx, timeout=120)
-        conn.set_tunnel("127.0.0.1", port)
+        conn.set_tunnel("127.0.0.1", port, headers=_tunnel_headers(auth))
     buf = bytearray(CHUNK)
     view = memoryview(buf)
     got = 0
@@ -326,10 +333,11 @@ def _live_session(
         end = time.monotonic() + seconds
         next_poll = time.monotonic()
         while time.monotonic() < end:
-            status, body = _get(server.port, "/live.m3u8", cafile, address)
+            auth = proxy.proxy_authorization
+            status, body = _get(server.port, "/live.m3u8", cafile, address, auth)
             for n in map(int, re.findall(r"^live/(\d+)\.ts$", body.decode(), re.M)):
                 if n not in fetched:
-                    status, data = _get(server.port, f"/live/{n}.ts", cafile, address)
+                    status, data = _get(server.port, f"/live/{n}.ts", cafile, address, auth)
                     if status == 200:
                         fetched[n] = hashlib.sha256(data).hexdigest()
             next_poll += 1.0  # a player refreshes a live playlist about once a second
@@ -425,7 +433,11 @@ def main(argv: list[str] | None = None) -> int:
                     work, rec_confdir, upstream_cas=[upstream_ca], operator="benchmark"
                 ) as proxy:
                     got, secs = _download(
-                        server.port, size, proxy.ca.cert_path, ("127.0.0.1", proxy.port)
+                        server.port,
+                        size,
+                        proxy.ca.cert_path,
+                        ("127.0.0.1", proxy.port),
+                        proxy.proxy_authorization,
                     )
                     assert got == size, (got, size)
                     recording.append(_mbps(size, secs))

@@ -21,6 +21,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 PRIVATE_MODE = 0o600
+PRIVATE_DIR_MODE = 0o700
+
+
+def make_private_dir(path: Path) -> None:
+    """Create the folder ``path`` and any missing parents, each owner-only (0700) whatever the
+    umask, as ``mkdir -p`` would; folders that exist already are left as they are."""
+    missing: list[Path] = []
+    p = path
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        with contextlib.suppress(FileExistsError):  # another writer made it meanwhile
+            d.mkdir(mode=PRIVATE_DIR_MODE)
+    if not path.is_dir():
+        raise FileExistsError(f"not a folder: {path}")
 
 
 def fsync_dir(path: Path) -> None:

@@ -14,9 +14,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from forensics.atomic import write_atomic
 from forensics.canonical import utc_now
 from forensics.errors import InputError, NotAMember, NotFoundError, PolicyError
 from forensics.hashing import Digests
+from forensics.identifiers import new_case_id
 from forensics.identity import Officer, Signer, cert_fingerprint
 from forensics.ledger import ItemSpec, Ledger, Record, parse_record
 from forensics.ledger_checks import VerificationReport, verify_case_dir
@@ -129,7 +131,7 @@ class Case:
         document number (文书编号) appear in the report."""
         if not title.strip():
             raise InputError("the case title is empty", "案件标题为空")
-        case_id = str(uuid.uuid4())
+        case_id = new_case_id()  # the one shape import accepts (forensics/identifiers.py)
         store = CaseStore(cases_dir(home) / case_id, create=True)
         case = cls(store, case_id, now)
         for key, value in (("case_id", case_id), ("title", title), ("number", number)):
@@ -246,7 +248,7 @@ class Case:
             )
         pem = officer.chain_pem().encode()
         path = self.store.dir / "certs" / f"{officer.key_fp}.pem"
-        path.write_bytes(pem)
+        write_atomic(path, pem, private=True)
         return self.ledger.append(
             signer,
             "officer.add",
@@ -396,6 +398,35 @@ class Case:
         session = str(uuid.uuid4())
         return self.ledger.append(signer, "session.start", dict(data or {}), session=session)
 
+    def unclosed_sessions(self) -> list[str]:
+        """Sessions started and not (yet) ended, in ledger order (whole ids)."""
+        started: dict[str, None] = {}
+        for r in self.ledger.records():
+            if r.kind == "session.start" and r.session:
+                started[str(r.session)] = None
+            elif r.kind == "session.end" and r.session:
+                started.pop(str(r.session), None)
+        return list(started)
+
+    def _session_id(self, ref: str) -> str:
+        """The session ``ref`` names: its whole id, or a prefix of at least 8 characters that
+        names one started session (as messages and listings print it)."""
+        ref = ref.strip().rstrip("…")
+        started = {
+            str(r.session) for r in self.ledger.records() if r.kind == "session.start" and r.session
+        }
+        if ref in started:
+            return ref
+        found = [s for s in started if len(ref) >= 8 and s.startswith(ref)]
+        if len(found) == 1:
+            return found[0]
+        if len(found) > 1:
+            raise InputError(
+                f"{ref} names more than one session; give more of its id",
+                f"{ref} 对应多个取证会话，请给出更长的会话编号",
+            )
+        raise InputError(f"no open session {ref}", f"没有进行中的取证会话 {ref}")
+
     def end_session(
         self,
         session: str,
@@ -413,11 +444,7 @@ class Case:
         for s in signers:
             if all(d.officer.key_fp != s.officer.key_fp for d in distinct):
                 distinct.append(s)
-        started = any(
-            r.kind == "session.start" and r.session == session for r in self.ledger.records()
-        )
-        if not started:
-            raise InputError(f"no open session {session}", f"没有进行中的取证会话 {session}")
+        session = self._session_id(session)
         single = len(distinct) < 2
         if single and not (allow_single_officer and self.training and distinct):
             raise PolicyError(

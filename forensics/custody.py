@@ -11,6 +11,7 @@ keeps the whole chain, both signatures included.
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -21,10 +22,18 @@ from forensics.canonical import canonical_bytes
 from forensics.case import Case, cases_dir
 from forensics.errors import InputError, IntegrityError, PolicyError
 from forensics.hashing import digest_file
-from forensics.identity import Signer, cert_fingerprint, verify_signature
+from forensics.identifiers import (
+    check_case_id,
+    check_package_id,
+    check_seq,
+    check_sha256,
+    inside,
+)
+from forensics.identity import Signer, cert_fingerprint, check_badge, verify_signature
 from forensics.ledger import Record, entry_hash, parse_record
 from forensics.package import layout as L
-from forensics.package.checks import verify_package
+from forensics.package.checks import read_seal_json, verify_package
+from forensics.package.layout import is_safe_name
 from forensics.package.reader import PackageReader
 from forensics.store import CaseStore
 from forensics.trust import TrustPolicy
@@ -87,23 +96,35 @@ def record_transfer(
 
 
 def _read_seal(package: Path) -> dict[str, object]:
+    path = package.with_name(package.name + ".seal.json")
     try:
-        seal = json.loads(package.with_name(package.name + ".seal.json").read_text("utf-8"))
+        seal = read_seal_json(path)  # bounded: size, depth, values
         body = seal["seal"]
         if not isinstance(body, dict):
             raise TypeError
         return body
-    except (OSError, ValueError, KeyError, TypeError):
+    except InputError as exc:
         raise InputError(
-            f"the package's seal {package.name}.seal.json is missing or unreadable",
-            f"证据包封签 {package.name}.seal.json 缺失或无法读取",
+            f"the package's seal {path.name} is missing or unreadable: {exc.message_en}",
+            f"证据包封签 {path.name} 缺失或无法读取：{exc.message_zh}",
+        ) from None
+    except (KeyError, TypeError, IndexError):
+        raise InputError(
+            f"the package's seal {path.name} is missing or unreadable",
+            f"证据包封签 {path.name} 缺失或无法读取",
         ) from None
 
 
 def check_transfer_record(line: str, chain_pem: bytes) -> Record:
     """The sender's signed transfer record: its hash and signature must hold."""
     rec = parse_record(line)
-    certs = x509.load_pem_x509_certificates(chain_pem) if chain_pem else []
+    try:
+        certs = x509.load_pem_x509_certificates(chain_pem) if chain_pem else []
+    except ValueError:
+        raise InputError(
+            "the transfer record's certificate chain is unreadable",
+            "移交记录中的证书链无法读取",
+        ) from None
     if rec.kind != "custody.transfer" or entry_hash(rec.entry) != rec.hash:
         raise IntegrityError("the transfer record was altered", "移交记录被改动")
     if not certs or not verify_signature(certs[0], _canonical(rec), rec.sig):
@@ -132,10 +153,17 @@ def import_package(
     tpath = transfer_record_path(package)
     if tpath.is_file():
         try:
-            raw = json.loads(tpath.read_text("utf-8"))
-            line = str(raw["record"])
-            chain = str(raw["sender_chain_pem"]).encode()
-        except (OSError, ValueError, KeyError, TypeError):
+            raw = read_seal_json(tpath)  # bounded: size, depth, values
+            line, chain_text = raw["record"], raw["sender_chain_pem"]
+            if not isinstance(line, str) or not isinstance(chain_text, str):
+                raise TypeError
+            chain = chain_text.encode()
+        except InputError as exc:
+            raise InputError(
+                f"{tpath.name} is unreadable: {exc.message_en}",
+                f"{tpath.name} 无法读取：{exc.message_zh}",
+            ) from None
+        except (KeyError, TypeError, IndexError, UnicodeEncodeError):
             raise InputError(f"{tpath.name} is unreadable", f"{tpath.name} 无法读取") from None
         trec = check_transfer_record(line, chain)
         whole = digest_file(package)
@@ -145,10 +173,18 @@ def import_package(
             )
         transfer = {"record": line, "sender_chain_pem": chain.decode()}
     with PackageReader(package, password) as reader:
-        lines = [x for x in reader.read_control(L.LEDGER).decode("utf-8").split("\n") if x.strip()]
+        # Everything that names a place on disk is checked before anything is created.
+        lines = reader.read_lines(L.LEDGER)
         records = [parse_record(x) for x in lines]
-        case_id = str(records[0].entry["case"])
-        target = cases_dir(home) / case_id
+        case_id = _received_identifiers(records)
+        seal = _read_seal(package) if _seal_path(package).is_file() else {}
+        package_id = seal.get("package_id", "")
+        if package_id != "":
+            check_package_id(package_id)
+        certs = _received_certs(reader)
+        root = cases_dir(home)
+        target = inside(root, case_id)
+        cert_files = [(inside(target, "certs", Path(n).name), n) for n in certs]
         if target.exists():
             raise PolicyError(
                 f"case {case_id} already exists here; a package cannot be received twice",
@@ -163,12 +199,11 @@ def import_package(
                 ("number", str(opened.get("number", ""))),
                 ("status", "received"),
                 ("received", "1"),
-                ("training", "1" if opened.get("training") else "0"),
+                ("training", "1" if opened.get("training") is True else "0"),
             ):
                 store.set_meta(key, value)
-            for name in reader.names:
-                if name.startswith(L.CERTS_DIR) and name.endswith(".pem") and "/tsa-" not in name:
-                    (target / "certs" / Path(name).name).write_bytes(reader.read_control(name))
+            for dest, name in cert_files:
+                dest.write_bytes(reader.read_control(name))
             with store.write_transaction() as db:
                 for rec, line in zip(records, lines, strict=True):
                     items = []
@@ -187,8 +222,7 @@ def import_package(
             shutil.rmtree(target, ignore_errors=True)
             raise
     store.close()
-    case = Case.open(home, case_id)
-    seal = _read_seal(package) if package.with_name(package.name + ".seal.json").is_file() else {}
+    case = Case.open(home, str(target))
     whole = digest_file(package)
     (case.store.dir / "certs" / f"{receiver.officer.key_fp}.pem").write_text(
         receiver.officer.chain_pem()
@@ -210,7 +244,7 @@ def import_package(
         "custody.receive",
         {
             "package_file": package.name,
-            "package_id": str(seal.get("package_id", "")),
+            "package_id": str(package_id),
             "package_sha256": whole.sha256,
             "package_sm3": whole.sm3,
             "verified": "pass",
@@ -219,3 +253,69 @@ def import_package(
         },
     )
     return case
+
+
+def _seal_path(package: Path) -> Path:
+    return package.with_name(package.name + ".seal.json")
+
+
+def _received_identifiers(records: list[Record]) -> str:
+    """Every identifier of a received ledger, by type and shape; returns the case id.
+
+    Only what the export of a real case contains is accepted: one case id (a UUID, the
+    shape ``Case.create`` makes) on every entry, seq numbers ``0…n-1``, item paths that are
+    safe member names, 64-hex SHA-256 digests, string media types, valid badges."""
+    if not records:
+        raise InputError("the received ledger is empty", "接收的账本为空")
+    case_id = check_case_id(records[0].entry["case"])
+    for i, rec in enumerate(records):
+        where = f"ledger entry {i}"
+        if rec.entry["case"] != case_id:
+            raise InputError(
+                f"{where} names another case id {str(rec.entry['case'])[:80]!r}",
+                f"账本第 {i} 条记载了另一个案件编号",
+            )
+        if check_seq(rec.entry["seq"]) != i:
+            raise InputError(f"{where} has seq {rec.seq}", f"账本第 {i} 条的序号为 {rec.seq}")
+        actor, items = rec.entry["actor"], rec.entry["items"]
+        if not isinstance(actor, dict) or not isinstance(items, list):
+            raise InputError(
+                f"{where}: actor or items malformed", f"账本第 {i} 条：操作人或证据项格式错误"
+            )
+        badges = [actor.get("badge", "")]
+        if rec.kind == "officer.add":
+            badges.append(rec.data.get("badge", ""))
+        for badge in badges:
+            if badge != "":
+                if not isinstance(badge, str):
+                    raise InputError(
+                        f"{where}: a badge is not text", f"账本第 {i} 条：执法证号不是文本"
+                    )
+                check_badge(badge)
+        for item in items:
+            if not isinstance(item, dict):
+                raise InputError(
+                    f"{where}: an item is not an object", f"账本第 {i} 条：证据项格式错误"
+                )
+            path = item.get("path")
+            if not isinstance(path, str) or not is_safe_name(path):
+                raise InputError(
+                    f"{where}: unsafe item path {str(path)[:80]!r}",
+                    f"账本第 {i} 条：证据路径不安全 {str(path)[:80]!r}",
+                )
+            check_sha256(item.get("sha256"), f"{where}: {path}")
+            if not isinstance(item.get("media_type"), str):
+                raise InputError(
+                    f"{where}: {path}: the media type is not text",
+                    f"账本第 {i} 条：{path}：媒体类型不是文本",
+                )
+    return case_id
+
+
+_CERT_MEMBER = re.compile(r"^custody/certs/[0-9a-f]{64}\.pem$")
+
+
+def _received_certs(reader: PackageReader) -> list[str]:
+    """The officers' certificate members to keep (``custody/certs/<key>.pem``; TSA chains
+    and anything else under ``custody/certs/`` are not written)."""
+    return [n for n in reader.names if _CERT_MEMBER.match(n)]

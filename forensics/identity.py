@@ -3,10 +3,15 @@
 Layout under the data directory::
 
     identities/<badge>/profile.json   name, 执法证号 (badge), agency, role
-    identities/<badge>/key.pem        ECDSA P-256 private key, PKCS#8, encrypted (mode 0600)
+    identities/<badge>/key.pem        ECDSA P-256 private key, PKCS#8 under scrypt (keywrap), 0600
     identities/<badge>/cert.pem       the officer's certificate, then its CA chain
     ca/ca-key.pem, ca/ca-cert.pem     an agency CA for small agencies and training
-    trust/*.pem                       CA certificates this installation trusts
+    trust/<sha256>.pem                agency CA certificates this installation trusts
+    trust/tsa/<sha256>.pem            TSA roots it trusts (and asks for tokens)
+    trust/…/<sha256>.labels.json      the labels each anchor was trusted under
+
+Anchors are stored under the SHA-256 of their (first) certificate, so trusting another
+root never replaces one already trusted.
 
 Self-signed officer certificates are allowed (REQUIREMENTS.md §C5); their fingerprints are
 printed in the paper record for handwritten signature.
@@ -17,6 +22,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -29,7 +35,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from forensics.atomic import write_atomic
+from forensics import keywrap
+from forensics.atomic import make_private_dir, write_atomic
 from forensics.errors import AuthError, InputError, NotFoundError
 from forensics.keyusage import key_usage
 from forensics.trust import TrustPolicy
@@ -39,7 +46,10 @@ SIG_ALG = "ecdsa-p256-sha256"
 # itself: good for requesting tokens and for training packages, not for evidence.
 BUILTIN_TSA_LABEL = "builtin-tsa"
 _BADGE_RE = re.compile(r"^[0-9A-Za-z][0-9A-Za-z_-]{0,39}$")
+_FP_RE = re.compile(r"^[0-9a-f]{64}$")
+_LABEL_RE = re.compile(r"^[^\x00-\x1f\x7f]{1,100}$")  # display only: never a file name
 _CERT_YEARS = 5
+_log = logging.getLogger(__name__)
 
 
 def key_fingerprint(public_key: ec.EllipticCurvePublicKey) -> str:
@@ -173,11 +183,7 @@ def _encrypt_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
             "the passphrase must have at least 8 characters",
             "口令至少需要 8 个字符",
         )
-    return key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase.encode("utf-8")),
-    )
+    return keywrap.wrap_key(key, passphrase)
 
 
 def _load_key(
@@ -203,6 +209,13 @@ def _load_key(
         ) from None
     if not isinstance(key, ec.EllipticCurvePrivateKey):
         raise InputError(f"{what_en} key is not ECDSA P-256", f"{what_zh}私钥不是 ECDSA P-256")
+    if keywrap.needs_rewrap(data):
+        # Written under a weaker KDF (PBKDF2 at 2048 iterations before): re-wrap it now that
+        # the passphrase is known. A home that cannot be written keeps the old file.
+        try:
+            write_atomic(path, keywrap.wrap_key(key, passphrase), private=True)
+        except OSError as exc:
+            _log.warning("could not re-wrap %s under the stronger KDF: %s", path, exc.strerror)
     return key
 
 
@@ -214,6 +227,45 @@ def load_certs_pem(data: bytes, source: str) -> tuple[x509.Certificate, ...]:
             f"not a PEM certificate file: {source}", f"不是 PEM 证书文件：{source}"
         ) from None
     return tuple(certs)
+
+
+@dataclass(frozen=True)
+class TrustAnchor:
+    """A root trusted here: its fingerprint, the labels it was trusted under, its kind."""
+
+    fingerprint: str
+    labels: tuple[str, ...]
+    cert: x509.Certificate
+    tsa: bool
+
+    @property
+    def builtin_only(self) -> bool:
+        """Trusted only as the built-in TSA set-up trusted by itself: training only."""
+        return self.tsa and bool(self.labels) and set(self.labels) <= {BUILTIN_TSA_LABEL}
+
+
+def _labels_path(pem: Path) -> Path:
+    return pem.with_name(pem.stem + ".labels.json")
+
+
+def _write_labels(pem: Path, labels: tuple[str, ...]) -> None:
+    write_atomic(_labels_path(pem), json.dumps({"labels": list(labels)}) + "\n", private=True)
+
+
+def _read_labels(pem: Path) -> tuple[str, ...]:
+    try:
+        raw = json.loads(_labels_path(pem).read_text("utf-8"))
+        labels = raw["labels"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return ()
+    if not isinstance(labels, list):
+        return ()
+    return tuple(x for x in labels if isinstance(x, str) and _LABEL_RE.match(x))
+
+
+def _builtin_only(pem: Path) -> bool:
+    labels = _read_labels(pem)
+    return bool(labels) and set(labels) <= {BUILTIN_TSA_LABEL}
 
 
 class IdentityStore:
@@ -243,15 +295,14 @@ class IdentityStore:
                 f"an officer with badge {profile.badge} already exists",
                 f"执法证号 {profile.badge} 的执法人员已存在",
             )
-        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(d)
         key = ec.generate_private_key(ec.SECP256R1())
         name = _name(profile.name, profile.agency, profile.badge)
         cert = _officer_cert(profile, key.public_key(), name, key, now)
         write_atomic(d / "key.pem", _encrypt_key(key, passphrase), private=True)
-        (d / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-        (d / "profile.json").write_text(
-            json.dumps(profile.as_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
+        write_atomic(d / "cert.pem", cert.public_bytes(serialization.Encoding.PEM), private=True)
+        profile_json = json.dumps(profile.as_json(), ensure_ascii=False, indent=2) + "\n"
+        write_atomic(d / "profile.json", profile_json.encode("utf-8"), private=True)
         return Officer(profile, (cert,))
 
     def list_badges(self) -> list[str]:
@@ -311,7 +362,7 @@ class IdentityStore:
         now = now or datetime.now(UTC)
         if (self.ca_dir / "ca-key.pem").exists():
             raise InputError("an agency CA already exists here", "此处已存在机构 CA")
-        self.ca_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        make_private_dir(self.ca_dir)
         key = ec.generate_private_key(ec.SECP256R1())
         subject = _name(name, agency or name)
         cert = (
@@ -334,7 +385,7 @@ class IdentityStore:
         )
         write_atomic(self.ca_dir / "ca-key.pem", _encrypt_key(key, passphrase), private=True)
         pem = cert.public_bytes(serialization.Encoding.PEM)
-        (self.ca_dir / "ca-cert.pem").write_bytes(pem)
+        write_atomic(self.ca_dir / "ca-cert.pem", pem, private=True)
         self.trust_ca(pem, "agency-ca")
         return cert
 
@@ -349,24 +400,84 @@ class IdentityStore:
         cert = _officer_cert(officer.profile, pub, ca_chain[0].subject, ca_key, now)
         chain = (cert, *ca_chain)
         pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
-        (self._dir(badge) / "cert.pem").write_bytes(pem)
+        write_atomic(self._dir(badge) / "cert.pem", pem, private=True)
         return Officer(officer.profile, chain)
 
-    def trust_ca(self, pem: bytes, label: str) -> None:
-        load_certs_pem(pem, label)
-        self.trust_dir.mkdir(parents=True, exist_ok=True)
-        (self.trust_dir / f"{label}.pem").write_bytes(pem)
+    def trust_ca(self, pem: bytes, label: str) -> TrustAnchor:
+        """Trust an agency CA (its first certificate is the anchor)."""
+        return self._trust(self.trust_dir, pem, label)
 
-    def trust_tsa(self, pem: bytes, label: str) -> None:
+    def trust_tsa(self, pem: bytes, label: str) -> TrustAnchor:
         """Trust a time-stamp authority's root certificate for issuing and checking tokens."""
-        load_certs_pem(pem, label)
-        d = self.trust_dir / "tsa"
-        d.mkdir(parents=True, exist_ok=True)
-        (d / f"{label}.pem").write_bytes(pem)
+        return self._trust(self.trust_dir / "tsa", pem, label)
+
+    def _trust(self, d: Path, pem: bytes, label: str) -> TrustAnchor:
+        """Store ``pem`` under its fingerprint: trusting another root never replaces one
+        already trusted, whatever its label; trusting the same root again adds the label."""
+        certs = load_certs_pem(pem, label)
+        if not certs:
+            raise InputError(f"no certificate in {label}", f"{label} 中没有证书")
+        label = label.strip() or "trusted"
+        if not _LABEL_RE.match(label):
+            raise InputError(
+                f"a trust label is 1 to 100 printable characters: {label!r}",
+                f"信任标签须为 1 至 100 个可打印字符：{label!r}",
+            )
+        make_private_dir(d)
+        self._migrate(d)
+        fp = cert_fingerprint(certs[0])
+        path = d / f"{fp}.pem"
+        if not path.exists():
+            write_atomic(path, pem, private=True)
+        labels = _read_labels(path)
+        if label not in labels:
+            labels = (*labels, label)
+            _write_labels(path, labels)
+        return TrustAnchor(fp, labels, certs[0], d.name == "tsa")
+
+    def _migrate(self, d: Path) -> None:
+        """Anchors stored under their label by earlier versions move under their
+        fingerprint (the label is kept); a damaged file is left where it is."""
+        if not d.is_dir():
+            return
+        for old in sorted(d.glob("*.pem")):
+            if _FP_RE.match(old.stem):
+                continue
+            try:
+                certs = load_certs_pem(old.read_bytes(), str(old))
+            except (InputError, OSError):
+                continue
+            if not certs:
+                continue
+            fp = cert_fingerprint(certs[0])
+            target = d / f"{fp}.pem"
+            if not target.exists():
+                write_atomic(target, old.read_bytes(), private=True)
+            labels = _read_labels(target)
+            if old.stem not in labels:
+                labels = (*labels, old.stem)
+                _write_labels(target, labels)
+            old.unlink()
+
+    def trust_anchors(self) -> list[TrustAnchor]:
+        """Every anchor trusted here: agency CAs first, then TSA roots."""
+        out: list[TrustAnchor] = []
+        for d, tsa in ((self.trust_dir, False), (self.trust_dir / "tsa", True)):
+            for path in self._anchor_files(d):
+                try:
+                    certs = load_certs_pem(path.read_bytes(), str(path))
+                except InputError:
+                    continue
+                if certs:
+                    out.append(TrustAnchor(path.stem, _read_labels(path), certs[0], tsa))
+        return out
+
+    def _anchor_files(self, d: Path) -> list[Path]:
+        self._migrate(d)
+        return sorted(p for p in d.glob("*.pem") if _FP_RE.match(p.stem)) if d.is_dir() else []
 
     def _tsa_files(self) -> list[Path]:
-        d = self.trust_dir / "tsa"
-        return sorted(d.glob("*.pem")) if d.is_dir() else []
+        return self._anchor_files(self.trust_dir / "tsa")
 
     def trusted_tsa_pems(self) -> list[bytes]:
         """Every TSA root this installation asks for tokens from (explicit and built-in)."""
@@ -382,9 +493,9 @@ class IdentityStore:
         files = self._tsa_files()
         return TrustPolicy.of(
             self.trusted_cas(),
-            [p.read_bytes() for p in files if p.stem != BUILTIN_TSA_LABEL],
+            [p.read_bytes() for p in files if not _builtin_only(p)],
             pins=pins,
-            builtin_tsa_roots=[p.read_bytes() for p in files if p.stem == BUILTIN_TSA_LABEL],
+            builtin_tsa_roots=[p.read_bytes() for p in files if _builtin_only(p)],
             accept_training=accept_training,
         )
 
@@ -392,6 +503,6 @@ class IdentityStore:
         if not self.trust_dir.is_dir():
             return []
         out: list[x509.Certificate] = []
-        for p in sorted(self.trust_dir.glob("*.pem")):
+        for p in self._anchor_files(self.trust_dir):
             out.extend(load_certs_pem(p.read_bytes(), str(p)))
         return out

@@ -13,7 +13,6 @@ seal at the same moment, in threads or in separate processes.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -21,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from forensics import safejson
 from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.entries import EntryView
 from forensics.errors import InputError
@@ -114,15 +114,24 @@ def entry_hash(entry: dict[str, Any]) -> str:
 
 def parse_record(line: str) -> Record:
     """Parse one ledger line. Raises InputError (never KeyError) on a malformed record."""
+    raw = safejson.loads(line, what="ledger record")  # bounded: depth, size, values
     try:
-        raw = json.loads(line)
         entry = raw["entry"]
         if not isinstance(entry, dict):
-            raise TypeError("entry")
-        rec = Record(entry, str(raw["hash"]), dict(raw["sig"]), list(raw.get("cosig", [])))
-        _ = (rec.seq, rec.kind, entry["prev"], entry["case"], entry["actor"]["key"], entry["items"])
+            raise TypeError("entry is not an object")
+        seq = entry["seq"]
+        if not isinstance(seq, int) or isinstance(seq, bool) or seq < 0:
+            raise TypeError("seq is not an integer ≥ 0")
+        cosig = raw.get("cosig", [])
+        if not isinstance(cosig, list):
+            raise TypeError("cosig is not a list")
+        rec = Record(entry, str(raw["hash"]), dict(raw["sig"]), cosig)
+        _ = (rec.kind, entry["prev"], entry["case"], entry["actor"]["key"], entry["items"])
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError(f"malformed ledger record ({exc})", f"账本记录格式错误（{exc}）") from None
+        detail = str(exc)[:200]
+        raise InputError(
+            f"malformed ledger record ({detail})", f"账本记录格式错误（{detail}）"
+        ) from None
     return rec
 
 

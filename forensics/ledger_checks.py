@@ -560,13 +560,13 @@ def _check_sessions(records: list[Record], is_package: bool, out: Collector) -> 
             "session-unclosed",
             Severity.ERROR if is_package else Severity.WARNING,
             label,
-            f"the session started in {label} ({session[:8]}…) has no session.end"
+            f"the session started in {label} ({session}) has no session.end"
             + (
                 ": its tail (last captures, after-check, officers' signatures) is missing"
                 if is_package
                 else " yet (still open, or interrupted)"
             ),
-            f"账本第 {seq} 条开始的取证会话（{session[:8]}…）没有结束条目"
+            f"账本第 {seq} 条开始的取证会话（{session}）没有结束条目"
             + (
                 "：其末尾（最后的截取、事后检查、执法人员签名）缺失"
                 if is_package

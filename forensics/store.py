@@ -3,7 +3,7 @@
 Layout of one case::
 
     <case>/case.sqlite          meta, ledger records (the authoritative chain), item index
-    <case>/blobs/ab/<sha256>    sealed files, named by SHA-256, mode 0444, never rewritten
+    <case>/blobs/ab/<sha256>    sealed files, named by SHA-256, mode 0400, never rewritten
     <case>/certs/<key>.pem      certificate chain of each officer (by key fingerprint)
     <case>/timestamps/<seq>.tsr RFC 3161 tokens
     <case>/tmp/                 files being written; emptied at the next open
@@ -14,6 +14,9 @@ A file becomes evidence in four durable steps: written to ``tmp/`` while hashed,
 renamed read-only into ``blobs/`` (directory fsynced), and only then named by a ledger entry
 committed with ``synchronous=FULL``. A crash before the commit leaves no ledger entry, so the
 item is simply absent; the next open cleans ``tmp/`` and moves unreferenced blobs aside.
+
+Everything here is its owner's alone, whatever the umask: folders 0700, files 0600 (the
+index's ``-wal`` and ``-shm`` files take the index's mode), sealed blobs 0400.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import BinaryIO
 
-from forensics.atomic import fsync_dir
+from forensics.atomic import PRIVATE_DIR_MODE, PRIVATE_MODE, fsync_dir, make_private_dir
 from forensics.errors import CaptureError, InputError, NotFoundError
 from forensics.hashing import Digests, digest_stream
 
@@ -63,13 +66,19 @@ class CaseStore:
         if create:
             if self.db_path.exists():
                 raise InputError(f"a case already exists at {case_dir}", f"{case_dir} 已存在案件")
+            make_private_dir(case_dir)
             for sub in ("blobs", "certs", "timestamps", "tmp", "work"):
-                (case_dir / sub).mkdir(parents=True, exist_ok=True)
+                (case_dir / sub).mkdir(exist_ok=True, mode=PRIVATE_DIR_MODE)
+            # Made owner-only before SQLite opens it: its -wal and -shm files copy its mode.
+            os.close(os.open(self.db_path, os.O_WRONLY | os.O_CREAT, PRIVATE_MODE))
         elif not self.db_path.is_file():
             raise NotFoundError(f"no case at {case_dir}", f"{case_dir} 处没有案件")
         self._lock = threading.RLock()
         self._subdirs: set[str] = set()
-        self._lock_file = open(case_dir / "case.lock", "a+b")  # noqa: SIM115 - held for life
+        lock_fd = os.open(
+            case_dir / "case.lock", os.O_RDWR | os.O_CREAT | os.O_APPEND, PRIVATE_MODE
+        )
+        self._lock_file = os.fdopen(lock_fd, "a+b")  # held for life
         exclusive = self._try_exclusive()
         try:
             self._db = sqlite3.connect(
@@ -146,7 +155,7 @@ class CaseStore:
         """Copy ``src`` into the blob store, hashed while written, durable on return."""
         tmp = self.dir / "tmp" / f"{uuid.uuid4().hex}.part"
         try:
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
             with os.fdopen(fd, "wb", buffering=0) as out:
                 digests = digest_stream(src, out)
                 os.fsync(out.fileno())
@@ -183,13 +192,13 @@ class CaseStore:
         if final.parent.name not in self._subdirs:
             # mkdir of an existing directory costs as much as a file create on some file
             # systems; remember which of the 256 fan-out folders exist.
-            final.parent.mkdir(exist_ok=True)
+            final.parent.mkdir(exist_ok=True, mode=PRIVATE_DIR_MODE)
             self._subdirs.add(final.parent.name)
         if final.exists():
             # Same content is already sealed: keep the first copy, write nothing twice.
             tmp.unlink()
             return
-        os.chmod(tmp, 0o444)
+        os.chmod(tmp, 0o400)  # read-only, and its owner's alone
         os.rename(tmp, final)
         fsync_dir(final.parent)
 
@@ -356,7 +365,7 @@ class CaseStore:
         orphan_dir = self.dir / "orphans"
         for blob in self.iter_blob_files():
             if blob.name not in referenced:
-                orphan_dir.mkdir(exist_ok=True)
+                orphan_dir.mkdir(exist_ok=True, mode=PRIVATE_DIR_MODE)
                 shutil.move(str(blob), orphan_dir / blob.name)
 
 

@@ -16,6 +16,7 @@ Exit code 2 is unreadable input, a wrong password or a usage error (``InputError
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -69,7 +70,7 @@ class Finding:
     def text(self, lang: str = "en") -> str:
         return self.zh if lang.startswith("zh") else self.en
 
-    def as_json(self) -> dict[str, str]:
+    def as_json(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "severity": str(self.severity),
@@ -77,6 +78,31 @@ class Finding:
             "message_en": self.en,
             "message_zh": self.zh,
         }
+
+
+OMITTED = "findings-omitted"
+MAX_PER_CODE = 50  # findings kept per code; the rest are counted (hostile packages)
+
+
+@dataclass(frozen=True)
+class OmittedFindings(Finding):
+    """Stands for ``count`` further findings of code ``subject`` that were not kept."""
+
+    count: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return {**super().as_json(), "omitted_code": self.subject, "omitted": self.count}
+
+
+def omitted_finding(code: str, severity: Severity, count: int) -> OmittedFindings:
+    return OmittedFindings(
+        OMITTED,
+        severity,
+        code,
+        f"… and {count} more {code} findings (only the first {MAX_PER_CODE} are listed)",
+        f"……另有 {count} 项 {code} 问题（仅列出前 {MAX_PER_CODE} 项）",
+        count,
+    )
 
 
 @dataclass(frozen=True)
@@ -201,6 +227,25 @@ class VerificationReport:
         return self.verdict is Verdict.PASS
 
     @property
+    def omitted(self) -> dict[str, int]:
+        """Findings counted but not kept, by code (``MAX_PER_CODE`` are kept per code)."""
+        out: dict[str, int] = {}
+        for f in self.findings:
+            if isinstance(f, OmittedFindings):
+                out[f.subject] = out.get(f.subject, 0) + f.count
+        return out
+
+    def finding_counts(self) -> dict[str, int]:
+        """How many findings of each code verification made (kept and omitted)."""
+        out: dict[str, int] = {}
+        for f in self.findings:
+            if not isinstance(f, OmittedFindings):
+                out[f.code] = out.get(f.code, 0) + 1
+        for code, n in self.omitted.items():
+            out[code] = out.get(code, 0) + n
+        return out
+
+    @property
     def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity is Severity.ERROR]
 
@@ -229,15 +274,52 @@ class VerificationReport:
             "checks": list(self.checks),
             "facts": self.facts.as_json(),
             "findings": [f.as_json() for f in self.findings],
+            "finding_counts": self.finding_counts(),
+            "findings_omitted": self.omitted,
         }
 
 
 class Collector:
-    """Findings and checks gathered while verifying."""
+    """Findings and checks gathered while verifying.
 
-    def __init__(self) -> None:
-        self.findings: list[Finding] = []
+    A hostile package can make millions of findings of one kind (a manifest listing a
+    million files): per code the first ``MAX_PER_CODE`` are kept and the rest only counted;
+    ``findings`` then ends with one ``findings-omitted`` finding per such code.
+    """
+
+    def __init__(self, per_code: int = MAX_PER_CODE) -> None:
+        self._kept: list[Finding] = []
+        self._count: dict[str, int] = {}
+        self._omitted: dict[str, tuple[Severity, int]] = {}
+        self._per_code = per_code
         self.checks: list[str] = []
 
     def add(self, code: str, sev: Severity, subject: str, en: str, zh: str) -> None:
-        self.findings.append(Finding(code, sev, subject, en, zh))
+        self.add_finding(Finding(code, sev, subject, en, zh))
+
+    def add_finding(self, finding: Finding) -> None:
+        if isinstance(finding, OmittedFindings):
+            self._omit(finding.subject, finding.severity, finding.count)
+            return
+        n = self._count.get(finding.code, 0)
+        self._count[finding.code] = n + 1
+        if n < self._per_code:
+            self._kept.append(finding)
+        else:
+            self._omit(finding.code, finding.severity, 1)
+
+    def _omit(self, code: str, sev: Severity, count: int) -> None:
+        old_sev, old = self._omitted.get(code, (sev, 0))
+        self._omitted[code] = (old_sev, old + count)
+
+    def merge(self, findings: Iterable[Finding]) -> None:
+        """Another collector's findings (its omitted counts included)."""
+        for finding in findings:
+            self.add_finding(finding)
+
+    @property
+    def findings(self) -> list[Finding]:
+        """The kept findings, then one summary per code with findings omitted (a copy)."""
+        return self._kept + [
+            omitted_finding(code, sev, n) for code, (sev, n) in self._omitted.items()
+        ]

@@ -10,7 +10,14 @@ import re
 from collections import defaultdict
 
 from forensics.timeproof import ranges
-from forensics.verdict import Finding, Severity, SignerFact, Verdict, VerificationReport
+from forensics.verdict import (
+    Finding,
+    OmittedFindings,
+    Severity,
+    SignerFact,
+    Verdict,
+    VerificationReport,
+)
 
 MARKS = {
     Severity.ERROR: "✗",
@@ -30,19 +37,28 @@ def _t(en: str, zh: str, lang: str) -> str:
 def group_findings(findings: tuple[Finding, ...] | list[Finding], lang: str) -> list[str]:
     """One line per (severity, code): how many, which subjects, the first message."""
     groups: dict[tuple[Severity, str], list[Finding]] = defaultdict(list)
+    omitted: dict[str, int] = defaultdict(int)
     for f in findings:
-        if f.severity in _SHOWN:
+        if isinstance(f, OmittedFindings):
+            omitted[f.subject] += f.count
+        elif f.severity in _SHOWN:
             groups[(f.severity, f.code)].append(f)
     lines = []
     for sev in _SHOWN:
         for (s, code), items in groups.items():
             if s is not sev:
                 continue
-            lines.append(f"  {MARKS[sev]} [{code}] {_subjects(items, lang)}: {items[0].text(lang)}")
+            more = omitted.pop(code, 0)
+            lines.append(
+                f"  {MARKS[sev]} [{code}] {_subjects(items, lang, more)}: {items[0].text(lang)}"
+            )
+    for f in findings:  # a count whose code kept no finding of a shown severity
+        if isinstance(f, OmittedFindings) and f.subject in omitted and f.severity in _SHOWN:
+            lines.append(f"  {MARKS[f.severity]} [{f.subject}] {f.text(lang)}")
     return lines
 
 
-def _subjects(items: list[Finding], lang: str) -> str:
+def _subjects(items: list[Finding], lang: str, omitted: int = 0) -> str:
     seqs: list[int] = []
     others: list[str] = []
     for f in items:
@@ -63,7 +79,16 @@ def _subjects(items: list[Finding], lang: str) -> str:
         parts.append(
             shown + (_t(f" and {more} more", f" 等共 {len(unique)} 项", lang) if more > 0 else "")
         )
-    count = f"{len(items)}× " if len(items) > 1 else ""
+    if omitted:
+        parts.append(
+            _t(
+                f"and {omitted} more not listed (only the first {len(items)} are kept)",
+                f"另有 {omitted} 项未列出（仅保留前 {len(items)} 项）",
+                lang,
+            )
+        )
+    total = len(items) + omitted
+    count = f"{total}× " if total > 1 else ""
     return count + "; ".join(parts)
 
 
@@ -142,7 +167,7 @@ def _bottom_line(report: VerificationReport, lang: str) -> str:
             lang,
         )
     if v is Verdict.FAIL:
-        n = len(report.errors)
+        n = sum(x.count if isinstance(x, OmittedFindings) else 1 for x in report.errors)
         return head + _t(f": {n} error finding(s)", f"：{n} 项错误", lang)
     if v is Verdict.UNTRUSTED:
         return head + _t(

@@ -12,12 +12,30 @@ import pytest
 # Qt must never try to reach a display in tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from forensics import childenv, keywrap
 from forensics.case import Case
 from forensics.identity import IdentityStore, Profile, Signer
 from forensics.timestamp import TsaServer
 
+# The suite makes hundreds of officer keys: in this process they are wrapped under a cheap
+# scrypt cost. The production cost (keywrap.PRODUCTION_COST) is checked by
+# tests/forensics/test_keywrap.py, and child processes (CLI, demo) keep it.
+keywrap.KEY_COST = keywrap.ScryptCost(n=2**10, r=8, p=1)
+
 PASSPHRASE = "correct horse battery"
 AGENCY = "示例市市场监督管理局"
+
+
+@pytest.fixture(autouse=True)
+def _process_state() -> Iterator[None]:
+    """``ui.entry.main`` sets the umask 077 for its process, a capture moves secrets out of
+    ``os.environ`` (``forensics.childenv``): a test that does either in this process must
+    not change what the tests after it see."""
+    old = os.umask(0o077)
+    os.umask(old)
+    yield
+    os.umask(old)
+    childenv.forget_scrubbed()  # a capture's scrubbed passphrase never reaches the next test
 
 
 @dataclass

@@ -20,6 +20,7 @@ exit code, ``app.cli.main``).
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import Final
@@ -30,6 +31,10 @@ SELFTEST: Final = "--selftest"
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Before anything is created: every file and folder this program and its children (the
+    # proxy, the workspace, the browser's own processes) make is its owner's alone, whatever
+    # the umask it was started with (issue #16; the core sets explicit modes as well).
+    os.umask(0o077)
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == [RUN_PROXY]:
         from forensics.capture.proxy import main as proxy_main
@@ -41,6 +46,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return workspace_main(args[1:])
     from app import cli
 
+    if not args or args == [SELFTEST]:
+        # Both host Qt WebEngine in this process, and Chromium's processes inherit its
+        # environment: no passphrase may be in it (forensics/childenv.py).
+        from forensics.childenv import scrub_environ
+
+        scrub_environ()
     if not args:
         from ui.main import run_gui
 

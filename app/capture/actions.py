@@ -188,7 +188,7 @@ def snapshot_steps(ctx: ActionContext) -> Steps:
     if not isinstance(html, str):
         raise CaptureError("The page's DOM could not be read.", "无法读取网页 DOM。")
     try:
-        ctx.work_dir.mkdir(parents=True, exist_ok=True)
+        ctx.work_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as exc:
         raise CaptureError(
             f"Cannot create {ctx.work_dir}: {exc}", f"无法创建 {ctx.work_dir}：{exc}"

@@ -21,6 +21,16 @@ would silently not apply and the browser would go around the proxy. One capture 
 per process therefore: the GUI runs a capture session in a process of its own (the same
 path as ``quzheng capture``), or starts the proxy before its ``QApplication`` and keeps it.
 
+Proxy credentials: the proxy admits only clients that know its per-session secret
+(``forensics.capture.clientauth``). Chromium cannot take credentials on its command line,
+and they must not be there (command lines are world-readable); instead every page of the
+session's profile answers Qt WebEngine's ``proxyAuthenticationRequired`` with them —
+only for our proxy's host, and only so often (a wrong secret must not loop). Chromium
+then keeps them for the profile and sends them with each new connection. Before the
+workspace page exists, ``prime_proxy_auth`` loads the proxy's own priming address once, so
+the one challenge Chromium needs is met there and not on the officer's first page (where
+it would look like another program knocking).
+
 Trust: the proxy CA is trusted only through the SPKI pin on Chromium's command line; it is
 never installed in the system or NSS store. Upstream certificates are checked by the proxy
 (which records the verdict) — the browser only ever talks to the proxy.
@@ -39,25 +49,29 @@ import shlex
 import time
 from collections import deque
 from collections.abc import Callable, Mapping, MutableMapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from PySide6.QtCore import (
     QCoreApplication,
     QEvent,
+    QEventLoop,
     QMessageLogContext,
     QObject,
     QPoint,
     QSize,
     Qt,
+    QTimer,
     QtMsgType,
     QUrl,
     Signal,
     qInstallMessageHandler,
 )
 from PySide6.QtGui import QImage, QResizeEvent
+from PySide6.QtNetwork import QAuthenticator
 from PySide6.QtQuickWidgets import QQuickWidget
 from PySide6.QtWebEngineCore import (
     QWebEnginePage,
@@ -78,6 +92,8 @@ from PySide6.QtWidgets import (
 
 from app.capture.live import StreamLog
 from forensics.canonical import format_time, utc_now
+from forensics.capture.clientauth import PRIME_HOST
+from forensics.childenv import scrub_environ
 from forensics.errors import CaptureError
 
 logger = logging.getLogger(__name__)
@@ -97,25 +113,95 @@ _OWNED_PREFIXES = (
     "--user-data-dir",
 )
 MAX_REQUEST_LOG = 100_000
+# Chromium asks again after wrong credentials: answer a page's challenges only so often.
+MAX_PROXY_AUTH_ANSWERS = 50
+PRIME_TIMEOUT_S = 20.0
 
 
 @dataclass(frozen=True)
 class BrowserConfig:
-    """What Chromium must know before it starts: where the proxy is, whose CA to trust."""
+    """What Chromium must know: where the proxy is, whose CA to trust, and (answered when
+    the proxy asks, never on the command line) the session's proxy credentials."""
 
     proxy_url: str
     ca_spki_sha256_b64: str
     disable_gpu: bool = True
+    proxy_user: str = ""
+    proxy_secret: str = field(default="", repr=False)
 
     @classmethod
-    def from_disclosure(cls, proxy_url: str, disclosure: Mapping[str, object]) -> BrowserConfig:
+    def from_disclosure(
+        cls,
+        proxy_url: str,
+        disclosure: Mapping[str, object],
+        credentials: tuple[str, str] = ("", ""),
+    ) -> BrowserConfig:
         spki = disclosure.get("ca_spki_sha256_b64")
         if not isinstance(spki, str) or not spki:
             raise CaptureError(
                 "The recording proxy did not disclose its CA; the browser cannot trust it.",
                 "取证代理未披露其根证书，浏览器无法信任该代理。",
             )
-        return cls(proxy_url, spki)
+        return cls(proxy_url, spki, proxy_user=credentials[0], proxy_secret=credentials[1])
+
+
+class ProxyAuthAnswer:
+    """Slot for ``QWebEnginePage.proxyAuthenticationRequired``: the session's credentials,
+    for our proxy only. Left unanswered, Qt WebEngine cancels the request."""
+
+    def __init__(self, config: BrowserConfig) -> None:
+        self._config = config
+        self._host = urlsplit(config.proxy_url).hostname or ""
+        self.answered = 0
+
+    def __call__(self, _url: QUrl, authenticator: QAuthenticator, proxy_host: str) -> None:
+        host = proxy_host.strip("[]")
+        if not self._config.proxy_user or host != self._host:
+            logger.warning("proxy credentials asked for by %r: not answered", proxy_host)
+            return
+        if self.answered >= MAX_PROXY_AUTH_ANSWERS:
+            logger.warning("the recording proxy keeps refusing the session's credentials")
+            return
+        self.answered += 1
+        authenticator.setUser(self._config.proxy_user)
+        authenticator.setPassword(self._config.proxy_secret)
+
+
+def answer_proxy_auth(page: QWebEnginePage, config: BrowserConfig) -> ProxyAuthAnswer:
+    """Make ``page`` answer the recording proxy's challenge (keep the returned slot)."""
+    answer = ProxyAuthAnswer(config)
+    page.proxyAuthenticationRequired.connect(answer)
+    return answer
+
+
+def prime_proxy_auth(
+    profile: QWebEngineProfile, config: BrowserConfig, timeout_s: float = PRIME_TIMEOUT_S
+) -> bool:
+    """Authenticate ``profile`` with the proxy on its priming address before any capture
+    (runs the event loop until then). True when the proxy accepted the credentials."""
+    page = QWebEnginePage(profile)
+    answer = answer_proxy_auth(page, config)
+    loop = QEventLoop()
+    finished: list[bool] = []
+    body: list[str] = []
+
+    def text(plain: str) -> None:
+        body.append(plain)
+        loop.quit()
+
+    def loaded(ok: bool) -> None:
+        finished.append(ok)
+        page.toPlainText(text)
+
+    page.loadFinished.connect(loaded)
+    QTimer.singleShot(int(timeout_s * 1000), loop.quit)
+    page.load(QUrl(f"http://{PRIME_HOST}/"))
+    loop.exec()
+    ok = bool(finished and finished[-1] and answer.answered and body and body[0].strip() == "ok")
+    page.triggerAction(QWebEnginePage.WebAction.Stop)
+    page.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return ok
 
 
 def chromium_flags(config: BrowserConfig, *, root: bool | None = None) -> list[str]:
@@ -207,6 +293,8 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
         raise CaptureError(
             "A non-GUI Qt application is already running.", "已有非图形界面的 Qt 应用在运行。"
         )
+    # Chromium's processes inherit our environment: no secret may be in it (issue #16).
+    scrub_environ()
     # Qt WebEngine needs shared GL contexts set before the application exists.
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     return QApplication(argv or ["quzheng"])
@@ -341,7 +429,7 @@ class _PageHolder(QWidget):
 def make_profile(storage_dir: Path, name: str, parent: QObject | None = None) -> QWebEngineProfile:
     """A profile in a new, empty folder: memory cache, cookies never written to disk."""
     try:
-        storage_dir.mkdir(parents=True, exist_ok=False)
+        storage_dir.mkdir(parents=True, exist_ok=False, mode=0o700)
     except FileExistsError:
         if any(storage_dir.iterdir()):
             raise CaptureError(
@@ -383,16 +471,24 @@ class SessionBrowser(QWidget):
         *,
         profile_name: str = "quzheng-session",
         now: Callable[[], datetime] = utc_now,
+        config: BrowserConfig | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.profile_dir = profile_dir
         self.setWindowTitle("Quzheng 取证浏览器")
         self.profile = make_profile(profile_dir, profile_name)
+        # Before the request log: the priming request is the proxy's, not a page's.
+        self.proxy_primed = (
+            prime_proxy_auth(self.profile, config)
+            if config is not None and config.proxy_user
+            else False
+        )
         self.navlog = NavigationLog(now, self.profile)
         self.profile.setUrlRequestInterceptor(self.navlog)
         self.view = QWebEngineView()
         self.page = _Page(self.profile, self.view)
+        self._proxy_auth = answer_proxy_auth(self.page, config) if config is not None else None
         self.view.setPage(self.page)
         self.holder = _PageHolder(self.view)
         self.paints = PaintCounter(self)

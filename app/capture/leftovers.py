@@ -11,6 +11,12 @@ cookies). ``seal_after_proxy_death`` does the same for the segment a proxy that 
 the running session left open. A file whose content is already sealed (the crash came
 after its seal) is only removed. Files of a run still alive in another process (its lock
 held) are left alone.
+
+The same recovery runs whenever a case is opened by a command that acts as an officer of
+it (``Installation.open_case(ref, acting=signer)``: notes, seals, session end, export,
+transfer, the GUI's writing actions), so a crash is sealed by the next thing the officer
+does, not only by the next capture; ``pending`` lists what is still waiting (read-only
+commands name it) and ``require_none_pending`` is export's gate.
 """
 
 from __future__ import annotations
@@ -23,16 +29,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
-from app.capture.recorder import OPEN_SUFFIX as VIDEO_OPEN_SUFFIX
 from app.capture.sealer import Item, Sealer
 from forensics.capture.recover import RecoveryError, recover_open_segments
 from forensics.capture.warc import LOCK_PREFIX, RunLock
 from forensics.case import Case
-from forensics.errors import QuzhengError
+from forensics.errors import PolicyError, QuzhengError
+from forensics.identity import Signer
 
 # The layout of a case's capture work folder.
 PROXY_DIR: Final = "proxy"
 SESSION_DIR_PREFIX: Final = "session-"
+# A screen-recording segment still being written (the recorder renames it when it closes).
+VIDEO_OPEN_SUFFIX: Final = ".open"
 _SEGMENT_RUN = re.compile(r"^traffic-\d{8}T\d{6}Z-(?P<run>[0-9a-f]+)-\d+")
 
 
@@ -172,3 +180,77 @@ class Leftovers:
                 )
             except QuzhengError as exc:
                 self._warn(f"{path.name} could not be sealed: {exc.message_en}")
+
+
+def _live(lock_path: Path) -> bool:
+    """True while another process holds the run lock at ``lock_path``."""
+    if not lock_path.exists():
+        return False
+    lock = RunLock(lock_path)
+    if not lock.acquire():
+        return True
+    lock.release()
+    return False
+
+
+def pending(work: Path) -> list[Path]:
+    """What crashed runs left in a case's ``work`` folder, waiting to be sealed (files of
+    a run still alive in another process are not listed: that run seals them)."""
+    out: list[Path] = []
+    proxy = work / PROXY_DIR
+    if proxy.is_dir():
+        for path in sorted(proxy.iterdir()):
+            m = _SEGMENT_RUN.match(path.name)
+            if (
+                m is not None and not _live(proxy / f"{LOCK_PREFIX}{m['run']}.lock")
+            ) or path.name.endswith(".damaged"):
+                out.append(path)
+    for d in sorted(work.glob(f"{SESSION_DIR_PREFIX}*")) if work.is_dir() else []:
+        if d.is_dir() and not _live(d / ".lock"):
+            out.extend(sorted(d.glob("video/*.mp4*")))
+            if (d / "browser").exists():
+                out.append(d / "browser")
+    return out
+
+
+def recover(case: Case, signer: Signer, *, say: Callable[[str], None] | None = None) -> list[str]:
+    """Seal what crashed runs left in ``case``'s work folder, as ``signer``; the warnings
+    of a partial repair are returned (and said). Nothing to do for a received case."""
+    work = case.store.dir / "work"
+    if case.received or not pending(work):
+        return []
+    warnings: list[str] = []
+    sealer = Sealer(case, signer)
+    try:
+        Leftovers(
+            case, sealer, work, warn=warnings.append, say=say or (lambda _text: None)
+        ).seal_earlier_runs()
+    finally:
+        sealer.close()
+    return warnings
+
+
+def require_ready_for_export(case: Case) -> None:
+    """Export's gate: a package must not leave out what a crash left unsealed, nor carry a
+    session without its end (its verification would fail on K1)."""
+    left = pending(case.store.dir / "work")
+    if left:
+        names = ", ".join(p.name for p in left[:5]) + (" …" if len(left) > 5 else "")
+        raise PolicyError(
+            f"{len(left)} file(s) left by an interrupted capture are not sealed yet ({names}); "
+            "they are sealed as soon as the capture that wrote them has ended — "
+            "end it first, then export again",
+            f"中断的取证留下的 {len(left)} 个文件尚未封存（{names}）；写入它们的取证结束后即会封存，"
+            "请先结束该取证再导出",
+        )
+    unclosed = case.unclosed_sessions()
+    if unclosed and not case.received:
+        ids = ", ".join(unclosed)
+        raise PolicyError(
+            f"session(s) {ids} of this case are not closed: close each with two officers' "
+            f"signatures ('quzheng session end --case {case.case_id} --session ID "
+            '--officer BADGE --officer BADGE\', or "Close open session…" in the case view), then export',
+            f"本案取证会话 {ids} 尚未结束：请由两名执法人员签名结束（"
+            f"'quzheng session end --case {case.case_id} --session 会话编号 --officer 证号 "
+            "--officer 证号'，或在案件视图中“结束未关闭的会话…”）后再导出",
+        )

@@ -46,6 +46,7 @@ from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
+from app.capture.leftovers import VIDEO_OPEN_SUFFIX
 from app.capture.sealer import Item, Sealer, describe
 from forensics.atomic import replace_durably
 from forensics.canonical import format_time, utc_now
@@ -56,7 +57,7 @@ logger = logging.getLogger(__name__)
 
 BEIJING: Final = timezone(timedelta(hours=8), "UTC+8")
 VIDEO_PREFIX: Final = "video-"
-OPEN_SUFFIX: Final = ".open"
+OPEN_SUFFIX: Final = VIDEO_OPEN_SUFFIX
 MP4_OPTIONS: Final = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
 
 
@@ -296,7 +297,7 @@ class ScreenRecorder(QObject):
     def start(self) -> None:
         self._require("new")
         try:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
+            self.out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise CaptureError(
                 f"Cannot create the recording folder {self.out_dir}: {exc}",

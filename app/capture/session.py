@@ -33,6 +33,13 @@ blanked and locked, the recording's open segment is sealed, the dead proxy's ope
 is recovered and sealed) and the officer is told; the session can still be closed by two
 officers, and its ``session.end`` says why it ended early.
 Nothing sealed is lost: every entry is final when it is written.
+
+Only the session's browser may use the recording proxy (``forensics.capture.clientauth``):
+it answers the proxy's challenge with the session's secret. When another program on the
+computer tries the proxy it is refused (nothing of it is forwarded, recorded or sealed);
+the officer is told at once, and ``session.end`` carries it as an environment finding
+(``environment_findings``: how many attempts, the first few with client port, method,
+host and time) and as a bilingual warning.
 """
 
 from __future__ import annotations
@@ -89,6 +96,11 @@ KIND_LABELS: Final = {
     "mark": ("mark", "标记"),
     "note": ("note", "备注"),
 }
+
+PROXY_REFUSED_EN: Final = (
+    "another program on this computer tried to use the recording proxy; it was refused"
+)
+PROXY_REFUSED_ZH: Final = "本机另一程序试图使用取证代理，已被拒绝"
 
 
 class EnvCheck(Protocol):
@@ -263,7 +275,9 @@ class CaptureSession:
     def browser_config(self) -> BrowserConfig:
         if self.proxy is None:
             raise CaptureError("The session has not started.", "取证会话尚未开始。")
-        return BrowserConfig.from_disclosure(self.proxy.proxy_url, self.proxy.disclosure)
+        return BrowserConfig.from_disclosure(
+            self.proxy.proxy_url, self.proxy.disclosure, self.proxy.credentials
+        )
 
     def check_alive(self) -> None:
         err = self.error
@@ -297,7 +311,7 @@ class CaptureSession:
             )
         self.case.require_member(self.signer)
         try:
-            self.proxy_dir.mkdir(parents=True, exist_ok=True)
+            self.proxy_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as exc:
             raise CaptureError(
                 f"Cannot create the capture work folder {self.proxy_dir}: {exc}",
@@ -324,6 +338,7 @@ class CaptureSession:
             operator=f"{info.name} ({info.badge})",
             on_segment=self._on_segment,
             on_error=self._on_proxy_error,
+            on_refused=self._on_proxy_refused,
             startup_timeout=options.proxy_startup_timeout,
             command=proxy_command(),  # a frozen build runs the proxy through itself
             listen_port=options.proxy_port,
@@ -338,7 +353,7 @@ class CaptureSession:
             disclosure = proxy.disclosure
             session_dir = self._new_session_dir()
             # The browser's profile folder exists, empty, before the check looks at it.
-            (session_dir / "browser").mkdir()
+            (session_dir / "browser").mkdir(mode=0o700)
             data = self._start_data(disclosure, session_dir / "browser")
             opened = self.case.open_session(self.signer, data)
             self.session_id = str(opened.session)
@@ -376,7 +391,7 @@ class CaptureSession:
     def _new_session_dir(self) -> Path:
         d = self.work / f"{SESSION_DIR_PREFIX}{uuid.uuid4().hex[:12]}"
         try:
-            d.mkdir(parents=True)
+            d.mkdir(parents=True, mode=0o700)
         except OSError as exc:
             raise CaptureError(f"Cannot create {d}: {exc}", f"无法创建 {d}：{exc}") from exc
         lock = RunLock(d / ".lock")
@@ -480,6 +495,27 @@ class CaptureSession:
         self.warnings.append(err.message_en)
         logger.warning("recording proxy: %s", err.message_en)
 
+    def _on_proxy_refused(self, detail: Mapping[str, object]) -> None:
+        """Proxy reader thread: another client was turned away. Told once, live."""
+        if detail.get("n") == 1:
+            self._say(f"{PROXY_REFUSED_ZH} / {PROXY_REFUSED_EN}")
+
+    def _proxy_findings(self) -> list[dict[str, Any]]:
+        """``session.end``'s environment findings about the proxy (empty when none)."""
+        proxy = self.proxy
+        if proxy is None or not proxy.refused_count:
+            return []
+        count = proxy.refused_count
+        return [
+            {
+                "kind": "proxy-client-refused",
+                "count": count,
+                "first": proxy.refusals,
+                "en": f"{PROXY_REFUSED_EN} ({count} attempt(s))",
+                "zh": f"{PROXY_REFUSED_ZH}（{count} 次）",
+            }
+        ]
+
     def _watch_proxy(self) -> None:
         proxy = self.proxy
         assert proxy is not None
@@ -536,8 +572,15 @@ class CaptureSession:
         if self.session_id is None:
             raise CaptureError("The session has not started.", "取证会话尚未开始。")
         browser = SessionBrowser(
-            self.profile_dir, profile_name=f"quzheng-{self.session_id}", now=self._now
+            self.profile_dir,
+            profile_name=f"quzheng-{self.session_id}",
+            now=self._now,
+            config=self.browser_config,
         )
+        if not browser.proxy_primed:
+            # Capture still works (the browser answers when asked), but its first request
+            # will be challenged and may show as a refused client.
+            self.warnings.append("the browser could not authenticate with the proxy in advance")
         self.attach(browser)
         if self.options.record_from_start:
             # After the caller has sized and shown the workspace (same event-loop turn).
@@ -747,6 +790,11 @@ class CaptureSession:
             except QuzhengError as exc:
                 self.warnings.append(f"after-check failed: {exc.message_en}")
         err = self.error or (describe(failure) if failure is not None else None)
+        findings = self._proxy_findings()
+        for finding in findings:
+            text = f"{finding['zh']} / {finding['en']}"
+            if text not in self.warnings:  # finish() may run again after a refused close
+                self.warnings.append(text)
         data: dict[str, Any] = {
             "ended": format_time(self._now()),
             "completed": err is None,
@@ -755,6 +803,7 @@ class CaptureSession:
             "navigation": self._steps,
             "logged_in_account": self.logged_in_account,
             "warnings": list(self.warnings),
+            "environment_findings": findings,
         }
         if err is not None:
             data["stopped_because"] = {"en": err.message_en, "zh": err.message_zh}

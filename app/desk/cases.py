@@ -9,12 +9,14 @@ through ``run_task``, never on the GUI thread.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from app.capture.leftovers import require_ready_for_export
 from app.desk.timeline import TimelineRow, timeline_rows
 from app.installation import Installation
 from app.reporting import report_hook
@@ -29,6 +31,8 @@ from forensics.stamping import StampOutcome, pending_count, stamp_pending
 type Progress = Callable[[int, int], None]
 
 TARGET_KEYS = ("platform", "shop", "account", "room", "url")
+
+logger = logging.getLogger(__name__)
 
 
 # -- listing ----------------------------------------------------------------------------
@@ -207,12 +211,14 @@ def item_file(case_dir: Path, sha256: str) -> Path:
 # -- sealing from the case view ---------------------------------------------------------
 
 
-def _writable(inst: Installation, case_id: str) -> Case:
-    return inst.open_case(case_id)
+def _writable(inst: Installation, case_id: str, signer: Signer) -> Case:
+    """Open the case for an action of ``signer``: what an interrupted capture left
+    unsealed is sealed first (app.capture.leftovers)."""
+    return inst.open_case(case_id, acting=signer, say=logger.warning)
 
 
 def add_note(inst: Installation, case_id: str, signer: Signer, text: str) -> Record:
-    with _writable(inst, case_id) as case:
+    with _writable(inst, case_id, signer) as case:
         return case.note(signer, text)
 
 
@@ -221,19 +227,19 @@ def add_case_officer(
 ) -> Record:
     """Add the officer with ``badge`` to the case, signed by ``signer`` (an officer of it)."""
     officer = inst.ids.officer(badge)
-    with _writable(inst, case_id) as case:
+    with _writable(inst, case_id, signer) as case:
         return case.add_officer(signer, officer, role=role)
 
 
 def import_files(
     inst: Installation, case_id: str, signer: Signer, paths: Sequence[Path]
 ) -> list[Record]:
-    with _writable(inst, case_id) as case:
+    with _writable(inst, case_id, signer) as case:
         return [case.import_file(signer, p) for p in paths]
 
 
 def stamp_case(inst: Installation, case_id: str, signer: Signer) -> StampOutcome:
-    with _writable(inst, case_id) as case:
+    with _writable(inst, case_id, signer) as case:
         return stamp_pending(case, signer, inst.tsa_config())
 
 
@@ -241,7 +247,7 @@ def close_open_session(
     inst: Installation, case_id: str, session: str, signers: Sequence[Signer], *, training: bool
 ) -> Record:
     """Close a session a crashed workspace left open (two officers, as always)."""
-    with _writable(inst, case_id) as case:
+    with _writable(inst, case_id, signers[0]) as case:
         return case.end_session(
             session,
             signers,
@@ -279,8 +285,9 @@ def export_case(
 ) -> ExportResult:
     if out.suffix != ".qzp":
         out = out.with_name(out.name + ".qzp")
-    with _writable(inst, case_id) as case:
+    with _writable(inst, case_id, signer) as case:
         case.require_member(signer)
+        require_ready_for_export(case)
         return export_package(
             case,
             signer,
@@ -303,7 +310,7 @@ def seal_derived(
     """A derived item (e.g. a transcript) naming its parent's hash in ``data``."""
     import io
 
-    with _writable(inst, case_id) as case:
+    with _writable(inst, case_id, signer) as case:
         case.require_member(signer)
         media_type = "text/vtt; charset=utf-8" if name.endswith(".vtt") else "text/plain"
         return case.seal_stream(

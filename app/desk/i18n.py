@@ -20,6 +20,7 @@ import platformdirs
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from app.installation import Installation
+from forensics.childenv import child_environment
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ def compile_ts(ts: Path, qm: Path) -> None:
         check=True,
         capture_output=True,
         timeout=60,
+        env=child_environment(),
     )
 
 

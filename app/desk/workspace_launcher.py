@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QObject, QProcess, QProcessEnvironment, S
 
 from app import frozen
 from app.desk.workspace_protocol import WorkspaceConfig, parse_event
+from forensics.childenv import child_environment
 
 
 def workspace_command(module: str = "ui.workspace") -> list[str]:
@@ -49,7 +50,11 @@ class WorkspaceProcess(QObject):
 
     def start(self, config: WorkspaceConfig, passphrase: str, env: Mapping[str, str] = {}) -> None:
         self.config = config
-        penv = QProcessEnvironment.systemEnvironment()
+        # Our environment without secrets: the workspace hosts the browser (the passphrase
+        # goes through stdin, below).
+        penv = QProcessEnvironment()
+        for key, value in child_environment().items():
+            penv.insert(key, value)
         for key, value in env.items():
             penv.insert(key, value)
         root = str(Path(__file__).resolve().parents[2])

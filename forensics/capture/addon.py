@@ -25,6 +25,10 @@ Record choices (see also ``records`` and ``warc``):
   JSON, no ``WARC-Target-URI`` so that web-archive indexes do not take them for a capture
   of the page) linked to the request; a response cut short has ``WARC-Truncated``.
 
+Clients: only the capture browser is admitted (``clientauth``, loaded before this addon);
+flows it refused or answered itself carry ``NOT_RECORDED`` and nothing about them is
+written.
+
 Fail closed: once the writer has failed, flows are killed, new clients and connections
 refused, and stream callables forward nothing more (see ``traffic_writer``).
 """
@@ -40,6 +44,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from forensics.capture.clientauth import NOT_RECORDED
 from forensics.capture.records import (
     chain_json,
     connection_fields,
@@ -260,6 +265,8 @@ class RecordingAddon:
             self.writer.put(Chunk(body_id, gather.parts))
 
     def requestheaders(self, flow: Any) -> None:
+        if flow.metadata.get(NOT_RECORDED):
+            return  # refused (or answered) by the client check: not the browser's traffic
         if self.writer.failed.is_set():
             if flow.killable:
                 flow.kill()
@@ -349,6 +356,8 @@ class RecordingAddon:
         )
 
     def error(self, flow: Any) -> None:
+        if flow.metadata.get(NOT_RECORDED):
+            return
         st: _FlowState | None = flow.metadata.get("quzheng")
         message = flow.error.msg if flow.error else "unknown error"
         related: list[tuple[str, str]] = []
@@ -421,6 +430,8 @@ class RecordingAddon:
         self.writer.put(Whole(plan, msg.content, conn_id=conn_id, url=url, host=host))
 
     def websocket_message(self, flow: Any) -> None:
+        if flow.metadata.get(NOT_RECORDED):
+            return
         st: _FlowState | None = flow.metadata.get("quzheng")
         messages = flow.websocket.messages
         msg = messages[-1]
@@ -438,6 +449,8 @@ class RecordingAddon:
         del messages[:-1]
 
     def websocket_end(self, flow: Any) -> None:
+        if flow.metadata.get(NOT_RECORDED):
+            return
         st: _FlowState | None = flow.metadata.get("quzheng")
         ws = flow.websocket
         url = self._ws_url(flow)
@@ -461,6 +474,8 @@ class RecordingAddon:
         return f"tcp://{host}:{address[1]}/"
 
     def tcp_message(self, flow: Any) -> None:
+        if flow.metadata.get(NOT_RECORDED):
+            return
         self._message(
             flow,
             flow.messages[-1],
@@ -472,6 +487,8 @@ class RecordingAddon:
         del flow.messages[:-1]
 
     def tcp_error(self, flow: Any) -> None:
+        if flow.metadata.get(NOT_RECORDED):
+            return
         url = self._tcp_url(flow)
         message = flow.error.msg if flow.error else "unknown error"
         self._metadata("error", {"kind": "error", "url": url, "error": message}, [], None, None)

@@ -10,18 +10,26 @@ Usage (the lead seals each closed segment as ``capture.traffic``)::
     # leaving the block stops the proxy gracefully: the open segment is closed and
     # reported through on_segment before stop() returns.
 
-``on_segment`` and ``on_error`` run on the reader thread, one at a time, in the order the
-proxy reported; hand work to the sealer from there, do not block for long.
+Only the capture browser may use the proxy: each ``RecordingProxy`` makes a new secret,
+hands it to the child on its standard input and gives it to the browser
+(``credentials``; ``clientauth`` has the details). Other clients are refused, and each
+refusal is counted (``refused_count``, the first few in ``refusals``) and passed to
+``on_refused``.
+
+``on_segment``, ``on_error`` and ``on_refused`` run on the reader thread, one at a time,
+in the order the proxy reported; hand work to the sealer from there, do not block for long.
 """
 
 from __future__ import annotations
 
+import base64
 import collections
 import contextlib
 import json
 import logging
 import os
 import queue
+import secrets
 import subprocess
 import sys
 import threading
@@ -34,7 +42,9 @@ from typing import IO, Final, Self
 
 import forensics
 from forensics.capture.ca import CaInfo, ensure_ca
+from forensics.capture.clientauth import MAX_DETAILED, PROXY_USER
 from forensics.capture.warc import DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_SECONDS
+from forensics.childenv import child_environment
 from forensics.errors import CaptureError, InputError
 
 logger = logging.getLogger(__name__)
@@ -141,6 +151,7 @@ class RecordingProxy:
         *,
         on_segment: Callable[[SegmentInfo], None] | None = None,
         on_error: Callable[[CaptureError], None] | None = None,
+        on_refused: Callable[[dict[str, object]], None] | None = None,
         startup_timeout: float = 30.0,
         command: Sequence[str] | None = None,
         listen_port: int = 0,
@@ -157,6 +168,11 @@ class RecordingProxy:
         self.operator = operator
         self.on_segment = on_segment
         self.on_error = on_error
+        self.on_refused = on_refused
+        # Per proxy run, so per session; never on a command line, in a log or a record.
+        self._secret = secrets.token_urlsafe(32)
+        self._refusals: list[dict[str, object]] = []
+        self._refused_count = 0
         self.startup_timeout = startup_timeout
         self._command = list(command) if command else proxy_command()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -186,6 +202,34 @@ class RecordingProxy:
         return f"http://127.0.0.1:{self.port}"
 
     @property
+    def credentials(self) -> tuple[str, str]:
+        """(user, secret) the browser answers the proxy's challenge with."""
+        return PROXY_USER, self._secret
+
+    @property
+    def proxy_authorization(self) -> str:
+        """The ``Proxy-Authorization`` value of a legitimate internal client."""
+        token = base64.b64encode(f"{PROXY_USER}:{self._secret}".encode()).decode("ascii")
+        return f"Basic {token}"
+
+    @property
+    def authenticated_proxy_url(self) -> str:
+        """``http://user:secret@127.0.0.1:port``, for clients that take a proxy URL."""
+        return f"http://{PROXY_USER}:{self._secret}@127.0.0.1:{self.port}"
+
+    @property
+    def refused_count(self) -> int:
+        """How many requests of other clients the proxy refused so far."""
+        with self._lock:
+            return self._refused_count
+
+    @property
+    def refusals(self) -> list[dict[str, object]]:
+        """The first refused requests, with client address, method, host and time."""
+        with self._lock:
+            return [dict(r) for r in self._refusals]
+
+    @property
     def pid(self) -> int:
         if self._proc is None:
             raise CaptureError("The capture proxy is not running.", "抓包代理未运行。")
@@ -208,6 +252,7 @@ class RecordingProxy:
             "addon_sha256": ev.get("addon_sha256"),
             "addon_files": ev.get("addon_files"),
             "modifies_traffic": False,
+            "client_auth": ev.get("client_auth"),
         }
 
     @property
@@ -261,7 +306,7 @@ class RecordingProxy:
                 f"The capture work folder {self.work_dir} cannot be created: {exc}",
                 f"无法创建抓包工作目录 {self.work_dir}：{exc}",
             ) from exc
-        env = dict(os.environ)
+        env = child_environment()  # never a passphrase: the child parses hostile traffic
         # The child imports forensics from the same place as we do.
         root = str(Path(forensics.__file__).resolve().parent.parent)
         env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -280,6 +325,7 @@ class RecordingProxy:
                 f"无法启动抓包代理：{exc}",
             ) from exc
         assert self._proc.stdout is not None and self._proc.stderr is not None
+        self._send(self._secret)  # the first line: the child admits only who knows it
         self._reader = threading.Thread(
             target=self._read_events, args=(self._proc.stdout,), name="proxy-events", daemon=True
         )
@@ -421,11 +467,28 @@ class RecordingProxy:
                         self.on_error(err)
                 elif kind == "stopped":
                     self.stopped_event = event
+                elif kind == "refused":
+                    self._refused(event)
                 elif kind == "warning":
                     logger.warning("capture proxy: %s", event)
             except Exception:  # a failing callback must not stop the reader
                 logger.exception("capture proxy event handler failed for %s", kind)
         self._events.put(None)
+
+    def _refused(self, event: dict[str, object]) -> None:
+        n = event.get("n")
+        if not isinstance(n, int):
+            return
+        detail: dict[str, object] = {
+            k: v for k, v in event.items() if k != "event" and isinstance(v, str | int)
+        }
+        with self._lock:
+            self._refused_count = max(self._refused_count, n)
+            if "client" in detail and len(self._refusals) < MAX_DETAILED:
+                self._refusals.append(detail)
+        logger.warning("capture proxy refused a client: %s", detail)
+        if self.on_refused is not None:
+            self.on_refused(detail)
 
     def _read_stderr(self, stream: IO[bytes]) -> None:
         for raw in stream:

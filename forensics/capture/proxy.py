@@ -5,16 +5,21 @@ It speaks to the app over its standard streams:
 - stdout carries JSON lines, one event each: ``listening`` first (port and the disclosure
   of REQUIREMENTS.md §B3), then ``segment`` for every closed segment, ``warning`` for
   things the record should mention, ``error`` for failures (``fatal: true`` means the proxy
-  stops: capture fails closed), and ``stopped`` last.
-- stdin carries commands, one a line: ``roll`` closes the open segment now. End of input
+  stops: capture fails closed), ``refused`` for clients turned away (``clientauth``),
+  and ``stopped`` last.
+- stdin's first line is the per-session client secret (``clientauth``): only a client that
+  presents it (the capture browser) is admitted; it never appears on the command line or
+  in the environment, which other local processes can read.
+- stdin then carries commands, one a line: ``roll`` closes the open segment now. End of input
   (the app closed the pipe or died) stops the proxy gracefully, like SIGTERM: the open
   segment is closed and reported before exit.
 - stderr carries human-readable logs only.
 
 Exit status: 0 after a graceful stop, 2 when it could not start, 3 when recording failed.
 
-The mitmproxy addon set is deliberately minimal (core, proxyserver, next_layer, tlsconfig
-and our recording addon): none of them modifies traffic. mitmproxy's default addons that rewrite
+The mitmproxy addon set is deliberately minimal (core, proxyserver, next_layer, tlsconfig,
+our client check and our recording addon): none of them modifies what it relays (the
+client check only consumes the ``Proxy-Authorization`` header addressed to the proxy). mitmproxy's default addons that rewrite
 requests or responses (anticache, anticomp, modify_headers, map_remote, …) are not loaded.
 """
 
@@ -42,6 +47,7 @@ from typing import Any
 import forensics
 from forensics.capture.addon import RecordingAddon
 from forensics.capture.ca import ensure_ca, system_trust_file
+from forensics.capture.clientauth import DISCLOSED, MIN_SECRET_CHARS, ClientAuth
 from forensics.capture.traffic_writer import Writer, remove_tree, spool_dir_for
 from forensics.capture.warc import (
     DEFAULT_SEGMENT_BYTES,
@@ -222,6 +228,7 @@ class _Announce:
                 "quzheng": forensics.__version__,
                 "addon_sha256": digest,
                 "addon_files": [{"sha256": d, "path": p} for d, p in manifest],
+                "client_auth": DISCLOSED,
                 "pid": _pid(),
             }
         )
@@ -256,7 +263,7 @@ def _warcinfo_fields(info: dict[str, Any], static: list[tuple[str, str]]) -> lis
     return fields
 
 
-async def _serve(args: argparse.Namespace, run_id: str, run_started: float) -> int:
+async def _serve(args: argparse.Namespace, run_id: str, run_started: float, secret: str) -> int:
     from mitmproxy import options
     from mitmproxy.addons import core, next_layer, proxyserver, tlsconfig
     from mitmproxy.master import Master
@@ -306,6 +313,7 @@ async def _serve(args: argparse.Namespace, run_id: str, run_started: float) -> i
     )
     writer = Writer(segments, spool_dir, emit, on_fatal=master.shutdown)
     addon = RecordingAddon(writer, emit, map_hosts)
+    client_auth = ClientAuth(secret, emit)
 
     master.addons.add(
         core.Core(),
@@ -327,7 +335,7 @@ async def _serve(args: argparse.Namespace, run_id: str, run_started: float) -> i
             "proxy-options",
             f"mode=regular listen_host=127.0.0.1 stream_large_bodies={STREAM_LARGE_BODIES} "
             "connection_strategy=eager ssl_insecure=false upstream_cert=true http2=true "
-            "http3=false",
+            "http3=false client_auth=per-session-secret",
         ),
         *trust_fields,
         *[
@@ -336,7 +344,8 @@ async def _serve(args: argparse.Namespace, run_id: str, run_started: float) -> i
         ],
     ]
     announce = _Announce(info, ca_disclosed, VERSION)
-    master.addons.add(announce, addon)
+    # The client check first: its verdict is on the flow before the recording addon sees it.
+    master.addons.add(announce, client_auth, addon)
 
     writer.start()
     stop_reason = ["stdin closed"]
@@ -404,6 +413,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _parse_map(args.map_host)
         if args.segment_seconds <= 0 or args.segment_bytes <= 0:
             raise ValueError("segment limits must be positive")
+        secret = sys.stdin.readline().strip()
+        if len(secret) < MIN_SECRET_CHARS:
+            raise ValueError("no client secret on the first line of standard input")
     except (OSError, ValueError) as exc:
         emit(
             {
@@ -421,7 +433,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         emit({"event": "error", "fatal": True, "kind": "startup", "message": "run lock busy"})
         return 2
     try:
-        code = asyncio.run(_serve(args, run_id, time.time()))
+        code = asyncio.run(_serve(args, run_id, time.time(), secret))
     except (OSError, ssl.SSLError, ValueError, RuntimeError, QuzhengError) as exc:
         emit(
             {

@@ -9,7 +9,6 @@ Passwords in proxy URLs are never recorded (``user:***@host``).
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -18,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from forensics.childenv import child_environment
 from forensics.environment.model import Check, CommandRunner, Reason
 
 PROXY_VARS: Final = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "no_proxy")
@@ -47,7 +47,7 @@ def run_command(args: Sequence[str], timeout: float) -> str:
         timeout=timeout,
         check=False,
         stdin=subprocess.DEVNULL,
-        env={**os.environ, "LC_ALL": "C"},
+        env={**child_environment(), "LC_ALL": "C"},
     )
     if proc.returncode != 0:
         first = (proc.stderr.strip().splitlines() or [""])[0]

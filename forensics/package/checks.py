@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from forensics import safejson
 from forensics.canonical import canonical_bytes
 from forensics.certtrust import judge_chain
 from forensics.errors import AuthError, InputError
@@ -33,7 +33,7 @@ from forensics.identity import cert_key_fingerprint, load_certs_pem
 from forensics.ledger import Record, parse_record
 from forensics.ledger_checks import is_training, verify_source
 from forensics.package import layout as L
-from forensics.package.reader import PackageReader
+from forensics.package.reader import MemberAltered, PackageReader
 from forensics.timeproof import TokenJudge, token_finding
 from forensics.timestamp import TokenError
 from forensics.trust import TrustPolicy
@@ -88,17 +88,31 @@ class PackageSource:
 
 
 def _json(reader: PackageReader, name: str) -> Any:
+    return safejson.loads(reader.read_control(name), what=f"{reader.path}: {name}")
+
+
+def read_seal_json(path: Path) -> Any:
+    """A detached seal (or transfer record) file parsed within its bounds (InputError)."""
     try:
-        return json.loads(reader.read_control(name))
-    except (ValueError, UnicodeDecodeError) as exc:
+        size = path.stat().st_size
+        if size > L.MAX_SEAL_BYTES:
+            raise InputError(
+                f"{path.name} is {size} bytes, over the {L.MAX_SEAL_BYTES}-byte bound",
+                f"{path.name} 大小为 {size} 字节，超出 {L.MAX_SEAL_BYTES} 字节的上限",
+            )
+        with open(path, "rb") as fh:
+            data = fh.read(L.MAX_SEAL_BYTES + 1)
+    except OSError as exc:
         raise InputError(
-            f"{reader.path}: {name} is not valid JSON ({exc})",
-            f"{reader.path}：{name} 不是有效的 JSON",
+            f"{path.name} is unreadable ({exc.strerror or exc})", f"{path.name} 无法读取"
         ) from None
+    return safejson.loads(data, what=path.name, max_bytes=L.MAX_SEAL_BYTES)
 
 
 def _parse_sums(data: bytes) -> dict[str, str] | None:
     out: dict[str, str] = {}
+    if data.count(b"\n") > L.MAX_MEMBERS + 1:
+        return None  # more lines than a package may hold members: malformed, not parsed
     try:
         for line in data.decode("utf-8").splitlines():
             if not line.strip():
@@ -123,11 +137,10 @@ def _hash_members(
         try:
             with reader.open(name) as stream:
                 out[name] = digest_stream(stream)
-        except AuthError:
-            raise
-        except InputError as exc:
+        except MemberAltered as exc:
             # A member whose bytes no longer match the ZIP's own CRC was altered in place:
-            # an integrity finding about that file, not unreadable input.
+            # an integrity finding about that file, not unreadable input. (A header nobody
+            # can read — a flipped method or version — is unreadable input: InputError.)
             out[name] = _DAMAGED
             f.add("file-damaged", Severity.ERROR, name, exc.message_en, exc.message_zh)
             continue
@@ -197,12 +210,21 @@ def verify_seal(
     """D1–D4: the detached seal: whole-file size and digests, signer, signature, token."""
     subject = seal_path.name
     try:
-        seal = json.loads(seal_path.read_bytes()[: L.MAX_CONTROL_BYTES])
+        seal = read_seal_json(seal_path)
         body = seal["seal"]
         certs = load_certs_pem(str(seal["signer_cert_pem"]).encode(), subject)
         if not isinstance(body, dict) or not certs:
             raise TypeError("seal")
-    except (OSError, ValueError, KeyError, TypeError, InputError):
+    except InputError as exc:
+        f.add(
+            "seal-unreadable",
+            Severity.ERROR,
+            subject,
+            f"{subject} is unreadable ({exc.message_en})",
+            f"{subject} 无法读取（{exc.message_zh}）",
+        )
+        return _Seal(None, subject)
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
         f.add(
             "seal-unreadable",
             Severity.ERROR,
@@ -385,8 +407,7 @@ def _verify_open(
     _check_listed(dp, qz, digests, f)
     _check_sums(reader, digests, f)
 
-    text = reader.read_control(L.LEDGER).decode("utf-8", errors="replace")
-    lines = [line for line in text.split("\n") if line.strip()]
+    lines = reader.read_lines(L.LEDGER)
     records = _records(lines)
     training = is_training(records)
     source = PackageSource(reader, lines, digests)
@@ -398,7 +419,7 @@ def _verify_open(
 
     # (L, S, C, I, T, K1) the ledger: continuity, hashes, signatures, items, tokens, sessions.
     ledger_report = verify_source(source, policy, judge=judge)
-    f.findings.extend(ledger_report.findings)
+    f.merge(ledger_report.findings)
     f.checks.extend(ledger_report.checks)
 
     # (K3–K5) heads, the export entry, and nothing after it but its time-stamps.
@@ -572,8 +593,9 @@ def _check_heads(
     last_hash = None
     if lines:
         try:
-            last_hash = json.loads(lines[-1]).get("hash")
-        except (ValueError, AttributeError):
+            last = safejson.loads(lines[-1], what="the ledger's last line")
+            last_hash = last.get("hash") if isinstance(last, dict) else None
+        except InputError:
             last_hash = None
     head = qz.get("ledger_head", {})
     if not isinstance(head, dict) or head.get("hash") != last_hash:
@@ -595,7 +617,8 @@ def _check_heads(
                 "the evidence manifest names another ledger head",
                 "证据清单记载的账本头不符",
             )
-        for entry in manifest.get("files", []) if isinstance(manifest, dict) else []:
+        files = manifest.get("files") if isinstance(manifest, dict) else None
+        for entry in files if isinstance(files, list) else []:
             if not isinstance(entry, dict):
                 continue
             d = digests.get(str(entry.get("path")))

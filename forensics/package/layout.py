@@ -32,6 +32,8 @@ MAX_NAME = 512
 MAX_CONTROL_BYTES = 64 << 20  # each JSON / sums / ledger file read into memory
 MAX_TOTAL_BYTES = 1 << 40  # 1 TiB declared uncompressed
 MAX_RATIO = 100  # uncompressed / compressed for deflated members (zip bombs)
+MAX_LEDGER_LINES = 200_000  # ledger entries; each costs ~1 KiB once parsed
+MAX_SEAL_BYTES = 1 << 20  # a detached seal or a transfer record (a few KiB in truth)
 
 _SAFE_COMPONENT = re.compile(r"^[^\x00-\x1f\x7f/\\:*?\"<>|]+$")
 

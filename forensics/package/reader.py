@@ -6,9 +6,13 @@ sizes are bounded (declared and actual), and members are read as streams.
 
 from __future__ import annotations
 
+import contextlib
 import io
+import lzma
 import stat
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 from typing import BinaryIO
 
@@ -17,6 +21,7 @@ import pyzipper
 from forensics.errors import AuthError, InputError
 from forensics.package.layout import (
     MAX_CONTROL_BYTES,
+    MAX_LEDGER_LINES,
     MAX_MEMBERS,
     MAX_RATIO,
     MAX_TOTAL_BYTES,
@@ -28,13 +33,75 @@ def _bad(path: Path, en: str, zh: str) -> InputError:
     return InputError(f"{path}: {en}", f"{path}：{zh}")
 
 
+# Everything zipfile / pyzipper (and the codecs under them) raise on hostile bytes: a flipped
+# "version needed" is NotImplementedError, a flipped method zlib.error or NotImplementedError,
+# an unencrypted member read as encrypted RuntimeError, a lying header struct.error, ...
+ZIP_ERRORS: tuple[type[BaseException], ...] = (
+    zipfile.BadZipFile,
+    pyzipper.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,  # bz2 raises OSError
+    struct.error,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    ValueError,  # UnicodeDecodeError included
+    KeyError,
+    IndexError,
+    OverflowError,
+)
+
+
+class MemberAltered(InputError):
+    """A member's bytes disagree with its own header (CRC, AES authentication code, size):
+    proof that the file was altered in place, rather than a header nobody can read."""
+
+
+def _altered_in_place(exc: BaseException) -> bool:
+    text = str(exc)
+    return isinstance(exc, zipfile.BadZipFile | pyzipper.BadZipFile) and (
+        "CRC" in text or "HMAC" in text
+    )
+
+
+def is_encrypted(info: zipfile.ZipInfo) -> bool:
+    """The member says it is encrypted (ZipCrypto or WinZip AES both set flag bit 0)."""
+    return bool(info.flag_bits & 0x1)
+
+
+def member_error(path: Path, info: zipfile.ZipInfo, exc: BaseException) -> InputError:
+    """The declared error for a member that cannot be read: "wrong password" only when the
+    member is actually encrypted; otherwise unsupported or damaged, with its header fields."""
+    name = info.filename
+    if is_encrypted(info) and isinstance(exc, RuntimeError):
+        return AuthError(f"{path}: wrong password ({exc})", f"{path}：密码错误")
+    detail = str(exc)[:200]
+    if _altered_in_place(exc) and info.compress_type == zipfile.ZIP_STORED:
+        # Stored bytes that fail their CRC were changed. (Under another method — the
+        # exporter stores every member — a flipped method field fails the CRC as well: a
+        # header nobody can read, reported as such below.)
+        return MemberAltered(
+            f"{path}: member {name} is damaged ({detail})",
+            f"{path}：成员 {name} 已损坏（{detail}）",
+        )
+    fields = f"method {info.compress_type} / version {info.extract_version}"
+    return _bad(
+        path,
+        f"member {name} is unsupported or damaged ({fields}: {detail})",
+        f"成员 {name} 不受支持或已损坏（压缩方法 {info.compress_type} / 版本 "
+        f"{info.extract_version}：{detail}）",
+    )
+
+
 class _Bounded(io.RawIOBase):
     """A member stream that refuses to yield more than the size its header declared."""
 
-    def __init__(self, inner: BinaryIO, limit: int, name: str, path: Path) -> None:
+    def __init__(self, inner: BinaryIO, info: zipfile.ZipInfo, path: Path) -> None:
         self._inner = inner
-        self._left = limit
-        self._name = name
+        self._left = info.file_size
+        self._info = info
+        self._name = info.filename
         self._path = path
 
     def readable(self) -> bool:
@@ -44,21 +111,12 @@ class _Bounded(io.RawIOBase):
         want = self._left + 1 if size < 0 else min(size, self._left + 1)
         try:
             data = self._inner.read(want)
-        except RuntimeError as exc:  # pyzipper: bad password for this member
-            raise AuthError(
-                f"{self._path}: wrong password ({exc})", f"{self._path}：密码错误"
-            ) from None
-        except (zipfile.BadZipFile, pyzipper.BadZipFile, EOFError, OSError, ValueError) as exc:
-            raise _bad(
-                self._path,
-                f"member {self._name} is damaged ({exc})",
-                f"成员 {self._name} 已损坏（{exc}）",
-            ) from None
+        except ZIP_ERRORS as exc:
+            raise member_error(self._path, self._info, exc) from None
         if len(data) > self._left:
-            raise _bad(
-                self._path,
-                f"member {self._name} is larger than its header says (zip bomb?)",
-                f"成员 {self._name} 的实际大小超过声明（疑似压缩炸弹）",
+            raise MemberAltered(
+                f"{self._path}: member {self._name} is larger than its header says (zip bomb?)",
+                f"{self._path}：成员 {self._name} 的实际大小超过声明（疑似压缩炸弹）",
             )
         self._left -= len(data)
         return data
@@ -69,7 +127,8 @@ class _Bounded(io.RawIOBase):
         return len(data)
 
     def close(self) -> None:
-        self._inner.close()
+        with contextlib.suppress(*ZIP_ERRORS):
+            self._inner.close()
         super().close()
 
 
@@ -84,11 +143,11 @@ class PackageReader:
             raise InputError(f"file not found: {path}", f"文件不存在：{path}") from None
         except IsADirectoryError:
             raise InputError(f"not a file: {path}", f"不是文件：{path}") from None
-        except (zipfile.BadZipFile, pyzipper.BadZipFile, EOFError, ValueError, OSError) as exc:
+        except ZIP_ERRORS as exc:
             raise _bad(
                 path,
-                f"not a Quzheng package: not a readable ZIP file ({exc})",
-                f"不是取证证据包：无法读取的 ZIP 文件（{exc}）",
+                f"not a Quzheng package: not a readable ZIP file ({str(exc)[:200]})",
+                f"不是取证证据包：无法读取的 ZIP 文件（{str(exc)[:200]}）",
             ) from None
         try:
             self._infos = self._check_members()
@@ -166,22 +225,9 @@ class PackageReader:
             raise _bad(self.path, f"member {name} is missing", f"缺少成员 {name}")
         try:
             inner = self._zf.open(info, "r")
-        except RuntimeError as exc:
-            raise AuthError(
-                f"{self.path}: wrong password ({exc})", f"{self.path}：密码错误"
-            ) from None
-        except (
-            zipfile.BadZipFile,
-            pyzipper.BadZipFile,
-            EOFError,
-            OSError,
-            ValueError,
-            NotImplementedError,
-        ) as exc:
-            raise _bad(
-                self.path, f"member {name} is unreadable ({exc})", f"成员 {name} 无法读取（{exc}）"
-            ) from None
-        return io.BufferedReader(_Bounded(inner, info.file_size, name, self.path), 1 << 20)
+        except ZIP_ERRORS as exc:
+            raise member_error(self.path, info, exc) from None
+        return io.BufferedReader(_Bounded(inner, info, self.path), 1 << 20)
 
     def read_control(self, name: str) -> bytes:
         """A small control file (JSON, sums, ledger) read whole, within a bound."""
@@ -193,6 +239,19 @@ class PackageReader:
             )
         with self.open(name) as f:
             return f.read()
+
+    def read_lines(self, name: str, max_lines: int = MAX_LEDGER_LINES) -> list[str]:
+        """A control file's non-empty lines (the ledger), within the byte and line bounds."""
+        data = self.read_control(name)
+        if data.count(b"\n") > max_lines:
+            raise _bad(
+                self.path,
+                f"{name} has more than {max_lines} lines, over the bound",
+                f"{name} 超过 {max_lines} 行的上限",
+            )
+        text = data.decode("utf-8", errors="replace")
+        del data
+        return [line for line in text.split("\n") if line.strip()]
 
     def close(self) -> None:
         self._zf.close()

@@ -47,6 +47,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from forensics import safejson
 from forensics.atomic import atomic_path
 from forensics.canonical import canonical_bytes, format_time, parse_time
 from forensics.errors import InputError
@@ -194,17 +195,14 @@ class _Source:
                     f"{reader.path} 不是完整的证据包：缺少 {name}",
                 )
         try:
-            self.datapackage = json.loads(reader.read_control(L.DATAPACKAGE))
-            self.digest = json.loads(reader.read_control(L.DIGEST))
-            self.manifest = (
-                json.loads(reader.read_control(L.MANIFEST)) if reader.has(L.MANIFEST) else None
-            )
-            text = reader.read_control(L.LEDGER).decode("utf-8")
-            self.records = [parse_record(x) for x in text.split("\n") if x.strip()]
-        except (ValueError, UnicodeDecodeError) as exc:
+            self.datapackage = _control_json(reader, L.DATAPACKAGE)
+            self.digest = _control_json(reader, L.DIGEST)
+            self.manifest = _control_json(reader, L.MANIFEST) if reader.has(L.MANIFEST) else None
+            self.records = [parse_record(x) for x in reader.read_lines(L.LEDGER)]
+        except InputError as exc:
             raise TamperError(
-                f"{reader.path}: a control file is malformed ({exc})",
-                f"{reader.path}：控制文件格式错误",
+                f"{reader.path}: a control file is malformed ({exc.message_en})",
+                f"{reader.path}：控制文件格式错误（{exc.message_zh}）",
             ) from None
         sha = _parse_sums(reader.read_control(L.SHA256SUMS))
         sm3 = _parse_sums(reader.read_control(L.SM3SUMS))
@@ -221,6 +219,11 @@ class _Source:
     def read(self, name: str) -> bytes:
         with self.reader.open(name) as f:
             return f.read()
+
+
+def _control_json(reader: PackageReader, name: str) -> Any:
+    """A control file of the source package, parsed within the bounds (InputError)."""
+    return safejson.loads(reader.read_control(name), what=f"{reader.path}: {name}")
 
 
 def _parse_sums(data: bytes) -> dict[str, str]:

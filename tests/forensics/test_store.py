@@ -17,7 +17,7 @@ def test_blob_is_write_once_and_read_only(case: Case) -> None:
     d = case.store.ingest_stream(io.BytesIO(b"evidence"))
     path = case.store.blob_path(d.sha256)
     assert path.read_bytes() == b"evidence"
-    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+    assert stat.S_IMODE(path.stat().st_mode) == 0o400  # read-only, owner's alone
     # The same content again writes nothing new and leaves the first copy untouched.
     inode = path.stat().st_ino
     assert case.store.ingest_stream(io.BytesIO(b"evidence")) == d

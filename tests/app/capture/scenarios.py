@@ -354,10 +354,74 @@ def headless(env: Env) -> None:
     env.result = {"code": code, "lines": lines, "url": url}
 
 
+def intruder(env: Env) -> None:
+    """While the browser captures, another process on this computer uses the recording
+    proxy (no credentials, then a wrong secret): it must be refused (issue #16)."""
+    import subprocess
+
+    from app.capture.browser import configure_chromium, ensure_application
+    from app.capture.session import CaptureSession
+    from app.installation import Installation
+    from forensics.case import Case
+    from forensics.range import SHOP_HOST, RangeServer
+
+    told: list[str] = []
+    with (
+        RangeServer(Path(env.config["range_dir"]), seed=2026) as server,
+        Case.open(env.home, env.config["case_id"]) as case,
+    ):
+        home_url = server.manifest.url(SHOP_HOST, "/")
+        licence_url = server.manifest.url(SHOP_HOST, "/licence")
+        session = CaptureSession(
+            Installation(env.home),
+            case,
+            env.signers[0],
+            options=_options(env, server, (home_url,), 10, 60.0),
+            out=told.append,
+        )
+        session.start()
+        configure_chromium(session.browser_config)
+        ensure_application()
+        browser = session.open_browser()
+        browser.resize(1024, 700)
+        browser.show()
+        proxy = session.proxy
+        assert proxy is not None and proxy.ca is not None
+        results: dict[str, Any] = {"primed": browser.proxy_primed, "port": proxy.port}
+        try:
+            load(browser, home_url)
+            results["refused_before_intruder"] = proxy.refused_count
+            codes = []
+            for credentials in ("", "quzheng:" + "w" * 43 + "@"):
+                run = subprocess.run(
+                    ["curl", "-s", "-o", "/dev/null", "--max-time", "20",
+                     "--cacert", str(proxy.ca.cert_path),
+                     "-x", f"http://{credentials}127.0.0.1:{proxy.port}",
+                     "-w", "%{http_connect}", env.config["intruder_url"]],
+                    capture_output=True, text=True, timeout=60,
+                )  # fmt: skip
+                codes.append(run.stdout.strip())
+            results["intruder_codes"] = codes
+            results["told_live"] = wait_until(lambda: bool(told), 10)
+            load(browser, licence_url)  # the browser still captures after the attempts
+            results["refused_total"] = proxy.refused_count
+            results["secret"] = proxy.credentials[1]
+        finally:
+            session.stop_capture()
+            browser.shutdown()
+            summary = session.finish(env.signers)
+        results["told"] = told
+        results["urls"] = [home_url, licence_url]
+        results["session"] = summary.session
+        results["error"] = summary.error.message_en if summary.error else None
+        env.result = results
+
+
 SCENARIOS: dict[str, Callable[[Env], None]] = {
     "full": full,
     "kill_proxy": kill_proxy,
     "headless": headless,
+    "intruder": intruder,
 }
 
 

@@ -389,7 +389,7 @@ def fetch(
     conn = http.client.HTTPSConnection(
         "127.0.0.1", proxy.port, context=client_context(proxy), timeout=60
     )
-    conn.set_tunnel(host, 443)
+    conn.set_tunnel(host, 443, headers={"Proxy-Authorization": proxy.proxy_authorization})
     try:
         conn.request(method, path, body=body, headers=headers or {})
         resp = conn.getresponse()
@@ -409,9 +409,13 @@ def fetch(
 
 
 def tunnel(proxy: RecordingProxy, host: str, alpn: list[str] | None = None) -> ssl.SSLSocket:
-    """A TLS socket to ``host`` through the proxy's CONNECT tunnel."""
+    """A TLS socket to ``host`` through the proxy's CONNECT tunnel (as the browser: with
+    the session's proxy credentials)."""
     raw = socket.create_connection(("127.0.0.1", proxy.port), timeout=30)
-    raw.sendall(f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n\r\n".encode())
+    raw.sendall(
+        f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n"
+        f"Proxy-Authorization: {proxy.proxy_authorization}\r\n\r\n".encode()
+    )
     reply = b""
     while b"\r\n\r\n" not in reply:
         data = raw.recv(4096)
