@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
@@ -85,6 +86,7 @@ class CaseView(QWidget):
             ("transcript", self.tr("Transcript…"), self._transcript),
             ("stamp", self.tr("Get time-stamps now"), self._stamp),
             ("close", self.tr("Close open session…"), self._close_session),
+            ("recover", self.tr("Seal what the interrupted capture left…"), self._recover),
             ("officer", self.tr("Add officer…"), self._add_officer),
             ("verify", self.tr("Verify…"), self._verify),
             ("report", self.tr("Report…"), self._report),
@@ -157,6 +159,7 @@ class CaseView(QWidget):
         layout.addWidget(self.header)
         layout.addWidget(split, 1)
         self._row: TimelineRow | None = None
+        self._recovery_offered: set[str] = set()
 
     # -- loading --------------------------------------------------------------------------
 
@@ -180,10 +183,16 @@ class CaseView(QWidget):
         selected = self._row.seq if self._row else None
         self.model.set_rows(d.rows)
         self.buttons["close"].setVisible(bool(d.open_sessions))
+        self.buttons["recover"].setVisible(bool(d.leftovers))
         for name in ("capture", "import", "note", "transcript", "officer"):
             self.buttons[name].setEnabled(not d.received)
         if selected is not None and self.model.row_of(selected) >= 0:
             self.table.selectRow(self.model.row_of(selected))
+        if d.leftovers and d.case_id not in self._recovery_offered:
+            # Opening a case that an interrupted capture left unsealed files in seals them
+            # at once (once per case and run of the program: the officer may decline).
+            self._recovery_offered.add(d.case_id)
+            self._recover()
 
     # -- the chosen entry -----------------------------------------------------------------
 
@@ -350,6 +359,25 @@ class CaseView(QWidget):
                 lambda: cases.stamp_case(inst, case_id, signer),
                 self._after_seal(self.tr("Getting time-stamps")),
             )
+
+        self.with_signer(go)
+
+    def _recover(self) -> None:
+        d = self.details
+        if d is None or not d.leftovers:
+            return
+        inst, case_id = self.inst, d.case_id
+        title = self.tr("Sealing what the interrupted capture left")
+
+        def go(signer: Signer) -> None:
+            def done(outcome: Outcome[list[str]]) -> None:
+                self._after_seal(title)(outcome)
+                if outcome.error is None and outcome.value:
+                    box = QMessageBox(QMessageBox.Icon.Warning, title, "\n".join(outcome.value))
+                    box.setParent(self, box.windowFlags())
+                    box.open()
+
+            run_task(lambda: cases.recover_leftovers(inst, case_id, signer), done)
 
         self.with_signer(go)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from app.capture.leftovers import require_ready_for_export
+from app.capture.leftovers import pending, recover, require_ready_for_export
 from app.desk.timeline import TimelineRow, timeline_rows
 from app.installation import Installation
 from app.reporting import report_hook
@@ -160,6 +160,7 @@ class CaseDetails:
     rows: list[TimelineRow]
     pending_stamps: int
     open_sessions: list[str]
+    leftovers: int = 0  # files an interrupted capture left unsealed in work/
 
     @property
     def badges(self) -> list[str]:
@@ -190,6 +191,7 @@ def load_case(inst: Installation, case_id: str) -> CaseDetails:
             rows=timeline_rows(records),
             pending_stamps=pending_count(case),
             open_sessions=_open_sessions(records),
+            leftovers=0 if case.received else len(pending(case.store.dir / "work")),
         )
 
 
@@ -241,6 +243,13 @@ def import_files(
 def stamp_case(inst: Installation, case_id: str, signer: Signer) -> StampOutcome:
     with _writable(inst, case_id, signer) as case:
         return stamp_pending(case, signer, inst.tsa_config())
+
+
+def recover_leftovers(inst: Installation, case_id: str, signer: Signer) -> list[str]:
+    """Seal, as ``signer``, what an interrupted capture left in the case's work folder; the
+    warnings of a partial repair are returned."""
+    with inst.open_case(case_id) as case:
+        return recover(case, signer, say=logger.info)
 
 
 def close_open_session(

@@ -230,6 +230,14 @@
         <translation>Close open session…</translation>
     </message>
     <message>
+        <source>Seal what the interrupted capture left…</source>
+        <translation>Seal what the interrupted capture left…</translation>
+    </message>
+    <message>
+        <source>Sealing what the interrupted capture left</source>
+        <translation>Sealing what the interrupted capture left</translation>
+    </message>
+    <message>
         <source>Add officer…</source>
         <translation>Add officer…</translation>
     </message>

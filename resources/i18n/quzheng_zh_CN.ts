@@ -230,6 +230,14 @@
         <translation>结束未关闭的会话…</translation>
     </message>
     <message>
+        <source>Seal what the interrupted capture left…</source>
+        <translation>封存中断采集留下的证据…</translation>
+    </message>
+    <message>
+        <source>Sealing what the interrupted capture left</source>
+        <translation>正在封存中断采集留下的证据</translation>
+    </message>
+    <message>
         <source>Add officer…</source>
         <translation>添加办案人员…</translation>
     </message>

@@ -36,7 +36,7 @@ def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _kill_mid_capture(case: Case, env: dict[str, str], url: str, port: int) -> None:
+def kill_mid_capture(case: Case, env: dict[str, str], url: str, port: int) -> None:
     """Start a real capture (proxy, browser, screen recording) and SIGKILL all of it once
     traffic and video are being written."""
     work = case.store.dir / "work"
@@ -93,7 +93,7 @@ def test_crash_then_export(world: World, tsa: TsaServer) -> None:
     }
     work = case.store.dir / "work"
     with RangeServer(world.home / "range", seed=2026) as server:
-        _kill_mid_capture(case, env, server.manifest.url(SHOP_HOST, "/"), server.port)
+        kill_mid_capture(case, env, server.manifest.url(SHOP_HOST, "/"), server.port)
     left = pending(work)
     assert left, "the crash left nothing behind"
     before = {r.seq for r in case.ledger.records()}
