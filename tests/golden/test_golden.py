@@ -50,7 +50,7 @@ def test_a_sample_of_every_format_is_kept() -> None:
 def test_golden_package_verifies_under_its_own_format(sample: Path, tmp_path: Path) -> None:
     package = _copy(sample, tmp_path)
     report = verify_package(package, _policy(sample))
-    assert report.bottom_line, [(f.code, f.message_en) for f in report.errors]
+    assert report.bottom_line, [(f.code, f.en) for f in report.errors]
     assert "seal" in report.checks
     with PackageReader(package) as reader:
         dp = json.loads(reader.read_control(L.DATAPACKAGE))
