@@ -36,6 +36,7 @@ from forensics.identity import (
 )
 from forensics.ledger_checks import VerificationReport
 from forensics.package import export_package, verify_package
+from forensics.package.layout import EXTENSIONS as PACKAGE_EXTENSIONS
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.verdict_text import render_report
 from forensics.x509names import subject_text
@@ -447,7 +448,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
     inst = Installation.current()
     lang = args.lang or cli_lang()
     target = Path(args.target)
-    if target.suffix == ".qzp" and not target.exists():
+    if target.suffix.lower() in PACKAGE_EXTENSIONS and not target.exists():
         raise InputError(f"file not found: {target}", f"文件不存在：{target}")
     policy = inst.trust_policy(
         args.trust_fingerprint, training=args.training, max_stamp_gap_s=args.max_stamp_gap
@@ -814,7 +815,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     exp = with_pass(sub.add_parser("export", help="export a case as a sealed package"))
     exp.add_argument("--case", required=True)
-    exp.add_argument("--out", required=True, help="FILE.qzp")
+    exp.add_argument("--out", required=True, help="FILE.qzp (or FILE.wacz: the same package)")
     exp.add_argument("--password-file", type=Path, help="encrypt the package (AES-256)")
     exp.add_argument("--backup", help="also write an identical copy here, compared after writing")
     exp.add_argument("--lang", choices=["zh", "en"], help="language of the report")

@@ -26,6 +26,7 @@ from forensics.identity import IdentityStore, Officer, Signer
 from forensics.ledger import Record
 from forensics.ledger_checks import VerificationReport
 from forensics.package import ExportResult, export_package, verify_package
+from forensics.package.layout import EXTENSION, EXTENSIONS
 from forensics.stamping import StampOutcome, pending_count, stamp_pending
 
 type Progress = Callable[[int, int], None]
@@ -292,8 +293,8 @@ def export_case(
     lang: str = "zh",
     progress: Progress | None = None,
 ) -> ExportResult:
-    if out.suffix != ".qzp":
-        out = out.with_name(out.name + ".qzp")
+    if out.suffix.lower() not in EXTENSIONS:
+        out = out.with_name(out.name + EXTENSION)
     with _writable(inst, case_id, signer) as case:
         case.require_member(signer)
         require_ready_for_export(case)

@@ -30,7 +30,7 @@ from forensics.certtrust import judge_chain
 from forensics.errors import AuthError, InputError
 from forensics.hashing import Digests, digest_file, digest_stream
 from forensics.identity import cert_key_fingerprint, load_certs_pem
-from forensics.ledger import Record, parse_record
+from forensics.ledger import LEDGER_VERSION, Record, parse_record
 from forensics.ledger_checks import is_training, verify_source
 from forensics.package import layout as L
 from forensics.package.reader import MemberAltered, PackageReader
@@ -233,6 +233,14 @@ def verify_seal(
             f"{subject} 无法读取",
         )
         return _Seal(None, subject)
+    if isinstance(body.get("v"), bool) or body.get("v") not in L.SUPPORTED_FORMATS:
+        f.add(
+            "seal-format-unknown",
+            Severity.ERROR,
+            subject,
+            f"the seal is of format {str(body.get('v'))[:40]}, which this verifier does not know",
+            f"封签格式 {str(body.get('v'))[:40]} 不是本校验工具支持的格式",
+        )
     whole = whole or digest_file(package)
     for key, got in (("size", whole.size), ("sha256", whole.sha256), ("sm3", whole.sm3)):
         if body.get(key) != got:
@@ -404,11 +412,13 @@ def _verify_open(
         )
     qz = dp.get("quzheng") if isinstance(dp.get("quzheng"), dict) else {}
     assert isinstance(qz, dict)
+    _require_known_format(path, qz)
     _check_listed(dp, qz, digests, f)
     _check_sums(reader, digests, f)
 
     lines = reader.read_lines(L.LEDGER)
     records = _records(lines)
+    _require_known_ledger(path, records)
     training = is_training(records)
     source = PackageSource(reader, lines, digests)
     judge = TokenJudge(policy, training, source.tsa_certs())
@@ -445,6 +455,35 @@ def _verify_open(
             "独立封签的签名人不是账本中导出本证据包的执法人员",
         )
     return _done(path, f, ledger_report, seal, judge)
+
+
+def _require_known_format(path: Path, qz: dict[str, Any]) -> None:
+    """The package format is read before any rule is applied: a package of a format this
+    verifier does not know is not judged by another format's rules (exit 2)."""
+    fmt = qz.get("format")
+    known = "、".join(str(v) for v in sorted(L.SUPPORTED_FORMATS))
+    if isinstance(fmt, bool) or fmt not in L.SUPPORTED_FORMATS:
+        shown = "none" if fmt is None else repr(fmt)[:40]
+        raise InputError(
+            f"{path.name}: package format {shown} is not one this verifier knows "
+            f"({known}); use a Quzheng version that reads it",
+            f"{path.name}：证据包格式 {shown} 不是本校验工具支持的格式（{known}），"
+            "请使用能读取该格式的取证工具版本",
+        )
+
+
+def _require_known_ledger(path: Path, records: list[Record]) -> None:
+    """Likewise every ledger entry's own format version ("v")."""
+    for rec in records:
+        v = rec.entry.get("v")
+        if isinstance(v, bool) or v != LEDGER_VERSION:
+            shown = repr(v)[:40]
+            raise InputError(
+                f"{path.name}: ledger entry {rec.seq} is of ledger format {shown}, which this "
+                f"verifier does not know ({LEDGER_VERSION}); use a Quzheng version that reads it",
+                f"{path.name}：账本第 {rec.seq} 条的账本格式为 {shown}，本校验工具不支持"
+                f"（支持 {LEDGER_VERSION}），请使用能读取该格式的取证工具版本",
+            )
 
 
 def _check_listed(

@@ -222,10 +222,10 @@ def export_package(
     progress: Progress | None = None,
 ) -> ExportResult:
     out = out.resolve()
-    if out.suffix != L.EXTENSION:
+    if out.suffix.lower() not in L.EXTENSIONS:
         raise InputError(
-            f"the package name must end in {L.EXTENSION}: {out}",
-            f"证据包文件名须以 {L.EXTENSION} 结尾：{out}",
+            f"the package name must end in {' or '.join(L.EXTENSIONS)}: {out}",
+            f"证据包文件名须以 {' 或 '.join(L.EXTENSIONS)} 结尾：{out}",
         )
     if not out.parent.is_dir():
         raise InputError(f"folder does not exist: {out.parent}", f"目录不存在：{out.parent}")

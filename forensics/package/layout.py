@@ -1,12 +1,15 @@
-"""Fixed names and bounds of the sealed evidence package (FORMATS.md §2, format version 1)."""
+"""Fixed names and bounds of the sealed evidence package (docs/package-format.md)."""
 
 from __future__ import annotations
 
 import re
 
-PACKAGE_FORMAT = 1
+PACKAGE_FORMAT = 1  # what the exporter writes
+SUPPORTED_FORMATS = frozenset({1})  # what the verifier judges, each by its own rules
 WACZ_VERSION = "1.1.1"
 EXTENSION = ".qzp"
+# A package is a WACZ: it may also be named as one, for web-archive tools.
+EXTENSIONS = (EXTENSION, ".wacz")
 
 DATAPACKAGE = "datapackage.json"
 DIGEST = "datapackage-digest.json"

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from forensics.errors import AuthError
+from forensics.errors import AuthError, InputError
 from forensics.package import PackageReader, export_package, verify_package
 from forensics.package import layout as L
 from forensics.trust import TrustPolicy
@@ -210,3 +210,20 @@ def test_stranger_cannot_export(exported: Exported, tmp_path: Path) -> None:
 
     with pytest.raises(PolicyError):
         export_package(exported.case, exported.world.stranger, tmp_path / "s.qzp")
+
+
+def test_a_package_may_be_named_as_the_wacz_it_is(
+    make_exported: Callable[..., Exported], tmp_path: Path
+) -> None:
+    ex = make_exported(name="case.wacz")
+    assert ex.path.name == "case.wacz" and ex.result.seal_path.name == "case.wacz.seal.json"
+    ok, codes = _verify(ex)
+    assert ok, codes
+    assert (
+        "seal"
+        in verify_package(ex.path, TrustPolicy.of(ex.world.ids.trusted_cas(), ex.tsa_roots)).checks
+    )
+    with pytest.raises(InputError) as err:
+        export_package(ex.case, ex.world.lead, tmp_path / "case.zip")
+    assert ".qzp or .wacz" in err.value.message_en
+    assert not (tmp_path / "case.zip").exists()
