@@ -2,9 +2,10 @@
 
 Callers take an ``Installation`` instead of a bare ``home`` and ask it, by name, for what
 they need: its identities and trust (``ids``, ``trust_policy``), where cases live
-(``cases``, ``open_case``), typed settings (``setting``, ``setting_list``), the time-stamp
-configuration (``tsa_config``) and the clean-environment check's servers
-(``env_servers``). Nothing else assembles these from ``home``.
+(``cases``, ``open_case``), typed settings (``setting``, ``setting_list``), the recording
+proxy's port (``proxy_port``), the time-stamp configuration (``tsa_config``) and the
+clean-environment check's servers (``env_servers``). Nothing else assembles these from
+``home``.
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ class Installation:
 
     def setting_list(self, key: str) -> list[str]:
         return settings.get_list(self.home, key)
+
+    def proxy_port(self) -> int:
+        """A free loopback port for the recording proxy, from ``proxy.port_range``."""
+        return settings.proxy_port(self.home)
 
     def trust_policy(
         self,

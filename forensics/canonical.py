@@ -1,4 +1,4 @@
-"""Canonical JSON and time formats of FORMATS.md §0."""
+"""Canonical JSON and time formats of docs/package-format.md §0."""
 
 from __future__ import annotations
 

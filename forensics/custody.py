@@ -11,7 +11,6 @@ keeps the whole chain, both signatures included.
 from __future__ import annotations
 
 import json
-import re
 import shutil
 from pathlib import Path
 
@@ -181,7 +180,8 @@ def import_package(
         package_id = seal.get("package_id", "")
         if package_id != "":
             check_package_id(package_id)
-        certs = _received_certs(reader)
+        lay = reader.layout()
+        certs = _received_certs(reader, lay)
         root = cases_dir(home)
         target = inside(root, case_id)
         cert_files = [(inside(target, "certs", Path(n).name), n) for n in certs]
@@ -208,7 +208,7 @@ def import_package(
                 for rec, line in zip(records, lines, strict=True):
                     items = []
                     for item in rec.entry["items"]:
-                        with reader.open(item["path"]) as f:
+                        with reader.open(lay.member(item["path"])) as f:
                             d = store.ingest_stream(f)
                         if d.sha256 != item["sha256"]:
                             raise IntegrityError(
@@ -312,10 +312,7 @@ def _received_identifiers(records: list[Record]) -> str:
     return case_id
 
 
-_CERT_MEMBER = re.compile(r"^custody/certs/[0-9a-f]{64}\.pem$")
-
-
-def _received_certs(reader: PackageReader) -> list[str]:
-    """The officers' certificate members to keep (``custody/certs/<key>.pem``; TSA chains
-    and anything else under ``custody/certs/`` are not written)."""
-    return [n for n in reader.names if _CERT_MEMBER.match(n)]
+def _received_certs(reader: PackageReader, lay: L.Layout) -> list[str]:
+    """The officers' certificate members to keep (``<certs>/<key>.pem``; TSA chains and
+    anything else in the certificates folder are not written)."""
+    return [n for n in reader.names if lay.officer_cert_key(n) is not None]

@@ -1,4 +1,4 @@
-"""Typed read-only views of a ledger entry (FORMATS.md §1).
+"""Typed read-only views of a ledger entry (docs/package-format.md §1).
 
 ``Record.entry`` stays the canonical dict: it is what is hashed and signed, and the verifier's
 hash and signature checks read it as is. Everything else reads an entry through these views

@@ -40,7 +40,9 @@ if TYPE_CHECKING:
 
 # The built-in TSA is also recognised by its certificate name (its tokens name its policy).
 BUILTIN_TSA_CN = "Quzheng built-in TSA"
-CERTS_DIR = "custody/certs/"
+# Where the package of the current format (docs/package-format.md) holds the certificates;
+# the ledger's item path of a token is the same in every format.
+CERTS_DIR = "certs/"
 TOKENS_DIR = "custody/timestamps/"
 MAX_TOKEN_BYTES = 1 << 20
 _MAX_CHAIN = 12
@@ -93,11 +95,6 @@ def openssl_lines(sha256: str, pairs: int = 16) -> list[str]:
     parts = openssl_hex(sha256).split(":")
     lines = [":".join(parts[i : i + pairs]) for i in range(0, len(parts), pairs)]
     return [line + ":" for line in lines[:-1]] + lines[-1:]
-
-
-def _text(data: dict[str, Any], key: str) -> str:
-    value = data.get(key)
-    return value if isinstance(value, str) else ""
 
 
 def _sha256(cert: x509.Certificate) -> str:
@@ -177,19 +174,18 @@ def _locate(cert: x509.Certificate, files: Mapping[str, list[x509.Certificate]])
 
 
 def _officer_prints(
-    records: Iterable[Record], officer_chain: Callable[[str], bytes | None]
+    records: Iterable[Record], officer_chain: Callable[[str], bytes | None], certs_dir: str
 ) -> tuple[list[CertPrint], list[CertPrint]]:
     cas: dict[str, CertPrint] = {}
     officers: dict[str, CertPrint] = {}
     for rec in records:
-        data = rec.entry.get("data") if rec.kind == "officer.add" else None
-        key = data.get("key") if isinstance(data, dict) else None
-        if not isinstance(data, dict) or not isinstance(key, str) or not _HEX64.match(key):
+        key = rec.data_str("key")
+        if rec.kind != "officer.add" or not _HEX64.match(key):
             continue
         if key in officers:
             continue
-        name, badge, claimed = (_text(data, k) for k in ("name", "badge", "cert_sha256"))
-        file = f"{CERTS_DIR}{key}.pem"
+        name, badge, claimed = (rec.data_str(k) for k in ("name", "badge", "cert_sha256"))
+        file = f"{certs_dir}{key}.pem"
         chain = _load_pem(officer_chain(key))
         # The signed ledger names the certificate; a chain file whose leaf is another one
         # (a hostile package) is not read for its subject or CA.
@@ -272,16 +268,18 @@ def trust_fingerprints(
     officer_chain: Callable[[str], bytes | None],
     tokens: Iterable[bytes],
     tsa_chains: Mapping[str, bytes] | None = None,
+    certs_dir: str = CERTS_DIR,
 ) -> TrustFingerprints:
     """The fingerprints of a case from raw parts.
 
     ``records``: the ledger (``officer.add`` entries are read); ``officer_chain(key)``: the
     PEM chain (leaf first) of the officer with that key fingerprint, or None;
     ``tokens``: DER time-stamp tokens; ``tsa_chains``: package path → PEM of the
-    ``custody/certs/tsa-*.pem`` files, which may hold a root a token does not carry.
+    ``certs/tsa-*.pem`` files, which may hold a root a token does not carry; ``certs_dir``:
+    the package folder the officers' certificate files are named in.
     """
     records = list(records)
-    cas, officers = _officer_prints(records, officer_chain)
+    cas, officers = _officer_prints(records, officer_chain, certs_dir)
     return TrustFingerprints(
         tuple(cas), tuple(officers), tuple(_tsa_prints(tokens, tsa_chains or {}))
     )
@@ -299,14 +297,18 @@ def token_items(records: Iterable[Record]) -> list[dict[str, Any]]:
 
 
 def package_fingerprints(
-    records: Iterable[Record], read: Callable[[str], bytes | None], names: Iterable[str]
+    records: Iterable[Record],
+    read: Callable[[str], bytes | None],
+    names: Iterable[str],
+    certs_dir: str = CERTS_DIR,
 ) -> TrustFingerprints:
-    """The fingerprints of a package: ``read(path)`` gives a member's bytes (or None),
-    ``names`` lists the members (for the ``custody/certs/tsa-*.pem`` files)."""
+    """The fingerprints of a package: ``read(path)`` gives the bytes (or None) of a member
+    or of the member holding a ledger item path, ``names`` lists the members (for the
+    ``tsa-*.pem`` chain files in ``certs_dir``)."""
     records = list(records)
 
     def chain(key: str) -> bytes | None:
-        return read(f"{CERTS_DIR}{key}.pem")
+        return read(f"{certs_dir}{key}.pem")
 
     def tokens() -> Iterable[bytes]:
         for item in token_items(records):
@@ -314,9 +316,9 @@ def package_fingerprints(
             if data is not None:
                 yield data
 
-    tsa_files = [n for n in names if n.startswith(f"{CERTS_DIR}tsa-") and n.endswith(".pem")]
+    tsa_files = [n for n in names if n.startswith(f"{certs_dir}tsa-") and n.endswith(".pem")]
     chains = {n: data for n in tsa_files if (data := read(n)) is not None}
-    return trust_fingerprints(records, chain, tokens(), chains)
+    return trust_fingerprints(records, chain, tokens(), chains, certs_dir)
 
 
 def case_fingerprints(case: Case) -> TrustFingerprints:

@@ -1,4 +1,4 @@
-"""The append-only, signed hash chain of custody events (FORMATS.md §1).
+"""The append-only, signed hash chain of custody events (docs/package-format.md §1).
 
 Each record is one canonical JSON line::
 
@@ -72,7 +72,7 @@ _FIXED_PATH = re.compile(r"^(custody/timestamps/[0-9]{1,9}\.tsr)$")
 class ItemSpec:
     """A sealed blob to be named by an entry: its digests, a file name and a media type.
 
-    ``path`` fixes the item's path in the package for the few files whose place FORMATS.md
+    ``path`` fixes the item's path in the package for the few files whose place docs/package-format.md
     names exactly (time-stamp tokens); otherwise the path is ``folder/<seq>-<name>``.
     """
 

@@ -10,7 +10,7 @@ K = completeness).
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
@@ -91,8 +91,7 @@ def is_training(records: Sequence[Record]) -> bool:
     """A training case says so in its signed case.open entry."""
     if not records or records[0].kind != "case.open":
         return False
-    data = records[0].entry.get("data", {})
-    return isinstance(data, dict) and data.get("training") is True
+    return records[0].data.get("training") is True
 
 
 def verify_source(
@@ -304,7 +303,7 @@ def _check_signatures(
     """S1–S5: every signature and co-signature, by an officer of the case (C1–C4 per key)."""
     out.checks.append("signatures")
     certs = _Certs(source, policy, training, out)
-    officers: dict[str, dict[str, Any]] = {}
+    officers: dict[str, Mapping[str, Any]] = {}
     opener = ""
     for rec in records:
         label = _entry_label(rec.entry.get("seq"))
@@ -325,7 +324,7 @@ def _check_signatures(
         if rec.kind == "case.open":
             opener = key_fp
         if rec.kind == "officer.add":
-            data = rec.entry.get("data", {})
+            data = rec.data
             # Who may add an officer: an officer of the case; the opener registering
             # themself; or a receiving officer registering on import (custody.receive).
             self_add = key_fp == data.get("key")
@@ -381,7 +380,7 @@ def _check_signatures(
 
 def _check_transfer(rec: Record, label: str, out: Collector) -> None:
     """A received case carries the sender's signed transfer record: it must hold."""
-    transfer = rec.entry.get("data", {}).get("transfer")
+    transfer = rec.data.get("transfer")
     if not transfer:
         return
     try:
@@ -410,10 +409,10 @@ def _check_session_end(
     rec: Record,
     label: str,
     signed_by: set[str],
-    officers: dict[str, dict[str, Any]],
+    officers: Mapping[str, Mapping[str, Any]],
     out: Collector,
 ) -> None:
-    listed = rec.entry.get("data", {}).get("signers", [])
+    listed = rec.data.get("signers", [])
     if not isinstance(listed, list):
         listed = []
     for fp in listed:
@@ -427,7 +426,7 @@ def _check_session_end(
             )
     present = {fp for fp in signed_by if fp in officers}
     if len(present) < 2:
-        training = bool(rec.entry.get("data", {}).get("training_single_officer"))
+        training = bool(rec.data.get("training_single_officer"))
         out.add(
             "session-single-officer",
             Severity.WARNING if training else Severity.ERROR,

@@ -208,8 +208,7 @@ def check_ledger_tokens(
     for rec in records:
         if rec.kind != "timestamp":
             continue
-        data = rec.entry.get("data", {})
-        stamped = data.get("stamped_seq") if isinstance(data, dict) else None
+        stamped = rec.data.get("stamped_seq")
         label = f"ledger entry {rec.entry.get('seq')}"
         if not isinstance(stamped, int) or stamped not in actual:
             out.add(
@@ -246,7 +245,7 @@ def check_ledger_tokens(
             )
             continue
         target_hash, _ = actual[stamped]
-        if data.get("stamped_hash") != target_hash:
+        if rec.data.get("stamped_hash") != target_hash:
             out.add(
                 "token-entry-mismatch",
                 Severity.ERROR,

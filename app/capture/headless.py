@@ -22,7 +22,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from app import settings
 from app.i18n import cli_lang, t
 from app.installation import Installation
 from forensics.errors import CaptureError, InputError
@@ -142,7 +141,7 @@ def run_capture(
                 upstream_cas=tuple(upstream_cas or ()),
                 video=VideoSettings(segment_seconds=float(segment)),
                 env_check=default_env_check(inst) if env_check else None,
-                proxy_port=settings.proxy_port(inst.home),
+                proxy_port=inst.proxy_port(),
             )
         say(t("Starting the recording proxy…", "正在启动取证代理……", lang))
         session = CaptureSession(inst, case, signers[0], options=options, out=say, tsa=tsa)

@@ -20,7 +20,7 @@ from app.capture.leftovers import pending, recover, require_ready_for_export
 from app.desk.timeline import TimelineRow, timeline_rows
 from app.installation import Installation
 from app.reporting import report_hook
-from forensics.case import Case, cases_dir, list_cases
+from forensics.case import Case, list_cases
 from forensics.errors import InputError, NotFoundError
 from forensics.identity import IdentityStore, Officer, Signer
 from forensics.ledger import Record
@@ -308,10 +308,6 @@ def export_case(
             backup=backup,
             progress=progress,
         )
-
-
-def case_dir(inst: Installation, case_id: str) -> Path:
-    return cases_dir(inst.cases) / case_id
 
 
 def seal_derived(

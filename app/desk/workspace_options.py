@@ -9,7 +9,6 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from app import settings
 from app.capture.recorder import VideoSettings
 from app.capture.session import CaptureOptions, default_env_check
 from app.desk.workspace_protocol import WorkspaceConfig
@@ -61,5 +60,5 @@ def capture_options(
         upstream_cas=upstream,
         video=video,
         env_check=env_check or default_env_check(inst, resolver),
-        proxy_port=settings.proxy_port(inst.home),
+        proxy_port=inst.proxy_port(),
     )

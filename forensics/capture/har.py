@@ -2,22 +2,38 @@
 
 Decisions:
 
-- Streaming: records are read one at a time and entries written as soon as their response
-  arrives; only requests still waiting for their response are held, with bodies bounded.
-  Every record is read to its end, so warcio verifies its digests on the way: a failed
-  digest raises ``IntegrityError`` rather than exporting altered evidence.
+- Streaming: records are read one at a time from the WARC streams and entries written to
+  the output text stream as soon as their response arrives; only requests still waiting
+  for their response, and WebSockets still open, are held, with bodies bounded. Every
+  record is read to its end, so warcio verifies its digests on the way: a failed digest
+  raises ``IntegrityError`` rather than exporting altered evidence. Memory therefore does
+  not grow with the size of the WARC or of any body in it.
 - Bodies: decoded (chunked and content-encoding gzip/deflate/br removed, as HAR asks for
-  ``content.text``) and embedded only up to ``max_body_bytes`` (default 1 MiB). Text types
-  that decode as UTF-8 (or their declared charset) go in as text, anything else as base64
-  (``encoding: "base64"``). A larger body is left out with a ``comment`` naming the WARC
-  record that holds it in full.
+  ``content.text``) and embedded only up to ``max_body_bytes`` (default 1 MiB, decoded
+  bytes). Text types that decode as UTF-8 (or their declared charset) go in as text,
+  anything else as base64 (``encoding: "base64"``). A larger body (or one that does not
+  decode) is left out with a ``comment`` naming the WARC record that holds it in full;
+  ``content.size`` still gives its size.
 - Sensitive data (§A11): entries that carry the officer's own ``Cookie``,
   ``Authorization``, ``Proxy-Authorization`` or ``Set-Cookie`` list them in
   ``_quzheng.sensitive``; ``log._quzheng.sensitive_entries`` counts them. Nothing is removed:
   the HAR mirrors the evidence, and the flag tells the report what to warn about.
 - Requests without a recorded response (transport errors, capture stopped) are exported
-  with ``status: 0``, as browsers do for failed requests.
-- WebSocket messages and metadata records are not part of HAR 1.2 and are not exported.
+  with ``status: 0``, as browsers do for failed requests. A response whose request is in a
+  segment not given is left out.
+- WebSocket messages go in the handshake entry's ``_webSocketMessages`` (Chrome's
+  extension: ``type`` send/receive, ``time`` in epoch seconds, ``opcode`` 1 text / 2
+  binary, ``data`` text or base64). The handshake entry is written when the socket's
+  ``websocket-end`` metadata record passes, or at the end of the input. Held messages are
+  bounded over all open sockets: each message's data is embedded up to ``max_body_bytes``
+  and while less than ``WS_MAX_HELD_BYTES`` are held (else listed without data), and at
+  most ``WS_MAX_LISTED`` messages are held (else only counted); the entry's
+  ``_quzheng.websocket`` and ``log._quzheng`` count what was left out. Messages whose
+  handshake is in another segment get an entry of their own (``GET``, ``101``, no
+  headers, a ``comment`` naming the handshake record).
+- Raw TCP streams and other metadata records are not part of HAR and are not exported.
+- The output is a function of the WARC bytes, ``max_body_bytes`` and this program's
+  version alone (no clock, no randomness): anyone can derive it again and compare.
 """
 
 from __future__ import annotations
@@ -27,10 +43,10 @@ import codecs
 import datetime
 import json
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import Any, BinaryIO, Final, TextIO
 
 import forensics
 from forensics.atomic import atomic_path
@@ -38,6 +54,9 @@ from forensics.capture.warc import SENSITIVE_REQUEST_HEADERS, SENSITIVE_RESPONSE
 from forensics.errors import InputError, IntegrityError
 
 DEFAULT_MAX_BODY: Final = 1 << 20
+# WebSocket messages held over every open socket (see the module's decisions).
+WS_MAX_HELD_BYTES: Final = 16 << 20
+WS_MAX_LISTED: Final = 50_000
 _READ: Final = 64 * 1024
 _TEXT_TYPES: Final = (
     "text/",
@@ -316,11 +335,106 @@ def _entry(req: _Message, resp: _Message | None, limit: int) -> dict[str, object
     return entry
 
 
+# -- WebSocket messages (Chrome's ``_webSocketMessages`` extension of HAR) ---------------
+
+
+@dataclass
+class _Socket:
+    """A WebSocket whose entry waits for its messages (until its end record, or the end)."""
+
+    entry: dict[str, object]
+    messages: list[dict[str, object]] = field(default_factory=list)
+    held: int = 0  # bytes of message data held for this socket
+    not_embedded: int = 0  # messages listed without their data (too large, or over budget)
+    not_listed: int = 0  # messages left out of the list (over the count budget)
+
+
+def _ws_message(record: Any, file: str, limit: int) -> tuple[dict[str, object], int, bool]:
+    """One message as Chrome lists it; its data bytes; whether the data is embedded."""
+    h = record.rec_headers
+    body = _read_body(record, limit)
+    _raise_if_failed(record, file)
+    text = (h.get_header("Content-Type") or "").lower().startswith("text/")
+    direction = h.get_header("Quzheng-Message-Direction") or ""
+    message: dict[str, object] = {
+        "type": "send" if direction == "client-to-server" else "receive",
+        "time": round(_parse_date(h.get_header("WARC-Date") or "").timestamp(), 6),
+        "opcode": 1 if text else 2,
+        "data": "",
+    }
+    if not body.complete:
+        message["_quzheng"] = {
+            "size": body.decoded_size,
+            "comment": f"data not embedded (more than {limit} bytes, or over the HAR's budget "
+            f"for held messages); see WARC record "
+            f"{h.get_header('WARC-Record-ID')} in {file}",
+        }
+        return message, 0, False
+    if text:
+        try:
+            message["data"] = body.data.decode("utf-8")
+            return message, len(body.data), True
+        except UnicodeDecodeError:
+            message["opcode"] = 2
+    message["data"] = base64.b64encode(body.data).decode("ascii")
+    return message, len(body.data), True
+
+
+def _orphan_socket(url: str, date: str, handshake: str, file: str) -> dict[str, object]:
+    """The entry for messages whose handshake is in a segment not given (a live stream that
+    outlasts a segment): a WebSocket opening handshake is a GET answered ``101``."""
+    query = urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True)
+    return {
+        "startedDateTime": date,
+        "time": 0,
+        "request": {
+            "method": "GET",
+            "url": url,
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "queryString": _nv(query),
+            "headersSize": -1,
+            "bodySize": 0,
+        },
+        "response": {
+            "status": 101,
+            "statusText": "Switching Protocols",
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": [],
+            "content": {"size": 0, "mimeType": "x-unknown"},
+            "redirectURL": "",
+            "headersSize": -1,
+            "bodySize": 0,
+            "comment": f"the handshake ({handshake or 'unknown record'}) is in another WARC "
+            "segment; only this segment's messages are listed",
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": 0, "receive": 0},
+        "_quzheng": {"warc": {"file": file, "response_record": handshake}, "sensitive": []},
+    }
+
+
+@dataclass(frozen=True)
+class HarSummary:
+    """What one conversion wrote."""
+
+    entries: int
+    sensitive_entries: int
+    websocket_messages: int  # listed in ``_webSocketMessages``
+    websocket_not_embedded: int  # listed without their data
+    websocket_not_listed: int  # over the count budget: counted only
+
+
 class _HarWriter:
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.count = 0
         self.sensitive = 0
+        self.ws_messages = 0
+        self.ws_not_embedded = 0
+        self.ws_not_listed = 0
 
     def begin(self) -> None:
         creator = {"name": "Quzheng", "version": forensics.__version__}
@@ -336,60 +450,176 @@ class _HarWriter:
         self.out.write(json.dumps(entry, ensure_ascii=False))
         self.count += 1
 
-    def end(self) -> None:
+    def socket(self, sock: _Socket) -> None:
+        sock.entry["_webSocketMessages"] = sock.messages
+        quz = sock.entry.setdefault("_quzheng", {})
+        if isinstance(quz, dict) and (sock.not_embedded or sock.not_listed):
+            quz["websocket"] = {
+                "not_embedded": sock.not_embedded,
+                "not_listed": sock.not_listed,
+                "comment": "the WARC holds every message in full (resource records "
+                "WARC-Concurrent-To the handshake response)",
+            }
+        self.ws_messages += len(sock.messages)
+        self.ws_not_embedded += sock.not_embedded
+        self.ws_not_listed += sock.not_listed
+        self.entry(sock.entry)
+
+    def end(self) -> HarSummary:
         tail = json.dumps(
             {
                 "sensitive_entries": self.sensitive,
                 "note": "Entries listed in _quzheng.sensitive carry the officer's own "
                 "credentials (cookies or authorization headers).",
+                "websocket_messages": self.ws_messages,
+                "websocket_not_embedded": self.ws_not_embedded,
+                "websocket_not_listed": self.ws_not_listed,
             },
             ensure_ascii=False,
         )
         self.out.write('\n], "_quzheng": ' + tail + "}}\n")
+        return HarSummary(
+            self.count,
+            self.sensitive,
+            self.ws_messages,
+            self.ws_not_embedded,
+            self.ws_not_listed,
+        )
+
+
+class _Converter:
+    """Pairs requests with responses and sockets with their messages, record by record."""
+
+    def __init__(self, writer: _HarWriter, limit: int) -> None:
+        self.writer = writer
+        self.limit = limit
+        self.pending: dict[str, _Message] = {}  # requests waiting for their response
+        self.sockets: dict[str, _Socket] = {}  # by the handshake response's record id
+        self.held = 0  # message data bytes held over every open socket
+        self.listed = 0  # messages held over every open socket
+
+    def record(self, record: Any, file: str) -> None:
+        rtype = record.rec_type
+        h = record.rec_headers
+        if rtype == "resource" and h.get_header("Quzheng-Message-Protocol") == "websocket":
+            self._ws_message(record, file)
+            return
+        if rtype not in ("request", "response"):
+            while record.raw_stream.read(_READ):  # digests checked too
+                pass
+            _raise_if_failed(record, file)
+            if rtype == "metadata" and h.get_header("Quzheng-Metadata") == "websocket-end":
+                for rid in (v for k, v in h.headers if k.lower() == "warc-concurrent-to"):
+                    sock = self.sockets.pop(rid, None)
+                    if sock is not None:
+                        self._flush(sock)
+            return
+        msg = _message(record, file, self.limit)
+        if rtype == "request":
+            key = msg.concurrent[0] if msg.concurrent else msg.record_id
+            self.pending[key] = msg
+            return
+        req = self.pending.pop(msg.record_id, None)
+        if req is None:
+            for rid in msg.concurrent:
+                req = self.pending.pop(rid, None)
+                if req is not None:
+                    break
+        if req is None:
+            return  # a response whose request is in a segment not given
+        entry = _entry(req, msg, self.limit)
+        if msg.first_line.split(" ", 2)[1:2] == ["101"]:
+            self.sockets[msg.record_id] = _Socket(entry)  # written when its messages end
+            return
+        self.writer.entry(entry)
+
+    def _ws_message(self, record: Any, file: str) -> None:
+        h = record.rec_headers
+        handshake = next((v for k, v in h.headers if k.lower() == "warc-concurrent-to"), "")
+        sock = self.sockets.get(handshake)
+        if sock is None:
+            date = h.get_header("WARC-Date") or ""
+            url = h.get_header("WARC-Target-URI") or ""
+            sock = _Socket(_orphan_socket(url, date, handshake, file))
+            self.sockets[handshake] = sock
+        if self.listed >= WS_MAX_LISTED:
+            while record.raw_stream.read(_READ):
+                pass
+            _raise_if_failed(record, file)
+            sock.not_listed += 1
+            return
+        room = max(0, min(self.limit, WS_MAX_HELD_BYTES - self.held))
+        message, size, embedded = _ws_message(record, file, room)
+        if not embedded:
+            sock.not_embedded += 1
+        sock.messages.append(message)
+        sock.held += size
+        self.held += size
+        self.listed += 1
+
+    def _flush(self, sock: _Socket) -> None:
+        self.held -= sock.held
+        self.listed -= len(sock.messages)
+        self.writer.socket(sock)
+
+    def finish(self) -> None:
+        for req in self.pending.values():
+            self.writer.entry(_entry(req, None, self.limit))
+        self.pending.clear()
+        for sock in list(self.sockets.values()):
+            self._flush(sock)
+        self.sockets.clear()
+
+
+def write_har(
+    sources: Iterable[tuple[str, BinaryIO]],
+    out: TextIO,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+) -> HarSummary:
+    """Stream the WARC records of ``sources`` (name, binary stream: read to its end, not
+    closed) into ``out`` as one HAR 1.2 document; return what was written.
+
+    Raises ``InputError`` for unreadable input and ``IntegrityError`` when a record fails
+    its digest check; ``out`` is then incomplete and must be thrown away.
+    """
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.exceptions import ArchiveLoadFailed
+
+    writer = _HarWriter(out)
+    convert = _Converter(writer, max_body_bytes)
+    try:
+        writer.begin()
+        for name, stream in sources:
+            for record in ArchiveIterator(stream, check_digests=True):
+                convert.record(record, name)
+        convert.finish()
+        return writer.end()
+    except (OSError, ArchiveLoadFailed, ValueError) as exc:
+        raise InputError(
+            f"The HAR file could not be made from the WARC segments: {exc}",
+            f"无法从 WARC 分段生成 HAR 文件：{exc}",
+        ) from exc
 
 
 def warc_to_har(
     warc_paths: Sequence[Path], out: Path, *, max_body_bytes: int = DEFAULT_MAX_BODY
-) -> None:
+) -> HarSummary:
     """Write a HAR 1.2 file for every request/response pair in ``warc_paths``.
 
     Raises ``InputError`` for unreadable input and ``IntegrityError`` when a record fails
     its digest check. ``out`` appears only when complete (written beside, then renamed).
     """
-    from warcio.archiveiterator import ArchiveIterator
-    from warcio.exceptions import ArchiveLoadFailed
 
-    pending: dict[str, _Message] = {}
+    def sources() -> Iterator[tuple[str, BinaryIO]]:
+        for path in warc_paths:
+            with Path(path).open("rb") as stream:
+                yield Path(path).name, stream
+
     try:
         with atomic_path(out) as partial, partial.open("w", encoding="utf-8") as fh:
-            writer = _HarWriter(fh)
-            writer.begin()
-            for path in warc_paths:
-                with Path(path).open("rb") as stream:
-                    for record in ArchiveIterator(stream, check_digests=True):
-                        if record.rec_type not in ("request", "response"):
-                            while record.raw_stream.read(_READ):  # digests checked too
-                                pass
-                            _raise_if_failed(record, path.name)
-                            continue
-                        msg = _message(record, path.name, max_body_bytes)
-                        if record.rec_type == "request":
-                            key = msg.concurrent[0] if msg.concurrent else msg.record_id
-                            pending[key] = msg
-                            continue
-                        req = pending.pop(msg.record_id, None)
-                        if req is None:
-                            for rid in msg.concurrent:
-                                req = pending.pop(rid, None)
-                                if req is not None:
-                                    break
-                        if req is None:
-                            continue  # a response whose request is in a segment not given
-                        writer.entry(_entry(req, msg, max_body_bytes))
-            for req in pending.values():
-                writer.entry(_entry(req, None, max_body_bytes))
-            writer.end()
-    except (OSError, ArchiveLoadFailed, ValueError) as exc:
+            return write_har(sources(), fh, max_body_bytes=max_body_bytes)
+    except OSError as exc:
         raise InputError(
             f"The HAR file could not be made from the WARC segments: {exc}",
             f"无法从 WARC 分段生成 HAR 文件：{exc}",

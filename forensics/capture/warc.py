@@ -11,7 +11,7 @@ What a segment looks like (the decisions a court's expert needs to know):
   *stored* deflate blocks: still a gzip member every WARC tool reads, but written at disk
   speed. Compressible bodies are deflated (level 6, level 1 above 8 MiB).
 - Digests: ``WARC-Block-Digest`` and ``WARC-Payload-Digest`` are SHA-256, written as
-  ``sha256:<lowercase hex>``, the same spelling as the rest of Quzheng (FORMATS.md §0), so an
+  ``sha256:<lowercase hex>``, the same spelling as the rest of Quzheng (docs/package-format.md §0), so an
   extracted body can be compared with ``sha256sum`` directly. ``warcio check`` accepts hex.
 - ``WARC-Date`` has microseconds (WARC 1.1 allows fractional seconds).
 - Extension fields of our own are named ``Quzheng-…`` (never ``WARC-…``).
@@ -62,7 +62,7 @@ SENSITIVE_RESPONSE_HEADERS: Final = ("set-cookie",)
 
 
 def warc_date(ts: float) -> str:
-    """RFC 3339 UTC with microseconds and ``Z`` (FORMATS.md §0)."""
+    """RFC 3339 UTC with microseconds and ``Z`` (docs/package-format.md §0)."""
     dt = datetime.datetime.fromtimestamp(ts, datetime.UTC)
     return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 

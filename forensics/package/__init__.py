@@ -1,4 +1,4 @@
-"""The sealed evidence package (FORMATS.md §2–3): export, reading, verification."""
+"""The sealed evidence package (docs/package-format.md §2–3): export, reading, verification."""
 
 from forensics.package.checks import verify_package
 from forensics.package.export import ExportResult, ReportHook, export_package

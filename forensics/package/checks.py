@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -34,14 +33,20 @@ from forensics.ledger import LEDGER_VERSION, Record, parse_record
 from forensics.ledger_checks import is_training, verify_source
 from forensics.package import layout as L
 from forensics.package.reader import MemberAltered, PackageReader
+from forensics.package.wacz_signing import signed_data_problem
 from forensics.timeproof import TokenJudge, token_finding
 from forensics.timestamp import TokenError
 from forensics.trust import TrustPolicy
-from forensics.verdict import Collector, Facts, Severity, SignerFact, VerificationReport
+from forensics.verdict import (
+    Collector,
+    Facts,
+    Finding,
+    Severity,
+    SignerFact,
+    VerificationReport,
+)
 
 Progress = Callable[[int, int], None]
-_TSA_CERT = re.compile(r"^custody/certs/tsa-[0-9a-f]{16}\.pem$")
-_OFFICER_CERT = re.compile(r"^custody/certs/([0-9a-f]{64})\.pem$")
 
 
 class PackageSource:
@@ -49,37 +54,45 @@ class PackageSource:
 
     unlisted_is_error = True
 
-    def __init__(self, reader: PackageReader, lines: list[str], digests: dict[str, Digests]):
+    def __init__(
+        self,
+        reader: PackageReader,
+        lines: list[str],
+        digests: dict[str, Digests],
+        lay: L.Layout,
+    ):
         self.reader = reader
         self.label = str(reader.path)
         self._lines = lines
         self._digests = digests
+        self.layout = lay
 
     def ledger_lines(self) -> list[str]:
         return self._lines
 
     def cert_pem(self, key_fp: str) -> bytes | None:
-        name = f"{L.CERTS_DIR}{key_fp}.pem"
+        name = self.layout.officer_cert(key_fp)
         if len(key_fp) != 64 or not self.reader.has(name):
             return None
         return self.reader.read_control(name)
 
     def open_item(self, item: dict[str, Any]) -> BinaryIO | None:
-        path = str(item.get("path", ""))
-        return self.reader.open(path) if self.reader.has(path) else None
+        name = self.layout.member(str(item.get("path", "")))
+        return self.reader.open(name) if self.reader.has(name) else None
 
     def known_digests(self, item: dict[str, Any]) -> tuple[int, str, str] | None:
-        d = self._digests.get(str(item.get("path", "")))
+        d = self._digests.get(self.layout.member(str(item.get("path", ""))))
         return None if d is None else (d.size, d.sha256, d.sm3)
 
     def unlisted(self, referenced: set[str]) -> list[str]:
         return []  # the package checks list-completeness itself (K2)
 
     def tsa_certs(self) -> list[x509.Certificate]:
-        """The TSA chains the exporter wrote (custody/certs/tsa-*.pem): candidates only."""
+        """The TSA chains the exporter wrote (``tsa-*.pem`` in the certificates folder):
+        candidates only."""
         out: list[x509.Certificate] = []
         for name in self.reader.names:
-            if _TSA_CERT.match(name):
+            if self.layout.is_tsa_chain(name):
                 try:
                     out.extend(load_certs_pem(self.reader.read_control(name), name))
                 except InputError:
@@ -392,7 +405,12 @@ def _verify_open(
 ) -> VerificationReport:
     digests = _hash_members(reader, progress, f)
     names = set(digests)
-    for name in L.REQUIRED:
+    dp = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
+    qz = dp.get("quzheng") if isinstance(dp, dict) and isinstance(dp.get("quzheng"), dict) else {}
+    assert isinstance(qz, dict)
+    # (P0) the format's own rules; a package without its manifest is judged as the newest.
+    lay = L.layout_named_by(dp, path.name) if dp is not None else L.layout(L.PACKAGE_FORMAT)
+    for name in lay.required:
         if name not in names:
             f.add(
                 "file-missing",
@@ -401,7 +419,6 @@ def _verify_open(
                 f"{name} is missing from the package",
                 f"证据包缺少 {name}",
             )
-    dp = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
     if dp is None or L.LEDGER not in names:
         seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
         return _done(path, f, None, seal)
@@ -410,32 +427,29 @@ def _verify_open(
             f"{path}: datapackage.json has no resources list",
             f"{path}：datapackage.json 缺少 resources 列表",
         )
-    qz = dp.get("quzheng") if isinstance(dp.get("quzheng"), dict) else {}
-    assert isinstance(qz, dict)
-    _require_known_format(path, qz)
-    _check_listed(dp, qz, digests, f)
-    _check_sums(reader, digests, f)
+    _check_listed(dp, qz, digests, f, lay)
+    _check_sums(reader, digests, f, lay)
 
     lines = reader.read_lines(L.LEDGER)
     records = _records(lines)
     _require_known_ledger(path, records)
     training = is_training(records)
-    source = PackageSource(reader, lines, digests)
+    source = PackageSource(reader, lines, digests, lay)
     judge = TokenJudge(policy, training, source.tsa_certs())
 
     # (M1–M3) the manifest digest: hash, exporting officer's signature, time-stamp.
     f.checks.append("manifest")
-    digest_signer = _check_manifest(reader, names, judge, f)
+    digest_signer = _check_manifest(reader, names, judge, f, lay, dp.get("created"))
 
     # (L, S, C, I, T, K1) the ledger: continuity, hashes, signatures, items, tokens, sessions.
     ledger_report = verify_source(source, policy, judge=judge)
-    f.merge(ledger_report.findings)
+    f.merge(tuple(_in_package_names(x, lay) for x in ledger_report.findings))
     f.checks.extend(ledger_report.checks)
 
     # (K3–K5) heads, the export entry, and nothing after it but its time-stamps.
     exporter = _check_heads(reader, names, qz, lines, records, digests, digest_signer, f)
     # (K2) every file under evidence/, archive/ and custody/ is a ledger item or the format's.
-    _check_accounted(names, records, f)
+    _check_accounted(names, records, f, lay)
     if L.REPORT not in names:
         f.add(
             "report-missing",
@@ -457,19 +471,18 @@ def _verify_open(
     return _done(path, f, ledger_report, seal, judge)
 
 
-def _require_known_format(path: Path, qz: dict[str, Any]) -> None:
-    """The package format is read before any rule is applied: a package of a format this
-    verifier does not know is not judged by another format's rules (exit 2)."""
-    fmt = qz.get("format")
-    known = "、".join(str(v) for v in sorted(L.SUPPORTED_FORMATS))
-    if isinstance(fmt, bool) or fmt not in L.SUPPORTED_FORMATS:
-        shown = "none" if fmt is None else repr(fmt)[:40]
-        raise InputError(
-            f"{path.name}: package format {shown} is not one this verifier knows "
-            f"({known}); use a Quzheng version that reads it",
-            f"{path.name}：证据包格式 {shown} 不是本校验工具支持的格式（{known}），"
-            "请使用能读取该格式的取证工具版本",
-        )
+def _in_package_names(finding: Finding, lay: L.Layout) -> Finding:
+    """A ledger finding names an item by its ledger path; in the package it is the member
+    that holds it (format 2 keeps tokens under timestamps/)."""
+    if lay.tokens_dir == L.LEDGER_TOKENS_DIR:
+        return finding
+    old, new = L.LEDGER_TOKENS_DIR, lay.tokens_dir
+    return replace(
+        finding,
+        subject=finding.subject.replace(old, new),
+        en=finding.en.replace(old, new),
+        zh=finding.zh.replace(old, new),
+    )
 
 
 def _require_known_ledger(path: Path, records: list[Record]) -> None:
@@ -487,7 +500,11 @@ def _require_known_ledger(path: Path, records: list[Record]) -> None:
 
 
 def _check_listed(
-    dp: dict[str, Any], qz: dict[str, Any], digests: dict[str, Digests], f: Collector
+    dp: dict[str, Any],
+    qz: dict[str, Any],
+    digests: dict[str, Digests],
+    f: Collector,
+    lay: L.Layout,
 ) -> None:
     """(P1) every listed file exists with its size, SHA-256 and SM3; nothing unlisted."""
     sm3_map = qz.get("sm3") if isinstance(qz.get("sm3"), dict) else {}
@@ -521,7 +538,7 @@ def _check_listed(
                     f"{name}: {label} does not match the manifest: the file was altered",
                     f"{name}：{label} 与清单不符，文件被改动",
                 )
-    for name in sorted(set(digests) - listed - L.NOT_IN_DATAPACKAGE):
+    for name in sorted(set(digests) - listed - lay.not_in_datapackage):
         f.add(
             "file-unlisted",
             Severity.ERROR,
@@ -531,7 +548,9 @@ def _check_listed(
         )
 
 
-def _check_sums(reader: PackageReader, digests: dict[str, Digests], f: Collector) -> None:
+def _check_sums(
+    reader: PackageReader, digests: dict[str, Digests], f: Collector, lay: L.Layout
+) -> None:
     """(P2) the sums files agree with the content."""
     f.checks.append("sums")
     names = set(digests)
@@ -559,7 +578,7 @@ def _check_sums(reader: PackageReader, digests: dict[str, Digests], f: Collector
                     f"{sums_name} does not match {name}",
                     f"{sums_name} 与 {name} 不符",
                 )
-        for name in sorted(names - set(sums) - L.NOT_IN_SUMS):
+        for name in sorted(names - set(sums) - lay.not_in_sums):
             f.add(
                 "sums-unlisted",
                 Severity.ERROR,
@@ -569,7 +588,14 @@ def _check_sums(reader: PackageReader, digests: dict[str, Digests], f: Collector
             )
 
 
-def _check_manifest(reader: PackageReader, names: set[str], judge: TokenJudge, f: Collector) -> str:
+def _check_manifest(
+    reader: PackageReader,
+    names: set[str],
+    judge: TokenJudge,
+    f: Collector,
+    lay: L.Layout,
+    created: object,
+) -> str:
     """M1–M3; returns the key that signed datapackage.json ('' when none)."""
     if L.DIGEST not in names:
         return ""
@@ -588,7 +614,7 @@ def _check_manifest(reader: PackageReader, names: set[str], judge: TokenJudge, f
         )
     signer = dq.get("signer", {})
     key = str(signer.get("key", "")) if isinstance(signer, dict) else ""
-    cert_name = f"{L.CERTS_DIR}{key}.pem"
+    cert_name = lay.officer_cert(key)
     cert = None
     if len(key) == 64 and reader.has(cert_name):
         try:
@@ -611,6 +637,17 @@ def _check_manifest(reader: PackageReader, names: set[str], judge: TokenJudge, f
             "the signature over datapackage.json is not valid",
             "datapackage.json 的签名无效",
         )
+    elif lay.format >= 2 and isinstance(dg, dict):
+        # (M4) the WACZ signedData web-archive tools show must be the same officer's.
+        problem = signed_data_problem(dg.get("signedData"), f"sha256:{dp_sha}", created, cert)
+        if problem:
+            f.add(
+                "manifest-signeddata-invalid",
+                Severity.ERROR,
+                L.DIGEST,
+                f"the WACZ signedData does not vouch for this package: {problem}",
+                f"WACZ 签名数据（signedData）不能证明本证据包：{problem}",
+            )
     _check_token(
         f, judge, "manifest", L.DIGEST, dq.get("timestamp"), dp_sha, "the manifest", "清单"
     )
@@ -678,8 +715,8 @@ def _check_heads(
             r
             for r in records
             if r.kind == "package.export"
-            and isinstance(r.entry.get("data"), dict)
-            and r.entry["data"].get("package_id") == qz.get("package_id")
+            and isinstance(qz.get("package_id"), str)
+            and r.data_str("package_id") == qz.get("package_id")
         ),
         None,
     )
@@ -717,24 +754,28 @@ def _check_heads(
     return exporter
 
 
-def _check_accounted(names: set[str], records: list[Record], f: Collector) -> None:
-    """K2: a file under evidence/, archive/ or custody/ that no ledger entry seals and the
-    format does not name is an error (a planted file, even when every list names it)."""
+_FORMAT_FILES = frozenset({L.DATAPACKAGE, L.DIGEST, L.SHA256SUMS, L.SM3SUMS, L.LEDGER, L.MANIFEST})
+_FORMAT_FILES_2 = _FORMAT_FILES | {L.REPORT, L.CDXJ, L.PAGES}
+
+
+def _check_accounted(names: set[str], records: list[Record], f: Collector, lay: L.Layout) -> None:
+    """K2: a file that no ledger entry seals and the format does not name is an error (a
+    planted file, even when every list names it). Format 1 looks under evidence/, archive/
+    and custody/ only; format 2 at every file."""
     items = {
-        str(i.get("path")) for r in records for i in r.entry.get("items", []) if isinstance(i, dict)
-    }
-    officer_keys = {
-        str(r.entry["data"].get("key"))
+        lay.member(str(i.get("path")))
         for r in records
-        if r.kind == "officer.add" and isinstance(r.entry.get("data"), dict)
+        for i in r.entry.get("items", [])
+        if isinstance(i, dict)
     }
+    named = _FORMAT_FILES if lay.accounted else _FORMAT_FILES_2 | {lay.readme}
+    officer_keys = {r.data_str("key") for r in records if r.kind == "officer.add"} - {""}
     for name in sorted(names):
-        if not name.startswith(("evidence/", "archive/", "custody/")):
+        if lay.accounted is not None and not name.startswith(lay.accounted):
             continue
-        if name in items or name in (L.LEDGER, L.MANIFEST) or _TSA_CERT.match(name):
+        if name in items or name in named or lay.is_tsa_chain(name):
             continue
-        m = _OFFICER_CERT.match(name)
-        if m and m.group(1) in officer_keys:
+        if lay.officer_cert_key(name) in officer_keys:
             continue
         f.add(
             "file-unaccounted",
@@ -748,7 +789,9 @@ def _check_accounted(names: set[str], records: list[Record], f: Collector) -> No
 def _altered(f: Collector) -> bool:
     """Proof of alteration found so far (the seal, or a member failing its own CRC)."""
     return any(
-        x.severity is Severity.ERROR and (x.code.startswith("seal-") or x.code == "file-damaged")
+        x.severity is Severity.ERROR
+        and x.code != "seal-format-unknown"  # a newer seal, not proof of alteration
+        and (x.code.startswith("seal-") or x.code == "file-damaged")
         for x in f.findings
     )
 

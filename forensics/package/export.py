@@ -1,4 +1,4 @@
-"""Export of a case as a sealed package (FORMATS.md §2) and its detached seal.
+"""Export of a case as a sealed package (docs/package-format.md §2) and its detached seal.
 
 Order of work, so nothing is circular: the ``package.export`` entry is sealed (and stamped)
 first; then the evidence manifest (``custody/manifest.json``) lists every evidence, custody
@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import shutil
 import tempfile
 import uuid
@@ -32,13 +33,16 @@ from forensics import __version__
 from forensics.atomic import atomic_path, write_atomic
 from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.case import Case
-from forensics.errors import CaptureError, InputError
+from forensics.entries import Item
+from forensics.errors import CaptureError, InputError, QuzhengError
 from forensics.fingerprints import package_fingerprints
+from forensics.har_derive import seal_traffic_hars
 from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, digest_file, digest_stream
 from forensics.identity import Signer, cert_fingerprint
 from forensics.ledger import Record
 from forensics.package import layout as L
 from forensics.package.readme import readme_text
+from forensics.package.wacz_signing import signed_data
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timeproof import is_ca, token_certs
 from forensics.timestamp import TimestampUnavailable, request_token, token_info_to_json
@@ -94,11 +98,9 @@ def _add_tsa_chain(
     chains.setdefault(cert_fingerprint(leaf), chain)
 
 
-def _tsa_chain_files(chains: dict[str, list[x509.Certificate]]) -> dict[str, bytes]:
+def _tsa_chain_files(chains: dict[str, list[x509.Certificate]], lay: L.Layout) -> dict[str, bytes]:
     return {
-        f"{L.CERTS_DIR}tsa-{fp[:16]}.pem": b"".join(
-            c.public_bytes(serialization.Encoding.PEM) for c in chain
-        )
+        lay.tsa_chain(fp): b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain)
         for fp, chain in sorted(chains.items())
     }
 
@@ -131,14 +133,42 @@ def _cdxj(warcs: list[tuple[str, Path]]) -> bytes:
         return b"".join(lines)
 
 
-def _sums(members: list[_Member], algo: str) -> bytes:
+def _sums(members: list[_Member], algo: str, lay: L.Layout) -> bytes:
     lines = []
     for m in sorted(members, key=lambda m: m.name):
-        if m.name in L.NOT_IN_SUMS:
+        if m.name in lay.not_in_sums:
             continue
         value = m.digests.sha256 if algo == "sha256" else m.digests.sm3
         lines.append(f"{value}  {m.name}\n")
     return "".join(lines).encode()
+
+
+def _add_sums(members: dict[str, _Member], lay: L.Layout) -> None:
+    listed = list(members.values())
+    members[L.SHA256SUMS] = _bytes_member(L.SHA256SUMS, _sums(listed, "sha256", lay))
+    members[L.SM3SUMS] = _bytes_member(L.SM3SUMS, _sums(listed, "sm3", lay))
+
+
+_NAME_UNSAFE = re.compile(r"[^-a-z0-9._]+")
+
+
+def _resource_names(listed: list[_Member], lay: L.Layout) -> list[str]:
+    """Data Package resource names: format 1 kept the path's own characters; format 2 keeps
+    to the pattern Data Package validators require (lowercase ASCII, digits, ``-._``),
+    unique."""
+    if lay.format == 1:
+        return [m.name.replace("/", "-").lower() for m in listed]
+    out: list[str] = []
+    seen: set[str] = set()
+    for m in listed:
+        base = _NAME_UNSAFE.sub("-", m.name.replace("/", "-").lower()).strip("-") or "file"
+        name, n = base, 1
+        while name in seen:
+            n += 1
+            name = f"{base}-{n}"
+        seen.add(name)
+        out.append(name)
+    return out
 
 
 def _iter_chunks(src: Path | bytes) -> Iterator[bytes]:
@@ -240,6 +270,7 @@ def export_package(
             "the package password needs at least 8 characters", "证据包密码至少需要 8 个字符"
         )
     warnings: list[str] = []
+    lay = L.layout(L.PACKAGE_FORMAT)
     package_id = str(uuid.uuid4())
     case.require_member(signer)
     if report is not None:
@@ -248,7 +279,13 @@ def export_package(
         with tempfile.TemporaryDirectory(prefix="qz-preflight-") as pre:
             report(case, Path(pre) / "report.pdf", package_id, "0" * 64, "0" * 64)
 
-    # (1) seal the export itself, and try to stamp everything that waits for a token.
+    # (1) each traffic segment's HAR (a derived view for common tools; the WARC remains the
+    # evidence), then the export itself; then stamp everything that waits for a token.
+    def har_failed(item: Item, exc: QuzhengError) -> None:
+        warnings.append(f"no HAR of {item.path}: {exc.message_en}")
+
+    seal_traffic_hars(case, signer, on_error=har_failed)
+
     case.ledger.append(
         signer,
         "package.export",
@@ -256,7 +293,7 @@ def export_package(
             "package_id": package_id,
             "file_name": out.name,
             "encrypted": password is not None,
-            "format": L.PACKAGE_FORMAT,
+            "format": lay.format,
             "software": f"Quzheng {__version__}",
         },
     )
@@ -271,24 +308,27 @@ def export_package(
 
     # (2) the members: evidence items, ledger, certificates, indexes.
     members: dict[str, _Member] = {}
+    tokens: list[Path] = []
     for rec in records:
         for item in rec.items:
             d = Digests(item.size, item.sha256, item.sm3)
-            members.setdefault(item.path, _Member(item.path, case.store.blob_path(d.sha256), d))
+            name = lay.member(item.path)
+            members.setdefault(name, _Member(name, case.store.blob_path(d.sha256), d))
+            if item.path.startswith(L.LEDGER_TOKENS_DIR):
+                tokens.append(case.store.blob_path(d.sha256))
     members[L.LEDGER] = _bytes_member(L.LEDGER, ledger_bytes)
     for fp in sorted({r.data_str("key") for r in records if r.kind == "officer.add"}):
         pem = (case.store.dir / "certs" / f"{fp}.pem").read_bytes()
-        name = f"{L.CERTS_DIR}{fp}.pem"
+        name = lay.officer_cert(fp)
         members[name] = _bytes_member(name, pem)
     # One file per TSA: its certificate first, then the chain (README's -untrusted file).
     tsa_chains: dict[str, list[x509.Certificate]] = {}
     roots = [
         c for pem in (tsa.trust_roots if tsa else ()) for c in x509.load_pem_x509_certificates(pem)
     ]
-    for m in list(members.values()):
-        if m.name.startswith("custody/timestamps/") and isinstance(m.source, Path):
-            _add_tsa_chain(tsa_chains, token_certs(m.source.read_bytes()), roots)
-    for name, chain in _tsa_chain_files(tsa_chains).items():
+    for token in tokens:
+        _add_tsa_chain(tsa_chains, token_certs(token.read_bytes()), roots)
+    for name, chain in _tsa_chain_files(tsa_chains, lay).items():
         members[name] = _bytes_member(name, chain)
     warcs = [
         (n, m.source)
@@ -304,7 +344,7 @@ def export_package(
     # (3) the evidence manifest, then the report bound to it.
     head = records[-1]
     manifest = {
-        "v": L.PACKAGE_FORMAT,
+        "v": lay.format,
         "package_id": package_id,
         "case": case.case_id,
         "ledger_head": {"seq": head.seq, "hash": head.hash},
@@ -328,14 +368,23 @@ def export_package(
             members[L.REPORT] = _bytes_member(L.REPORT, pdf.read_bytes())
     else:
         warnings.append("no report was built into the package")
-    fingerprints = package_fingerprints(records, lambda n: _member_bytes(members.get(n)), members)
-    readme = readme_text(package_id, case.case_id, signer.officer.key_fp, bool(warcs), fingerprints)
-    members[L.README] = _bytes_member(L.README, readme.encode())
+    fingerprints = package_fingerprints(
+        records, lambda n: _member_bytes(members.get(lay.member(n))), members, lay.certs_dir
+    )
+    readme = readme_text(
+        package_id, case.case_id, signer.officer.key_fp, bool(warcs), fingerprints, lay
+    )
+    members[lay.readme] = _bytes_member(lay.readme, readme.encode())
 
-    # (4) datapackage.json (WACZ 1.1.1 + our object), its signed and stamped digest, sums.
+    # (4) datapackage.json (WACZ 1.1.1 + our object), its signed and stamped digest, and the
+    # sums files: in format 2 datapackage.json lists the sums (which leave it out), in format
+    # 1 the sums list datapackage.json (which leaves them out).
+    if L.DATAPACKAGE in lay.not_in_sums:
+        _add_sums(members, lay)
     created = format_time(now()).split(".")[0] + "Z"
     listed = sorted(
-        (m for m in members.values() if m.name not in L.NOT_IN_DATAPACKAGE), key=lambda m: m.name
+        (m for m in members.values() if m.name not in lay.not_in_datapackage),
+        key=lambda m: m.name,
     )
     officers = [
         {k: r.data.get(k) for k in ("name", "badge", "agency", "role", "key")}
@@ -350,15 +399,15 @@ def export_package(
         "software": f"Quzheng {__version__}",
         "resources": [
             {
-                "name": m.name.replace("/", "-").lower(),
+                "name": name,
                 "path": m.name,
                 "hash": f"sha256:{m.digests.sha256}",
                 "bytes": m.digests.size,
             }
-            for m in listed
+            for name, m in zip(_resource_names(listed, lay), listed, strict=True)
         ],
         "quzheng": {
-            "format": L.PACKAGE_FORMAT,
+            "format": lay.format,
             "package_id": package_id,
             "case": case.case_id,
             "officers": officers,
@@ -390,7 +439,7 @@ def export_package(
         "path": L.DATAPACKAGE,
         "hash": f"sha256:{dp_sha}",
         "quzheng": {
-            "format": L.PACKAGE_FORMAT,
+            "format": lay.format,
             "sha256": dp_sha,
             "sm3": digest_stream(io.BytesIO(dp_bytes)).sm3,
             "signer": signer.officer.actor(),
@@ -399,17 +448,20 @@ def export_package(
             "timestamp": token_json,
         },
     }
+    if lay.format >= 2:
+        digest["signedData"] = signed_data(
+            signer, str(digest["hash"]), created, str(datapackage["software"])
+        )
     members[L.DATAPACKAGE] = _bytes_member(L.DATAPACKAGE, dp_bytes)
     # One field per line, so README.txt's sed commands can extract the base64 values.
     members[L.DIGEST] = _bytes_member(
         L.DIGEST, json.dumps(digest, ensure_ascii=False, indent=2).encode() + b"\n"
     )
-    all_members = list(members.values())
-    members[L.SHA256SUMS] = _bytes_member(L.SHA256SUMS, _sums(all_members, "sha256"))
-    members[L.SM3SUMS] = _bytes_member(L.SM3SUMS, _sums(all_members, "sm3"))
+    if L.SHA256SUMS not in members:
+        _add_sums(members, lay)
 
     # (5) the ZIP, written beside the target, durable, hashed whole, renamed into place.
-    order = [L.DATAPACKAGE, L.DIGEST, L.README, L.SHA256SUMS, L.SM3SUMS]
+    order = [L.DATAPACKAGE, L.DIGEST, L.SHA256SUMS, L.SM3SUMS, lay.readme]
     ordered = [members[n] for n in order] + sorted(
         (m for m in members.values() if m.name not in order), key=lambda m: m.name
     )
@@ -425,7 +477,7 @@ def export_package(
 
     # (6) the detached seal: whole-file digests, signature, token over the file's SHA-256.
     seal_body = {
-        "v": L.PACKAGE_FORMAT,
+        "v": lay.format,
         "file": out.name,
         "package_id": package_id,
         "size": whole.size,

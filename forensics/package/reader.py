@@ -18,14 +18,18 @@ from typing import BinaryIO
 
 import pyzipper
 
+from forensics import safejson
 from forensics.errors import AuthError, InputError
 from forensics.package.layout import (
+    DATAPACKAGE,
     MAX_CONTROL_BYTES,
     MAX_LEDGER_LINES,
     MAX_MEMBERS,
     MAX_RATIO,
     MAX_TOTAL_BYTES,
+    Layout,
     is_safe_name,
+    layout_named_by,
 )
 
 
@@ -137,6 +141,7 @@ class PackageReader:
 
     def __init__(self, path: Path, password: str | None = None) -> None:
         self.path = path
+        self._layout: Layout | None = None
         try:
             self._zf = pyzipper.AESZipFile(path, "r")
         except FileNotFoundError:
@@ -208,6 +213,14 @@ class PackageReader:
             with self.open(smallest.filename) as f:
                 while f.read(1 << 16):
                     pass
+
+    def layout(self) -> Layout:
+        """Where this package's format puts its files (from ``datapackage.json``; a format
+        this program does not know is an ``InputError``)."""
+        if self._layout is None:
+            dp = safejson.loads(self.read_control(DATAPACKAGE), what=f"{self.path}: {DATAPACKAGE}")
+            self._layout = layout_named_by(dp, self.path.name)
+        return self._layout
 
     @property
     def names(self) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from forensics.fingerprints import CertPrint, TrustFingerprints, openssl_hex
+from forensics.package.layout import LEDGER, Layout
 
 
 def recompute_command(cert: CertPrint) -> str:
@@ -79,7 +80,9 @@ def readme_text(
     officer_key: str,
     has_warc: bool,
     fingerprints: TrustFingerprints,
+    lay: Layout,
 ) -> str:
+    c, t, ledger = lay.certs_dir, lay.tokens_dir, LEDGER
     warc_zh = (
         "\n   warcio check archive/*.warc.gz          # 可选：检查网络流量归档\n"
         if has_warc
@@ -108,24 +111,30 @@ def readme_text(
 1. 文件哈希：
    sha256sum -c SHA256SUMS
    SM3SUMS 中为 SM3 值，可用 openssl dgst -sm3 文件名 逐一比对。
+   两个校验和文件列出除 datapackage.json、datapackage-digest.json 及其自身外的全部文件；
+   datapackage.json 记载两个校验和文件的哈希，并由第 2 步的签名保护。
 2. 清单签名（datapackage.json 由导出人员签名）：
    sed -n 's/.*"signature_der_b64": "\\(.*\\)".*/\\1/p' datapackage-digest.json | base64 -d > datapackage.sig
-   openssl x509 -in custody/certs/{officer_key}.pem -pubkey -noout > officer.pub
+   openssl x509 -in {c}{officer_key}.pem -pubkey -noout > officer.pub
    openssl dgst -sha256 -verify officer.pub -signature datapackage.sig datapackage.json
 3. 清单的可信时间戳（RFC 3161）：
    sed -n 's/.*"token_der_b64": "\\(.*\\)".*/\\1/p' datapackage-digest.json | base64 -d > datapackage.tsr
    openssl ts -verify -data datapackage.json -in datapackage.tsr -token_in \\
-       -CAfile 时间戳根证书.pem -untrusted custody/certs/tsa-*.pem
-   时间戳根证书须由校验人自行取得，或从 custody/certs/tsa-*.pem 中取出后按上方“指纹”一节
+       -CAfile 时间戳根证书.pem -untrusted {c}tsa-*.pem
+   时间戳根证书须由校验人自行取得，或从 {c}tsa-*.pem 中取出后按上方“指纹”一节
    与纸质笔录核对，不能只信任包内文件。
-4. 账本条目的时间戳：custody/timestamps/N.tsr 覆盖账本第 N 条（custody/ledger.jsonl 第 N+1 行）
+4. 账本条目的时间戳：{t}N.tsr 覆盖账本第 N 条（{ledger} 第 N+1 行）
    的 "hash" 值：
-   openssl ts -verify -digest <第 N 条的 hash> -in custody/timestamps/N.tsr -token_in \\
-       -CAfile 时间戳根证书.pem -untrusted custody/certs/tsa-*.pem{warc_zh}
+   openssl ts -verify -digest <第 N 条的 hash> -in {t}N.tsr -token_in \\
+       -CAfile 时间戳根证书.pem -untrusted {c}tsa-*.pem{warc_zh}
 三、证据包结构
-   evidence/ 原始证据；archive/ 网络流量（WARC 1.1）；custody/ 账本、证书、时间戳；
-   report/report.pdf 电子数据提取笔录；datapackage.json 清单（兼容 WACZ 1.1.1）。
+   evidence/ 原始证据；archive/ 网络流量（WARC 1.1）；custody/ 账本与证据清单；
+   {c} 证书；{t} 时间戳；report/ 电子数据提取笔录与本说明；
+   datapackage.json 清单（WACZ 1.1.1，证据包格式 {lay.format}）。
    原始证据不做任何修改；派生文件另行封存并注明来源哈希。
+四、在网页存档工具中查看
+   证据包本身就是 WACZ 网页存档：复制一份并改名为 .wacz（或导出时直接命名为 .wacz），
+   即可在 ReplayWeb.page 中打开，回放所截取的网页（未加密的证据包）。
 
 ==============================  English  ==============================
 1. Verify with Quzheng (recommended)
@@ -140,23 +149,30 @@ def readme_text(
  a. File hashes:
    sha256sum -c SHA256SUMS
    SM3SUMS holds the SM3 values; compare with openssl dgst -sm3 FILE.
+   The sums files list every file but datapackage.json, datapackage-digest.json and
+   themselves; datapackage.json lists the sums files' hashes and is signed (step b).
  b. The manifest signature (the exporting officer signed datapackage.json):
    sed -n 's/.*"signature_der_b64": "\\(.*\\)".*/\\1/p' datapackage-digest.json | base64 -d > datapackage.sig
-   openssl x509 -in custody/certs/{officer_key}.pem -pubkey -noout > officer.pub
+   openssl x509 -in {c}{officer_key}.pem -pubkey -noout > officer.pub
    openssl dgst -sha256 -verify officer.pub -signature datapackage.sig datapackage.json
  c. The manifest's trusted time-stamp (RFC 3161):
    sed -n 's/.*"token_der_b64": "\\(.*\\)".*/\\1/p' datapackage-digest.json | base64 -d > datapackage.tsr
    openssl ts -verify -data datapackage.json -in datapackage.tsr -token_in \\
-       -CAfile TSA-ROOT.pem -untrusted custody/certs/tsa-*.pem
-   Obtain the TSA root yourself, or take it from custody/certs/tsa-*.pem once its fingerprint
+       -CAfile TSA-ROOT.pem -untrusted {c}tsa-*.pem
+   Obtain the TSA root yourself, or take it from {c}tsa-*.pem once its fingerprint
    matches the paper report (see Fingerprints above); do not trust the package's copy alone.
- d. Ledger entry time-stamps: custody/timestamps/N.tsr covers the "hash" of ledger entry N
-   (line N+1 of custody/ledger.jsonl):
-   openssl ts -verify -digest <hash of entry N> -in custody/timestamps/N.tsr -token_in \\
-       -CAfile TSA-ROOT.pem -untrusted custody/certs/tsa-*.pem{warc_en}
+ d. Ledger entry time-stamps: {t}N.tsr covers the "hash" of ledger entry N
+   (line N+1 of {ledger}):
+   openssl ts -verify -digest <hash of entry N> -in {t}N.tsr -token_in \\
+       -CAfile TSA-ROOT.pem -untrusted {c}tsa-*.pem{warc_en}
 3. Layout
-   evidence/ originals; archive/ network traffic (WARC 1.1); custody/ ledger, certificates,
-   time-stamps; report/report.pdf the chain-of-custody report; datapackage.json the manifest
-   (WACZ 1.1.1 compatible). Originals are never altered; derived files are sealed separately
-   and name their parent's hash.
+   evidence/ originals; archive/ network traffic (WARC 1.1); custody/ the ledger and the
+   evidence manifest; {c} certificates; {t} time-stamps; report/ the chain-of-custody report
+   and this file; datapackage.json the manifest (WACZ 1.1.1; package format {lay.format}).
+   Originals are never altered; derived files are sealed separately and name their
+   parent's hash.
+4. Viewing in web-archive tools
+   The package is a WACZ web archive: copy it to a name ending in .wacz (or export it under
+   such a name) and open it in ReplayWeb.page to replay the captured pages (unencrypted
+   packages).
 """

@@ -7,7 +7,7 @@ built from it says what appears where and when, so tests and scoring can check w
 capture contains without reading the pages back.
 
 All content is fictional. Money is kept in fen (integers) and times in whole seconds or
-milliseconds, so the manifest is valid canonical JSON (FORMATS.md §0 allows no floats).
+milliseconds, so the manifest is valid canonical JSON (docs/package-format.md §0 allows no floats).
 """
 
 from __future__ import annotations

@@ -22,10 +22,10 @@ from forensics.atomic import atomic_path
 from forensics.canonical import utc_now
 from forensics.errors import InputError
 from forensics.hashing import digest_file
+from forensics.report.document import render
 from forensics.report.fonts import register_fonts
 from forensics.report.model import build_model
 from forensics.report.page import ReportBinding
-from forensics.report.pdf import render
 from forensics.report.source import CaseMeta, ReportSource
 from forensics.report.tool import build_hash
 

@@ -434,8 +434,8 @@ LIST_LABELS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "检查哈希链、每条签名与证书链、每个时间戳，给出“通过/未通过”的结论与退出码。",
             "使用通用工具：在解压后的证据包目录中运行 sha256sum -c SHA256SUMS；SM3 用 "
             "openssl dgst -sm3 逐一比对 SM3SUMS。",
-            "时间戳：openssl ts -verify -digest <账本条目哈希> -in custody/timestamps/<条目>.tsr "
-            "-CAfile <时间戳机构证书链>。",
+            "时间戳：openssl ts -verify -digest <账本条目哈希> -in timestamps/<条目>.tsr "
+            "-token_in -CAfile <时间戳根证书> -untrusted certs/tsa-*.pem。",
             "本笔录页脚所载证据包编号与清单哈希须与证据包中的 custody/manifest.json 一致；"
             "二维码载有相同信息。",
             "信任：校验结论为“内容完好，但信任未建立”（退出码 3）时，校验人尚未持有执法机关 CA "
@@ -449,7 +449,7 @@ LIST_LABELS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
             "With standard tools: in the unpacked package run sha256sum -c SHA256SUMS; compare "
             "SM3SUMS with openssl dgst -sm3.",
             "Time-stamps: openssl ts -verify -digest <entry hash> -in "
-            "custody/timestamps/<entry>.tsr -CAfile <TSA chain>.",
+            "timestamps/<entry>.tsr -token_in -CAfile <TSA root> -untrusted certs/tsa-*.pem.",
             "The package id and manifest hashes in this report's footer must equal those of "
             "custody/manifest.json in the package; the QR code carries the same.",
             "Trust: when verification answers “intact, trust not established” (exit code 3), "

@@ -70,7 +70,7 @@ def build_request(digest: bytes, nonce: int) -> bytes:
 
     Encoded with asn1crypto rather than rfc3161-client's TimestampRequestBuilder: that
     builder hashes the data it is given, and the imprint must be the entry hash itself
-    (FORMATS.md §1), which is all we hold."""
+    (docs/package-format.md §1), which is all we hold."""
     if len(digest) != 32:
         raise InputError(
             "the digest must be 32 bytes of SHA-256", "摘要必须是 32 字节的 SHA-256 值"

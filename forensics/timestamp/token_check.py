@@ -68,7 +68,7 @@ class TokenInfo:
 
 
 def token_info_to_json(info: TokenInfo) -> dict[str, Any]:
-    """The ledger's view of a token: strings and integers only (no floats, FORMATS.md §0).
+    """The ledger's view of a token: strings and integers only (no floats, docs/package-format.md §0).
     The nonce is a decimal string because it is 64 bits wide. The chain is stored as files
     (custody/certs), so only the TSA certificate's fingerprint appears here."""
     return {

@@ -195,6 +195,7 @@ class _Source:
                     f"{reader.path} 不是完整的证据包：缺少 {name}",
                 )
         try:
+            self.layout = reader.layout()
             self.datapackage = _control_json(reader, L.DATAPACKAGE)
             self.digest = _control_json(reader, L.DIGEST)
             self.manifest = _control_json(reader, L.MANIFEST) if reader.has(L.MANIFEST) else None
@@ -217,7 +218,8 @@ class _Source:
             )
 
     def read(self, name: str) -> bytes:
-        with self.reader.open(name) as f:
+        """A member's bytes, by its name or by the ledger item path it holds."""
+        with self.reader.open(self.layout.member(name)) as f:
             return f.read()
 
 
@@ -463,7 +465,7 @@ def _plan_rechained(src: _Source, rng: random.Random, stranger: _Stranger) -> _P
     records[rec.seq] = Record(entry, rec.hash, rec.sig, rec.cosig)
     # The stranger signs under the officer's name: only the key gives it away.
     records = _rechain(src, records, rec.seq, stranger.sign_entry)
-    files[stranger.cert_path] = stranger.cert_pem
+    files[src.layout.officer_cert(stranger.fp)] = stranger.cert_pem
     return _Plan(
         "rechained-stranger",
         _entry(rec.seq),
@@ -482,13 +484,13 @@ def _plan_rechained(src: _Source, rng: random.Random, stranger: _Stranger) -> _P
 def _tokens(src: _Source) -> list[tuple[Record, int, str]]:
     out = []
     for rec in src.records:
-        data = rec.entry.get("data")
-        if rec.kind != "timestamp" or not isinstance(data, dict):
+        if rec.kind != "timestamp":
             continue
-        stamped = data.get("stamped_seq")
+        stamped = rec.data.get("stamped_seq")
         for item in _items(rec):
             path = str(item.get("path", ""))
-            if isinstance(stamped, int) and path.endswith(".tsr") and src.reader.has(path):
+            member = src.layout.member(path)
+            if isinstance(stamped, int) and path.endswith(".tsr") and src.reader.has(member):
                 out.append((rec, stamped, path))
     return out
 
@@ -499,7 +501,9 @@ def _plan_token(src: _Source, rng: random.Random, stranger: _Stranger) -> _Plan 
         return None
     # An older token put on a later entry: the classic backdating.
     pairs = [(a, b) for a in tokens for b in tokens if a[1] < b[1]]
-    (_, a_seq, a_path), (b_rec, b_seq, b_path) = rng.choice(pairs)
+    (_, a_seq, a_item), (b_rec, b_seq, b_item) = rng.choice(pairs)
+    # Named as the package names them (format 2 keeps tokens under timestamps/).
+    a_path, b_path = src.layout.member(a_item), src.layout.member(b_item)
     return _Plan(
         "token-moved",
         b_path,
@@ -589,7 +593,6 @@ class _Stranger:
             .sign(self.key, hashes.SHA256())
         )
         self.cert_pem = cert.public_bytes(serialization.Encoding.PEM)
-        self.cert_path = f"{L.CERTS_DIR}{self.fp}.pem"
         self.actor = {
             "name": actor.get("name", ""),
             "badge": actor.get("badge", ""),
@@ -622,7 +625,8 @@ def _cover_up(
     records = plan.records if plan.records is not None else src.records
     if plan.records is not None:
         changed[L.LEDGER] = "".join(r.line() + "\n" for r in records).encode()
-    changed[stranger.cert_path] = stranger.cert_pem
+    lay = src.layout
+    changed[lay.officer_cert(stranger.fp)] = stranger.cert_pem
     order = [n for n in src.order if n not in removed]
     order += sorted(n for n in changed if n not in src.order)
     digests = dict(src.digests)
@@ -636,7 +640,7 @@ def _cover_up(
         manifest["ledger_head"] = head
         listed = {str(f.get("path")) for f in manifest.get("files", []) if isinstance(f, dict)}
         for name in changed:
-            if name not in listed and name not in L.NOT_IN_DATAPACKAGE and name != L.MANIFEST:
+            if name not in listed and name not in lay.not_in_datapackage and name != L.MANIFEST:
                 listed.add(name)
         manifest["files"] = [
             {"path": n, **digests[n].as_json()} for n in sorted(listed - removed) if n in digests
@@ -644,14 +648,17 @@ def _cover_up(
         changed[L.MANIFEST] = canonical_bytes(manifest) + b"\n"
         digests[L.MANIFEST] = digest_stream(io.BytesIO(changed[L.MANIFEST]))
 
-    # (2) datapackage.json: every file's size, SHA-256 and SM3, and the ledger head
+    # (2) datapackage.json: every file's size, SHA-256 and SM3, and the ledger head; in
+    # format 2 it lists the sums files, so they are written first
+    if L.DATAPACKAGE in lay.not_in_sums:
+        _cover_sums(order, digests, changed, lay)
     dp = copy.deepcopy(src.datapackage)
     resources = [
         r for r in dp.get("resources", []) if isinstance(r, dict) and r.get("path") not in removed
     ]
     paths = {str(r.get("path")) for r in resources}
     for name in sorted(changed):
-        if name not in paths and name not in L.NOT_IN_DATAPACKAGE:
+        if name not in paths and name not in lay.not_in_datapackage:
             resources.append({"name": name.replace("/", "-").lower(), "path": name})
     for r in resources:
         d = digests.get(str(r["path"]))
@@ -686,15 +693,23 @@ def _cover_up(
     for name in (L.DATAPACKAGE, L.DIGEST):
         digests[name] = digest_stream(io.BytesIO(changed[name]))
 
-    # (4) the sums files, so that `sha256sum -c` passes
+    # (4) the sums files (format 1: they list datapackage.json), so `sha256sum -c` passes
+    if L.DATAPACKAGE not in lay.not_in_sums:
+        _cover_sums(order, digests, changed, lay)
+    return changed, removed, order
+
+
+def _cover_sums(
+    order: list[str], digests: dict[str, Digests], changed: dict[str, bytes], lay: L.Layout
+) -> None:
     for sums_name, algo in ((L.SHA256SUMS, "sha256"), (L.SM3SUMS, "sm3")):
         lines = [
             f"{digests[n].sha256 if algo == 'sha256' else digests[n].sm3}  {n}\n"
             for n in sorted(order)
-            if n not in L.NOT_IN_SUMS and n in digests
+            if n not in lay.not_in_sums and n in digests
         ]
         changed[sums_name] = "".join(lines).encode()
-    return changed, removed, order
+        digests[sums_name] = digest_stream(io.BytesIO(changed[sums_name]))
 
 
 def _write_zip(src: _Source, dst: Path, order: list[str], changed: dict[str, bytes]) -> None:
@@ -757,11 +772,7 @@ def make_tamper_set(
         src = _Source(reader)
         opener = src.records[0].entry.get("actor", {})
         agency = next(
-            (
-                str(r.entry["data"].get("agency", ""))
-                for r in src.records
-                if r.kind == "officer.add" and isinstance(r.entry.get("data"), dict)
-            ),
+            (str(r.data.get("agency", "")) for r in src.records if r.kind == "officer.add"),
             "",
         )
         stranger = _Stranger(seed, opener if isinstance(opener, dict) else {}, agency)

@@ -57,6 +57,7 @@ from forensics.identity import (
 from forensics.ledger import STAMPED_KINDS, parse_record
 from forensics.package import ExportResult, ReportHook, export_package
 from forensics.package import layout as L
+from forensics.package.wacz_signing import signed_data
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timestamp import request_token, token_info_to_json
 from tests.conftest import PASSPHRASE, World
@@ -441,7 +442,18 @@ def plant_file(
             hook(case, pdf, package_id, md.sha256, md.sm3)
             members[L.REPORT] = pdf.read_bytes()
 
-    listed = sorted(n for n in members if n not in L.NOT_IN_DATAPACKAGE)
+    lay = L.layout(int(dp["quzheng"]["format"]))
+
+    def sums() -> None:
+        summed = sorted(n for n in members if n not in lay.not_in_sums)
+        for sums_name, algo in ((L.SHA256SUMS, "sha256"), (L.SM3SUMS, "sm3")):
+            members[sums_name] = "".join(
+                f"{getattr(_digests(members[n]), algo)}  {n}\n" for n in summed
+            ).encode()
+
+    if L.DATAPACKAGE in lay.not_in_sums:
+        sums()  # format 2: datapackage.json lists the sums files
+    listed = sorted(n for n in members if n not in lay.not_in_datapackage)
     digests = {n: _digests(members[n]) for n in members}
     dp["resources"] = [
         {
@@ -468,15 +480,13 @@ def plant_file(
         signature_der_b64=sig["value"],
         timestamp=_stamp_json(dp_d.sha256, tsa),
     )
+    if "signedData" in dg:  # format 2: the web-archive tools' signature, made again too
+        dg["signedData"] = signed_data(signer, dg["hash"], dp["created"], dp["software"])
     members[L.DIGEST] = json.dumps(dg, ensure_ascii=False, indent=2).encode() + b"\n"
 
-    summed = sorted(n for n in members if n not in L.NOT_IN_SUMS)
-    for sums_name, algo in ((L.SHA256SUMS, "sha256"), (L.SM3SUMS, "sm3")):
-        members[sums_name] = "".join(
-            f"{getattr(_digests(members[n]), algo)}  {n}\n" for n in summed
-        ).encode()
-
-    first = [L.DATAPACKAGE, L.DIGEST, L.README, L.SHA256SUMS, L.SM3SUMS]
+    if L.DATAPACKAGE not in lay.not_in_sums:
+        sums()  # format 1: the sums files list datapackage.json
+    first = [L.DATAPACKAGE, L.DIGEST, L.SHA256SUMS, L.SM3SUMS, lay.readme]
     order = first + sorted(n for n in members if n not in first)
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_STORED) as zf:
         for n in order:
@@ -605,8 +615,9 @@ def check_with_standard_tools(
         assert hashlib.new("sm3", (out / name).read_bytes()).hexdigest() == value, name
 
     digest = json.loads((out / L.DIGEST).read_text())["quzheng"]
+    lay = L.layout(int(digest["format"]))
     key = digest["signer"]["key"]
-    cert_pem = (out / L.CERTS_DIR / f"{key}.pem").read_bytes()
+    cert_pem = (out / lay.officer_cert(key)).read_bytes()
     _openssl_verify_sig(
         work, cert_pem, out / L.DATAPACKAGE, base64.b64decode(digest["signature_der_b64"])
     )
@@ -621,7 +632,7 @@ def check_with_standard_tools(
         assert hashlib.sha256(message).hexdigest() == rec["hash"], f"hash of entry {i}"
         for sig in [rec["sig"], *rec["cosig"]]:
             fp = (sig.get("actor") or entry["actor"])["key"]
-            cert = load_certs_pem((out / L.CERTS_DIR / f"{fp}.pem").read_bytes(), fp)[0]
+            cert = load_certs_pem((out / lay.officer_cert(fp)).read_bytes(), fp)[0]
             assert verify_signature(cert, message, sig), f"signature on entry {i}"
         prev = rec["hash"]
 
@@ -630,7 +641,7 @@ def check_with_standard_tools(
         roots.write_bytes(b"".join(tsa_roots))
         chain = work / "tsa-chain.pem"
         chain.write_bytes(
-            b"".join(p.read_bytes() for p in sorted((out / L.CERTS_DIR).glob("tsa-*.pem")))
+            b"".join(p.read_bytes() for p in sorted((out / lay.certs_dir).glob("tsa-*.pem")))
         )
         token = digest.get("timestamp")
         assert token, "the manifest carries no token"
@@ -639,7 +650,7 @@ def check_with_standard_tools(
             "-data", str(out / L.DATAPACKAGE),
         )  # fmt: skip
         if ledger_tokens:
-            tokens = sorted((out / "custody" / "timestamps").glob("*.tsr"))
+            tokens = sorted((out / lay.tokens_dir).glob("*.tsr"))
             assert tokens, "no ledger tokens"
             for tsr in tokens:
                 entry_hash = json.loads(lines[int(tsr.stem)])["hash"]

@@ -155,3 +155,62 @@ def test_garbage_input_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         warc_to_har([junk], tmp_path / "x.har")
     assert info.value.message_zh
+
+
+def _ws_message(handshake: str, text: str, direction: str, ts: float) -> list[Any]:
+    from forensics.capture.warc import RecordPlan, warc_date
+
+    plan = RecordPlan(
+        "resource",
+        "wss://live.test/ws",
+        warc_date(ts),
+        "text/plain; charset=utf-8",
+        extra=[
+            ("WARC-Concurrent-To", handshake),
+            ("Quzheng-Message-Protocol", "websocket"),
+            ("Quzheng-Message-Direction", direction),
+        ],
+    )
+    return [(plan, Block.from_bytes(b"", text.encode(), payload=False))]
+
+
+def test_websocket_messages_whose_handshake_is_in_another_segment(tmp_path: Path) -> None:
+    """A live stream outlasts its segment: its messages still appear, under an entry of
+    their own (GET, 101, no headers) with a comment naming the handshake record."""
+    handshake = "<urn:uuid:00000000-0000-4000-8000-000000000001>"
+    segment = _segment(
+        tmp_path,
+        [
+            _ws_message(handshake, "bid 42", "client-to-server", 1_780_000_001.5),
+            _ws_message(handshake, "echo: bid 42", "server-to-client", 1_780_000_001.75),
+        ],
+    )
+    out = tmp_path / "x.har"
+    summary = warc_to_har([segment], out)
+    har = json.loads(out.read_text(encoding="utf-8"))
+    _check_har_shape(har)
+    (entry,) = har["log"]["entries"]
+    assert entry["request"]["method"] == "GET" and entry["response"]["status"] == 101
+    assert handshake in entry["response"]["comment"]
+    assert entry["_webSocketMessages"] == [
+        {"type": "send", "time": 1_780_000_001.5, "opcode": 1, "data": "bid 42"},
+        {"type": "receive", "time": 1_780_000_001.75, "opcode": 1, "data": "echo: bid 42"},
+    ]
+    assert summary.entries == 1 and summary.websocket_messages == 2
+    assert har["log"]["_quzheng"]["websocket_messages"] == 2
+
+
+def test_websocket_message_over_the_body_limit_is_listed_without_data(tmp_path: Path) -> None:
+    handshake = "<urn:uuid:00000000-0000-4000-8000-000000000002>"
+    segment = _segment(
+        tmp_path,
+        [_ws_message(handshake, "x" * 5000, "server-to-client", 1_780_000_002.0)],
+    )
+    out = tmp_path / "x.har"
+    summary = warc_to_har([segment], out, max_body_bytes=1000)
+    (entry,) = json.loads(out.read_text(encoding="utf-8"))["log"]["entries"]
+    (message,) = entry["_webSocketMessages"]
+    assert message["data"] == "" and message["_quzheng"]["size"] >= 1000
+    assert "see WARC record <urn:uuid:" in message["_quzheng"]["comment"]
+    assert entry["_quzheng"]["websocket"]["not_embedded"] == 1
+    assert summary.websocket_not_embedded == 1

@@ -36,10 +36,24 @@ def test_layout_and_verdict(exported: Exported) -> None:
     with zipfile.ZipFile(exported.path) as zf:
         names = set(zf.namelist())
         assert all(i.compress_type == zipfile.ZIP_STORED for i in zf.infolist())
-    assert set(L.REQUIRED) | {L.REPORT, L.CDXJ, L.PAGES} <= names
-    assert any(re.fullmatch(r"custody/timestamps/\d+\.tsr", n) for n in names)
+    assert set(L.LAYOUT_2.required) | {L.REPORT, L.CDXJ, L.PAGES} <= names
+    assert any(re.fullmatch(r"timestamps/\d+\.tsr", n) for n in names)
+    # Format 2: every file at depth two but the WACZ manifest, its digest and the sums.
+    top = {n for n in names if "/" not in n}
+    assert top == {L.DATAPACKAGE, L.DIGEST, L.SHA256SUMS, L.SM3SUMS}
+    assert all(n.count("/") == 1 for n in names - top), sorted(names - top)
     assert any(n.startswith("archive/") and n.endswith(".warc.gz") for n in names)
     assert any(n.startswith("evidence/") and n.endswith(".png") for n in names)
+    # Each traffic segment's HAR, sealed as derived from it before the export.
+    warcs = {n for n in names if n.startswith("archive/")}
+    hars = [n for n in names if n.startswith("har/") and n.endswith(".har")]
+    assert len(hars) == len(warcs) >= 1
+    with zipfile.ZipFile(exported.path) as zf:
+        har = json.loads(zf.read(hars[0]))
+        entries = [json.loads(x)["entry"] for x in zf.read(L.LEDGER).splitlines()]
+    assert har["log"]["version"] == "1.2"  # the fixture's WARC holds responses only
+    (derive,) = [e for e in entries if e["kind"] == "derive" and e["items"][0]["path"] == hars[0]]
+    assert derive["data"]["parent"]["path"] in warcs
     assert exported.result.manifest_stamped
     ledger = [json.loads(x) for x in zipfile.ZipFile(exported.path).read(L.LEDGER).splitlines()]
     assert "package.export" in {r["entry"]["kind"] for r in ledger}
@@ -53,11 +67,11 @@ def test_standard_tools(exported: Exported, tmp_path: Path) -> None:
     run = lambda cmd: subprocess.run(cmd, shell=True, cwd=out, capture_output=True, text=True)  # noqa: E731
     r = run("sha256sum -c SHA256SUMS")
     assert r.returncode == 0 and "FAILED" not in r.stdout, r.stdout + r.stderr
-    readme = (out / L.README).read_text()
+    readme = (out / L.LAYOUT_2.readme).read_text()
     key = exported.world.lead.officer.key_fp
     for cmd in (
         'sed -n \'s/.*"signature_der_b64": "\\(.*\\)".*/\\1/p\' datapackage-digest.json | base64 -d > datapackage.sig',
-        f"openssl x509 -in custody/certs/{key}.pem -pubkey -noout > officer.pub",
+        f"openssl x509 -in certs/{key}.pem -pubkey -noout > officer.pub",
     ):
         assert cmd.split(" > ")[0].split(" | ")[0] in readme
         assert run(cmd).returncode == 0
@@ -71,16 +85,16 @@ def test_standard_tools(exported: Exported, tmp_path: Path) -> None:
         == 0
     )
     r = run(
-        f"openssl ts -verify -data datapackage.json -in datapackage.tsr -token_in -CAfile {root} -untrusted custody/certs/tsa-*.pem"
+        f"openssl ts -verify -data datapackage.json -in datapackage.tsr -token_in -CAfile {root} -untrusted certs/tsa-*.pem"
     )
     assert "Verification: OK" in r.stdout, r.stderr
     ledger = [json.loads(x) for x in (out / L.LEDGER).read_text().splitlines()]
-    tokens = sorted((out / "custody" / "timestamps").glob("*.tsr"))
+    tokens = sorted((out / "timestamps").glob("*.tsr"))
     assert tokens
     for token in tokens:
         entry_hash = ledger[int(token.stem)]["hash"]
         r = run(
-            f"openssl ts -verify -digest {entry_hash} -in {token} -token_in -CAfile {root} -untrusted custody/certs/tsa-*.pem"
+            f"openssl ts -verify -digest {entry_hash} -in {token} -token_in -CAfile {root} -untrusted certs/tsa-*.pem"
         )
         assert "Verification: OK" in r.stdout, (token, r.stderr)
     for warc in (out / "archive").glob("*.warc.gz"):
@@ -92,30 +106,22 @@ def test_standard_tools(exported: Exported, tmp_path: Path) -> None:
         assert r.returncode == 0, r.stdout + r.stderr
 
 
-_PY_WACZ_CHECKS = """
-import sys
-from wacz.validate import Validation
-v = Validation(sys.argv[1])
-print(v.version, v.hash_type)
-print(v.check_required_contents(), v.frictionless_validate(), v.check_data_package_hash_and_sig())
-"""
-
-
-def test_wacz_structure_with_py_wacz(exported: Exported) -> None:
-    """py-wacz's own checks of a WACZ: version, required contents, the frictionless data
-    package, and the datapackage digest. Its file-path check keys files by their last two
-    path parts, so it cannot see FORMATS.md's top-level README.txt or custody/certs/… paths
-    (a py-wacz 0.6.0 defect); our verifier checks every file's listing and hash instead."""
+def test_wacz_validate_accepts_the_package(exported: Exported, tmp_path: Path) -> None:
+    """py-wacz's own validator (``wacz validate``), run as a web archivist would on the
+    package renamed to .wacz: version, required contents, the frictionless data package,
+    every file's path and hash against datapackage.json, and the datapackage digest."""
+    wacz = tmp_path / "case.wacz"
+    wacz.write_bytes(exported.path.read_bytes())
     proc = subprocess.run(
-        [sys.executable, "-c", _PY_WACZ_CHECKS, str(exported.path)],
+        [str(Path(sys.executable).parent / "wacz"), "validate", "-f", str(wacz)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=300,
+        cwd=tmp_path,
     )
-    assert proc.returncode == 0, proc.stderr
-    lines = proc.stdout.strip().splitlines()
-    assert lines[-2] == f"{L.WACZ_VERSION} sha256"
-    assert lines[-1] == "0 True True"
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert f"Version detected as {L.WACZ_VERSION}" in proc.stdout
+    assert "Validation succeeded" in proc.stdout, proc.stdout
 
 
 def test_encrypted_package_and_detached_seal(

@@ -57,9 +57,9 @@ def unpacked(exported: Exported, tmp_path: Path) -> Path:
 def test_readme_fingerprints_equal_openssl_on_the_package_files(
     exported: Exported, unpacked: Path
 ) -> None:
-    readme = (unpacked / L.README).read_text()
+    readme = (unpacked / L.LAYOUT_2.readme).read_text()
     sections = _readme_sections(readme)
-    certs = unpacked / "custody" / "certs"
+    certs = unpacked / "certs"
     lead, second = exported.world.lead.officer, exported.world.second.officer
 
     lead_chain = _split((certs / f"{lead.key_fp}.pem").read_bytes())
@@ -95,11 +95,11 @@ def test_readme_fingerprints_equal_openssl_on_the_package_files(
     assert "--trust-fingerprint <agency CA SHA-256> --trust-fingerprint <TSA root SHA-256>" in (
         readme
     )
-    assert "openssl x509 -in custody/certs/" in readme
+    assert "openssl x509 -in certs/" in readme
 
 
 def test_readme_exit_codes(unpacked: Path) -> None:
-    readme = (unpacked / L.README).read_text()
+    readme = (unpacked / L.LAYOUT_2.readme).read_text()
     for text in (
         "0 = 通过；1 = 未通过（内容被改动或伪造）；2 = 无法读取或密码错误",
         "3 = 内容完好，但信任未建立",
@@ -112,7 +112,7 @@ def test_readme_exit_codes(unpacked: Path) -> None:
 
 
 def test_report_signature_page_prints_the_same_fingerprints(unpacked: Path) -> None:
-    readme = (unpacked / L.README).read_text()
+    readme = (unpacked / L.LAYOUT_2.readme).read_text()
     printed = [v for entries in _readme_sections(readme).values() for v, _ in entries]
     proc = subprocess.run(
         ["pdftotext", "-enc", "UTF-8", str(unpacked / L.REPORT), "-"],

@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -56,13 +57,14 @@ def test_a_package_of_an_unknown_format_is_not_judged(
 ) -> None:
     case = build_case(world, tmp_path, tsa_config)
     # The real exporter, told it writes format 3: signed, stamped and sealed as usual.
+    monkeypatch.setitem(L.LAYOUTS, 3, replace(L.LAYOUT_2, format=3))
     monkeypatch.setattr(L, "PACKAGE_FORMAT", 3)
     package = export_as(case, world.lead, tmp_path / "future.qzp", tsa=tsa_config).path
     monkeypatch.undo()
     case.close()
     with pytest.raises(InputError) as err:
         verify_package(package, _policy(world, tsa_config))
-    assert "package format 3" in err.value.message_en and "(1)" in err.value.message_en
+    assert "package format 3" in err.value.message_en and "(1, 2)" in err.value.message_en
     assert "证据包格式 3" in err.value.message_zh
     done = _verify_cli(package, world, tsa_config)
     assert done.returncode == 2, done.stdout + done.stderr
@@ -116,7 +118,7 @@ def test_an_edited_format_field_with_the_seal_beside_it_fails(
     package = export_as(case, world.lead, tmp_path / "case.qzp", tsa=tsa_config).path
     case.close()
     data = package.read_bytes()
-    old = b'"format": 1,'
+    old = b'"format": 2,'
     # datapackage.json comes first (stored, uncompressed); its digest names the format too.
     assert data.find(old) < data.find(b"datapackage-digest.json")
     package.write_bytes(data.replace(old, b'"format": 7,', 1))
@@ -124,4 +126,4 @@ def test_an_edited_format_field_with_the_seal_beside_it_fails(
     assert not report.bottom_line
     codes = {f.code for f in report.errors}
     assert "seal-sha256-mismatch" in codes, codes
-    assert json.loads((tmp_path / "case.qzp.seal.json").read_text())["seal"]["v"] == 1
+    assert json.loads((tmp_path / "case.qzp.seal.json").read_text())["seal"]["v"] == 2

@@ -145,7 +145,7 @@ def test_tokens_swapped(exported: Exported, capsys: pytest.CaptureFixture[str]) 
     tokens: list[str] = []
 
     def change(m: dict[str, bytes]) -> None:
-        tokens.extend(sorted(n for n in m if n.startswith("custody/timestamps/"))[:2])
+        tokens.extend(sorted(n for n in m if n.startswith("timestamps/"))[:2])
         a, b = tokens
         m[a], m[b] = m[b], m[a]
 

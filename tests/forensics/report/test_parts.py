@@ -15,7 +15,7 @@ from reportlab.pdfbase import pdfmetrics
 import forensics
 from forensics.report import build_hash
 from forensics.report.fonts import FONT_DIR, HEX_FONT, TEXT_FONT, clean, register_fonts
-from forensics.report.pdf import wrap
+from forensics.report.layout import wrap
 from forensics.report.thumbs import MAX_SIDE, image_thumb, video_thumbs
 from tests.forensics.report.builders import make_mp4
 

@@ -379,7 +379,7 @@ def test_report_from_a_package_like_zip(full: FullCase, tmp_path: Path) -> None:
         for item in evidence_items(full.case):
             z.write(full.case.store.blob_path(item["sha256"]), item["path"])
         for cert in sorted((full.case.store.dir / "certs").glob("*.pem")):
-            z.write(cert, f"custody/certs/{cert.name}")  # the signature page's fingerprints
+            z.write(cert, f"certs/{cert.name}")  # the signature page's fingerprints
     zs = ZipSource(package)
     try:
         ledger = zs.zip.read("custody/ledger.jsonl").decode().splitlines()

@@ -22,7 +22,11 @@ def test_board_ranks_and_writes_every_format(
     from tests.forensics.package.conftest import rewrite
 
     tampered = tmp_path / "tampered.qzp"
-    rewrite(complete.path, tampered, lambda m: m.update({"README.txt": m["README.txt"] + b"!"}))
+    rewrite(
+        complete.path,
+        tampered,
+        lambda m: m.update({"report/README.txt": m["report/README.txt"] + b"!"}),
+    )
     junk = tmp_path / "junk.qzp"
     junk.write_bytes(b"PK not really")
     locked = tmp_path / "locked.qzp"

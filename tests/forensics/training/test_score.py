@@ -99,7 +99,9 @@ def test_cap_rule_caps_instead_of_zeroing(complete: Built, tmp_path: Path) -> No
     ex = load_exercise("shop-counterfeit-listing")
     capped = replace(ex, integrity=replace(ex.integrity, on_fail="cap", cap=30))
     bad = tmp_path / "tampered.qzp"
-    rewrite(complete.path, bad, lambda m: m.update({"README.txt": m["README.txt"] + b" "}))
+    rewrite(
+        complete.path, bad, lambda m: m.update({"report/README.txt": m["report/README.txt"] + b" "})
+    )
     table = score_package(bad, capped, **complete.trust())
     assert not table.integrity_ok and table.total == 30 and table.subtotal == 80
 

@@ -37,7 +37,7 @@ def test_score_exit_codes(
     from tests.forensics.package.conftest import rewrite
 
     bad = tmp_path / "bad.qzp"
-    rewrite(complete.path, bad, lambda m: m.update({"README.txt": b"changed"}))
+    rewrite(complete.path, bad, lambda m: m.update({"report/README.txt": b"changed"}))
     assert score_command(bad, "shop-counterfeit-listing", lang="en") == 1
     assert "Total: 0 / 100" in capsys.readouterr().out
     assert score_command(complete.path, "nope", lang="en") == 2
