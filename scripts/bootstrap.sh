@@ -17,7 +17,12 @@ APT_PACKAGES=(
   openssl ca-certificates poppler-utils qpdf zbar-tools
   # the package benchmark's baseline (7zz)
   7zip
+  # the interop tests drive Debian's Chromium with Playwright (never a downloaded browser)
+  chromium
 )
+# Node.js and npm (ReplayWeb.page for tests/interop) come with many machines; Debian's only
+# where npm is missing.
+command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -81,28 +86,12 @@ if [[ ! -f $stamp ]] || [[ $(cat "$stamp") != "$want" ]]; then
 fi
 
 # Interop tests (tests/interop, issue #20): ReplayWeb.page's static build from the npm
-# registry, pinned by tests/interop/package-lock.json, and Debian's Chromium for Playwright
-# to drive (pointed at /usr/bin/chromium: no browser is ever downloaded). Node.js and npm
-# come with this kind of machine; Debian's are installed only where npm is missing. npm ci
-# runs again only when the lock file changes; --ignore-scripts: nothing of it runs in Node.
-interop_apt=()
-command -v chromium >/dev/null 2>&1 || interop_apt+=(chromium)
-command -v npm >/dev/null 2>&1 || interop_apt+=(nodejs npm)
-if ((${#interop_apt[@]})); then
-  if [[ $(id -u) -eq 0 ]]; then
-    echo "bootstrap: installing for the interop tests: ${interop_apt[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${interop_apt[@]}" >/dev/null
-  else
-    # Not fatal: the program runs without them; only tests/interop needs them.
-    echo "bootstrap: the interop tests need: sudo apt-get install -y ${interop_apt[*]}" >&2
-  fi
-fi
+# registry, pinned by tests/interop/package-lock.json (Playwright drives /usr/bin/chromium,
+# installed above). npm ci runs again only when the lock file changes; --ignore-scripts:
+# nothing of it runs in Node.
 interop_stamp=tests/interop/node_modules/.quzheng-installed
 interop_want=$(sha256sum tests/interop/package-lock.json | cut -c1-64)
-if command -v npm >/dev/null 2>&1 &&
-  { [[ ! -f $interop_stamp ]] || [[ $(cat "$interop_stamp") != "$interop_want" ]]; }; then
+if [[ ! -f $interop_stamp ]] || [[ $(cat "$interop_stamp") != "$interop_want" ]]; then
   echo "bootstrap: installing ReplayWeb.page into tests/interop/node_modules (npm ci)"
   npm ci --prefix tests/interop --ignore-scripts --no-audit --no-fund --loglevel=error
   echo "$interop_want" >"$interop_stamp"
