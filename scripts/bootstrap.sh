@@ -23,6 +23,9 @@ APT_PACKAGES=(
 # Node.js and npm (ReplayWeb.page for tests/interop) come with many machines; Debian's only
 # where npm is missing.
 command -v npm >/dev/null 2>&1 || APT_PACKAGES+=(nodejs npm)
+# Java reads packages with ZipInputStream in tests/interop (a single-file program, so the
+# JDK's compiler module is needed); Debian's where no java is on the machine.
+command -v java >/dev/null 2>&1 || APT_PACKAGES+=(default-jdk-headless)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -19,13 +19,12 @@ import re
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-import pyzipper
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -37,12 +36,13 @@ from forensics.entries import Item
 from forensics.errors import CaptureError, InputError, QuzhengError
 from forensics.fingerprints import package_fingerprints
 from forensics.har_derive import seal_traffic_hars
-from forensics.hashing import CHUNK_SIZE, Digests, DualHasher, digest_file, digest_stream
+from forensics.hashing import CHUNK_SIZE, Digests, digest_file, digest_stream
 from forensics.identity import Signer, cert_fingerprint
 from forensics.ledger import Record
 from forensics.package import layout as L
 from forensics.package.readme import readme_text
 from forensics.package.wacz_signing import signed_data
+from forensics.package.zipwrite import Source, write_zip
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timeproof import is_ca, token_certs
 from forensics.timestamp import TimestampUnavailable, request_token, token_info_to_json
@@ -171,72 +171,13 @@ def _resource_names(listed: list[_Member], lay: L.Layout) -> list[str]:
     return out
 
 
-def _iter_chunks(src: Path | bytes) -> Iterator[bytes]:
-    if isinstance(src, bytes):
-        yield src
-        return
-    with open(src, "rb", buffering=0) as f:
-        while chunk := f.read(CHUNK_SIZE):
-            yield chunk
-
-
-class _HashingSink:
-    """A write-only, non-seekable file: zipfile then writes strictly in order (data
-    descriptors instead of seeking back), so the whole package is hashed as it is written
-    and never read a second time."""
-
-    def __init__(self, f: BinaryIO) -> None:
-        self._f = f
-        self._pos = 0
-        self.hasher = DualHasher()
-
-    def write(self, data: bytes | bytearray | memoryview) -> int:
-        chunk = bytes(data)
-        self.hasher.update(chunk)
-        self._f.write(chunk)
-        self._pos += len(chunk)
-        return len(chunk)
-
-    def tell(self) -> int:
-        return self._pos
-
-    def seek(self, *args: object) -> int:
-        raise io.UnsupportedOperation("not seekable")
-
-    def flush(self) -> None:
-        self._f.flush()
-
-
 def _write_zip(
     tmp: Path, members: list[_Member], password: str | None, progress: Progress | None
 ) -> Digests:
-    kwargs: dict[str, Any] = {"compression": pyzipper.ZIP_STORED, "allowZip64": True}
-    if password:
-        kwargs.update(encryption=pyzipper.WZ_AES, encryption_kwargs={"nbits": 256})
-    total = sum(m.digests.size for m in members)
-    done = 0
+    entries = [Source(m.name, m.source, m.digests.size) for m in members]
     with open(tmp, "wb") as raw:
-        sink = _HashingSink(raw)
-        try:
-            with pyzipper.AESZipFile(sink, "w", **kwargs) as zf:
-                if password:
-                    zf.setpassword(password.encode("utf-8"))
-                for m in members:
-                    info = zf.zipinfo_cls(m.name, date_time=(2026, 1, 1, 0, 0, 0))
-                    info.compress_type = pyzipper.ZIP_STORED
-                    info.file_size = m.digests.size
-                    info.external_attr = 0o444 << 16
-                    # Media and WARCs are already compressed: everything is stored.
-                    with zf.open(info, "w", force_zip64=m.digests.size > (1 << 31)) as out:
-                        for chunk in _iter_chunks(m.source):
-                            out.write(chunk)
-                            done += len(chunk)
-                            if progress:
-                                progress(done, total)
-        except BaseException:
-            sink.hasher.abort()
-            raise
-    return sink.hasher.finish()  # the file is fsynced when ``atomic_path`` commits it
+        return write_zip(raw, entries, password=password, progress=progress)
+    # the file is fsynced when ``atomic_path`` commits it
 
 
 def export_package(

@@ -99,3 +99,10 @@ def test_golden_package_scores(sample: Path, tmp_path: Path) -> None:
     integrity = table.rows[0]
     assert integrity.status == "full", integrity
     assert table.total > integrity.points  # the capture itself earns points too
+
+
+def test_format_2_entries_carry_crc_and_sizes_in_the_local_header() -> None:
+    from tests.forensics.package.test_zip_entries import stream_entries
+
+    entries = stream_entries(GOLDEN / "format-2" / "case.qzp")
+    assert entries and not any(flags & 0x08 for _n, flags, _m, _d, _z in entries)
