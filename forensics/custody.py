@@ -32,6 +32,7 @@ from forensics.identity import Signer, cert_fingerprint, check_badge, verify_sig
 from forensics.ledger import Record, entry_hash, parse_record
 from forensics.package import layout as L
 from forensics.package.checks import read_seal_json, verify_package
+from forensics.package.documents import Seal, SealBody
 from forensics.package.layout import is_safe_name
 from forensics.package.reader import PackageReader
 from forensics.store import CaseStore
@@ -61,7 +62,7 @@ def record_transfer(
     case.require_member(signer)  # a stranger's signature would make the case fail forever
     whole = digest_file(package)
     seal = _read_seal(package)
-    if seal.get("sha256") != whole.sha256:
+    if seal.sha256 != whole.sha256:
         raise IntegrityError(
             f"{package.name} does not match its seal; it cannot be transferred",
             f"{package.name} 与其封签不符，不能移交",
@@ -75,7 +76,7 @@ def record_transfer(
             "to_agency": to_agency,
             "reason": reason,
             "package_file": package.name,
-            "package_id": seal.get("package_id", ""),
+            "package_id": seal.package_id or "",
             "package_sha256": whole.sha256,
             "package_sm3": whole.sm3,
             "package_size": whole.size,
@@ -94,23 +95,14 @@ def record_transfer(
     return rec
 
 
-def _read_seal(package: Path) -> dict[str, object]:
+def _read_seal(package: Path) -> SealBody:
     path = package.with_name(package.name + ".seal.json")
     try:
-        seal = read_seal_json(path)  # bounded: size, depth, values
-        body = seal["seal"]
-        if not isinstance(body, dict):
-            raise TypeError
-        return body
+        return Seal.parse(read_seal_json(path), path.name).body  # bounded: size, depth, values
     except InputError as exc:
         raise InputError(
             f"the package's seal {path.name} is missing or unreadable: {exc.message_en}",
             f"证据包封签 {path.name} 缺失或无法读取：{exc.message_zh}",
-        ) from None
-    except (KeyError, TypeError, IndexError):
-        raise InputError(
-            f"the package's seal {path.name} is missing or unreadable",
-            f"证据包封签 {path.name} 缺失或无法读取",
         ) from None
 
 
@@ -176,8 +168,8 @@ def import_package(
         lines = reader.read_lines(L.LEDGER)
         records = [parse_record(x) for x in lines]
         case_id = _received_identifiers(records)
-        seal = _read_seal(package) if _seal_path(package).is_file() else {}
-        package_id = seal.get("package_id", "")
+        seal = _read_seal(package) if _seal_path(package).is_file() else None
+        package_id = (seal.package_id or "") if seal is not None else ""
         if package_id != "":
             check_package_id(package_id)
         lay = reader.layout()

@@ -24,7 +24,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from forensics import safejson
-from forensics.canonical import canonical_bytes
 from forensics.certtrust import judge_chain
 from forensics.errors import AuthError, InputError
 from forensics.hashing import Digests, digest_file, digest_stream
@@ -32,6 +31,7 @@ from forensics.identity import cert_key_fingerprint, load_certs_pem
 from forensics.ledger import LEDGER_VERSION, Record, parse_record
 from forensics.ledger_checks import is_training, verify_source
 from forensics.package import layout as L
+from forensics.package.documents import DataPackage, PackageDigest, Seal
 from forensics.package.reader import MemberAltered, PackageReader
 from forensics.package.wacz_signing import signed_data_problem
 from forensics.timeproof import TokenJudge, token_finding
@@ -223,10 +223,9 @@ def verify_seal(
     """D1–D4: the detached seal: whole-file size and digests, signer, signature, token."""
     subject = seal_path.name
     try:
-        seal = read_seal_json(seal_path)
-        body = seal["seal"]
-        certs = load_certs_pem(str(seal["signer_cert_pem"]).encode(), subject)
-        if not isinstance(body, dict) or not certs:
+        seal = Seal.parse(read_seal_json(seal_path), subject)
+        certs = load_certs_pem((seal.signer_cert_pem or "").encode(), subject)
+        if not certs:
             raise TypeError("seal")
     except InputError as exc:
         f.add(
@@ -246,27 +245,28 @@ def verify_seal(
             f"{subject} 无法读取",
         )
         return _Seal(None, subject)
-    if isinstance(body.get("v"), bool) or body.get("v") not in L.SUPPORTED_FORMATS:
+    body = seal.body
+    if body.v not in L.SUPPORTED_FORMATS:
         f.add(
             "seal-format-unknown",
             Severity.ERROR,
             subject,
-            f"the seal is of format {str(body.get('v'))[:40]}, which this verifier does not know",
-            f"封签格式 {str(body.get('v'))[:40]} 不是本校验工具支持的格式",
+            f"the seal is of format {str(body.v)[:40]}, which this verifier does not know",
+            f"封签格式 {str(body.v)[:40]} 不是本校验工具支持的格式",
         )
     whole = whole or digest_file(package)
     for key, got in (("size", whole.size), ("sha256", whole.sha256), ("sm3", whole.sm3)):
-        if body.get(key) != got:
+        if getattr(body, key) != got:
             f.add(
                 f"seal-{key}-mismatch",
                 Severity.ERROR,
                 package.name,
-                f"the package file's {key} is {got}, its seal says {body.get(key)}: the file was altered",
-                f"证据包文件的 {key} 为 {got}，封签记载为 {body.get(key)}：文件被改动",
+                f"the package file's {key} is {got}, its seal says {getattr(body, key)}: "
+                "the file was altered",
+                f"证据包文件的 {key} 为 {got}，封签记载为 {getattr(body, key)}：文件被改动",
             )
-    signer = body.get("signer", {})
     fact = None
-    if not isinstance(signer, dict) or cert_key_fingerprint(certs[0]) != signer.get("key"):
+    if cert_key_fingerprint(certs[0]) != body.signer.key:
         f.add(
             "seal-signer-mismatch",
             Severity.ERROR,
@@ -274,7 +274,7 @@ def verify_seal(
             "the seal's certificate is not its signer's",
             "封签证书与签名人不符",
         )
-    elif not _verify_sig(certs[0], canonical_bytes(body), seal.get("signature_der_b64")):
+    elif not _verify_sig(certs[0], seal.signed, seal.signature_der_b64):
         f.add(
             "seal-signature-invalid",
             Severity.ERROR,
@@ -289,7 +289,7 @@ def verify_seal(
         judge,
         "seal",
         subject,
-        seal.get("timestamp"),
+        seal.timestamp,
         whole.sha256,
         "the package file",
         "证据包文件",
@@ -405,11 +405,11 @@ def _verify_open(
 ) -> VerificationReport:
     digests = _hash_members(reader, progress, f)
     names = set(digests)
-    dp = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
-    qz = dp.get("quzheng") if isinstance(dp, dict) and isinstance(dp.get("quzheng"), dict) else {}
-    assert isinstance(qz, dict)
+    dp_json = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
     # (P0) the format's own rules; a package without its manifest is judged as the newest.
-    lay = L.layout_named_by(dp, path.name) if dp is not None else L.layout(L.PACKAGE_FORMAT)
+    lay = (
+        L.layout_named_by(dp_json, path.name) if dp_json is not None else L.layout(L.PACKAGE_FORMAT)
+    )
     for name in lay.required:
         if name not in names:
             f.add(
@@ -419,15 +419,11 @@ def _verify_open(
                 f"{name} is missing from the package",
                 f"证据包缺少 {name}",
             )
-    if dp is None or L.LEDGER not in names:
+    if dp_json is None or L.LEDGER not in names:
         seal = check_seal(TokenJudge(policy, training=False)) if check_seal else _Seal(None)
         return _done(path, f, None, seal)
-    if not isinstance(dp, dict) or not isinstance(dp.get("resources"), list):
-        raise InputError(
-            f"{path}: datapackage.json has no resources list",
-            f"{path}：datapackage.json 缺少 resources 列表",
-        )
-    _check_listed(dp, qz, digests, f, lay)
+    dp = DataPackage.parse(dp_json, str(path))
+    _check_listed(dp, digests, f, lay)
     _check_sums(reader, digests, f, lay)
 
     lines = reader.read_lines(L.LEDGER)
@@ -439,7 +435,7 @@ def _verify_open(
 
     # (M1–M3) the manifest digest: hash, exporting officer's signature, time-stamp.
     f.checks.append("manifest")
-    digest_signer = _check_manifest(reader, names, judge, f, lay, dp.get("created"))
+    digest_signer = _check_manifest(reader, names, judge, f, lay, dp.created)
 
     # (L, S, C, I, T, K1) the ledger: continuity, hashes, signatures, items, tokens, sessions.
     ledger_report = verify_source(source, policy, judge=judge)
@@ -447,7 +443,7 @@ def _verify_open(
     f.checks.extend(ledger_report.checks)
 
     # (K3–K5) heads, the export entry, and nothing after it but its time-stamps.
-    exporter = _check_heads(reader, names, qz, lines, records, digests, digest_signer, f)
+    exporter = _check_heads(reader, names, dp, lines, records, digests, digest_signer, f)
     # (K2) every file under evidence/, archive/ and custody/ is a ledger item or the format's.
     _check_accounted(names, records, f, lay)
     if L.REPORT not in names:
@@ -500,20 +496,15 @@ def _require_known_ledger(path: Path, records: list[Record]) -> None:
 
 
 def _check_listed(
-    dp: dict[str, Any],
-    qz: dict[str, Any],
+    dp: DataPackage,
     digests: dict[str, Digests],
     f: Collector,
     lay: L.Layout,
 ) -> None:
     """(P1) every listed file exists with its size, SHA-256 and SM3; nothing unlisted."""
-    sm3_map = qz.get("sm3") if isinstance(qz.get("sm3"), dict) else {}
-    assert isinstance(sm3_map, dict)
     listed: set[str] = set()
-    for res in dp["resources"]:
-        if not isinstance(res, dict):
-            continue
-        name = str(res.get("path", ""))
+    for res in dp.resources:
+        name = res.path
         listed.add(name)
         d = digests.get(name)
         if d is None:
@@ -526,9 +517,9 @@ def _check_listed(
             )
             continue
         for code, want, got, label in (
-            ("file-size", res.get("bytes"), d.size, "size"),
-            ("file-sha256", res.get("hash"), f"sha256:{d.sha256}", "SHA-256"),
-            ("file-sm3", sm3_map.get(name), d.sm3, "SM3"),
+            ("file-size", res.bytes, d.size, "size"),
+            ("file-sha256", res.sha256, d.sha256, "SHA-256"),
+            ("file-sm3", dp.sm3.get(name), d.sm3, "SM3"),
         ):
             if want != got:
                 f.add(
@@ -601,10 +592,8 @@ def _check_manifest(
         return ""
     dp_bytes = reader.read_control(L.DATAPACKAGE)
     dp_sha = hashlib.sha256(dp_bytes).hexdigest()
-    dg = _json(reader, L.DIGEST)
-    dq = dg.get("quzheng") if isinstance(dg, dict) and isinstance(dg.get("quzheng"), dict) else {}
-    assert isinstance(dq, dict)
-    if not isinstance(dg, dict) or dg.get("hash") != f"sha256:{dp_sha}":
+    dg = PackageDigest.parse(_json(reader, L.DIGEST))
+    if dg.hash != f"sha256:{dp_sha}":
         f.add(
             "manifest-hash-mismatch",
             Severity.ERROR,
@@ -612,8 +601,7 @@ def _check_manifest(
             "datapackage.json does not match its digest: the manifest was edited",
             "datapackage.json 与其摘要不符：清单被编辑",
         )
-    signer = dq.get("signer", {})
-    key = str(signer.get("key", "")) if isinstance(signer, dict) else ""
+    key = dg.signer.key or ""
     cert_name = lay.officer_cert(key)
     cert = None
     if len(key) == 64 and reader.has(cert_name):
@@ -629,7 +617,7 @@ def _check_manifest(
             "the manifest's signer has no certificate in the package",
             "清单签名人的证书不在证据包中",
         )
-    elif not _verify_sig(cert, dp_bytes, dq.get("signature_der_b64")):
+    elif not _verify_sig(cert, dp_bytes, dg.signature_der_b64):
         f.add(
             "manifest-signature-invalid",
             Severity.ERROR,
@@ -637,9 +625,9 @@ def _check_manifest(
             "the signature over datapackage.json is not valid",
             "datapackage.json 的签名无效",
         )
-    elif lay.format >= 2 and isinstance(dg, dict):
+    elif lay.format >= 2:
         # (M4) the WACZ signedData web-archive tools show must be the same officer's.
-        problem = signed_data_problem(dg.get("signedData"), f"sha256:{dp_sha}", created, cert)
+        problem = signed_data_problem(dg.signed_data, f"sha256:{dp_sha}", created, cert)
         if problem:
             f.add(
                 "manifest-signeddata-invalid",
@@ -648,16 +636,14 @@ def _check_manifest(
                 f"the WACZ signedData does not vouch for this package: {problem}",
                 f"WACZ 签名数据（signedData）不能证明本证据包：{problem}",
             )
-    _check_token(
-        f, judge, "manifest", L.DIGEST, dq.get("timestamp"), dp_sha, "the manifest", "清单"
-    )
+    _check_token(f, judge, "manifest", L.DIGEST, dg.timestamp, dp_sha, "the manifest", "清单")
     return key
 
 
 def _check_heads(
     reader: PackageReader,
     names: set[str],
-    qz: dict[str, Any],
+    dp: DataPackage,
     lines: list[str],
     records: list[Record],
     digests: dict[str, Digests],
@@ -673,8 +659,7 @@ def _check_heads(
             last_hash = last.get("hash") if isinstance(last, dict) else None
         except InputError:
             last_hash = None
-    head = qz.get("ledger_head", {})
-    if not isinstance(head, dict) or head.get("hash") != last_hash:
+    if dp.ledger_head is None or dp.ledger_head.hash != last_hash:
         f.add(
             "ledger-head-mismatch",
             Severity.ERROR,
@@ -715,8 +700,8 @@ def _check_heads(
             r
             for r in records
             if r.kind == "package.export"
-            and isinstance(qz.get("package_id"), str)
-            and r.data_str("package_id") == qz.get("package_id")
+            and dp.package_id is not None
+            and r.data_str("package_id") == dp.package_id
         ),
         None,
     )

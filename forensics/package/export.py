@@ -40,6 +40,15 @@ from forensics.hashing import CHUNK_SIZE, Digests, digest_file, digest_stream
 from forensics.identity import Signer, cert_fingerprint
 from forensics.ledger import Record
 from forensics.package import layout as L
+from forensics.package.documents import (
+    DataPackage,
+    LedgerHead,
+    PackageDigest,
+    Resource,
+    Seal,
+    SealBody,
+    SignerRef,
+)
 from forensics.package.readme import readme_text
 from forensics.package.wacz_signing import signed_data
 from forensics.package.zipwrite import Source, write_zip
@@ -332,32 +341,23 @@ def export_package(
         for r in records
         if r.kind == "officer.add"
     ]
-    datapackage = {
-        "profile": "data-package",
-        "wacz_version": L.WACZ_VERSION,
-        "title": f"Quzheng package {package_id}",
-        "created": created,
-        "software": f"Quzheng {__version__}",
-        "resources": [
-            {
-                "name": name,
-                "path": m.name,
-                "hash": f"sha256:{m.digests.sha256}",
-                "bytes": m.digests.size,
-            }
+    datapackage = DataPackage(
+        title=f"Quzheng package {package_id}",
+        created=created,
+        software=f"Quzheng {__version__}",
+        resources=tuple(
+            Resource(name, m.name, m.digests.sha256, m.digests.size)
             for name, m in zip(_resource_names(listed, lay), listed, strict=True)
-        ],
-        "quzheng": {
-            "format": lay.format,
-            "package_id": package_id,
-            "case": case.case_id,
-            "officers": officers,
-            "ledger_head": {"seq": head.seq, "hash": head.hash},
-            "manifest": L.MANIFEST,
-            "sm3": {m.name: m.digests.sm3 for m in listed},
-        },
-    }
-    dp_bytes = json.dumps(datapackage, ensure_ascii=False, indent=2).encode() + b"\n"
+        ),
+        format=lay.format,
+        package_id=package_id,
+        case=case.case_id,
+        officers=tuple(officers),
+        ledger_head=LedgerHead(head.seq, head.hash),
+        manifest=L.MANIFEST,
+        sm3={m.name: m.digests.sm3 for m in listed},
+    )
+    dp_bytes = datapackage.to_bytes()
     dp_sha = hashlib.sha256(dp_bytes).hexdigest()
     sig = signer.sign(dp_bytes)
     token_json: dict[str, Any] | None = None
@@ -376,28 +376,21 @@ def export_package(
                 warnings.append("the manifest was stamped by a TSA no ledger entry used")
         except TimestampUnavailable as exc:
             warnings.append(f"the manifest could not be time-stamped: {exc.message_en}")
-    digest = {
-        "path": L.DATAPACKAGE,
-        "hash": f"sha256:{dp_sha}",
-        "quzheng": {
-            "format": lay.format,
-            "sha256": dp_sha,
-            "sm3": digest_stream(io.BytesIO(dp_bytes)).sm3,
-            "signer": signer.officer.actor(),
-            "signature_alg": sig["alg"],
-            "signature_der_b64": sig["value"],
-            "timestamp": token_json,
-        },
-    }
-    if lay.format >= 2:
-        digest["signedData"] = signed_data(
-            signer, str(digest["hash"]), created, str(datapackage["software"])
-        )
-    members[L.DATAPACKAGE] = _bytes_member(L.DATAPACKAGE, dp_bytes)
-    # One field per line, so README.txt's sed commands can extract the base64 values.
-    members[L.DIGEST] = _bytes_member(
-        L.DIGEST, json.dumps(digest, ensure_ascii=False, indent=2).encode() + b"\n"
+    digest = PackageDigest(
+        hash=f"sha256:{dp_sha}",
+        format=lay.format,
+        sha256=dp_sha,
+        sm3=digest_stream(io.BytesIO(dp_bytes)).sm3,
+        signer=SignerRef.of(signer.officer.actor()),
+        signature_alg=sig["alg"],
+        signature_der_b64=sig["value"],
+        timestamp=token_json,
+        signed_data=signed_data(signer, f"sha256:{dp_sha}", created, str(datapackage.software))
+        if lay.format >= 2
+        else None,
     )
+    members[L.DATAPACKAGE] = _bytes_member(L.DATAPACKAGE, dp_bytes)
+    members[L.DIGEST] = _bytes_member(L.DIGEST, digest.to_bytes())
     if L.SHA256SUMS not in members:
         _add_sums(members, lay)
 
@@ -417,17 +410,17 @@ def export_package(
         ) from None
 
     # (6) the detached seal: whole-file digests, signature, token over the file's SHA-256.
-    seal_body = {
-        "v": lay.format,
-        "file": out.name,
-        "package_id": package_id,
-        "size": whole.size,
-        "sha256": whole.sha256,
-        "sm3": whole.sm3,
-        "encrypted": password is not None,
-        "signer": signer.officer.actor(),
-    }
-    seal_sig = signer.sign(canonical_bytes(seal_body))
+    seal_body = SealBody(
+        v=lay.format,
+        file=out.name,
+        package_id=package_id,
+        size=whole.size,
+        sha256=whole.sha256,
+        sm3=whole.sm3,
+        encrypted=password is not None,
+        signer=SignerRef.of(signer.officer.actor()),
+    )
+    seal_sig = signer.sign(canonical_bytes(seal_body.to_json()))
     seal_token: dict[str, Any] | None = None
     if tsa is not None and tsa.usable:
         try:
@@ -441,14 +434,14 @@ def export_package(
             }
         except TimestampUnavailable as exc:
             warnings.append(f"the package file could not be time-stamped: {exc.message_en}")
-    seal = {
-        "seal": seal_body,
-        "signature_alg": seal_sig["alg"],
-        "signature_der_b64": seal_sig["value"],
-        "signer_cert_pem": signer.officer.chain_pem(),
-        "timestamp": seal_token,
-    }
-    write_atomic(seal_path, json.dumps(seal, ensure_ascii=False, indent=2).encode() + b"\n")
+    seal = Seal(
+        body=seal_body,
+        signature_alg=seal_sig["alg"],
+        signature_der_b64=seal_sig["value"],
+        signer_cert_pem=signer.officer.chain_pem(),
+        timestamp=seal_token,
+    )
+    write_atomic(seal_path, seal.to_bytes())
 
     backup_path = None
     if backup is not None:
