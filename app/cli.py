@@ -570,7 +570,7 @@ def cmd_config(args: argparse.Namespace) -> int:
         return 0
     if args.key is None or args.value is None:
         raise InputError("usage: quzheng config set KEY VALUE", "用法：quzheng config set 键 值")
-    _out(f"{args.key}={settings.set_value(inst.home, args.key, args.value)}")
+    _out(f"{args.key}={inst.set_setting(args.key, args.value)}")
     return 0
 
 

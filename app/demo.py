@@ -33,7 +33,7 @@ from forensics.package import export_package, verify_package
 from forensics.stamping import TsaConfig
 
 if TYPE_CHECKING:
-    from app.capture.session import EnvCheck
+    from app.capture.envcheck import EnvCheck
 
 PASS_NOTE = "demo-passphrase.txt"
 AGENCY = "示例市市场监督管理局"
@@ -195,8 +195,9 @@ def _session(
     lang: str,
 ) -> None:
     from app.capture.browser import configure_chromium, ensure_application, quiet_qt_messages
+    from app.capture.options import CaptureOptions
     from app.capture.recorder import VideoSettings
-    from app.capture.session import CaptureOptions, CaptureSession
+    from app.capture.session import CaptureSession
     from app.capture.tasks import Outcome
 
     options = CaptureOptions(

@@ -2,7 +2,7 @@
 
 Callers take an ``Installation`` instead of a bare ``home`` and ask it, by name, for what
 they need: its identities and trust (``ids``, ``trust_policy``), where cases live
-(``cases``, ``open_case``), typed settings (``setting``, ``setting_list``), the recording
+(``cases``, ``open_case``), typed settings (``setting``, ``setting_list``; written with ``set_setting``), the recording
 proxy's port (``proxy_port``), the time-stamp configuration (``tsa_config``) and the
 clean-environment check's servers (``env_servers``). Nothing else assembles these from
 ``home``.
@@ -93,6 +93,12 @@ class Installation:
 
     def setting_list(self, key: str) -> list[str]:
         return settings.get_list(self.home, key)
+
+    def set_setting(self, key: str, value: str) -> str | int:
+        """Write one setting to the data home (parsed and checked as ``app.settings``
+        declares it) and return the value stored. Nothing here caches a setting: the next
+        read (``setting``, ``cases``, ``proxy_port`` …) sees the new value."""
+        return settings.set_value(self.home, key, value)
 
     def proxy_port(self) -> int:
         """A free loopback port for the recording proxy, from ``proxy.port_range``."""

@@ -143,8 +143,9 @@ def cpu_seconds() -> float:
 
 def child() -> int:
     from app.capture.browser import configure_chromium, ensure_application
+    from app.capture.options import CaptureOptions
     from app.capture.recorder import VideoSettings
-    from app.capture.session import CaptureOptions, CaptureSession
+    from app.capture.session import CaptureSession
     from app.capture.tasks import Outcome
     from forensics.case import Case
     from forensics.identity import IdentityStore, Profile

@@ -46,13 +46,10 @@ import contextlib
 import logging
 import os
 import shlex
-import time
-from collections import deque
 from collections.abc import Callable, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from PySide6.QtCore import (
@@ -90,8 +87,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.capture.live import StreamLog
-from forensics.canonical import format_time, utc_now
+from app.capture.navlog import NavigationLog
+from forensics.canonical import utc_now
 from forensics.capture.clientauth import PRIME_HOST
 from forensics.childenv import scrub_environ
 from forensics.errors import CaptureError
@@ -112,7 +109,6 @@ _OWNED_PREFIXES = (
     "--ignore-certificate-errors-spki-list",
     "--user-data-dir",
 )
-MAX_REQUEST_LOG = 100_000
 # Chromium asks again after wrong credentials: answer a page's challenges only so often.
 MAX_PROXY_AUTH_ANSWERS = 50
 PRIME_TIMEOUT_S = 20.0
@@ -303,71 +299,27 @@ def ensure_application(argv: list[str] | None = None) -> QApplication:
 # -- what the browser asked for -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RequestSeen:
-    time: str
-    url: str
-    method: str
-    resource: str
-    navigation: str
-    first_party: str
-
-
-class NavigationLog(QWebEngineUrlRequestInterceptor):
-    """Every request the browser makes, and the navigation steps of the main frame.
+class RequestRecorder(QWebEngineUrlRequestInterceptor):
+    """Feeds Qt WebEngine's requests into the engine-neutral ``NavigationLog``.
 
     Called on the GUI thread by Qt WebEngine 6 for each request; it only records (the
     request is never changed or blocked: the proxy, not the browser, is the recorder).
     """
 
-    def __init__(self, now: Callable[[], datetime] = utc_now, parent: QObject | None = None):
+    def __init__(self, log: NavigationLog, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._now = now
-        self.requests: deque[RequestSeen] = deque(maxlen=MAX_REQUEST_LOG)
-        self.steps: list[dict[str, Any]] = []
-        self.streams = StreamLog()  # live-stream URLs asked for (``app.capture.live``)
-        self.last_request = time.monotonic()  # when the page last asked for anything
+        self.log = log
 
     def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
         resource = info.resourceType()
-        self.last_request = time.monotonic()
-        seen = RequestSeen(
-            time=format_time(self._now()),
-            url=info.requestUrl().toString(),
-            method=bytes(info.requestMethod().data()).decode("ascii", "replace"),
-            resource=resource.name.removeprefix("ResourceType"),
-            navigation=info.navigationType().name.removeprefix("NavigationType"),
-            first_party=info.firstPartyUrl().toString(),
+        self.log.record(
+            info.requestUrl().toString(),
+            bytes(info.requestMethod().data()).decode("ascii", "replace"),
+            resource.name.removeprefix("ResourceType"),
+            info.navigationType().name.removeprefix("NavigationType"),
+            info.firstPartyUrl().toString(),
+            main_frame=resource == QWebEngineUrlRequestInfo.ResourceType.ResourceTypeMainFrame,
         )
-        self.requests.append(seen)
-        self.streams.saw(seen.url, seen.resource)
-        if resource == QWebEngineUrlRequestInfo.ResourceType.ResourceTypeMainFrame:
-            self.steps.append(
-                {
-                    "time": seen.time,
-                    "url": seen.url,
-                    "how": seen.navigation.lower(),
-                    "method": seen.method,
-                }
-            )
-
-    def note_url(self, url: str) -> None:
-        """The page's URL changed without a request (history API, fragment)."""
-        if self.steps and self.steps[-1]["url"] == url:
-            return
-        self.steps.append(
-            {"time": format_time(self._now()), "url": url, "how": "in_page", "method": ""}
-        )
-
-    def note_loaded(self, url: str, title: str, ok: bool) -> None:
-        for step in reversed(self.steps):
-            if step["url"] == url:
-                step.setdefault("title", title)
-                step.setdefault("loaded", ok)
-                return
-
-    def steps_copy(self) -> list[dict[str, Any]]:
-        return [dict(s) for s in self.steps]
 
 
 # -- the page and the workspace -----------------------------------------------------------
@@ -484,8 +436,9 @@ class SessionBrowser(QWidget):
             if config is not None and config.proxy_user
             else False
         )
-        self.navlog = NavigationLog(now, self.profile)
-        self.profile.setUrlRequestInterceptor(self.navlog)
+        self.navlog = NavigationLog(now)
+        self._requests = RequestRecorder(self.navlog, self.profile)
+        self.profile.setUrlRequestInterceptor(self._requests)
         self.view = QWebEngineView()
         self.page = _Page(self.profile, self.view)
         self._proxy_auth = answer_proxy_auth(self.page, config) if config is not None else None

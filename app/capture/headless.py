@@ -30,7 +30,8 @@ from forensics.ledger import Record
 from forensics.stamping import TsaConfig
 
 if TYPE_CHECKING:
-    from app.capture.session import CaptureOptions, CaptureSession
+    from app.capture.options import CaptureOptions
+    from app.capture.session import CaptureSession
 
 DEFAULT_SIZE = (1280, 800)
 LOAD_TIMEOUT_S = 60.0
@@ -120,13 +121,10 @@ def run_capture(
         )
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from app.capture.browser import configure_chromium, ensure_application, quiet_qt_messages
+    from app.capture.envcheck import default_env_check
+    from app.capture.options import CaptureOptions, validate_signers
     from app.capture.recorder import VideoSettings
-    from app.capture.session import (
-        CaptureOptions,
-        CaptureSession,
-        default_env_check,
-        validate_signers,
-    )
+    from app.capture.session import CaptureSession
 
     say = out
     lang = lang or cli_lang()

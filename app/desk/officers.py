@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from app import settings
 from app.desk.tsa import builtin_tsa_url, ensure_builtin_identity
 from app.installation import Installation
 from forensics.errors import InputError
@@ -115,16 +114,16 @@ def run_setup(inst: Installation, choices: SetupChoices) -> SetupResult:
     if choices.tsa_mode == "builtin":
         identity = ensure_builtin_identity(inst)
         ids.trust_tsa(identity.root_path.read_bytes(), BUILTIN_TSA_LABEL)
-        settings.set_value(inst.home, "tsa.urls", builtin_tsa_url(choices.builtin_tsa_port))
+        inst.set_setting("tsa.urls", builtin_tsa_url(choices.builtin_tsa_port))
     else:
-        settings.set_value(inst.home, "tsa.urls", choices.tsa_urls.strip())
+        inst.set_setting("tsa.urls", choices.tsa_urls.strip())
         if choices.tsa_root_file is not None:
             ids.trust_tsa(_read(choices.tsa_root_file), choices.tsa_root_file.stem)
     if choices.ntp_servers.strip():
-        settings.set_value(inst.home, "ntp.servers", choices.ntp_servers.strip())
-    settings.set_value(inst.home, "data.dir", choices.data_dir.strip())
+        inst.set_setting("ntp.servers", choices.ntp_servers.strip())
+    inst.set_setting("data.dir", choices.data_dir.strip())
     if choices.language:
-        settings.set_value(inst.home, "ui.language", choices.language)
+        inst.set_setting("ui.language", choices.language)
     return SetupResult(
         choices.profile.badge, officer.key_fp, cert_fingerprint(officer.cert), issued
     )

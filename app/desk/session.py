@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.capture.session import CaptureOptions, CaptureSession
+from app.capture.options import CaptureOptions
+from app.capture.session import CaptureSession
 from app.desk.errors import SealedState
 from app.desk.officers import unlock
 from app.desk.workspace_options import capture_options

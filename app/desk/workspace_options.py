@@ -9,8 +9,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from app.capture.envcheck import default_env_check
+from app.capture.options import CaptureOptions
 from app.capture.recorder import VideoSettings
-from app.capture.session import CaptureOptions, default_env_check
 from app.desk.workspace_protocol import WorkspaceConfig
 from app.installation import Installation
 from forensics.environment import Resolver

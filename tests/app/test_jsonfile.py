@@ -3,6 +3,7 @@ bindings read and write through it."""
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 
 import pytest
@@ -47,3 +48,23 @@ def test_settings_and_bindings_survive_their_round_trip(tmp_path: Path) -> None:
     assert bound is not None and bound.exercise_id == exercise
     training.unbind(inst, "case-1")
     assert training.binding(inst, "case-1") is None
+
+
+def test_a_setting_written_through_the_installation_reads_back_through_it(
+    tmp_path: Path,
+) -> None:
+    inst = Installation(tmp_path)
+    assert inst.set_setting("video.segment_seconds", "30") == 30
+    assert inst.setting("video.segment_seconds") == 30
+    assert inst.set_setting("ntp.servers", " ntp1.example , ntp2.example ")
+    assert inst.env_servers().ntp == ("ntp1.example", "ntp2.example")
+    assert inst.set_setting("data.dir", str(tmp_path / "cases")) == str(tmp_path / "cases")
+    assert inst.cases == tmp_path / "cases"
+    with socket.socket() as s:  # a loopback port free right now
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inst.set_setting("proxy.port_range", str(port))
+    assert inst.proxy_port() == port
+    with pytest.raises(InputError):
+        inst.set_setting("video.segment_seconds", "soon")
+    assert inst.setting("video.segment_seconds") == 30  # a refused value changes nothing

@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app import settings
 from app.desk.errors import explain
 from app.installation import Installation
 from forensics.errors import QuzhengError
@@ -124,7 +123,7 @@ class SettingsDialog(QDialog):
             return
         try:
             for key, value in values.items():
-                settings.set_value(self.inst.home, key, value)
+                self.inst.set_setting(key, value)
         except QuzhengError as exc:
             self.message.setText(explain(exc, self.lang))
             return

@@ -29,8 +29,10 @@ from PySide6.QtWidgets import (
 
 from app.capture.actions import CaptureResult
 from app.capture.browser import SessionBrowser
+from app.capture.options import validate_signers
 from app.capture.sealer import Item
-from app.capture.session import CaptureSession, SessionSummary, validate_signers
+from app.capture.session import CaptureSession
+from app.capture.summary import SessionSummary
 from app.capture.tasks import Outcome, run_task
 from app.desk.area import take_area
 from app.desk.errors import SealedState

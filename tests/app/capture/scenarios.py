@@ -130,8 +130,8 @@ class Env:
 
 
 def _options(env: Env, server: Any, targets: tuple[str, ...], fps: int, segment: float) -> Any:
+    from app.capture.options import CaptureOptions
     from app.capture.recorder import VideoSettings
-    from app.capture.session import CaptureOptions
     from forensics.range import DOMAIN
 
     return CaptureOptions(

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from app.capture.session import PROXY_REFUSED_EN, PROXY_REFUSED_ZH
+from app.capture.proxy_watch import PROXY_REFUSED_EN, PROXY_REFUSED_ZH
 from app.capture.traffic import normalize_url
 from forensics.case import Case
 from forensics.timestamp import TsaServer

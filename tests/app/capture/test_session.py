@@ -13,7 +13,8 @@ import av
 import pytest
 
 from app.capture.headless import run_capture
-from app.capture.session import CaptureOptions, CaptureSession, validate_signers
+from app.capture.options import CaptureOptions, validate_signers
+from app.capture.session import CaptureSession
 from app.installation import Installation
 from forensics.case import Case
 from forensics.errors import CaptureError, InputError, PolicyError
