@@ -209,6 +209,8 @@ def _session(
         env_check=_demo_env_check(domain),
         method="demo",
         record_from_start=True,
+        browser=inst.browser_choice()[0],
+        browser_path=inst.browser_choice()[1],
     )
     # Each seal point is time-stamped as soon as it is sealed, while the session runs.
     session = CaptureSession(inst, case, lead, options=options, out=say, tsa=tsa)

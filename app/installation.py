@@ -100,6 +100,12 @@ class Installation:
         read (``setting``, ``cases``, ``proxy_port`` …) sees the new value."""
         return settings.set_value(self.home, key, value)
 
+    def browser_choice(self) -> tuple[str, str | None]:
+        """The capture browser settings: engine ("auto", "chromium", "qtwebengine") and the
+        configured program (None: found in the usual places)."""
+        path = str(self.setting("browser.path")).strip()
+        return str(self.setting("browser.engine")).strip() or "auto", path or None
+
     def proxy_port(self) -> int:
         """A free loopback port for the recording proxy, from ``proxy.port_range``."""
         return settings.proxy_port(self.home)

@@ -53,6 +53,23 @@ SETTINGS: dict[str, Setting] = {
             "录像分段封存的时长（秒）",
         ),
         Setting(
+            "browser.engine",
+            str,
+            "auto",
+            "capture browser: auto (a Chromium-family browser if one is installed, else the "
+            "built-in fallback), chromium, or qtwebengine (the fallback: no H.264/AAC)",
+            "取证浏览器：auto（已安装 Chromium 系浏览器时使用之，否则使用内置备用浏览器）、"
+            "chromium，或 qtwebengine（备用浏览器，不能播放 H.264/AAC）",
+        ),
+        Setting(
+            "browser.path",
+            str,
+            "",
+            "the Chromium, Google Chrome or Microsoft Edge program to capture with (empty: "
+            "found in the usual places)",
+            "用于取证的 Chromium、Google Chrome 或 Microsoft Edge 程序路径（留空则在常见位置查找）",
+        ),
+        Setting(
             "proxy.port_range",
             str,
             "0",

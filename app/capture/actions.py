@@ -28,6 +28,7 @@ from PySide6.QtGui import QImage
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
 
 from app.capture.browser import SessionBrowser
+from app.capture.engines import CaptureBrowser
 from app.capture.live import PLAYERS_JS, live_facts, parse_players
 from app.capture.png import encode_rgb
 from app.capture.sealer import Item, Sealer
@@ -51,7 +52,7 @@ _DOM_JS = """(document.doctype ? new XMLSerializer().serializeToString(document.
 class ActionContext:
     """What an action needs from its session."""
 
-    browser: SessionBrowser
+    browser: CaptureBrowser
     sealer: Sealer
     work_dir: Path
     # Blocking (run off the GUI thread): server IPs and certificate of a URL's host.
@@ -89,6 +90,14 @@ class CaptureResult:
         return f"#{self.record.seq} {label[0]}: {names}{note if flat else ''}"
 
 
+def qt_browser(ctx: ActionContext) -> SessionBrowser:
+    """The Qt WebEngine fallback browser of an action that only it runs."""
+    browser = ctx.browser
+    if not isinstance(browser, SessionBrowser):
+        raise CaptureError("This action needs the built-in browser.", "此操作需要内置浏览器。")
+    return browser
+
+
 def encode_png(image: QImage) -> bytes:
     """PNG bytes of ``image`` (safe off the GUI thread: QImage, not QPixmap), deflated on
     every core (``app.capture.png``). Opaque RGB: a web page has no transparency, and
@@ -100,8 +109,8 @@ def encode_png(image: QImage) -> bytes:
 
 
 def page_facts(ctx: ActionContext) -> dict[str, Any]:
-    page = ctx.browser.page
-    view = ctx.browser.view
+    page = qt_browser(ctx).page
+    view = qt_browser(ctx).view
     url = page.url().toString()
     if not url.startswith(("http://", "https://")):
         raise CaptureError(
@@ -156,7 +165,7 @@ def seal_job(
 def screenshot_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
     facts = page_facts(ctx)
-    image = ctx.browser.grab_page()  # what is on screen, now
+    image = qt_browser(ctx).grab_page()  # what is on screen, now
     facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
     yield from live_step(ctx, facts)
 
@@ -173,7 +182,7 @@ def screenshot_steps(ctx: ActionContext) -> Steps:
 
 
 def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-    drive(screenshot_steps(ctx), ctx.browser.page, on_done)
+    drive(screenshot_steps(ctx), qt_browser(ctx).page, on_done)
 
 
 # -- page snapshot ------------------------------------------------------------------------
@@ -182,7 +191,7 @@ def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult
 def snapshot_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
     facts = page_facts(ctx)
-    browser = ctx.browser
+    browser = qt_browser(ctx)
     html = yield Js(_DOM_JS)
     yield from live_step(ctx, facts)
     if not isinstance(html, str):
@@ -234,4 +243,4 @@ def snapshot_steps(ctx: ActionContext) -> Steps:
 
 
 def take_snapshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-    drive(snapshot_steps(ctx), ctx.browser.page, on_done)
+    drive(snapshot_steps(ctx), qt_browser(ctx).page, on_done)

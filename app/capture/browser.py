@@ -497,6 +497,12 @@ class SessionBrowser(QWidget):
         except CaptureError as exc:
             self.refused.emit(f"{exc.message_zh} / {exc.message_en}")
 
+    def page_url(self) -> str:
+        return self.page.url().toString()
+
+    def page_title(self) -> str:
+        return self.page.title()
+
     @property
     def loading(self) -> bool:
         return self._loading

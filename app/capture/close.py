@@ -93,6 +93,8 @@ class SessionClose(SessionState):
         err = self.error or (describe(failure) if failure is not None else None)
         findings = proxy_findings(self.proxy)
         for finding in findings:
+            if finding["kind"] == "browser-background-refused":
+                continue  # informational: the browser's own requests, refused as they must be
             text = f"{finding['zh']} / {finding['en']}"
             if text not in self.warnings:  # finish() may run again after a refused close
                 self.warnings.append(text)

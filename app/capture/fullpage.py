@@ -35,6 +35,7 @@ from app.capture.actions import (
     finish_action,
     live_step,
     page_facts,
+    qt_browser,
     seal_job,
 )
 from app.capture.browser import SessionBrowser
@@ -187,7 +188,7 @@ def full_page_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
     facts = page_facts(ctx)
     yield from live_step(ctx, facts)
-    browser = ctx.browser
+    browser = qt_browser(ctx)
     view = browser.view
     started = time.monotonic()
     try:
@@ -289,4 +290,4 @@ def full_page_steps(ctx: ActionContext) -> Steps:
 
 
 def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-    drive(full_page_steps(ctx), ctx.browser.page, on_done)
+    drive(full_page_steps(ctx), qt_browser(ctx).page, on_done)

@@ -140,6 +140,9 @@ def run_capture(
                 video=VideoSettings(segment_seconds=float(segment)),
                 env_check=default_env_check(inst) if env_check else None,
                 proxy_port=inst.proxy_port(),
+                browser=inst.browser_choice()[0],
+                browser_path=inst.browser_choice()[1],
+                window=size,
             )
         say(t("Starting the recording proxy…", "正在启动取证代理……", lang))
         session = CaptureSession(inst, case, signers[0], options=options, out=say, tsa=tsa)

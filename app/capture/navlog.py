@@ -78,6 +78,16 @@ class NavigationLog:
                 {"time": format_time(self._now()), "url": url, "how": "in_page", "method": ""}
             )
 
+    def note_how(self, url: str, how: str) -> None:
+        """How the browser reached ``url`` (an engine that learns it after the request:
+        Chromium's history entry), for the newest step to that URL."""
+        with self._lock:
+            for step in reversed(self.steps):
+                if step["url"] == url:
+                    if step["how"] in ("", "navigation"):
+                        step["how"] = how
+                    return
+
     def note_loaded(self, url: str, title: str, ok: bool) -> None:
         with self._lock:
             for step in reversed(self.steps):

@@ -34,6 +34,13 @@ class CaptureOptions:
     proxy_startup_timeout: float = 30.0
     # The proxy's loopback port (0: any free port; see app.settings "proxy.port_range").
     proxy_port: int = 0
+    # The capture browser (``app.capture.engines``): "auto", "chromium" or "qtwebengine";
+    # a configured Chromium-family program (setting "browser.path"); headless (quzheng
+    # capture, the demo) or a window the officer works in (the GUI); its size.
+    browser: str = "auto"
+    browser_path: str | None = None
+    headless: bool = True
+    window: tuple[int, int] = (1280, 800)
 
 
 def validate_signers(

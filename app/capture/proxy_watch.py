@@ -11,6 +11,12 @@ computer tries the proxy it is refused (nothing of it is forwarded, recorded or 
 the officer is told at once, and ``session.end`` carries it as an environment finding
 (``proxy_findings``: how many attempts, the first few with client port, method, host and
 time) and as a bilingual warning.
+
+The browser's own background requests to its vendor's services (sign-in, update checks,
+made by the browser process without the page's credentials) are refused as well, but they
+are no intruder: the officer is not alerted, and ``session.end`` carries them as an
+informational finding of their own (``browser-background-refused``: how many, and the hosts
+of the first few).
 """
 
 from __future__ import annotations
@@ -34,22 +40,44 @@ PROXY_REFUSED_EN: Final = (
     "another program on this computer tried to use the recording proxy; it was refused"
 )
 PROXY_REFUSED_ZH: Final = "本机另一程序试图使用取证代理，已被拒绝"
+BACKGROUND_REFUSED_EN: Final = (
+    "the capture browser's own background requests to its vendor's services (sign-in, "
+    "update checks) were refused by the recording proxy; nothing of them was sent or recorded"
+)
+BACKGROUND_REFUSED_ZH: Final = (
+    "取证浏览器自身向其厂商服务发出的后台请求（登录、更新检查等）已被取证代理拒绝，未发出，也未录制"
+)
 
 
 def proxy_findings(proxy: RecordingProxy | None) -> list[dict[str, Any]]:
     """``session.end``'s environment findings about the proxy (empty when none)."""
-    if proxy is None or not proxy.refused_count:
+    if proxy is None:
         return []
+    findings: list[dict[str, Any]] = []
     count = proxy.refused_count
-    return [
-        {
-            "kind": "proxy-client-refused",
-            "count": count,
-            "first": proxy.refusals,
-            "en": f"{PROXY_REFUSED_EN} ({count} attempt(s))",
-            "zh": f"{PROXY_REFUSED_ZH}（{count} 次）",
-        }
-    ]
+    if count:
+        findings.append(
+            {
+                "kind": "proxy-client-refused",
+                "count": count,
+                "first": proxy.refusals,
+                "en": f"{PROXY_REFUSED_EN} ({count} attempt(s))",
+                "zh": f"{PROXY_REFUSED_ZH}（{count} 次）",
+            }
+        )
+    background = proxy.background_count
+    if background:
+        hosts = sorted({str(r["host"]) for r in proxy.background_refusals if "host" in r})
+        findings.append(
+            {
+                "kind": "browser-background-refused",
+                "count": background,
+                "hosts": hosts,
+                "en": f"{BACKGROUND_REFUSED_EN} ({background} request(s))",
+                "zh": f"{BACKGROUND_REFUSED_ZH}（{background} 次）",
+            }
+        )
+    return findings
 
 
 class ProxyWatch(SessionState):
@@ -100,7 +128,8 @@ class ProxyWatch(SessionState):
         logger.warning("recording proxy: %s", err.message_en)
 
     def _on_proxy_refused(self, detail: Mapping[str, object]) -> None:
-        """Proxy reader thread: another client was turned away. Told once, live."""
+        """Proxy reader thread: another client was turned away. Told once, live. (The
+        browser's own background requests never come here.)"""
         if detail.get("n") == 1:
             self._say(f"{PROXY_REFUSED_ZH} / {PROXY_REFUSED_EN}")
 

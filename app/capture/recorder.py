@@ -58,6 +58,7 @@ logger = logging.getLogger(__name__)
 BEIJING: Final = timezone(timedelta(hours=8), "UTC+8")
 VIDEO_PREFIX: Final = "video-"
 OPEN_SUFFIX: Final = VIDEO_OPEN_SUFFIX
+URL_STRIP_PX: Final = 32  # the strip above a page picture that carries its URL (burn_url)
 MP4_OPTIONS: Final = {"movflags": "frag_keyframe+empty_moov+default_base_moof"}
 
 
@@ -208,14 +209,21 @@ def _chain(src: Future[Record], dst: Future[Record]) -> None:
 
 
 class ScreenRecorder(QObject):
-    """Records ``widget`` until ``stop()``; each closed segment is sealed as it closes."""
+    """Records ``widget`` until ``stop()``; each closed segment is sealed as it closes.
+
+    ``widget`` is the Qt WebEngine workspace (grabbed whole, address bar included) or, for
+    the Chromium engine, a function giving the newest picture of the page (its screencast;
+    ``None`` before the first one). The output rate is constant: each frame slot takes the
+    newest picture, so a page that did not change repeats its picture, as a screen would.
+    A source without an address bar (``burn_url``) gets the page's URL burned in at the top.
+    """
 
     failed = Signal(object)  # CaptureError: the recording stopped by itself
     segment_sealed = Signal(object)  # (VideoSegment, Record)
 
     def __init__(
         self,
-        widget: QWidget,
+        widget: QWidget | Callable[[], QImage | None],
         out_dir: Path,
         sealer: Sealer,
         *,
@@ -225,13 +233,17 @@ class ScreenRecorder(QObject):
         monotonic: Callable[[], float] = time.monotonic,
         page_info: Callable[[], tuple[str, str]] | None = None,
         live_info: Callable[[str], dict[str, Any] | None] | None = None,
+        burn_url: bool = False,
     ) -> None:
         """``page_info`` (GUI thread) gives the (URL, title) on screen: each segment lists
         the URLs it shows, and a mark names the page it was set on. ``live_info`` (any
         thread) gives the live-stream block for a page URL (``app.capture.live``), for
         segments and marks; ``None`` when no stream was seen."""
         super().__init__()
-        self.widget = widget
+        self._grab: Callable[[], QImage | None] = (
+            (lambda: widget.grab().toImage()) if isinstance(widget, QWidget) else widget
+        )
+        self._burn_url = burn_url
         self._page_info = page_info
         self._live_info = live_info
         self.out_dir = out_dir
@@ -418,13 +430,16 @@ class ScreenRecorder(QObject):
                 self._missed += 1  # the encoder is behind: drop, and say so
             else:
                 g0 = time.perf_counter()
-                image = self.widget.grab().toImage()
+                image = self._grab()
                 self.grab_seconds += time.perf_counter() - g0
-                url = self._page_info()[0] if self._page_info is not None else ""
-                self._queue.put(_Frame(image, t, self._now(), self._missed, url))
-                self.frames_dropped += self._missed
-                self._missed = 0
-                self.frames_grabbed += 1
+                if image is None or image.isNull():
+                    self._missed += 1  # no picture yet: a dropped slot, never an invented one
+                else:
+                    url = self._page_info()[0] if self._page_info is not None else ""
+                    self._queue.put(_Frame(image, t, self._now(), self._missed, url))
+                    self.frames_dropped += self._missed
+                    self._missed = 0
+                    self.frames_grabbed += 1
         # Re-arm for the start of the next slot (rounded up: never early).
         due = self._slot0 + (self._last_slot + 1) / fps
         self._timer.start(max(0, int((due - self._mono()) * 1000) + 1))
@@ -514,7 +529,8 @@ class ScreenRecorder(QObject):
 
     def _frame(self, seg: _Open | None, item: _Frame) -> _Open:
         image = item.image
-        width, height = image.width() & ~1, image.height() & ~1
+        strip = URL_STRIP_PX if self._burn_url else 0
+        width, height = image.width() & ~1, (image.height() + strip) & ~1
         if width < 2 or height < 2:
             raise CaptureError("The workspace is too small to record.", "工作区太小，无法录像。")
         if seg is not None and (
@@ -525,7 +541,7 @@ class ScreenRecorder(QObject):
             seg = None
         if seg is None:
             seg = self._open(item.t, item.wall, width, height)
-        frame = self._picture(image, width, height, item.wall)
+        frame = self._picture(image, width, height, item.wall, item.url)
         pts = max(round((item.t - seg.t0) * 1000), seg.last_pts + 1)
         frame.pts = pts
         frame.time_base = Fraction(1, 1000)
@@ -539,16 +555,27 @@ class ScreenRecorder(QObject):
             seg.urls.setdefault(item.url, None)
         return seg
 
-    def _picture(self, image: QImage, width: int, height: int, wall: datetime) -> Any:
+    def _picture(self, image: QImage, width: int, height: int, wall: datetime, url: str) -> Any:
         import av
 
         img = image.convertToFormat(QImage.Format.Format_RGBX8888)
-        if (img.width(), img.height()) != (width, height):
+        if self._burn_url:
+            # The page's URL in a strip of its own above the picture: nothing of the page
+            # is covered (the Chromium window's own address bar is not in the screencast).
+            framed = QImage(width, height, QImage.Format.Format_RGBX8888)
+            framed.fill(QColor(0, 0, 0))
+            painter = QPainter(framed)
+            try:
+                painter.drawImage(0, URL_STRIP_PX, img)
+            finally:
+                painter.end()
+            img = framed
+        elif (img.width(), img.height()) != (width, height):
             img = img.copy(0, 0, width, height)
-        self._overlay(img, wall)
+        self._overlay(img, wall, url if self._burn_url else "")
         return av.VideoFrame.from_bytes(bytes(img.constBits()), width, height, "rgba")
 
-    def _overlay(self, img: QImage, wall: datetime) -> None:
+    def _overlay(self, img: QImage, wall: datetime, url: str = "") -> None:
         local = wall.astimezone(BEIJING)
         text = (
             f"{self.case_number}  {local:%Y-%m-%d %H:%M:%S}.{local.microsecond // 100_000}"
@@ -567,6 +594,14 @@ class ScreenRecorder(QObject):
             painter.fillRect(box, QColor(0, 0, 0, 170))
             painter.setPen(QColor(255, 255, 255))
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+            if url:
+                shown = metrics.elidedText(url, Qt.TextElideMode.ElideMiddle, img.width() - 16)
+                top = QRect(0, 0, img.width(), URL_STRIP_PX)
+                painter.drawText(
+                    top.adjusted(pad, 0, -pad, 0),
+                    Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+                    shown,
+                )
         finally:
             painter.end()
 

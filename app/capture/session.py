@@ -56,9 +56,13 @@ from typing import Any
 
 from PySide6.QtCore import QTimer
 
-from app.capture.actions import ActionContext, CaptureResult, take_screenshot, take_snapshot
+from app.capture import actions as qt_actions
+from app.capture.actions import ActionContext, CaptureResult
 from app.capture.browser import SessionBrowser
+from app.capture.chromium import actions as chromium_actions
+from app.capture.chromium.browser import ChromiumBrowser
 from app.capture.close import SessionClose
+from app.capture.engines import CaptureBrowser, choose_browser
 from app.capture.events import SessionEvents
 from app.capture.fullpage import take_full_page
 from app.capture.live import live_facts
@@ -133,11 +137,16 @@ class CaptureSession(ProxyWatch, SessionClose):
             raise
         self.proxy = proxy
         try:
+            self.browser_install = choose_browser(
+                options.browser, options.browser_path, self._fallback_warning
+            )
             disclosure = proxy.disclosure
             session_dir = self._new_session_dir()
             # The browser's profile folder exists, empty, before the check looks at it.
             (session_dir / "browser").mkdir(mode=0o700)
-            data = start_data(self.options, disclosure, session_dir / "browser")
+            data = start_data(
+                self.options, disclosure, session_dir / "browser", self.browser_install
+            )
             opened = self.case.open_session(self.signer, data)
             self.session_id = str(opened.session)
             self.sealer.session = self.session_id
@@ -152,6 +161,10 @@ class CaptureSession(ProxyWatch, SessionClose):
             raise
         return self.session_id
 
+    def _fallback_warning(self, en: str, zh: str) -> None:
+        self.warnings.append(en)
+        self._say(f"{zh} / {en}")
+
     def _abort(self, err: object) -> None:
         """GUI thread: stop everything that could go on unrecorded, keep what was sealed."""
         if self.browser is not None and not self.browser.shut_down:
@@ -165,16 +178,32 @@ class CaptureSession(ProxyWatch, SessionClose):
 
     # -- Qt part --------------------------------------------------------------------------
 
-    def open_browser(self) -> SessionBrowser:
-        """The workspace in a fresh profile (after ``configure_chromium`` and the app)."""
+    def open_browser(self) -> CaptureBrowser:
+        """The session's browser in a fresh profile: the Chromium-family browser chosen at
+        start, or the Qt WebEngine fallback (after ``configure_chromium`` and the app)."""
         if self.session_id is None:
             raise CaptureError("The session has not started.", "取证会话尚未开始。")
-        browser = SessionBrowser(
-            self.profile_dir,
-            profile_name=f"quzheng-{self.session_id}",
-            now=self._now,
-            config=self.browser_config,
-        )
+        browser: CaptureBrowser
+        if self.browser_install is not None:
+            config = self.browser_config
+            browser = ChromiumBrowser(
+                self.profile_dir,
+                self.browser_install,
+                proxy_url=config.proxy_url,
+                ca_spki_sha256_b64=config.ca_spki_sha256_b64,
+                proxy_user=config.proxy_user,
+                proxy_secret=config.proxy_secret,
+                headless=self.options.headless,
+                window=self.options.window,
+                now=self._now,
+            )
+        else:
+            browser = SessionBrowser(
+                self.profile_dir,
+                profile_name=f"quzheng-{self.session_id}",
+                now=self._now,
+                config=self.browser_config,
+            )
         if not browser.proxy_primed:
             # Capture still works (the browser answers when asked), but its first request
             # will be challenged and may show as a refused client.
@@ -191,7 +220,7 @@ class CaptureSession(ProxyWatch, SessionClose):
         except QuzhengError as exc:
             self._fail(describe(exc))
 
-    def attach(self, browser: SessionBrowser) -> None:
+    def attach(self, browser: CaptureBrowser) -> None:
         self.browser = browser
         self._target = self.case.target()
         self._streams = browser.navlog.streams  # kept: the last segment closes after shutdown
@@ -243,13 +272,22 @@ class CaptureSession(ProxyWatch, SessionClose):
         return self.index.server_info(url)
 
     def screenshot(self, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-        take_screenshot(self.action_context(), on_done)
+        if isinstance(self.browser, ChromiumBrowser):
+            chromium_actions.take_screenshot(self.action_context(), on_done)
+        else:
+            qt_actions.take_screenshot(self.action_context(), on_done)
 
     def full_page(self, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-        take_full_page(self.action_context(), on_done)
+        if isinstance(self.browser, ChromiumBrowser):
+            chromium_actions.take_full_page(self.action_context(), on_done)
+        else:
+            take_full_page(self.action_context(), on_done)
 
     def snapshot(self, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-        take_snapshot(self.action_context(), on_done)
+        if isinstance(self.browser, ChromiumBrowser):
+            chromium_actions.take_snapshot(self.action_context(), on_done)
+        else:
+            qt_actions.take_snapshot(self.action_context(), on_done)
 
     def set_logged_in_account(self, account: str | None) -> Future[Record]:
         """The officer says which account the browser is logged in with (sealed as a note)."""
@@ -271,8 +309,11 @@ class CaptureSession(ProxyWatch, SessionClose):
             raise CaptureError("The session has no browser.", "取证会话没有浏览器。")
         if self.recorder is not None and self.recorder.state != "stopped":
             raise CaptureError("The screen is already being recorded.", "已在录像。")
+        browser = self.browser
+        if isinstance(browser, ChromiumBrowser):
+            browser.start_frames()  # the page's screencast; the recorder takes the newest
         recorder = ScreenRecorder(
-            self.browser,
+            browser.grab_frame if isinstance(browser, ChromiumBrowser) else browser,
             self.session_dir / "video",
             self.sealer,
             case_number=self.case_number,
@@ -280,6 +321,7 @@ class CaptureSession(ProxyWatch, SessionClose):
             now=self._now,
             page_info=self._page_info,
             live_info=self.live_info,
+            burn_url=isinstance(browser, ChromiumBrowser),
         )
         recorder.failed.connect(self._recorder_failed)
         recorder.segment_sealed.connect(self._video_sealed)
@@ -291,7 +333,7 @@ class CaptureSession(ProxyWatch, SessionClose):
         browser = self.browser
         if browser is None or browser.shut_down:
             return "", ""
-        return browser.page.url().toString(), browser.page.title()
+        return browser.page_url(), browser.page_title()
 
     def _video_sealed(self, item: object) -> None:
         if self.events is not None and isinstance(item, tuple):

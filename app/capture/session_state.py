@@ -18,7 +18,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from app.capture.browser import BrowserConfig, SessionBrowser
+from app.capture.browser import BrowserConfig
+from app.capture.chromium.discover import BrowserInstall
+from app.capture.engines import CaptureBrowser
 from app.capture.envcheck import seal_env_check
 from app.capture.events import SessionEvents
 from app.capture.leftovers import PROXY_DIR, SESSION_DIR_PREFIX, Leftovers
@@ -67,7 +69,8 @@ class SessionState:
         self.index = TrafficIndex()
         self.session_id: str | None = None
         self.proxy: RecordingProxy | None = None
-        self.browser: SessionBrowser | None = None
+        self.browser: CaptureBrowser | None = None
+        self.browser_install: BrowserInstall | None = None  # None: the Qt WebEngine fallback
         self._target: dict[str, str] = {}  # the case target, read when the browser attaches
         self._streams = StreamLog()
         self.recorder: ScreenRecorder | None = None

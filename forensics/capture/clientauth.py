@@ -24,6 +24,20 @@ its command line or in its environment, which other local processes can read und
   with their details, then only the running count, at most every ``SUMMARY_SECONDS`` and
   once more at shutdown — so a flood can fill neither memory nor the ledger.
 
+The browser's own background requests are refused too, but not reported as intruders.
+Chromium's browser process (not a page) makes requests of its own — sign-in, component
+and extension update checks, variations, Safe Browsing — even with Playwright's
+``--disable-background-networking``/``--disable-component-update`` (measured with
+Chromium 156: ``CONNECT accounts.google.com:443``, ``CONNECT update.googleapis.com:443``,
+``POST http://update.googleapis.com/service/update2/json``); Chrome and Edge make similar
+ones. Playwright answers the proxy's challenge for page requests only, so these carry no
+credentials at all. A request refused with *no* ``Proxy-Authorization`` whose host is one
+of ``BROWSER_BACKGROUND_HOSTS`` (on port 80 or 443) is refused exactly like any other
+(``407`` or the connection closed, ``NOT_RECORDED``, never forwarded) but counted apart
+(``background``) and reported as a ``background`` event (the first ``MAX_DETAILED`` with
+method, host and time, then the running count), which the app keeps out of the intruder
+warning. One with *wrong* credentials, or to any other host, is an intruder as before.
+
 Chromium answers a proxy challenge only after it got one; from then on it sends the
 credentials with every new connection (its proxy auth cache). So that the browser's own
 first challenge is not mistaken for an intruder, the browser first loads
@@ -57,6 +71,67 @@ DISCLOSED: Final = (
     "refused with 407, never forwarded or recorded, and reported"
 )
 
+BROWSER_BACKGROUND_HOSTS: Final = frozenset(
+    {
+        # Google Chrome / Chromium: sign-in, component and extension updates, variations
+        # seed, Safe Browsing, optimisation hints, autofill, component downloads.
+        "accounts.google.com",
+        "clients1.google.com",
+        "clients2.google.com",
+        "clients3.google.com",
+        "clients4.google.com",
+        "clients5.google.com",
+        "clients6.google.com",
+        "update.googleapis.com",
+        "clientservices.googleapis.com",
+        "optimizationguide-pa.googleapis.com",
+        "safebrowsing.googleapis.com",
+        "content-autofill.googleapis.com",
+        ".gvt1.com",  # redirector.gvt1.com and its download mirrors
+        # Microsoft Edge: configuration, updates, activity.
+        "edge.microsoft.com",
+        "msedge.api.cdp.microsoft.com",
+        "config.edge.skype.com",
+        "edge.activity.windows.com",
+        ".msedge.net",
+    }
+)
+"""Hosts of the browser vendors' own background services: an entry is an exact host, or,
+starting with ``.``, a domain suffix (any name below it, not the domain itself).
+
+A list of names is acceptable here because it decides only what the officer is told, never
+what passes: such a request is refused all the same (nothing of it is forwarded or
+recorded). A program that hides behind these names gains nothing but silence — it reaches
+nothing, and only a request with no credentials at all qualifies; one with wrong
+credentials to these hosts is an intruder like any other. Kept tight on purpose: general
+hosts that pages themselves use (``www.google.com``, ``www.googleapis.com``,
+``*.gstatic.com``, shared Microsoft telemetry) are not on it, so another program's attempt
+on them is still reported.
+"""
+BACKGROUND_PORTS: Final = frozenset({80, 443})
+
+
+def is_browser_background_host(host: str, port: int) -> bool:
+    """Whether ``host:port`` is one of a browser vendor's background services."""
+    if port not in BACKGROUND_PORTS:
+        return False
+    name = host.strip().rstrip(".").lower()
+    if not name or name.startswith("."):
+        return False
+    if name in BROWSER_BACKGROUND_HOSTS:
+        return True
+    return any(name.endswith(entry) for entry in BROWSER_BACKGROUND_HOSTS if entry.startswith("."))
+
+
+class _Tally:
+    """Refusals of one kind: the count, and what was reported of it."""
+
+    def __init__(self, event: str) -> None:
+        self.event = event
+        self.count = 0
+        self.reported = 0
+        self.last_summary = 0.0
+
 
 class ClientAuth:
     """mitmproxy addon, loaded before the recording addon: admits the capture browser only."""
@@ -76,9 +151,25 @@ class ClientAuth:
         self._clock = clock
         # Client connections admitted by an authenticated CONNECT (what runs in the tunnel).
         self._admitted: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
-        self.refused = 0
-        self._reported = 0
-        self._last_summary = 0.0
+        self._refused = _Tally("refused")
+        self._background = _Tally("background")
+
+    @property
+    def refused(self) -> int:
+        """Refused requests of other clients (intruders)."""
+        return self._refused.count
+
+    @property
+    def background(self) -> int:
+        """Refused background requests of the browser itself (``is_browser_background``)."""
+        return self._background.count
+
+    @staticmethod
+    def is_browser_background(flow: Any, credentials: str) -> bool:
+        """A request the browser process made on its own: no credentials at all, to a
+        browser vendor's background service (``BROWSER_BACKGROUND_HOSTS``)."""
+        req = flow.request
+        return credentials == "none" and is_browser_background_host(str(req.host), req.port)
 
     # ---- checks
 
@@ -117,32 +208,35 @@ class ClientAuth:
         )
 
     def _report(self, flow: Any, credentials: str) -> None:
-        self.refused += 1
-        if self.refused <= MAX_DETAILED:
-            req = flow.request
-            peer = flow.client_conn.peername
-            self._emit(
-                {
-                    "event": "refused",
-                    "n": self.refused,
-                    "time": warc_date(time.time()),
-                    "client": f"{peer[0]}:{peer[1]}" if peer else "",
-                    "method": str(req.method)[:16],
-                    # The authority only: the path is the other program's business.
-                    "host": f"{req.host}:{req.port}"[:300],
-                    "credentials": credentials,
-                }
-            )
-            self._reported = self.refused
+        req = flow.request
+        detail: dict[str, object] = {
+            "time": warc_date(time.time()),
+            "method": str(req.method)[:16],
+            # The authority only: the path is the other program's business.
+            "host": f"{req.host}:{req.port}"[:300],
+        }
+        if self.is_browser_background(flow, credentials):
+            self._count(self._background, detail)
+            return
+        peer = flow.client_conn.peername
+        detail["client"] = f"{peer[0]}:{peer[1]}" if peer else ""
+        detail["credentials"] = credentials
+        self._count(self._refused, detail)
+
+    def _count(self, tally: _Tally, detail: dict[str, object]) -> None:
+        tally.count += 1
+        if tally.count <= MAX_DETAILED:
+            self._emit({"event": tally.event, "n": tally.count, **detail})
+            tally.reported = tally.count
             return
         now = self._clock()
-        if now - self._last_summary >= SUMMARY_SECONDS:
-            self._summary(now)
+        if now - tally.last_summary >= SUMMARY_SECONDS:
+            self._summary(tally, now)
 
-    def _summary(self, now: float) -> None:
-        self._last_summary = now
-        self._reported = self.refused
-        self._emit({"event": "refused", "n": self.refused, "time": warc_date(time.time())})
+    def _summary(self, tally: _Tally, now: float) -> None:
+        tally.last_summary = now
+        tally.reported = tally.count
+        self._emit({"event": tally.event, "n": tally.count, "time": warc_date(time.time())})
 
     # ---- hooks
 
@@ -175,5 +269,6 @@ class ClientAuth:
             flow.metadata[NOT_RECORDED] = True
 
     def done(self) -> None:
-        if self.refused > self._reported:
-            self._summary(self._clock())
+        for tally in (self._refused, self._background):
+            if tally.count > tally.reported:
+                self._summary(tally, self._clock())

@@ -14,7 +14,10 @@ Only the capture browser may use the proxy: each ``RecordingProxy`` makes a new 
 hands it to the child on its standard input and gives it to the browser
 (``credentials``; ``clientauth`` has the details). Other clients are refused, and each
 refusal is counted (``refused_count``, the first few in ``refusals``) and passed to
-``on_refused``.
+``on_refused``. The browser's own background requests to its vendor's services (sign-in,
+update checks: credential-less, so refused as well) are no intruders: they are counted
+apart (``background_count``, the first few in ``background_refusals``), logged at info
+level only, and not passed to ``on_refused``.
 
 ``on_segment``, ``on_error`` and ``on_refused`` run on the reader thread, one at a time,
 in the order the proxy reported; hand work to the sealer from there, do not block for long.
@@ -173,6 +176,8 @@ class RecordingProxy:
         self._secret = secrets.token_urlsafe(32)
         self._refusals: list[dict[str, object]] = []
         self._refused_count = 0
+        self._background: list[dict[str, object]] = []
+        self._background_count = 0
         self.startup_timeout = startup_timeout
         self._command = list(command) if command else proxy_command()
         self._proc: subprocess.Popen[bytes] | None = None
@@ -228,6 +233,18 @@ class RecordingProxy:
         """The first refused requests, with client address, method, host and time."""
         with self._lock:
             return [dict(r) for r in self._refusals]
+
+    @property
+    def background_count(self) -> int:
+        """How many of the browser's own background requests the proxy refused so far."""
+        with self._lock:
+            return self._background_count
+
+    @property
+    def background_refusals(self) -> list[dict[str, object]]:
+        """The first refused background requests of the browser: method, host and time."""
+        with self._lock:
+            return [dict(r) for r in self._background]
 
     @property
     def pid(self) -> int:
@@ -469,6 +486,8 @@ class RecordingProxy:
                     self.stopped_event = event
                 elif kind == "refused":
                     self._refused(event)
+                elif kind == "background":
+                    self._background_refused(event)
                 elif kind == "warning":
                     logger.warning("capture proxy: %s", event)
             except Exception:  # a failing callback must not stop the reader
@@ -489,6 +508,23 @@ class RecordingProxy:
         logger.warning("capture proxy refused a client: %s", detail)
         if self.on_refused is not None:
             self.on_refused(detail)
+
+    def _background_refused(self, event: dict[str, object]) -> None:
+        """The browser's own background request, refused: no intruder, nobody is told."""
+        n = event.get("n")
+        if not isinstance(n, int):
+            return
+        detail: dict[str, object] = {
+            k: v for k, v in event.items() if k != "event" and isinstance(v, str | int)
+        }
+        with self._lock:
+            self._background_count = max(self._background_count, n)
+            if "method" in detail and len(self._background) < MAX_DETAILED:
+                self._background.append(detail)
+        if "method" in detail:
+            logger.info("capture proxy refused a background request of the browser: %s", detail)
+        else:
+            logger.debug("capture proxy: %d background requests of the browser refused", n)
 
     def _read_stderr(self, stream: IO[bytes]) -> None:
         for raw in stream:

@@ -38,8 +38,9 @@ from forensics.range.content import (
     money,
     sales_text,
 )
-from forensics.range.live import LiveTimeline, SegmentStore
-from forensics.range.pages import Origins
+from forensics.range.flv import FlvWriter, SegmentTags
+from forensics.range.live import FlvSegments, LiveTimeline, SegmentStore
+from forensics.range.pages import FLV_PATH, HLS_PATH, Origins
 
 log = logging.getLogger("quzheng.range")
 
@@ -56,6 +57,9 @@ MAX_SESSIONS = 1000
 CHAT_POLL_S = 0.1
 CHAT_HISTORY_MS = 15_000
 PICTURE_CACHE = 512
+# How long the FLV stream waits, at most, before looking at the clock again (the injected
+# clock may jump or stand still).
+FLV_POLL_S = 0.1
 
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; "
@@ -211,6 +215,8 @@ class RangeApp:
         self._sessions: OrderedDict[str, str] = OrderedDict()
         self._static_cache: dict[str, tuple[bytes, str]] = {}
         self._pictures: OrderedDict[str, bytes] = OrderedDict()
+        self.flv = FlvSegments(store, executor)
+        self.flv_viewers = 0
         self.ready = asyncio.Event()
         self.closing = asyncio.Event()
         self._sites: dict[str, Callable[[Request], Awaitable[Response]]] = {
@@ -280,6 +286,10 @@ class RangeApp:
         method = scope.get("method", "GET")
         try:
             request = self._request(scope, receive)
+            if request.host == LIVE_HOST and request.path == FLV_PATH:
+                self._only(request, "GET")
+                await self._flv_response(request, send)
+                return
             site = self._sites.get(request.host)
             if site is None:
                 raise _error(421 if not request.host.endswith("." + DOMAIN) else 404)
@@ -601,21 +611,19 @@ class RangeApp:
             return Response.redirect(room, 302)
         if path == room:
             return Response.html(pages.live_room(c, origins))
-        if path == "/hls/live.m3u8":
+        if path == HLS_PATH:
             return Response(
                 200,
                 self.timeline.playlist().encode("ascii"),
                 "application/vnd.apple.mpegurl",
                 [("cache-control", "no-cache")],
             )
-        if match := re.fullmatch(r"/(hls/seg|webm)/(\d{1,9})\.(ts|webm)", path):
-            kind = "ts" if match[1] == "hls/seg" else "webm"
-            number = int(match[2])
-            if match[3] != kind or not self.timeline.is_published(number):
+        if match := re.fullmatch(r"/hls/seg/(\d{1,9})\.ts", path):
+            number = int(match[1])
+            if not self.timeline.is_published(number):
                 raise _error(404)
-            data = await self.store.get(kind, number)
-            media = "video/mp2t" if kind == "ts" else "video/webm"
-            return Response(200, data, media, [("cache-control", "public, max-age=3600")])
+            data = await self.store.get("ts", number)
+            return Response(200, data, "video/mp2t", [("cache-control", "public, max-age=3600")])
         if match := re.fullmatch(r"/frames/(\d{1,9})\.jpg", path):
             frame = int(match[1])
             if frame > self.timeline.current_frame():
@@ -623,6 +631,92 @@ class RangeApp:
             data = await self._picture(path, video.still_jpeg, c.stream, frame)
             return Response(200, data, "image/jpeg", [("cache-control", "public, max-age=3600")])
         raise _error(404)
+
+    # -- the HTTP-FLV stream ------------------------------------------------------------------
+
+    async def _flv_response(self, request: Request, send: Send) -> None:
+        """One endless FLV response, as a live CDN sends a viewer: the FLV header, metadata
+        and sequence headers, then the newest published segment at once (the "GOP cache",
+        so the player starts on a key frame), then every later tag when the stream clock
+        reaches its time, segment after segment, until the client goes or the server stops.
+
+        Over HTTP/1.1 it is one chunked response (no length is known), over HTTP/2 one
+        stream. A client that falls more than a segment behind (or a clock that jumps
+        ahead) is moved to the live edge; the timestamps then jump too, as on a real CDN.
+        """
+        number = max(0, self.timeline.live_edge())
+        tags = await self.flv.get(number)  # a failure here is still an ordinary 500
+        headers = [
+            (b"content-type", b"video/x-flv"),
+            (b"cache-control", b"no-cache, no-store"),
+            (b"x-content-type-options", b"nosniff"),
+        ]
+        origin = request.headers.get("origin", "")
+        if _ORIGIN_RE.fullmatch(origin):  # a player on another range site may read it
+            headers += [(b"access-control-allow-origin", origin.encode()), (b"vary", b"Origin")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        if request.method == "HEAD":
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        gone = asyncio.Event()
+
+        async def watch_client() -> None:
+            while True:
+                message = await request.receive()
+                if message["type"] == "http.disconnect":
+                    gone.set()
+                    return
+
+        watcher = asyncio.create_task(watch_client())
+        self.flv_viewers += 1
+        try:
+            await self._flv_stream(send, gone, number, tags)
+            if not gone.is_set():  # the server is stopping: end the response cleanly
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        except Exception:  # the connection broke mid-write: nothing more to send
+            log.debug("range: FLV stream ended with an error", exc_info=True)
+        finally:
+            self.flv_viewers -= 1
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await watcher
+
+    async def _flv_wait(self, gone: asyncio.Event, seconds: float) -> bool:
+        """Wait up to ``seconds``; True when the stream must end (client gone, server
+        stopping)."""
+        if not (gone.is_set() or self.closing.is_set()):
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(gone.wait(), min(seconds, FLV_POLL_S))
+        return gone.is_set() or self.closing.is_set()
+
+    async def _flv_stream(
+        self, send: Send, gone: asyncio.Event, number: int, tags: SegmentTags
+    ) -> None:
+        timeline = self.timeline
+        writer = FlvWriter()
+
+        async def emit(data: bytes) -> None:
+            await send({"type": "http.response.body", "body": data, "more_body": True})
+
+        await emit(writer.start(tags))
+        while True:
+            self.flv.prefetch(number + 1)
+            batch: list[bytes] = []
+            for timestamp_ms, data in writer.segment(tags):
+                while (wait := timestamp_ms / 1000 - timeline.stream_seconds()) > 0:
+                    if batch:
+                        await emit(b"".join(batch))
+                        batch = []
+                    if await self._flv_wait(gone, wait):
+                        return
+                batch.append(data)
+            if batch:
+                await emit(b"".join(batch))
+            if gone.is_set() or self.closing.is_set():
+                return
+            number = max(number + 1, timeline.live_edge())
+            tags = await self.flv.get(number)
 
     # -- WebSocket chat -----------------------------------------------------------------------
 

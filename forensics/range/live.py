@@ -1,4 +1,5 @@
-"""The live stream's timeline, its sliding-window HLS playlist and the segment store.
+"""The live stream's timeline, its sliding-window HLS playlist, the segment store and the
+segments remuxed for the HTTP-FLV stream.
 
 Stream time runs from the server's start on its injected clock, plus a pre-roll: the stream
 "began" ``preroll_s`` seconds earlier, so the first playlist already holds a few segments.
@@ -14,6 +15,7 @@ render version and fonts, so concurrent and repeated requests cost one encode.
 from __future__ import annotations
 
 import asyncio
+from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Executor
 from datetime import UTC, datetime, timedelta
@@ -21,11 +23,11 @@ from pathlib import Path
 
 from forensics.atomic import write_atomic
 from forensics.range.content import StreamPlan
-from forensics.range.video import encode_ts_segment, encode_webm_segment
+from forensics.range.flv import SegmentTags, remux_ts
+from forensics.range.video import encode_ts_segment
 
 SEGMENT_KINDS: dict[str, tuple[str, Callable[[StreamPlan, int], bytes]]] = {
     "ts": ("ts", encode_ts_segment),
-    "webm": ("webm", encode_webm_segment),
 }
 
 
@@ -126,3 +128,46 @@ class SegmentStore:
         # "never retrieved"; the waiters that remain get it from their own await.
         if not done.cancelled():
             done.exception()
+
+
+class FlvSegments:
+    """Segments remuxed to FLV tag bodies (``flv.remux_ts``), shared by every FLV viewer:
+    the newest few are kept in memory, and a segment is remuxed once however many wait."""
+
+    def __init__(self, store: SegmentStore, executor: Executor, keep: int = 8) -> None:
+        self._store = store
+        self._executor = executor
+        self._keep = keep
+        self._done: OrderedDict[int, SegmentTags] = OrderedDict()
+        self._pending: dict[int, asyncio.Task[SegmentTags]] = {}
+
+    async def _build(self, number: int) -> SegmentTags:
+        data = await self._store.get("ts", number)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, remux_ts, data)
+
+    def prefetch(self, number: int) -> None:
+        """Start making segment ``number`` now, so it is ready when its time comes."""
+        if number in self._done or number in self._pending:
+            return
+        task = asyncio.get_running_loop().create_task(self._build(number))
+        self._pending[number] = task
+        task.add_done_callback(lambda done: self._finish(number, done))
+
+    def _finish(self, number: int, done: asyncio.Task[SegmentTags]) -> None:
+        self._pending.pop(number, None)
+        if done.cancelled() or done.exception() is not None:
+            return  # the next request tries again (and sees the failure itself)
+        self._done[number] = done.result()
+        while len(self._done) > self._keep:
+            self._done.popitem(last=False)
+
+    async def get(self, number: int) -> SegmentTags:
+        tags = self._done.get(number)
+        if tags is not None:
+            return tags
+        self.prefetch(number)
+        return await asyncio.shield(self._pending[number])
+
+    def pending(self) -> int:
+        return len(self._pending)

@@ -27,6 +27,10 @@ from forensics.range.content import (
     sales_text,
 )
 
+# The live room's two stream variants (served by forensics.range.app).
+FLV_PATH = "/flv/live.flv"
+HLS_PATH = "/hls/live.m3u8"
+
 NOTICE = "取证演练靶场 · 所有内容均为虚构 · Quzheng practice range: all content is fictional"
 
 
@@ -326,10 +330,11 @@ def live_room(content: Content, origins: Origins) -> str:
   <div class="stage">
     <h1 id="room-title">{_e(plan.title)}</h1>
     <p>主播：<b id="anchor">{_e(plan.anchor)}</b> · 房间号 {_e(plan.room_id)}</p>
-    <video id="player" muted autoplay playsinline width="640" height="360"
-      data-playlist="/hls/live.m3u8" data-webm="/webm/" data-frames="/frames/"></video>
-    <img id="still" width="640" height="360" alt="直播画面" hidden>
-    <p><button id="unmute">打开声音</button> <span id="player-mode"></span></p>
+    <video id="player" autoplay playsinline width="640" height="360"
+      data-flv="{FLV_PATH}" data-playlist="{HLS_PATH}"></video>
+    <p id="player-error" class="player-error" role="alert" hidden></p>
+    <p><button id="unmute" hidden>打开声音</button> <span id="player-mode"></span>
+      · 线路：<a href="?stream=flv">FLV</a> <a href="?stream=hls">HLS</a></p>
   </div>
   <aside class="chat-panel"><h2>直播间互动</h2><ol id="chat-list"></ol></aside>
 </section>

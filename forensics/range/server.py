@@ -142,6 +142,7 @@ class RangeServer:
         self._ready = threading.Event()
         self._failure: BaseException | None = None
         self.timeline: LiveTimeline | None = None
+        self._app: RangeApp | None = None
 
     # -- life cycle ---------------------------------------------------------------------------
 
@@ -220,6 +221,7 @@ class RangeServer:
         self._loop.set_exception_handler(self._loop_exception)
         store = SegmentStore(cache_dir, self.content.stream, self._executor)
         app = RangeApp(self.content, self.timeline, store, self._static_dir, self._executor)
+        self._app = app
         config = _Config(self._sock, self._tls)
         shutdown = self._shutdown
 
@@ -304,6 +306,23 @@ class RangeServer:
         if self._tls is None:
             raise RangeError("the range has not been started", "靶场尚未启动")
         return self._tls.ca_cert_path
+
+    @property
+    def flv_viewers(self) -> int:
+        """How many HTTP-FLV responses are being sent now (0 when not running)."""
+        app = self._app if self._thread is not None else None
+        return 0 if app is None else app.flv_viewers
+
+    def task_count(self, timeout: float = 5.0) -> int:
+        """How many asyncio tasks the server's loop holds now (for leak checks)."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            return 0
+
+        async def count() -> int:
+            return len(asyncio.all_tasks()) - 1  # not this one
+
+        return asyncio.run_coroutine_threadsafe(count(), loop).result(timeout)
 
     @property
     def manifest(self) -> Manifest:

@@ -8,11 +8,14 @@ continuing the stream's timeline. Encoders run single-threaded with ``bitexact``
 the same plan and segment number give byte-identical files on the same FFmpeg build and
 fonts.
 
-Two segment formats share the frames:
+Segments are MPEG-TS with H.264 + AAC, as real platforms serve them: the HLS playlist
+lists them, and the HTTP-FLV stream (``flv``) carries the very same H.264 and AAC packets,
+remuxed, not re-encoded.
 
-* MPEG-TS with H.264 + AAC, for the HLS playlist (``.ts``);
-* WebM with VP9 + Opus, for the page's Media Source player: Chromium-based browsers
-  without proprietary codecs (Qt WebEngine as shipped) cannot play H.264 or MPEG-TS.
+Audio frames (1024 samples) lie on one grid for the whole stream: segment ``n`` holds the
+frames that start in its span, so consecutive segments' frames tile without gap or overlap
+(each segment's fresh AAC encoder also emits one priming frame, a frame before its first,
+which the FLV stream drops: it repeats the previous segment's last frame's time).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from forensics.range.content import Claim, StreamPlan
 from forensics.range.fonts import FontSet, fonts_for_thread
 from forensics.range.markers import draw_marker, strip_height
 
-RENDER_VERSION = 1
+RENDER_VERSION = 2
 
 _BG_TOP = (24, 28, 58)
 _BG_BOTTOM = (70, 30, 64)
@@ -130,71 +133,76 @@ def still_jpeg(plan: StreamPlan, frame: int) -> bytes:
 
 
 # ---------------------------------------------------------------------------------------------
-# Sound: a quiet drone (440 Hz, 660 Hz while a claim is on screen) with an 880 Hz tick at
-# every whole second. Whole-Hz tones repeat exactly every second, so one-second buffers join
-# without clicks.
+# Sound: a quiet drone whose pitch says which claim is on screen (``claim_tone_hz``), with an
+# 880 Hz tick during the first 80 ms of every whole second. Whole-Hz tones repeat exactly
+# every second, so one-second buffers join without clicks.
+
+AUDIO_RATE = 22050
+AAC_FRAME = 1024
+NO_CLAIM_HZ = 440
+TICK_HZ = 880
+TICK_MS = 80
 
 
-@lru_cache(maxsize=8)
-def _second_of_tone(rate: int, claim: bool) -> bytes:
-    drone = 660 if claim else 440
-    tick_len = rate * 8 // 100
+def claim_tone_hz(claim: Claim | None) -> int:
+    """The drone's pitch in Hz while ``claim`` is on screen: 440 with no claim, else
+    ``480 + 120 * claim_id`` (600, 720, 840, 960, 1080, 1200 for the six claims), so the
+    sound alone tells which claim the anchor is making."""
+    if claim is None:
+        return NO_CLAIM_HZ
+    return 480 + 120 * claim.claim_id
+
+
+@lru_cache(maxsize=16)
+def _second_of_tone(rate: int, drone: int) -> bytes:
+    tick_len = rate * TICK_MS // 1000
     samples = []
     for i in range(rate):
         value = 2500 * math.sin(2 * math.pi * drone * i / rate)
         if i < tick_len:
-            value += 6000 * math.sin(2 * math.pi * 880 * i / rate)
+            value += 6000 * math.sin(2 * math.pi * TICK_HZ * i / rate)
         samples.append(int(value))
     return struct.pack(f"<{rate}h", *samples)
 
 
-def _tone(plan: StreamPlan, first_second: int, seconds: int, rate: int) -> bytes:
-    return b"".join(
-        _second_of_tone(rate, plan.claim_at(s) is not None)
-        for s in range(first_second, first_second + seconds)
+def tone_pcm(plan: StreamPlan, start: int, stop: int, rate: int = AUDIO_RATE) -> bytes:
+    """Mono s16le samples ``[start, stop)`` of the stream's sound (counted from stream start)."""
+    first, last = start // rate, max(start, stop - 1) // rate
+    pcm = b"".join(
+        _second_of_tone(rate, claim_tone_hz(plan.claim_at(s))) for s in range(first, last + 1)
     )
+    offset = start - first * rate
+    return pcm[offset * 2 : (offset + stop - start) * 2]
+
+
+def audio_frames(plan: StreamPlan, number: int, rate: int = AUDIO_RATE) -> range:
+    """The stream's AAC frames (counted from stream start) that segment ``number`` holds:
+    those that start in its span."""
+    span = plan.segment_s * rate
+
+    def first(n: int) -> int:
+        return -(-n * span // AAC_FRAME)
+
+    return range(first(number), first(number + 1))
 
 
 # ---------------------------------------------------------------------------------------------
 # Segments.
 
 
-def _encode(plan: StreamPlan, number: int, fmt: str) -> bytes:
+def encode_ts_segment(plan: StreamPlan, number: int) -> bytes:
+    """Segment ``number`` as MPEG-TS (H.264 + AAC) for HLS and, remuxed, the FLV stream."""
     fps, seg = plan.fps, plan.segment_s
     first_frame = number * seg * fps
     out_buf = io.BytesIO()
     # bitexact keeps encoder/muxer version strings and random ids out of the bytes.
-    with av.open(out_buf, "w", format=fmt, options={"fflags": "+bitexact"}) as out:
-        if fmt == "mpegts":
-            video = out.add_stream(
-                "libx264",
-                rate=fps,
-                options={"preset": "veryfast", "tune": "zerolatency", "threads": "1"},
-            )
-            audio = out.add_stream("aac", rate=22050, layout="mono")
-            audio_frame_size = 1024
-            audio_lead = 0
-        else:
-            video = out.add_stream(
-                "libvpx-vp9",
-                rate=fps,
-                options={
-                    "deadline": "realtime",
-                    "cpu-used": "8",
-                    "threads": "1",
-                    "row-mt": "0",
-                    "lag-in-frames": "0",
-                    "crf": "36",
-                    "b": "0",
-                },
-            )
-            audio = out.add_stream("libopus", rate=48000, layout="mono")
-            audio_frame_size = 960
-            # The WebM muxer orders blocks by decode time but stores Opus blocks at decode
-            # time plus the codec delay (6.5 ms, rounded up), so an audio block can land a
-            # millisecond after the next video frame; Chromium's Media Source parser rejects
-            # such a cluster. Starting audio 2 ms early keeps stored times in order.
-            audio_lead = 48000 * 2 // 1000
+    with av.open(out_buf, "w", format="mpegts", options={"fflags": "+bitexact"}) as out:
+        video = out.add_stream(
+            "libx264",
+            rate=fps,
+            options={"preset": "veryfast", "tune": "zerolatency", "threads": "1"},
+        )
+        audio = out.add_stream("aac", rate=AUDIO_RATE, layout="mono")
         video.width, video.height, video.pix_fmt = plan.width, plan.height, "yuv420p"
         video.time_base = Fraction(1, fps)
         video.codec_context.gop_size = seg * fps
@@ -209,30 +217,16 @@ def _encode(plan: StreamPlan, number: int, fmt: str) -> bytes:
         for packet in video.encode():
             out.mux(packet)
 
-        rate = audio.codec_context.sample_rate
-        pcm = _tone(plan, number * seg, seg, rate)
-        total = len(pcm) // 2
-        pos = 0
-        while pos < total:
-            count = min(audio_frame_size, total - pos)
-            sound = av.AudioFrame(format="s16", layout="mono", samples=count)
-            sound.sample_rate = rate
-            sound.planes[0].update(pcm[pos * 2 : (pos + count) * 2])
-            sound.pts = number * seg * rate + pos - audio_lead
-            sound.time_base = Fraction(1, rate)
+        frames = audio_frames(plan, number)
+        for k in frames:
+            start = k * AAC_FRAME
+            sound = av.AudioFrame(format="s16", layout="mono", samples=AAC_FRAME)
+            sound.sample_rate = AUDIO_RATE
+            sound.planes[0].update(tone_pcm(plan, start, start + AAC_FRAME))
+            sound.pts = start
+            sound.time_base = Fraction(1, AUDIO_RATE)
             for packet in audio.encode(sound):
                 out.mux(packet)
-            pos += count
         for packet in audio.encode():
             out.mux(packet)
     return out_buf.getvalue()
-
-
-def encode_ts_segment(plan: StreamPlan, number: int) -> bytes:
-    """Segment ``number`` as MPEG-TS (H.264 + AAC) for HLS."""
-    return _encode(plan, number, "mpegts")
-
-
-def encode_webm_segment(plan: StreamPlan, number: int) -> bytes:
-    """Segment ``number`` as a self-contained WebM (VP9 + Opus) for Media Source players."""
-    return _encode(plan, number, "webm")

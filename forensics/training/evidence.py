@@ -31,9 +31,10 @@ MAX_MEDIA_SEGMENTS: Final = 900
 MAX_VIDEO_BYTES: Final = 8 << 30
 VISIT_TYPES: Final = frozenset({"response", "request", "revisit", "resource"})
 
-# The live room's media, as the range serves it (forensics.range.app): HLS segments, the
-# WebM segments of the Media Source player, and the still-frame fallback.
-_MEDIA = re.compile(r"/(?:hls/seg/\d+\.ts|webm/\d+\.webm|frames/\d+\.jpg)$")
+# The live room's media, as the range serves it (forensics.range.app): the endless HTTP-FLV
+# response the page's player reads (as received: a prefix of the stream), HLS segments, and
+# still frames.
+_MEDIA = re.compile(r"/(?:flv/live\.flv|hls/seg/\d+\.ts|frames/\d+\.jpg)$")
 
 
 @dataclass(frozen=True)

@@ -78,9 +78,16 @@ def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
     return True
 
 
-def js(page: Any, source: str, timeout: float = 15.0) -> Any:
+def chromium(browser: Any) -> bool:
+    return getattr(browser, "engine_name", "") == "chromium"
+
+
+def js(browser: Any, source: str, timeout: float = 15.0) -> Any:
+    """Run ``source`` in the page (the page's own world) on either engine."""
+    if chromium(browser):
+        return browser.engine.evaluate(source).result(timeout)
     box: list[Any] = []
-    page.runJavaScript(source, 0, box.append)
+    browser.page.runJavaScript(source, 0, box.append)
     if not wait_until(lambda: bool(box), timeout):
         raise RuntimeError(f"no answer from the page to {source[:40]!r}")
     return box[0]
@@ -105,8 +112,34 @@ def act(start: Callable[[Callable[[Any], None]], None], timeout: float = 120.0) 
     return box[0]
 
 
-def perf(page: Any) -> list[dict[str, Any]]:
-    return list(json.loads(js(page, _PERF_JS)))
+def perf(browser: Any) -> list[dict[str, Any]]:
+    return list(json.loads(js(browser, _PERF_JS)))
+
+
+def viewport(browser: Any) -> list[int]:
+    if chromium(browser):
+        return list(js(browser, "[window.innerWidth, window.innerHeight]"))
+    return [browser.view.width(), browser.view.height()]
+
+
+def recorded_size(browser: Any) -> list[int]:
+    """The size of the pictures the recorder films: the Qt workspace, or the page with the
+    URL strip above it (Chromium)."""
+    if chromium(browser):
+        from app.capture.recorder import URL_STRIP_PX
+
+        w, h = viewport(browser)
+        return [w, h + URL_STRIP_PX]
+    return [browser.width(), browser.height()]
+
+
+def page_offset(browser: Any) -> list[int]:
+    if chromium(browser):
+        from app.capture.recorder import URL_STRIP_PX
+
+        return [0, URL_STRIP_PX]
+    offset = browser.page_offset()
+    return [offset.x(), offset.y()]
 
 
 class Env:
@@ -140,6 +173,7 @@ def _options(env: Env, server: Any, targets: tuple[str, ...], fps: int, segment:
         upstream_cas=(server.ca_cert_path,),
         video=VideoSettings(fps=fps, segment_seconds=segment),
         env_check=quick_env_check,
+        window=(1280, 760),
         ca_dir=Path(env.config["ca_dir"]),
     )
 
@@ -182,30 +216,32 @@ def full(env: Env) -> None:
             clicked: list[bool] = []
             browser.loaded.connect(clicked.append)
             target = js(
-                browser.page,
+                browser,
                 "(() => { const a = document.querySelector('a[href*=\"/item/\"]');"
                 " a.click(); return a.href; })()",
             )
             wait_until(lambda: bool(clicked), 60)
             browser.loaded.disconnect(clicked.append)
             wait_until(lambda: False, 1.0)
-            pages["product"] = perf(browser.page)
+            pages["product"] = perf(browser)
             results["screenshot"] = act(session.screenshot).unwrap().record.seq
             results["product_url"] = target
             long_url = next(p.url for p in manifest.pages if p.kind == "long")
             load(browser, long_url)
             results["full_page"] = act(session.full_page).unwrap().record.seq
-            # The same page in parts, as a page taller than Chromium can render would be.
-            parts = dataclasses.replace(session.action_context(), max_part_px=10_000)
-            results["full_page_parts"] = (
-                act(lambda done: take_full_page(parts, done)).unwrap().record.seq
-            )
+            results["engine"] = "chromium" if chromium(browser) else "qtwebengine"
+            if not chromium(browser):
+                # The same page in parts, as a page taller than Qt WebEngine renders would be.
+                parts = dataclasses.replace(session.action_context(), max_part_px=10_000)
+                results["full_page_parts"] = (
+                    act(lambda done: take_full_page(parts, done)).unwrap().record.seq
+                )
             session.set_logged_in_account("kailan_test（测试账号）").result(10)
             results["snapshot"] = act(session.snapshot).unwrap().record.seq
-            pages["long"] = perf(browser.page)
+            pages["long"] = perf(browser)
             results["long_url"] = long_url
-            results["long_height"] = js(browser.page, "document.documentElement.scrollHeight")
-            results["viewport"] = [browser.view.width(), browser.view.height()]
+            results["long_height"] = js(browser, "document.documentElement.scrollHeight")
+            results["viewport"] = viewport(browser)
 
             # The live room: jump the stream so that a long claim is on screen while the
             # player (which starts about three segments behind the live edge) is filmed.
@@ -232,11 +268,11 @@ def full(env: Env) -> None:
             wait_until(lambda: recorder.elapsed_us() >= 4_000_000, 30)
             mark = session.mark("主播口播“" + claim.text + "”")
             wait_until(lambda: recorder.elapsed_us() >= 9_000_000, 30)
-            results["video_rect"] = json.loads(js(browser.page, _RECT_JS))
+            results["video_rect"] = json.loads(js(browser, _RECT_JS))
             results["live_shot"] = act(session.screenshot).unwrap().record.seq
-            offset = browser.page_offset()
-            results["page_offset"] = [offset.x(), offset.y()]
-            pages["live"] = perf(browser.page)
+            results["page_offset"] = page_offset(browser)
+            results["workspace"] = recorded_size(browser)
+            pages["live"] = perf(browser)
             results["mark"] = mark.result(30).seq
             results["recorder"] = {
                 "grabbed": recorder.frames_grabbed,
@@ -253,7 +289,6 @@ def full(env: Env) -> None:
         results["error"] = summary.error.message_en if summary.error else None
         results["pending"] = summary.stamps.pending if summary.stamps else None
         results["pages"] = pages
-        results["workspace"] = [browser.width(), browser.height()]
         env.result = results
 
 
@@ -303,7 +338,9 @@ def kill_proxy(env: Env) -> None:
             os.kill(session.proxy.pid, signal.SIGKILL)
             results["noticed"] = wait_until(lambda: bool(told), 15)
             results["recorder_state"] = recorder.state
-            results["address_enabled"] = browser.address.isEnabled()
+            results["address_enabled"] = (
+                not browser.shut_down if chromium(browser) else browser.address.isEnabled()
+            )
             outcome = act(session.screenshot)
             results["screenshot_error"] = (
                 outcome.error.message_en if isinstance(outcome.error, QuzhengError) else None

@@ -6,6 +6,7 @@ Python's urllib where curl is missing) on the same computer.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
 import shutil
@@ -18,7 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from forensics.capture.clientauth import MAX_DETAILED, PRIME_HOST, PROXY_USER
+from forensics.capture.clientauth import (
+    BROWSER_BACKGROUND_HOSTS,
+    MAX_DETAILED,
+    PRIME_HOST,
+    PROXY_USER,
+    is_browser_background_host,
+)
 from forensics.capture.controller import RecordingProxy, SegmentInfo
 from tests.forensics.capture.conftest import UPSTREAM_SUFFIX, fetch, websocket_exchange
 from tests.forensics.capture.test_proxy import read_records
@@ -219,3 +226,146 @@ def test_malformed_credentials_are_refused(proxy_factory: Factory, header: str) 
         time.sleep(0.02)
     assert proxy.refusals[0]["credentials"] == "wrong"
     proxy.stop()
+
+
+# ---- the browser's own background requests (Chromium's browser process, no credentials)
+
+BACKGROUND_PATH = "/service/update2/json?cup2key=13:bg-5d1e77"
+UPDATE_BODY = b'{"request":{"protocol":"3.1","app":[{"appid":"bg-5d1e77-app"}]}}'
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.02)
+
+
+def background_requests(port: int, authorization: str | None) -> list[bytes]:
+    """What Chromium 156's browser process sends at launch (measured), each on a
+    connection of its own: CONNECT accounts.google.com:443, CONNECT
+    update.googleapis.com:443, POST http://update.googleapis.com/service/update2/json."""
+    auth = f"Proxy-Authorization: {authorization}\r\n" if authorization else ""
+    replies = []
+    for host in ("accounts.google.com", "update.googleapis.com"):
+        replies.append(
+            raw_request(
+                port,
+                f"CONNECT {host}:443 HTTP/1.1\r\nHost: {host}:443\r\n{auth}\r\n".encode(),
+            )
+        )
+    head = (
+        f"POST http://update.googleapis.com{BACKGROUND_PATH} HTTP/1.1\r\n"
+        f"Host: update.googleapis.com\r\n{auth}Content-Type: application/json\r\n"
+        f"Content-Length: {len(UPDATE_BODY)}\r\n\r\n"
+    )
+    replies.append(raw_request(port, head.encode() + UPDATE_BODY))
+    return replies
+
+
+def test_the_browsers_own_background_requests_are_refused_but_no_intruder(
+    proxy_factory: Factory,
+) -> None:
+    segments: list[SegmentInfo] = []
+    told: list[dict[str, object]] = []
+    proxy = proxy_factory(on_segment=segments.append, on_refused=told.append)
+    proxy.start()
+    assert fetch(proxy, SHOP, "/").status == 200  # the browser's page traffic
+    for reply in background_requests(proxy.port, None):
+        assert reply.startswith(b"HTTP/1.1 407"), reply[:80]
+        assert b'Proxy-Authenticate: Basic realm="quzheng-capture"' in reply
+    wait_for(lambda: proxy.background_count >= 3)
+    # Refused, counted apart, nobody told.
+    assert proxy.background_count == 3
+    assert proxy.refused_count == 0 and proxy.refusals == [] and told == []
+    first = proxy.background_refusals
+    assert [(r["method"], r["host"]) for r in first] == [
+        ("CONNECT", "accounts.google.com:443"),
+        ("CONNECT", "update.googleapis.com:443"),
+        ("POST", "update.googleapis.com:80"),
+    ]
+    assert all(r["n"] == i + 1 and isinstance(r["time"], str) for i, r in enumerate(first))
+    assert "bg-5d1e77" not in json.dumps(first)  # the authority only, never the path
+
+    # The same hosts with WRONG credentials: intruders.
+    wrong = "Basic " + base64.b64encode(f"{PROXY_USER}:{'x' * 43}".encode()).decode()
+    for reply in background_requests(proxy.port, wrong):
+        assert reply.startswith(b"HTTP/1.1 407"), reply[:80]
+    # And without credentials to any other host: an intruder too.
+    assert raw_request(
+        proxy.port, b"CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n"
+    ).startswith(b"HTTP/1.1 407")
+    # Nor is a vendor host on another port the browser's background service.
+    assert raw_request(proxy.port, b"CONNECT accounts.google.com:8443 HTTP/1.1\r\n\r\n").startswith(
+        b"HTTP/1.1 407"
+    )
+    wait_for(lambda: proxy.refused_count >= 5 and len(told) >= 5)
+    segs = proxy.stop()
+
+    assert proxy.background_count == 3
+    assert proxy.refused_count == 5 and len(told) == 5
+    assert [(r["credentials"], r["method"], r["host"]) for r in proxy.refusals] == [
+        ("wrong", "CONNECT", "accounts.google.com:443"),
+        ("wrong", "CONNECT", "update.googleapis.com:443"),
+        ("wrong", "POST", "update.googleapis.com:80"),
+        ("none", "CONNECT", "example.com:443"),
+        ("none", "CONNECT", "accounts.google.com:8443"),
+    ]
+    assert [t["n"] for t in told] == [1, 2, 3, 4, 5]
+    # Nothing of any of them is in the WARC: no request, response or error record.
+    everything = warc_bytes(segs)
+    assert f"https://{SHOP}/".encode() in everything
+    for needle in (b"bg-5d1e77", b"google", b"example.com"):
+        assert needle not in everything, needle
+    events = list(proxy.events(timeout=1))
+    assert sum(e.get("event") == "background" for e in events) == 3
+    assert "Traceback" not in proxy.stderr_tail()
+
+
+def test_a_flood_of_background_requests_is_counted_not_listed(proxy_factory: Factory) -> None:
+    proxy = proxy_factory()
+    proxy.start()
+    attempts = 40
+    for _ in range(attempts):
+        reply = raw_request(proxy.port, b"CONNECT update.googleapis.com:443 HTTP/1.1\r\n\r\n")
+        assert reply.startswith(b"HTTP/1.1 407"), reply[:80]
+    proxy.stop()
+    events = [e for e in proxy.events(timeout=1) if e.get("event") == "background"]
+    assert proxy.background_count == attempts and proxy.refused_count == 0
+    assert len(proxy.background_refusals) == MAX_DETAILED
+    assert MAX_DETAILED < len(events) < attempts
+    assert events[-1]["n"] == attempts
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "expected"),
+    [
+        ("accounts.google.com", 443, True),
+        ("Update.GoogleAPIs.com.", 80, True),
+        ("clients2.google.com", 443, True),
+        ("redirector.gvt1.com", 443, True),
+        ("r4---sn-4g5e6nsz.gvt1.com", 443, True),
+        ("edge.microsoft.com", 443, True),
+        ("config.edge.skype.com", 443, True),
+        ("a-0003.a-msedge.net", 443, False),  # not below .msedge.net
+        ("l-0007.l.msedge.net", 443, True),
+        ("gvt1.com", 443, False),  # a suffix entry covers names below it only
+        ("accounts.google.com", 8443, False),
+        ("www.google.com", 443, False),
+        ("www.googleapis.com", 443, False),
+        ("evilaccounts.google.com", 443, False),
+        ("accounts.google.com.evil.example", 443, False),
+        ("evilgvt1.com", 443, False),
+        ("microsoft.com", 443, False),
+        ("", 443, False),
+        (".gvt1.com", 443, False),
+    ],
+)
+def test_background_host_list(host: str, port: int, expected: bool) -> None:
+    assert is_browser_background_host(host, port) is expected
+
+
+def test_the_background_host_list_is_tight() -> None:
+    assert all(h == h.lower().strip() and h.count(".") >= 1 for h in BROWSER_BACKGROUND_HOSTS)
+    suffixes = {h for h in BROWSER_BACKGROUND_HOSTS if h.startswith(".")}
+    # Only vendor-specific domains as suffixes: never a whole company domain.
+    assert suffixes == {".gvt1.com", ".msedge.net"}

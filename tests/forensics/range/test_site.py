@@ -210,8 +210,13 @@ def test_live_room_page(server: RangeServer, get: Get) -> None:
     page = get(LIVE_HOST, f"/room/{plan.room_id}").text
     assert plan.title in page and plan.anchor in page
     assert 'data-playlist="/hls/live.m3u8"' in page
+    assert 'data-flv="/flv/live.flv"' in page and "webm" not in page
+    assert 'id="player-error"' in page
     script = get(LIVE_HOST, "/static/live.js").text
-    assert "MediaSource" in script and "WebSocket" in script
+    assert "MediaSource" in script and "WebSocket" in script and "webm" not in script
+    head = get(LIVE_HOST, "/flv/live.flv", method="HEAD")
+    assert head.status == 200 and head.header("content-type") == "video/x-flv"
+    assert get(LIVE_HOST, "/flv/live.flv", method="POST").status == 405
     status = json.loads(get(API_HOST, f"/v1/live/{plan.room_id}").body)
     assert status["status"] == "live" and status["room_id"] == plan.room_id
 

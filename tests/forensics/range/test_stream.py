@@ -1,4 +1,5 @@
-"""The live stream: a sliding HLS playlist on the range clock, played back with PyAV."""
+"""The live stream: a sliding HLS playlist on the range clock, played back with PyAV.
+(The HTTP-FLV variant: test_flv.py and test_live_player.py.)"""
 
 from __future__ import annotations
 
@@ -102,16 +103,11 @@ def test_segments_are_deterministic(server: RangeServer, get: Get) -> None:
     assert body == encode_ts_segment(server.content.stream, 1)
 
 
-def test_webm_segment_for_media_source_players(server: RangeServer, get: Get) -> None:
-    reply = get(LIVE_HOST, "/webm/2.webm")
-    assert reply.status == 200 and reply.header("content-type") == "video/webm"
-    with av.open(io.BytesIO(reply.body)) as container:
-        names = {s.codec_context.name for s in container.streams}
-        assert names == {"vp9", "opus"}
-        frames = [read_marker(f.to_image()) for f in container.decode(video=0)]
-    plan = server.content.stream
-    first = 2 * plan.segment_s * plan.fps
-    assert [m.frame for m in frames if m] == list(range(first, first + len(frames)))
+def test_no_webm_variant(get: Get) -> None:
+    # Real platforms serve H.264 + AAC only (HTTP-FLV and HLS); the range no longer offers
+    # a WebM copy of the stream.
+    assert get(LIVE_HOST, "/webm/2.webm").status == 404
+    assert get(LIVE_HOST, "/hls/seg/2.webm").status == 404
 
 
 def test_still_frames(server: RangeServer, get: Get) -> None:
@@ -122,55 +118,3 @@ def test_still_frames(server: RangeServer, get: Get) -> None:
     marker = read_marker(Image.open(io.BytesIO(reply.body)))
     assert marker is not None and (marker.claim_id, marker.frame) == (1, frame)
     assert get(LIVE_HOST, f"/frames/{10**8}.jpg").status == 404
-
-
-def _webm_block_times(data: bytes) -> list[list[int]]:
-    """Stored block timecodes per cluster (cluster time + block offset), in file order."""
-
-    def vint(i: int, keep_marker: bool) -> tuple[int, int]:
-        first, length = data[i], 1
-        while not first & (0x80 >> (length - 1)):
-            length += 1
-        value = first if keep_marker else first & ((0x80 >> (length - 1)) - 1)
-        for k in range(1, length):
-            value = value << 8 | data[i + k]
-        return value, length
-
-    clusters: list[list[int]] = []
-    cluster_time = 0
-
-    def walk(start: int, end: int) -> None:
-        nonlocal cluster_time
-        i = start
-        while i < end:
-            element, n = vint(i, keep_marker=True)
-            size, m = vint(i + n, keep_marker=False)
-            body = i + n + m
-            unknown = size == (1 << (7 * m)) - 1
-            stop = end if unknown else body + size
-            if element == 0x1F43B675:  # Cluster
-                clusters.append([])
-                walk(body, stop)
-            elif element in (0x18538067, 0xA0):  # Segment, BlockGroup
-                walk(body, stop)
-            elif element == 0xE7:  # cluster Timecode
-                cluster_time = int.from_bytes(data[body:stop], "big")
-            elif element in (0xA3, 0xA1):  # SimpleBlock, Block
-                _, t = vint(body, keep_marker=False)
-                offset = int.from_bytes(data[body + t : body + t + 2], "big", signed=True)
-                clusters[-1].append(cluster_time + offset)
-            i = stop
-
-    walk(0, len(data))
-    return clusters
-
-
-def test_webm_blocks_are_in_time_order_for_chromium(server: RangeServer, get: Get) -> None:
-    # Chromium's Media Source parser rejects a cluster whose blocks (any track) go back in
-    # time ("Got a block with a timecode before the previous block"): Opus codec delay
-    # makes FFmpeg's muxer do exactly that unless audio is led in (see video._encode).
-    for n in (0, 3):
-        clusters = _webm_block_times(get(LIVE_HOST, f"/webm/{n}.webm").body)
-        assert clusters and sum(len(c) for c in clusters) > 20
-        for times in clusters:
-            assert times == sorted(times)
