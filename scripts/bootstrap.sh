@@ -17,8 +17,10 @@ APT_PACKAGES=(
   openssl ca-certificates poppler-utils qpdf zbar-tools
   # the package benchmark's baseline (7zz)
   7zip
-  # the interop tests drive Debian's Chromium with Playwright (never a downloaded browser)
+  # the capture browser: Debian's Chromium, driven with Playwright (never a downloaded one)
   chromium
+  # the browser's sound in the recording: a private PulseAudio sink of the session's own
+  pulseaudio pulseaudio-utils
 )
 # Node.js and npm (ReplayWeb.page for tests/interop) come with many machines; Debian's only
 # where npm is missing.

@@ -130,6 +130,7 @@ class SessionClose(SessionState):
 
     def _cleanup(self) -> None:
         """Remove the session's work folder once the browser is gone (it may hold cookies)."""
+        self._close_sound()
         if self.session_dir is None:
             return
         if self.browser is None or self.browser.shut_down:
@@ -143,6 +144,12 @@ class SessionClose(SessionState):
         with contextlib.suppress(OSError):
             self.session_dir.rmdir()
 
+    def _close_sound(self) -> None:
+        sound, self.sound = self.sound, None
+        if sound is not None:
+            with contextlib.suppress(Exception):
+                sound.close()
+
     def abandon(self) -> None:
         """Stop the proxy and the sealer without closing the session (an unrecoverable
         start-up error in the caller). The open session is visible in the ledger."""
@@ -152,6 +159,7 @@ class SessionClose(SessionState):
                 self.recorder.stop()
         if self.proxy is not None:
             self.proxy.stop()
+        self._close_sound()
         with contextlib.suppress(Exception):
             self.sealer.drain(60)
         self._close_writers()

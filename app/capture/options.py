@@ -38,6 +38,9 @@ class CaptureOptions:
     # a configured Chromium-family program (setting "browser.path"); headless (quzheng
     # capture, the demo) or a window the officer works in (the GUI); its size.
     browser: str = "auto"
+    # Record the browser's sound with the picture where the system allows it
+    # (``app.capture.sound``).
+    sound: bool = True
     browser_path: str | None = None
     headless: bool = True
     window: tuple[int, int] = (1280, 800)

@@ -46,8 +46,10 @@ from PySide6.QtCore import QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter
 from PySide6.QtWidgets import QWidget
 
+from app.capture import sound
 from app.capture.leftovers import VIDEO_OPEN_SUFFIX
 from app.capture.sealer import Item, Sealer, describe
+from app.capture.sound import SoundPlan, SoundSource
 from forensics.atomic import replace_durably
 from forensics.canonical import format_time, utc_now
 from forensics.errors import CaptureError, InputError
@@ -106,6 +108,8 @@ class VideoSegment:
     encoder: str
     urls: tuple[str, ...] = ()
     live: dict[str, Any] | None = None
+    source: str = "the capture workspace: address bar and page"
+    audio: dict[str, Any] | None = None
 
     def ledger_data(self, case_number: str) -> dict[str, Any]:
         return {
@@ -127,7 +131,8 @@ class VideoSegment:
             "container": "mp4 (fragmented)",
             "encoder": self.encoder,
             "overlay": "case number and Beijing time (UTC+8), bottom-right corner",
-            "source": "the capture workspace: address bar and page",
+            "source": self.source,
+            "audio": self.audio or {"captured": False},
             "final": self.final,
             "urls_shown": list(self.urls),
             **({"live": self.live} if self.live is not None else {}),
@@ -175,6 +180,12 @@ class _Cut:
 
 
 @dataclass
+class _Audio:
+    pcm: bytes  # s16le stereo at sound.RATE
+    t: float  # monotonic seconds when the chunk was read (its end)
+
+
+@dataclass
 class _Stop:
     t: float
     wall: datetime
@@ -195,6 +206,11 @@ class _Open:
     last_pts: int = -1
     last_t: float = 0.0
     urls: dict[str, None] = field(default_factory=dict)
+    audio: Any = None  # the AAC stream, when the recording has sound
+    resampler: Any = None
+    fifo: Any = None
+    audio_next: int | None = None  # the sample the next chunk continues from
+    audio_out: int = 0  # samples handed to the encoder
 
 
 def _chain(src: Future[Record], dst: Future[Record]) -> None:
@@ -234,6 +250,8 @@ class ScreenRecorder(QObject):
         page_info: Callable[[], tuple[str, str]] | None = None,
         live_info: Callable[[str], dict[str, Any] | None] | None = None,
         burn_url: bool = False,
+        sound: SoundSource | None = None,
+        sound_plan: SoundPlan | None = None,
     ) -> None:
         """``page_info`` (GUI thread) gives the (URL, title) on screen: each segment lists
         the URLs it shows, and a mark names the page it was set on. ``live_info`` (any
@@ -244,6 +262,13 @@ class ScreenRecorder(QObject):
             (lambda: widget.grab().toImage()) if isinstance(widget, QWidget) else widget
         )
         self._burn_url = burn_url
+        self._sound = sound
+        self._sound_plan = sound_plan
+        self._source = (
+            "the capture browser's page (its screencast), its URL burned in above it"
+            if burn_url
+            else "the capture workspace: address bar and page"
+        )
         self._page_info = page_info
         self._live_info = live_info
         self.out_dir = out_dir
@@ -253,7 +278,7 @@ class ScreenRecorder(QObject):
         self.recording_id = str(uuid.uuid4())
         self._now = now
         self._mono = monotonic
-        self._queue: queue.Queue[_Frame | _Mark | _Cut | _Stop] = queue.Queue()
+        self._queue: queue.Queue[_Frame | _Mark | _Cut | _Stop | _Audio] = queue.Queue()
         self._max_frames = max(2, int(self.settings.fps * self.settings.queue_seconds))
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -319,6 +344,12 @@ class ScreenRecorder(QObject):
         self._thread.start()
         self._t0 = self._slot0 = self._mono()
         self._state = "recording"
+        if self._sound is not None:
+            try:
+                self._sound.start(self._pcm)
+            except Exception as exc:  # the picture goes on; the segments say "no sound"
+                logger.warning("the browser's sound cannot be recorded: %s", exc)
+                self._sound = None
         self._tick()  # the first frame now: the recording starts with a picture
 
     def mark(self, note: str = "") -> Future[Record]:
@@ -377,10 +408,17 @@ class ScreenRecorder(QObject):
         self.request_stop()
         return self.wait_stopped(timeout)
 
+    def _pcm(self, pcm: bytes, t: float) -> None:
+        """Sound reader thread: a chunk of the browser's sound (dropped while paused)."""
+        if self._state == "recording":
+            self._queue.put(_Audio(pcm, t))
+
     def request_stop(self) -> None:
         """GUI thread, returns at once: no frame is grabbed after this; the encoder closes
         the last segment and it is sealed in the background (``wait_stopped``)."""
         self._timer.stop()
+        if self._sound is not None:
+            self._sound.stop()
         if self._state in ("recording", "paused"):
             self._queue.put(_Stop(self._mono(), self._now()))
         self._state = "stopped"
@@ -469,6 +507,9 @@ class ScreenRecorder(QObject):
                     continue  # drain: after a failure nothing more is encoded
                 if isinstance(item, _Frame):
                     seg = self._frame(seg, item)
+                elif isinstance(item, _Audio):
+                    if seg is not None and seg.audio is not None:
+                        self._audio(seg, item)
                 elif isinstance(item, _Mark):
                     self._mark(seg, item)
                 elif isinstance(item, _Cut):
@@ -525,7 +566,57 @@ class ScreenRecorder(QObject):
         container.metadata["title"] = f"{self.case_number} screen recording"
         container.metadata["comment"] = f"Quzheng recording {self.recording_id} segment {index}"
         container.metadata["creation_time"] = format_time(wall)
-        return _Open(index, path, container, stream, width, height, t, wall)
+        seg = _Open(index, path, container, stream, width, height, t, wall)
+        if self._sound is not None:
+            seg.audio = container.add_stream("aac", rate=sound.RATE, layout="stereo")
+            seg.audio.codec_context.time_base = Fraction(1, sound.RATE)
+            seg.resampler = av.AudioResampler(format="fltp", layout="stereo", rate=sound.RATE)
+            seg.fifo = av.AudioFifo()
+        return seg
+
+    def _audio(self, seg: _Open, item: _Audio) -> None:
+        """Encoder thread: a chunk of sound into the open segment, placed by its time; a
+        gap (the sound server was late) is filled with silence so the track stays in step
+        with the picture."""
+        import av
+
+        n = len(item.pcm) // (sound.CHANNELS * sound.SAMPLE_BYTES)
+        if n == 0:
+            return
+        ideal = round((item.t - seg.t0) * sound.RATE) - n
+        if ideal + n <= 0:
+            return  # sound from before this segment
+        if seg.audio_next is None:
+            seg.audio_next = 0
+            if ideal < 0:  # began before the segment: its part in this segment only
+                skip = -ideal * sound.CHANNELS * sound.SAMPLE_BYTES
+                item = _Audio(item.pcm[skip:], item.t)
+            elif ideal > 0:  # the first sound arrived after the first picture
+                self._encode_audio(seg, bytes(ideal * sound.CHANNELS * sound.SAMPLE_BYTES), av)
+        elif ideal - seg.audio_next > sound.RATE // 4:
+            gap = ideal - seg.audio_next
+            self._encode_audio(seg, bytes(gap * sound.CHANNELS * sound.SAMPLE_BYTES), av)
+        self._encode_audio(seg, item.pcm, av)
+
+    def _encode_audio(self, seg: _Open, pcm: bytes, av: Any) -> None:
+        n = len(pcm) // (sound.CHANNELS * sound.SAMPLE_BYTES)
+        frame = av.AudioFrame(format="s16", layout="stereo", samples=n)
+        frame.planes[0].update(pcm)
+        frame.sample_rate = sound.RATE
+        for out in seg.resampler.resample(frame):
+            out.pts = None
+            seg.fifo.write(out)
+        assert seg.audio_next is not None
+        seg.audio_next += n
+        while (chunk := seg.fifo.read(1024)) is not None:
+            self._mux_audio(seg, chunk)
+
+    def _mux_audio(self, seg: _Open, chunk: Any) -> None:
+        chunk.pts = seg.audio_out
+        chunk.time_base = Fraction(1, sound.RATE)
+        seg.audio_out += chunk.samples
+        for packet in seg.audio.encode(chunk):
+            seg.container.mux(packet)
 
     def _frame(self, seg: _Open | None, item: _Frame) -> _Open:
         image = item.image
@@ -624,6 +715,12 @@ class ScreenRecorder(QObject):
     def _close(self, seg: _Open, t: float, wall: datetime, *, final: bool) -> None:
         for packet in seg.stream.encode(None):
             seg.container.mux(packet)
+        if seg.audio is not None:
+            rest = seg.fifo.read()
+            if rest is not None:
+                self._mux_audio(seg, rest)
+            for packet in seg.audio.encode(None):
+                seg.container.mux(packet)
         seg.container.close()
         final_path = seg.path.with_name(seg.path.name.removesuffix(OPEN_SUFFIX))
         replace_durably(seg.path, final_path)
@@ -645,6 +742,8 @@ class ScreenRecorder(QObject):
             encoder=self._encoder_name(),
             urls=tuple(seg.urls),
             live=self._segment_live(seg),
+            source=self._source,
+            audio=self._audio_facts(seg),
         )
         future = self.sealer.seal_items(
             "capture.video",
@@ -653,6 +752,20 @@ class ScreenRecorder(QObject):
         )
         self._seals.append((segment, future))
         future.add_done_callback(lambda f: self._sealed(segment, f))
+
+    def _audio_facts(self, seg: _Open) -> dict[str, Any]:
+        plan = self._sound_plan
+        if seg.audio is None:
+            why = plan.what_en if plan is not None and plan.backend is None else ""
+            return {"captured": False, **({"why": why} if why else {})}
+        return {
+            "captured": True,
+            "codec": "aac",
+            "rate": sound.RATE,
+            "channels": sound.CHANNELS,
+            "samples": seg.audio_out,
+            "source": plan.what_en if plan is not None else "",
+        }
 
     def _segment_live(self, seg: _Open) -> dict[str, Any] | None:
         if self._live_info is None or not seg.urls:

@@ -61,6 +61,7 @@ from app.capture.actions import ActionContext, CaptureResult
 from app.capture.browser import SessionBrowser
 from app.capture.chromium import actions as chromium_actions
 from app.capture.chromium.browser import ChromiumBrowser
+from app.capture.chromium.media_watch import MediaWatch
 from app.capture.close import SessionClose
 from app.capture.engines import CaptureBrowser, choose_browser
 from app.capture.events import SessionEvents
@@ -69,6 +70,7 @@ from app.capture.live import live_facts
 from app.capture.proxy_watch import ProxyWatch
 from app.capture.recorder import ScreenRecorder
 from app.capture.sealer import describe
+from app.capture.sound import SoundPlan, open_sound, sound_backend
 from app.capture.start_record import start_data
 from app.capture.tasks import Outcome
 from app.frozen import proxy_command
@@ -140,6 +142,15 @@ class CaptureSession(ProxyWatch, SessionClose):
             self.browser_install = choose_browser(
                 options.browser, options.browser_path, self._fallback_warning
             )
+            self.sound_plan = (
+                sound_backend()
+                if self.browser_install is not None and options.sound
+                else SoundPlan(
+                    None,
+                    "no sound: " + ("not asked for" if not options.sound else "fallback browser"),
+                    "无声音：" + ("未要求录制声音" if not options.sound else "备用浏览器"),
+                )
+            )
             disclosure = proxy.disclosure
             session_dir = self._new_session_dir()
             # The browser's profile folder exists, empty, before the check looks at it.
@@ -147,6 +158,7 @@ class CaptureSession(ProxyWatch, SessionClose):
             data = start_data(
                 self.options, disclosure, session_dir / "browser", self.browser_install
             )
+            data["sound"] = self.sound_plan.record()
             opened = self.case.open_session(self.signer, data)
             self.session_id = str(opened.session)
             self.sealer.session = self.session_id
@@ -186,6 +198,14 @@ class CaptureSession(ProxyWatch, SessionClose):
         browser: CaptureBrowser
         if self.browser_install is not None:
             config = self.browser_config
+            if self.sound_plan.backend is not None and self.sound is None:
+                try:
+                    self.sound = open_sound(self.sound_plan)
+                except QuzhengError as exc:  # the picture is still the evidence it was
+                    self._fallback_warning(
+                        f"the browser's sound cannot be recorded: {exc.message_en}",
+                        f"无法录制浏览器声音：{exc.message_zh}",
+                    )
             browser = ChromiumBrowser(
                 self.profile_dir,
                 self.browser_install,
@@ -196,6 +216,7 @@ class CaptureSession(ProxyWatch, SessionClose):
                 headless=self.options.headless,
                 window=self.options.window,
                 now=self._now,
+                sound_env=self.sound.browser_env() if self.sound is not None else {},
             )
         else:
             browser = SessionBrowser(
@@ -228,6 +249,16 @@ class CaptureSession(ProxyWatch, SessionClose):
         err = self.error
         if err is not None:  # failed before the GUI was there
             self.events.failed.emit(err)
+        if isinstance(browser, ChromiumBrowser):  # media the browser cannot play (#17)
+
+            def unplayable(finding: dict[str, Any]) -> None:  # engine thread
+                text = f"{finding['zh']} / {finding['en']}"
+                data = {"text": text, "event": "media-unplayable", "media": finding}
+                self.sealer.append("note", data)
+                self.warnings.append(finding["en"])
+                self._say(text)
+
+            MediaWatch(unplayable, page_url=browser.page_url).start(browser.engine)
 
     def action_context(self) -> ActionContext:
         """What the capture actions need (``actions.take_*``; the GUI may adjust it)."""
@@ -322,6 +353,8 @@ class CaptureSession(ProxyWatch, SessionClose):
             page_info=self._page_info,
             live_info=self.live_info,
             burn_url=isinstance(browser, ChromiumBrowser),
+            sound=self.sound if isinstance(browser, ChromiumBrowser) else None,
+            sound_plan=self.sound_plan,
         )
         recorder.failed.connect(self._recorder_failed)
         recorder.segment_sealed.connect(self._video_sealed)

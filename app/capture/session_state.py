@@ -28,6 +28,7 @@ from app.capture.live import StreamLog
 from app.capture.options import CaptureOptions
 from app.capture.recorder import ScreenRecorder
 from app.capture.sealer import Sealer
+from app.capture.sound import SoundPlan, SoundSource
 from app.capture.traffic import TrafficIndex
 from app.installation import Installation
 from forensics.canonical import utc_now
@@ -71,6 +72,8 @@ class SessionState:
         self.proxy: RecordingProxy | None = None
         self.browser: CaptureBrowser | None = None
         self.browser_install: BrowserInstall | None = None  # None: the Qt WebEngine fallback
+        self.sound_plan = SoundPlan(None, "no sound", "无声音")
+        self.sound: SoundSource | None = None  # the browser's sound, for the recording
         self._target: dict[str, str] = {}  # the case target, read when the browser attaches
         self._streams = StreamLog()
         self.recorder: ScreenRecorder | None = None

@@ -1,11 +1,17 @@
 """The capture workspace's ``CaptureOptions``: built in the workspace child from the
-installation's settings (video segment length, NTP servers, echo services, proxy port) and
-the launch ``WorkspaceConfig`` (the practice-range mapping when the officer trains on the
-range)."""
+installation's settings (video segment length, NTP servers, echo services, proxy port, the
+capture browser) and the launch ``WorkspaceConfig`` (the practice-range mapping when the
+officer trains on the range).
+
+The officer works in the capture browser's own window; only where no window can be shown
+(no display, or Qt's ``offscreen`` platform) does the browser run headless, and the
+workspace's preview is then the only view of the page (``needs_headless``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import os
+import sys
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +34,24 @@ def range_resolver(domain: str) -> Resolver:
         return sorted({str(i[4][0]) for i in infos})
 
     return resolve
+
+
+# Qt platforms that draw nowhere a person could see.
+NO_SCREEN_PLATFORMS = ("offscreen", "minimal")
+
+
+def needs_headless(env: Mapping[str, str] | None = None, platform: str | None = None) -> bool:
+    """True when no browser window can be shown: Qt draws offscreen (``QT_QPA_PLATFORM``),
+    or Linux (and other X11/Wayland systems) without ``DISPLAY`` and ``WAYLAND_DISPLAY``.
+    Windows and macOS always have a screen for a desktop program."""
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    qpa = env.get("QT_QPA_PLATFORM", "").split(":", 1)[0].strip().lower()
+    if qpa in NO_SCREEN_PLATFORMS:
+        return True
+    if platform.startswith(("win", "darwin")):
+        return False
+    return not (env.get("DISPLAY") or env.get("WAYLAND_DISPLAY"))
 
 
 def capture_options(
@@ -55,6 +79,7 @@ def capture_options(
         else VideoSettings(segment_seconds=segment)
     )
     wanted = [*targets] or ([config.target_url] if config.target_url else [])
+    engine, path = inst.browser_choice()
     return CaptureOptions(
         targets=tuple(wanted),
         map_hosts=map_hosts,
@@ -62,4 +87,7 @@ def capture_options(
         video=video,
         env_check=env_check or default_env_check(inst, resolver),
         proxy_port=inst.proxy_port(),
+        browser=engine,
+        browser_path=path,
+        headless=needs_headless(),
     )

@@ -95,6 +95,21 @@
     </message>
 </context>
 <context>
+    <name>BrowserPreview</name>
+    <message>
+        <source>Web address (URL): Enter opens it in the capture browser</source>
+        <translation>Web address (URL): Enter opens it in the capture browser</translation>
+    </message>
+    <message>
+        <source>No browser window (headless): this preview is the page&apos;s only view.</source>
+        <translation>No browser window (headless): this preview is the page&apos;s only view.</translation>
+    </message>
+    <message>
+        <source>Work in the browser window; this is a live preview of its page.</source>
+        <translation>Work in the browser window; this is a live preview of its page.</translation>
+    </message>
+</context>
+<context>
     <name>CaseHeader</name>
     <message>
         <source>platform</source>
@@ -684,6 +699,17 @@
     <message>
         <source>Finding</source>
         <translation>Finding</translation>
+    </message>
+</context>
+<context>
+    <name>FrameView</name>
+    <message>
+        <source>The capture browser is closed.</source>
+        <translation>The capture browser is closed.</translation>
+    </message>
+    <message>
+        <source>Waiting for the first picture of the page…</source>
+        <translation>Waiting for the first picture of the page…</translation>
     </message>
 </context>
 <context>

@@ -95,6 +95,21 @@
     </message>
 </context>
 <context>
+    <name>BrowserPreview</name>
+    <message>
+        <source>Web address (URL): Enter opens it in the capture browser</source>
+        <translation>网址（URL）：按回车键在取证浏览器中打开</translation>
+    </message>
+    <message>
+        <source>No browser window (headless): this preview is the page&apos;s only view.</source>
+        <translation>浏览器无窗口（无界面运行）：此预览是网页唯一的画面。</translation>
+    </message>
+    <message>
+        <source>Work in the browser window; this is a live preview of its page.</source>
+        <translation>请在浏览器窗口中操作；此处为其网页的实时预览。</translation>
+    </message>
+</context>
+<context>
     <name>CaseHeader</name>
     <message>
         <source>platform</source>
@@ -684,6 +699,17 @@
     <message>
         <source>Finding</source>
         <translation>结果</translation>
+    </message>
+</context>
+<context>
+    <name>FrameView</name>
+    <message>
+        <source>The capture browser is closed.</source>
+        <translation>取证浏览器已关闭。</translation>
+    </message>
+    <message>
+        <source>Waiting for the first picture of the page…</source>
+        <translation>正在等待网页的第一幅画面…</translation>
     </message>
 </context>
 <context>

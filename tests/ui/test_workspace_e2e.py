@@ -1,6 +1,7 @@
 """The capture workspace end to end with real parts — the recording proxy, the practice
-range over TLS, Qt WebEngine offscreen, the built-in TSA — driven in a child pytest run
-(``workspace_child.py``). Here the case is checked: it verifies, and every capture, the
+range over TLS, the capture browser (a Chromium-family browser over CDP, headless since Qt
+draws offscreen; once more the Qt WebEngine fallback), the built-in TSA — driven in a child
+pytest run (``workspace_child.py``). Here the case is checked: it verifies, and every capture, the
 mark, the pause reason, the transcript and both officers' signatures are in it. Then the
 main window and the case timeline are rendered (docs/screenshots)."""
 
@@ -48,15 +49,22 @@ def new_case(world: World) -> Case:
 
 
 def run_child(
-    world: World, case_id: str, scenario: str, tmp_path: Path, tsa_url: str
+    world: World,
+    case_id: str,
+    scenario: str,
+    tmp_path: Path,
+    tsa_url: str,
+    browser: str = "chromium",
 ) -> dict[str, Any]:
-    """Run ``workspace_child.py::test_<scenario>`` and return what it saw."""
+    """Run ``workspace_child.py::test_<scenario>`` with the capture browser ``browser``
+    (setting ``browser.engine``) and return what it saw."""
     home = world.home
     # No internet in tests: the clock and egress checks fail fast (and warn, as they should).
     settings.set_value(home, "ntp.servers", "127.0.0.1")
     settings.set_value(home, "env.echo_urls", "http://127.0.0.1:9/")
     settings.set_value(home, "video.segment_seconds", "6")
     settings.set_value(home, "tsa.urls", tsa_url)
+    settings.set_value(home, "browser.engine", browser)
     result = tmp_path / f"{scenario}.json"
     config = tmp_path / f"{scenario}-config.json"
     config.write_text(
@@ -67,7 +75,8 @@ def run_child(
                 "passphrase": PASSPHRASE,
                 "badges": ["31000001", "31000002"],
                 "result": str(result),
-                "screenshots": str(SCREENSHOTS),
+                # docs/screenshots show the workspace as officers have it (Chromium).
+                "screenshots": str(SCREENSHOTS) if browser == "chromium" else "",
             }
         ),
         encoding="utf-8",
@@ -111,14 +120,67 @@ def dead_url() -> str:
         return f"http://127.0.0.1:{s.getsockname()[1]}/"
 
 
-@pytest.mark.slow
-def test_capture_session_in_the_workspace(
-    world: World, tsa: TsaServer, tmp_path: Path, qtbot: QtBot, zh: str
+@pytest.mark.parametrize(
+    ("env", "platform", "headless"),
+    [
+        ({"DISPLAY": ":0"}, "linux", False),
+        ({"WAYLAND_DISPLAY": "wayland-0"}, "linux", False),
+        ({}, "linux", True),  # a server or a container without a display
+        ({"DISPLAY": ""}, "linux", True),
+        ({"DISPLAY": ":0", "QT_QPA_PLATFORM": "offscreen"}, "linux", True),
+        ({"QT_QPA_PLATFORM": "offscreen:fontengine=freetype"}, "win32", True),
+        ({"QT_QPA_PLATFORM": "xcb"}, "linux", True),  # xcb without DISPLAY: nothing to show
+        ({"QT_QPA_PLATFORM": "windows"}, "win32", False),
+        ({}, "win32", False),
+        ({}, "darwin", False),
+    ],
+)
+def test_browser_window_only_where_a_display_is(
+    env: dict[str, str], platform: str, headless: bool
 ) -> None:
+    """The officer works in the capture browser's window; headless only without a screen."""
+    from app.desk.workspace_options import needs_headless
+
+    assert needs_headless(env, platform) is headless
+
+
+def test_capture_options_take_the_browser_settings(world: World) -> None:
+    from app.desk.workspace_options import capture_options, needs_headless
+    from app.desk.workspace_protocol import WorkspaceConfig
+
+    settings.set_value(world.home, "browser.engine", "qtwebengine")
+    settings.set_value(world.home, "browser.path", "/opt/chromium/chrome")
+    config = WorkspaceConfig("case", "31000001", "", None, "zh_CN")
+    options = capture_options(Installation(world.home), config, env_check=lambda *_a: None)
+    assert (options.browser, options.browser_path) == ("qtwebengine", "/opt/chromium/chrome")
+    assert options.headless is needs_headless()
+
+
+def test_area_in_the_preview_is_sealed_in_css_pixels() -> None:
+    """A rectangle in a screencast picture → the viewport's CSS pixels (device pixel ratio
+    2: the picture is twice the viewport), clipped to the viewport."""
+    from PySide6.QtCore import QRectF, QSize
+
+    from app.desk.area import css_area
+
+    frame, viewport = QSize(2560, 1600), (1280, 800)
+    assert css_area(QRectF(80, 120, 960, 640), frame, viewport) == (40, 60, 480, 320)
+    assert css_area(QRectF(2400, 1500, 400, 400), frame, viewport) == (1200, 750, 80, 50)
+    assert css_area(QRectF(-50, -50, 40, 40), frame, viewport) is None
+    assert css_area(QRectF(0, 0, 10, 10), QSize(), viewport) is None
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("browser", ["chromium", "qtwebengine"])
+def test_capture_session_in_the_workspace(
+    world: World, tsa: TsaServer, tmp_path: Path, qtbot: QtBot, zh: str, browser: str
+) -> None:
+    """The whole session in the workspace: on the Chromium-family browser (headless here,
+    previewed in the workspace), and once on the Qt WebEngine fallback (embedded)."""
     world.ids.trust_tsa(tsa.trust_anchor_path.read_bytes(), "test-tsa")
     with new_case(world) as case:
         case_id = case.case_id
-    run = run_child(world, case_id, "full", tmp_path, tsa.url)
+    run = run_child(world, case_id, "full", tmp_path, tsa.url, browser)
 
     # What the officer saw (in Chinese: nothing left untranslated).
     assert run["untranslated"] == []
@@ -135,11 +197,31 @@ def test_capture_session_in_the_workspace(
     }
     assert run["summary_error"] is None and run["pending"] == 0
     assert [e["event"] for e in run["reported"]].count("closed") == 1
-    assert run["area"] == {"x": 40, "y": 60, "width": 480, "height": 320}
+    assert run["engine"] == browser
+    assert run["scroll_y"] > 0  # the area below is chosen on a scrolled page
+    area = run["area"]
+    if browser == "chromium":
+        # The page runs in Chromium (headless: Qt draws offscreen); the workspace shows it.
+        width, height = run["preview"]["pixmap"]
+        assert width > 0 and height > 0
+        assert "/item/" in run["preview"]["address"] and "预览" in run["preview"]["hint"]
+        # The browser's clip is relative to the viewport, not to the top of the page.
+        assert run["clip"] == {"scroll_y": run["scroll_y"], "size": [480, 320], "same": True}
+        # Chosen over the preview, sealed in the viewport's CSS pixels (the preview is
+        # scaled: a pixel or two either way).
+        for key, want in {"x": 40, "y": 60, "width": 480, "height": 320}.items():
+            assert abs(area[key] - want) <= 2, area
+    else:
+        assert "preview" not in run
+        assert area == {"x": 40, "y": 60, "width": 480, "height": 320}
+    assert run["area_image"] == [area["width"], area["height"]]
 
     with Case.open(world.home, case_id) as case:
         report = verify(case, world, tsa)
         assert report.bottom_line, [f.text("en") for f in report.errors]
+        (start,) = of(case, "session.start")
+        engine = start.entry["data"]["browser"]["engine"]
+        assert engine == {"chromium": "chromium-cdp", "qtwebengine": "qtwebengine"}[browser]
         assert "timestamps-complete" in {f.code for f in report.findings}
         assert len(of(case, "capture.screenshot")) == 2
         assert of(case, "capture.screenshot")[1].entry["items"][0]["path"].endswith("area.png")

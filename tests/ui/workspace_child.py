@@ -1,10 +1,13 @@
 """The capture workspace, end to end, in a child pytest run (``test_workspace_e2e`` starts it).
 
-Qt WebEngine takes its proxy flags once per process, before the Qt application exists, so
-the real workspace cannot run inside the parent's test process (which already has a
-``QApplication``). Here, before pytest-qt makes its application, the session starts for
-real — the recording proxy (its own child), the practice range over TLS in this process,
-the clean-environment check — and then the workspace window is driven with qtbot.
+The session's browser is the one the installation's settings choose (``browser.engine``):
+a Chromium-family browser over CDP — headless here, since Qt draws offscreen — or the Qt
+WebEngine fallback. Qt WebEngine takes its proxy flags once per process, before the Qt
+application exists, so the real workspace cannot run inside the parent's test process
+(which already has a ``QApplication``). Here, before pytest-qt makes its application, the
+session starts for real — the recording proxy (its own child), the practice range over TLS
+in this process, the clean-environment check — and then the workspace window is driven
+with qtbot.
 
 The file is not named ``test_*`` so the parent run does not collect it. What each scenario
 saw is written to the JSON file the parent named; the parent verifies the case.
@@ -103,6 +106,21 @@ def wait_rows(qtbot: QtBot, run: Run, kind: str, n: int = 1, timeout: int = ACTI
     qtbot.waitUntil(lambda: len(rows(run, kind)) >= n, timeout=timeout)
 
 
+def chromium(run: Run) -> bool:
+    return run.window.preview is not None
+
+
+def js(qtbot: QtBot, run: Run, source: str) -> Any:
+    """Run ``source`` in the page (its own world) on either engine; its value."""
+    browser = run.window.browser
+    if chromium(run):
+        return browser.engine.evaluate(source).result(30)
+    box: list[Any] = []
+    browser.page.runJavaScript(source, 0, box.append)
+    qtbot.waitUntil(lambda: bool(box), timeout=30_000)
+    return box[0]
+
+
 def load(qtbot: QtBot, run: Run, url: str) -> None:
     browser = run.window.browser
     with qtbot.waitSignal(browser.loaded, timeout=LOAD_MS) as done:
@@ -112,8 +130,77 @@ def load(qtbot: QtBot, run: Run, url: str) -> None:
 
 def click_link(qtbot: QtBot, run: Run, selector: str) -> None:
     browser = run.window.browser
+    source = f"document.querySelector('{selector}').click()"
+    if chromium(run):
+        # A page the officer opens by a click: no ``loaded`` (that answers ``navigate``);
+        # the browser's address changes, then the new document completes.
+        before = browser.page_url()
+        js(qtbot, run, f"setTimeout(() => {source}, 0)")  # the page navigates away after
+        qtbot.waitUntil(lambda: browser.page_url() != before, timeout=LOAD_MS)
+        qtbot.waitUntil(
+            lambda: js(qtbot, run, "document.readyState") == "complete", timeout=LOAD_MS
+        )
+        return
     with qtbot.waitSignal(browser.loaded, timeout=LOAD_MS):
-        browser.page.runJavaScript(f"document.querySelector('{selector}').click()", 0)
+        browser.page.runJavaScript(source, 0)
+
+
+def scroll(qtbot: QtBot, run: Run, y: int) -> int:
+    """Scroll the page to ``y``; on Chromium wait until the preview shows it. Where it is."""
+    if not chromium(run):
+        js(qtbot, run, f"window.scrollTo(0, {y})")
+        qtbot.wait(300)
+        return int(js(qtbot, run, "window.scrollY"))
+    preview = run.window.preview
+    seen = preview.view.pixmap().cacheKey()
+    count = run.window.browser.frames_received
+    at = int(js(qtbot, run, f"(window.scrollTo(0, {y}), window.scrollY)"))
+    if at:  # the page moved: a new picture comes
+        qtbot.waitUntil(
+            lambda: (
+                run.window.browser.frames_received > count
+                and preview.view.pixmap().cacheKey() != seen
+            ),
+            timeout=10_000,
+        )
+    return at
+
+
+def on_screen(qtbot: QtBot, run: Run, css: QRect) -> QRect:
+    """Where an area of the viewport (CSS pixels) is in what the area selector covers: the
+    Qt view itself, or the preview of the Chromium page (its newest picture, scaled)."""
+    if not chromium(run):
+        return css
+    view = run.window.preview.view
+    qtbot.waitUntil(lambda: not view.frame_rect().isEmpty(), timeout=10_000)
+    shown, frame = view.frame_rect(), view.frame_size()
+    width = js(qtbot, run, "window.innerWidth")
+    k = frame.width() / width * shown.width() / frame.width()  # CSS px → preview px
+    return QRect(
+        shown.x() + round(css.x() * k),
+        shown.y() + round(css.y() * k),
+        round(css.width() * k),
+        round(css.height() * k),
+    )
+
+
+def clip_follows_scroll(qtbot: QtBot, run: Run, css: QRect) -> dict[str, Any]:
+    """Chromium: is an area screenshot of a scrolled page the area of the viewport (and not
+    of the page from its top)? Compares it with the same area cut from a viewport shot."""
+    from PySide6.QtGui import QImage
+
+    engine = run.window.browser.engine
+    scroll_y = js(qtbot, run, "window.scrollY")
+    viewport = QImage.fromData(engine.screenshot().result(30))
+    area = QImage.fromData(
+        engine.screenshot_area(css.x(), css.y(), css.width(), css.height()).result(30)
+    )
+    cut = viewport.copy(css).convertToFormat(QImage.Format.Format_RGB32)
+    return {
+        "scroll_y": scroll_y,
+        "size": [area.width(), area.height()],
+        "same": cut == area.convertToFormat(QImage.Format.Format_RGB32),
+    }
 
 
 def start(qtbot: QtBot, run: Run) -> Any:
@@ -178,6 +265,15 @@ def test_full(qtbot: QtBot, run: Run) -> None:
     click_link(qtbot, run, 'a[href*="/item/"]')
     qtbot.wait(500)  # let the product page paint what it loaded
     run.result["proxy_strip"] = window.proxy_state.text()
+    run.result["engine"] = window.browser.engine_name if chromium(run) else "qtwebengine"
+    if chromium(run):  # the preview shows the page (the browser runs headless here)
+        view = window.preview.view
+        qtbot.waitUntil(lambda: not view.pixmap().isNull(), timeout=10_000)
+        run.result["preview"] = {
+            "pixmap": [view.pixmap().width(), view.pixmap().height()],
+            "address": window.address.text(),
+            "hint": window.preview.hint.text(),
+        }
 
     window.act_shot.trigger()
     wait_rows(qtbot, run, "capture.screenshot")
@@ -185,8 +281,15 @@ def test_full(qtbot: QtBot, run: Run) -> None:
     run.result["tls_strip"] = window.tls_state.text()
     window.act_full.trigger()
     wait_rows(qtbot, run, "capture.fullpage")
-    window.capture_area(QRect(40, 60, 480, 320))
+    # The area of a scrolled page: what the officer sees there, chosen over the preview
+    # (Chromium) or the view (Qt WebEngine), sealed in the viewport's CSS pixels.
+    css = QRect(40, 60, 480, 320)
+    run.result["scroll_y"] = scroll(qtbot, run, 120)
+    if chromium(run):
+        run.result["clip"] = clip_follows_scroll(qtbot, run, css)
+    window.capture_area(on_screen(qtbot, run, css))
     wait_rows(qtbot, run, "capture.screenshot", 2)
+    scroll(qtbot, run, 0)
     window.act_snap.trigger()
     wait_rows(qtbot, run, "capture.snapshot")
     window.add_note("商品页标称“正品保证”，售价与正品差异明显")
@@ -243,7 +346,10 @@ def test_full(qtbot: QtBot, run: Run) -> None:
     }
     summary = close_with_two_officers(qtbot, run)
     run.result["records"] = [r.seq for r in summary.records]
-    run.result["area"] = rows(run, "capture.screenshot")[1].data.get("area")
+    area_row = rows(run, "capture.screenshot")[1]
+    run.result["area"] = area_row.data.get("area")
+    image = area_row.data.get("image") or {}
+    run.result["area_image"] = [image.get("width"), image.get("height")]
 
 
 def test_proxy_dies(qtbot: QtBot, run: Run) -> None:
@@ -264,7 +370,7 @@ def test_proxy_dies(qtbot: QtBot, run: Run) -> None:
     told = [d for d in window.dialogs if isinstance(d, ErrorDialog)]
     run.result["told"] = told[-1].informativeText() if told else ""
     run.result["actions_enabled"] = [a.isEnabled() for a in window.capture_actions]
-    run.result["address_enabled"] = window.browser.address.isEnabled()
+    run.result["address_enabled"] = window.address.isEnabled()
     run.result["proxy_strip"] = window.proxy_state.text()
     if CONFIG.get("screenshots"):
         told[-1].grab().save(str(Path(CONFIG["screenshots"]) / "error_proxy_died.png"), "PNG")

@@ -2,8 +2,10 @@
 
 Reads ``{"config": WorkspaceConfig, "passphrase": "…"}`` from stdin, unlocks the lead's key,
 starts the session (proxy, ``session.start``, clean-environment check) *before* the Qt
-application exists — the browser's proxy flags are fixed when Qt WebEngine starts — then
-opens the workspace and reports on stdout (``app.desk.workspace_protocol``).
+application exists — the fallback browser's proxy flags are fixed when Qt WebEngine
+starts — then opens the session's browser (a Chromium-family browser in its own window, or
+headless without a display; else the Qt WebEngine fallback) and the workspace, and reports
+on stdout (``app.desk.workspace_protocol``).
 """
 
 from __future__ import annotations
@@ -26,7 +28,8 @@ def emit(event: str, **fields: Any) -> None:
 
 
 def open_workspace(prepared: Prepared, lang: str) -> Any:
-    """After ``prepare``: configure Chromium, make the application, show the workspace."""
+    """After ``prepare``: configure Qt WebEngine's Chromium (used by the fallback), make the
+    application, open the session's browser and the workspace (not shown yet)."""
     from app.capture.browser import configure_chromium, ensure_application
     from app.desk.i18n import install_translators
     from ui.workspace.window import WorkspaceWindow
@@ -38,10 +41,12 @@ def open_workspace(prepared: Prepared, lang: str) -> Any:
         app.setApplicationName("Quzheng")
         app.setProperty("quzheng_translators", install_translators(app, lang))
         browser = session.open_browser()
+        window = WorkspaceWindow(
+            session, browser, prepared.inst, lang, tsa=prepared.tsa, report=emit
+        )
     except BaseException:
         session.abandon()
         raise
-    window = WorkspaceWindow(session, browser, prepared.inst, lang, tsa=prepared.tsa, report=emit)
     if prepared.config.target_url:
         with contextlib.suppress(QuzhengError):  # the officer types another address
             browser.navigate(prepared.config.target_url)

@@ -1,8 +1,14 @@
-"""The capture workspace window: the session browser (address bar, back, forward, reload)
-with the proxy and TLS state beside it, the capture actions (each sealed at once and shown
-in the session's timeline with its hash and time-stamp state — the session's stamper asks
-for each token as soon as it is sealed), the recording, and the status bar. Everything
-slow runs off the GUI thread (the engine's actions, ``run_task``)."""
+"""The capture workspace window: the session browser's page with the proxy and TLS state
+beside it, the capture actions (each sealed at once and shown in the session's timeline
+with its hash and time-stamp state — the session's stamper asks for each token as soon as
+it is sealed), the recording, and the status bar. Everything slow runs off the GUI thread
+(the engine's actions, ``run_task``).
+
+The session browser is either a Chromium-family browser over CDP (``ChromiumBrowser``):
+the officer works in its own window, and the workspace shows an address line and a live
+preview of its page (``ui.workspace.preview``; the only view of the page when the browser
+runs headless); or the Qt WebEngine fallback (``SessionBrowser``), a widget embedded here
+with its own address bar. The area screenshot is chosen over the preview or the view."""
 
 from __future__ import annotations
 
@@ -28,13 +34,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.actions import CaptureResult
-from app.capture.browser import SessionBrowser
+from app.capture.chromium.browser import ChromiumBrowser
+from app.capture.engines import CaptureBrowser
 from app.capture.options import validate_signers
 from app.capture.sealer import Item
 from app.capture.session import CaptureSession
 from app.capture.summary import SessionSummary
 from app.capture.tasks import Outcome, run_task
-from app.desk.area import take_area
+from app.desk.area import take_area, take_chromium_area
 from app.desk.errors import SealedState
 from app.desk.session import StampOutcome, TsaConfig, queued_stamps, sealed_state
 from app.desk.timeline import offset_text, row_from_record
@@ -52,6 +59,7 @@ from ui.models.timeline import TimelineModel
 from ui.tasks import run_with_progress
 from ui.util import named
 from ui.workspace.area import AreaSelector
+from ui.workspace.preview import BrowserPreview
 from ui.workspace.status import SessionStatus
 
 type Report = Callable[..., None]
@@ -68,7 +76,7 @@ class WorkspaceWindow(QMainWindow):
     def __init__(
         self,
         session: CaptureSession,
-        browser: SessionBrowser,
+        browser: CaptureBrowser,
         inst: Installation,
         lang: str,
         *,
@@ -109,8 +117,20 @@ class WorkspaceWindow(QMainWindow):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.setSpacing(0)
         left_layout.addLayout(strip)
-        left_layout.addWidget(browser, 1)
-        self.area_selector = AreaSelector(browser.view)
+        # Chromium: the officer works in the browser's window; here its address and a
+        # preview. Qt WebEngine (fallback): the browser widget itself.
+        self.preview: BrowserPreview | None = None
+        if isinstance(browser, ChromiumBrowser):
+            self.preview = BrowserPreview(browser)
+            self.preview.url_changed.connect(lambda _u: self.update_tls())
+            self.address = self.preview.address
+            left_layout.addWidget(self.preview, 1)
+            self.area_selector = AreaSelector(self.preview.view)
+        else:
+            browser.page.urlChanged.connect(lambda _u: self.update_tls())
+            self.address = browser.address
+            left_layout.addWidget(browser, 1)
+            self.area_selector = AreaSelector(browser.view)
         self.area_selector.hide()
         self.area_selector.selected.connect(self.capture_area)
 
@@ -154,8 +174,10 @@ class WorkspaceWindow(QMainWindow):
         self._queue_timer = QTimer(self)
         self._queue_timer.setInterval(5000)
         self._queue_timer.timeout.connect(self.refresh_queue)
-        self.browser.page.urlChanged.connect(lambda _u: self.update_tls())
         self.browser.loaded.connect(lambda _ok: self.update_tls())
+        self.browser.refused.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        if self.preview is not None:
+            self.preview.start()  # the page's screencast: the preview and the recording
         for record in session.sealer.records:  # session.start and the before-check
             self._add(record)
         # The session's stamper asks for every seal point's token as soon as it is sealed,
@@ -265,6 +287,8 @@ class WorkspaceWindow(QMainWindow):
         self.error = err if isinstance(err, QuzhengError) else None
         for a in (*self.capture_actions, self.act_mark, self.act_pause):
             a.setEnabled(False)
+        if self.preview is not None:
+            self.preview.refresh()  # the session ended the browser: the address is locked
         self.update_state()
         if isinstance(err, QuzhengError):
             self.report("failed", en=err.message_en, zh=err.message_zh)
@@ -302,7 +326,7 @@ class WorkspaceWindow(QMainWindow):
         )
 
     def update_tls(self) -> None:
-        url = self.browser.page.url().toString()
+        url = "" if self.browser.shut_down else self.browser.page_url()
         if url.startswith("http://"):
             self.tls_state.setText(self.tr("No TLS (plain HTTP)"))
             self.tls_state.setStyleSheet("color: #b35c00")
@@ -410,11 +434,20 @@ class WorkspaceWindow(QMainWindow):
             self.area_selector.start()
 
     def capture_area(self, area: QRect) -> None:
-        """``area`` in the view's coordinates (the selector gives them; tests too)."""
-        self._capture(
-            self.tr("Area screenshot"),
-            lambda done: take_area(self.session.action_context(), area, done),
-        )
+        """``area`` in the coordinates of what the selector covers — the preview of the
+        Chromium browser's page, or the Qt view (the selector gives them; tests too)."""
+        preview = self.preview
+
+        def start(done: Callable[[Outcome[CaptureResult]], None]) -> None:
+            ctx = self.session.action_context()
+            if preview is None:
+                take_area(ctx, area, done)
+                return
+            # The preview shows the newest picture scaled: back to the picture's pixels.
+            frame_area = preview.view.frame_area(area)
+            take_chromium_area(ctx, frame_area, preview.view.frame_size(), done)
+
+        self._capture(self.tr("Area screenshot"), start)
 
     # -- recording ------------------------------------------------------------------------
 
@@ -533,7 +566,11 @@ class WorkspaceWindow(QMainWindow):
         ):
             a.setEnabled(False)
         self.session.stop_capture()  # GUI thread: the last video segment is sealed
+        if self.preview is not None:
+            self.preview.stop()
         self.browser.shutdown()
+        if self.preview is not None:
+            self.preview.refresh()  # shows the browser closed
         self.update_state()
         session, tsa = self.session, self.tsa
 

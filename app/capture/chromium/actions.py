@@ -19,15 +19,15 @@ page's scripts cannot change what the tool reads. Everything runs off the GUI th
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QImage
+from PIL import Image
 
 from app.capture.actions import ActionContext, CaptureResult, finish_action, seal_job
 from app.capture.chromium.browser import ChromiumBrowser
-from app.capture.fullpage import flat_below
 from app.capture.live import PLAYERS_JS, live_facts, parse_players
 from app.capture.sealer import Item
 from app.capture.tasks import Outcome, run_task
@@ -95,7 +95,20 @@ def page_facts(ctx: ActionContext, browser: ChromiumBrowser) -> tuple[dict[str, 
     return facts, _int(raw.get("page_height"))
 
 
-def _size(png: bytes) -> tuple[int, int]:
+def flat_below_png(png: bytes, top: int) -> bool:
+    """``fullpage.flat_below`` for a PNG, with Pillow (off the GUI thread, no Qt object):
+    every pixel from row ``top`` down is one and the same colour."""
+    with Image.open(io.BytesIO(png)) as picture:
+        rgb = picture.convert("RGB")
+    width, height = rgb.size
+    if width < 1 or height - top < 2 or top < 0:
+        return False
+    below = rgb.crop((0, top, width, height))
+    lowest, highest = zip(*below.getextrema(), strict=True)
+    return lowest == highest
+
+
+def png_size(png: bytes) -> tuple[int, int]:
     """Width and height from a PNG's IHDR."""
     if len(png) < 24 or png[:8] != b"\x89PNG\r\n\x1a\n":
         raise CaptureError("The browser returned no picture.", "浏览器未返回图片。")
@@ -124,7 +137,7 @@ def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult
     def job() -> Record:
         facts, _height = page_facts(ctx, browser)
         png = browser.engine.screenshot().result(JOB_TIMEOUT_S)
-        width, height = _size(png)
+        width, height = png_size(png)
         facts["image"] = {"width": width, "height": height, "format": "png"}
 
         def files() -> list[Item]:
@@ -148,14 +161,14 @@ def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]
         started = time.monotonic()
         png, info = browser.engine.full_page_loaded().result(JOB_TIMEOUT_S)
         grab_ms = int((time.monotonic() - started) * 1000) - int(info["wait_ms"])
-        flat = flat_below(QImage.fromData(png), first_screen)
+        flat = flat_below_png(png, first_screen)
         regrabbed = False
         if flat:
             # Drawn only on screen so far: let the browser draw, capture again, say so.
             time.sleep(REGRAB_WAIT_S)
             png, info = browser.engine.full_page_loaded().result(JOB_TIMEOUT_S)
-            regrabbed, flat = True, flat_below(QImage.fromData(png), first_screen)
-        width, height = _size(png)
+            regrabbed, flat = True, flat_below_png(png, first_screen)
+        width, height = png_size(png)
         facts["image"] = {"width": width, "height": height, "format": "png", "parts": 1}
         facts["parts"] = [
             {

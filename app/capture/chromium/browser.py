@@ -22,16 +22,18 @@ the browser first loads the proxy's priming address, so its first challenge is m
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from PIL import Image
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
@@ -98,6 +100,7 @@ class ChromiumBrowser(QObject):
         headless: bool = True,
         window: tuple[int, int] = (1280, 800),
         now: Callable[[], datetime] = utc_now,
+        sound_env: Mapping[str, str] | None = None,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -111,7 +114,8 @@ class ChromiumBrowser(QObject):
         self._title = ""
         self._requested = ""
         self._frame_lock = threading.Lock()
-        self._frame: QImage | None = None
+        self._frame: QImage | None = None  # GUI thread only
+        self._raw: tuple[bytes, int, int] | None = None  # the newest picture, not yet a QImage
         self._frames = 0
         self.frames_skipped = 0
         self._screencast = False
@@ -128,6 +132,7 @@ class ChromiumBrowser(QObject):
                 ca_spki_sha256_b64=ca_spki_sha256_b64,
                 prime_url=f"http://{PRIME_HOST}/" if proxy_user else None,
                 root=(os.geteuid() == 0) if hasattr(os, "geteuid") else False,
+                sound_env=tuple(sorted((sound_env or {}).items())),
             ),
             on_request=self._request,
             on_navigation=self._navigation,
@@ -251,23 +256,31 @@ class ChromiumBrowser(QObject):
             self.engine.stop_screencast().result(10)
 
     def _frame_arrived(self, frame: ScreencastFrame) -> None:
-        image = QImage.fromData(frame.data)
-        if image.isNull():
+        # Engine thread: decoded with Pillow (it releases the GIL, and no Qt object is
+        # made off the GUI thread); the QImage is made on the GUI thread when asked for.
+        try:
+            with Image.open(io.BytesIO(frame.data)) as picture:
+                rgb = picture.convert("RGB")
+        except (OSError, ValueError):
             return
-        if max(image.width(), image.height()) > MAX_FRAME_SIDE:
+        if max(rgb.size) > MAX_FRAME_SIDE:
             # The page laid out on a very tall viewport for a moment (a full-page capture):
             # not a screen; the recording keeps the last picture of the screen meanwhile.
             with self._frame_lock:
                 self.frames_skipped += 1
             return
         with self._frame_lock:
-            self._frame = image
+            self._raw = (rgb.tobytes(), rgb.width, rgb.height)
             self._frames += 1
 
     def grab_frame(self) -> QImage | None:
-        """The newest picture of the page (None before the first one)."""
+        """GUI thread: the newest picture of the page (None before the first one)."""
         with self._frame_lock:
-            return self._frame
+            raw, self._raw = self._raw, None
+        if raw is not None:
+            data, width, height = raw
+            self._frame = QImage(data, width, height, width * 3, QImage.Format.Format_RGB888).copy()
+        return self._frame
 
     @property
     def frames_received(self) -> int:

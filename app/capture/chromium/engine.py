@@ -123,6 +123,9 @@ class EngineConfig:
     disable_gpu: bool = False
     extra_flags: tuple[str, ...] = ()
     launch_timeout_s: float = 60.0
+    sound_env: tuple[tuple[str, str], ...] = ()
+    """Where the browser plays its sound (``app.capture.sound``: a private sink the
+    recorder captures); empty: the browser's sound is not captured (muted when headless)."""
 
 
 @dataclass(frozen=True)
@@ -329,7 +332,7 @@ class ChromiumEngine:
         self, x: float, y: float, width: float, height: float, *, timeout_s: float = 30.0
     ) -> Future[bytes]:
         """PNG of an area of the viewport (CSS pixels from its top-left corner)."""
-        clip = {"x": x, "y": y, "width": width, "height": height}
+        clip: Any = {"x": x, "y": y, "width": width, "height": height}
         return self._submit(
             "area screenshot",
             lambda: self._need_page().screenshot(type="png", clip=clip, timeout=timeout_s * 1000),
@@ -489,6 +492,22 @@ class ChromiumEngine:
     def stop_screencast(self) -> Future[None]:
         return self._submit("stop screencast", self._stop_screencast)
 
+    def subscribe(
+        self, event: str, callback: Callable[[dict[str, Any]], None], *, enable: str = ""
+    ) -> Future[None]:
+        """Call ``callback(params)`` (on the engine thread) for each CDP ``event`` of the
+        page's session (e.g. ``"Media.playerErrorsRaised"``); ``enable`` names a domain
+        method to call first (e.g. ``"Media.enable"``). Passive: nothing in the page
+        changes."""
+
+        def run() -> None:
+            cdp = self._need_cdp()
+            cdp.on(event, lambda params: _call(callback, dict(params or {})))
+            if enable:
+                cdp.send(enable)
+
+        return self._submit(f"subscribe {event}", run)
+
     def close(self) -> Future[None]:
         """End the browser and the engine thread (idempotent; never blocks)."""
         with self._lock:
@@ -625,10 +644,11 @@ class ChromiumEngine:
             disable_gpu=cfg.disable_gpu,
             extra=cfg.extra_flags,
             timeout_ms=cfg.launch_timeout_s * 1000,
+            sound=bool(cfg.sound_env),
         )
         # The browser's processes render hostile pages: no secret of ours in their
         # environment.
-        options["env"] = child_environment()
+        options["env"] = {**child_environment(), **dict(cfg.sound_env)}
         try:
             context = self._pw.chromium.launch_persistent_context(str(self._profile), **options)
         except Exception as exc:

@@ -147,10 +147,12 @@ def launch_options(
     disable_gpu: bool = False,
     extra: Sequence[str] = (),
     timeout_ms: float = 60_000,
+    sound: bool = False,
 ) -> dict[str, Any]:
     """The keyword arguments of ``BrowserType.launch_persistent_context`` (all but
     ``user_data_dir``), pure. A proxy without its CA's pin is refused: the browser would
-    reject every TLS site."""
+    reject every TLS site. ``sound``: the browser's sound goes to a sink the recorder
+    captures, so Playwright's ``--mute-audio`` (added when headless) is left out."""
     if proxy is not None and ca_spki_sha256_b64 is None:
         raise CaptureError(
             "The recording proxy's CA is unknown; the browser cannot trust the proxy.",
@@ -169,7 +171,7 @@ def launch_options(
             disable_gpu=disable_gpu,
             extra=extra,
         ),
-        "ignore_default_args": list(IGNORED_DEFAULT_ARGS),
+        "ignore_default_args": [*IGNORED_DEFAULT_ARGS, *(["--mute-audio"] if sound else [])],
         # Playwright adds --no-sandbox unless asked for the sandbox.
         "chromium_sandbox": not running_as_root,
         "viewport": {"width": width, "height": height},

@@ -22,9 +22,11 @@ from app.capture.traffic import normalize_url
 from forensics.case import Case
 from forensics.ledger import Record
 from forensics.range import build_content, read_marker
+from forensics.range.video import claim_tone_hz
 from forensics.timestamp import TsaServer
 from tests.app.capture.conftest import Scenario, verify
 from tests.conftest import World
+from tests.forensics.range.flvread import decoded_audio, goertzel_power
 
 
 def records(case: Case, kind: str) -> list[Record]:
@@ -171,6 +173,9 @@ def check_video(case: Case, run: dict[str, Any], mark: Record) -> None:
     content = build_content(2026)
     seen_claims: set[int] = set()
     markers = 0
+    heard: list[bool] = []  # per marker frame: the sound's pitch is that frame's claim's
+    tones = {c.claim_id: claim_tone_hz(c) for c in content.stream.claims}
+    tones[0] = claim_tone_hz(None)
     for video in videos:
         data = video.entry["data"]
         assert (data["width"], data["height"]) == tuple(x & ~1 for x in run["workspace"])
@@ -178,6 +183,13 @@ def check_video(case: Case, run: dict[str, Any], mark: Record) -> None:
         with av.open(io.BytesIO(blob(case, video))) as container:
             frames = list(container.decode(video=0))
         assert len(frames) == data["frames"]
+        # The browser's own sound is in the recording (a private sink on Linux).
+        assert data["audio"]["captured"] is True and data["audio"]["codec"] == "aac"
+        rate, start_s, sound = decoded_audio(io.BytesIO(blob(case, video)))
+        # It runs to the segment's end (the first may start late: the sound server's
+        # first chunk arrives a moment after the first picture).
+        end_s = start_s + len(sound) / rate
+        assert rate == 48_000 and end_s >= 0.9 * data["duration_us"] / 1e6, (start_s, end_s)
         frames_total += data["frames"]
         dropped += data["dropped_frames"]
         duration += data["duration_us"]
@@ -192,6 +204,12 @@ def check_video(case: Case, run: dict[str, Any], mark: Record) -> None:
             # The marker's claim is the one the range schedules at that stream time.
             assert marker.claim_id == (on_screen.claim_id if on_screen else 0)
             seen_claims.add(marker.claim_id)
+            # The drone heard while this frame was shown is its claim's pitch.
+            at = float(frame.pts * frame.time_base) - start_s
+            window = sound[max(0, int((at - 0.4) * rate)) : int(at * rate)]
+            if len(window) > 0.3 * rate:
+                loudest = max(tones, key=lambda c: goertzel_power(window, rate, tones[c]))
+                heard.append(loudest == marker.claim_id)
             # …and the stream time shown is the live time of the recorded frame, less the
             # player's buffer (it starts a few segments behind the live edge).
             wall = _epoch(started) + float(frame.pts * frame.time_base)
@@ -201,6 +219,9 @@ def check_video(case: Case, run: dict[str, Any], mark: Record) -> None:
     assert abs(frames_total + dropped - expected) <= 0.1 * expected + 2
     assert frames_total >= 0.6 * expected
     assert markers >= 5, "the live picture was not found in the recording"
+    # What the anchor "said" (the range's tone per claim) is in the sound, in step with the
+    # picture; a window may straddle a claim's start or end, so most, not all, agree.
+    assert len(heard) >= 3 and sum(heard) >= 0.7 * len(heard), heard
     assert claim["id"] in seen_claims
 
 

@@ -98,7 +98,7 @@ def goertzel_power(samples: list[float], rate: int, freq: float) -> float:
     return s1 * s1 + s2 * s2 - coeff * s1 * s2
 
 
-def decoded_audio(path: str) -> tuple[int, float, list[float]]:
+def decoded_audio(path: str | io.BytesIO) -> tuple[int, float, list[float]]:
     """(rate, start time in s, mono samples) of a file's first audio stream, decoded."""
     samples: list[float] = []
     start: float | None = None
