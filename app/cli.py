@@ -482,7 +482,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             Path(args.out),
             password=_package_password(args),
             tsa=inst.tsa_config(),
-            report=report_hook(args.lang or cli_lang()),
+            report=report_hook(args.lang),  # the case's language unless --lang says
             backup=Path(args.backup) if args.backup else None,
             progress=_progress_bar(t("exporting", "导出中")),
         )
@@ -599,9 +599,8 @@ def cmd_tsa_serve(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from forensics.report.command import report_command
 
-    return report_command(
-        Installation.current().cases, args.case, Path(args.out), args.lang or cli_lang()
-    )
+    # The case's language (Chinese for a Chinese agency), not the locale's, unless --lang.
+    return report_command(Installation.current().cases, args.case, Path(args.out), args.lang)
 
 
 def cmd_capture(args: argparse.Namespace) -> int:

@@ -129,7 +129,7 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
                 )
             )
             package = out / "case.qzp"
-            result = export_package(case, lead, package, tsa=tsa_config, report=report_hook(lang))
+            result = export_package(case, lead, package, tsa=tsa_config, report=report_hook(None))
             say(
                 t(
                     "4/5 sealed package exported with its report",
@@ -161,7 +161,13 @@ def run_demo(out: Path, *, live_seconds: int = LIVE_SECONDS) -> int:
 def _demo_env_check(domain: str) -> EnvCheck:
     """The clean-environment check without the internet (see the module docstring)."""
 
-    def check(targets: Sequence[str], disclosure: Mapping[str, object], profile_dir: Path) -> Any:
+    def check(
+        targets: Sequence[str],
+        disclosure: Mapping[str, object],
+        profile_dir: Path,
+        *,
+        browser: Mapping[str, Any] | None = None,
+    ) -> Any:
         from forensics.environment import snapshot
 
         def resolve(host: str) -> Sequence[str]:
@@ -173,6 +179,7 @@ def _demo_env_check(domain: str) -> EnvCheck:
             ntp_servers=[],
             echo_urls=[],
             browser_profile=profile_dir,
+            capture_browser=browser,
             proxy_disclosure=disclosure,
             resolver=resolve,
             timeout=1.0,
@@ -230,6 +237,9 @@ def _session(
                 "2/5 取证会话开始：已完成清洁性检查，正在录像",
                 lang,
             )
+        )
+        say(
+            "   " + t("Capture browser: ", "取证浏览器：", lang) + session.browser_description(lang)
         )
 
         def visit(url: str) -> None:

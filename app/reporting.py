@@ -9,8 +9,10 @@ from forensics.case import Case
 from forensics.package import ReportHook
 
 
-def report_hook(lang: str) -> ReportHook | None:
-    """Build ``report/report.pdf`` with ``forensics.report`` when it is installed."""
+def report_hook(lang: str | None) -> ReportHook | None:
+    """Build ``report/report.pdf`` with ``forensics.report`` when it is installed; ``lang``
+    None: the case's language (``forensics.report.default_report_lang``), never the
+    locale's."""
     try:
         report = importlib.import_module("forensics.report")
     except ImportError:

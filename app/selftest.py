@@ -17,8 +17,9 @@ in Chinese and English:
 4. a case with every field the report requires; a session; one file sealed;
 5. the practice range starts (TLS, its own CA);
 6. the recording proxy starts as a real child process (``app.frozen.proxy_command()``);
-7. Qt WebEngine, offscreen, loads a range page through the proxy; its title is checked and
-   the page is drawn;
+7. the capture browser — the computer's Chromium-family browser over CDP (Playwright's
+   driver, bundled), headless; or the Qt WebEngine fallback when there is none — loads a
+   range page through the proxy; its title is checked and the page is drawn;
 8. the proxy stops; its WARC segment holds the page and its style sheet and is sealed;
 9. the session is closed with both officers' signatures;
 10. the built-in TSA starts, time-stamps every seal point, and stops;
@@ -84,6 +85,7 @@ class _Run:
     segments: list[SegmentInfo] = field(default_factory=list)
     page_url: str = ""
     qt_objects: list[Any] = field(default_factory=list)
+    engines: list[Any] = field(default_factory=list)  # capture browsers (ChromiumEngine)
     tsa: TsaServer | None = None
 
     @property
@@ -246,12 +248,58 @@ def _step_browser(run: _Run) -> str:
     spki = proxy.disclosure.get("ca_spki_sha256_b64")
     if not isinstance(spki, str) or not spki:
         raise SelfTestFailure("the proxy did not disclose its CA's SPKI hash")
-    title, painted = _load_page(run, run.page_url, proxy.proxy_url, spki, proxy.credentials)
+    from app.capture.chromium.discover import find_browser
+    from forensics.errors import InputError
+
+    try:
+        install = find_browser()
+    except InputError:
+        install = None
+    if install is not None:
+        title, painted = _load_page_chromium(
+            run, install.path, run.page_url, proxy.proxy_url, spki, proxy.credentials
+        )
+        engine = f"{install.product} {install.version or ''} over CDP"
+    else:
+        title, painted = _load_page(run, run.page_url, proxy.proxy_url, spki, proxy.credentials)
+        engine = "Qt WebEngine fallback (no Chromium-family browser found)"
     if "营业执照" not in title:
         raise SelfTestFailure(f"unexpected page title {title!r} for {run.page_url}")
     if not painted:
         raise SelfTestFailure(f"the page loaded (title {title!r}) but nothing was drawn")
-    return title
+    return f"{title} ({engine})"
+
+
+def _load_page_chromium(
+    run: _Run, program: str, url: str, proxy_url: str, spki: str, credentials: tuple[str, str]
+) -> tuple[str, bool]:
+    """Load ``url`` in the capture browser (headless, fresh profile) behind the proxy, as a
+    capture session does: (title, drawn)."""
+    import io
+
+    from PIL import Image
+
+    from app.capture.chromium.engine import ChromiumEngine, EngineConfig
+    from app.capture.chromium.flags import ProxyConfig
+    from forensics.capture.clientauth import PRIME_HOST
+
+    engine = ChromiumEngine(
+        EngineConfig(
+            executable_path=program,
+            headless=True,
+            proxy=ProxyConfig(proxy_url, credentials[0], credentials[1]),
+            ca_spki_sha256_b64=spki,
+            prime_url=f"http://{PRIME_HOST}/",
+            root=_is_root(),
+        )
+    )
+    run.engines.append(engine)
+    engine.start().result(PAGE_LOAD_TIMEOUT_S)
+    result = engine.navigate(url).result(PAGE_LOAD_TIMEOUT_S)
+    png = engine.screenshot().result(PAINT_TIMEOUT_S + 30)
+    with Image.open(io.BytesIO(png)) as picture:
+        lowest, highest = zip(*picture.convert("RGB").getextrema(), strict=True)
+    return result.title, lowest != highest
 
 
 def _step_proxy_stop(run: _Run) -> str:
@@ -507,7 +555,10 @@ def _environment(home: Path) -> Iterator[None]:
 
 def _cleanup(run: _Run) -> None:
     """Stop whatever still runs, newest first; a failure here must not hide the verdict."""
-    actions: list[Callable[[], object]] = [lambda: _close_qt(run.qt_objects)]
+    actions: list[Callable[[], object]] = [
+        lambda: _close_qt(run.qt_objects),
+        *[lambda e=e: e.close().result(30) for e in run.engines],
+    ]
     if run.proxy is not None and run.proxy.running:
         actions.append(run.proxy.kill)
     if run.tsa is not None:

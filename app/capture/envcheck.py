@@ -19,7 +19,12 @@ class EnvCheck(Protocol):
     """Makes one clean-environment snapshot (``forensics.environment.snapshot``)."""
 
     def __call__(
-        self, targets: Sequence[str], disclosure: Mapping[str, object], profile_dir: Path
+        self,
+        targets: Sequence[str],
+        disclosure: Mapping[str, object],
+        profile_dir: Path,
+        *,
+        browser: Mapping[str, Any] | None = None,
     ) -> Any: ...
 
 
@@ -35,12 +40,19 @@ def default_env_check(
     servers = (inst if isinstance(inst, Installation) else Installation(inst)).env_servers()
     ntp, echo = list(servers.ntp), list(servers.echo)
 
-    def check(targets: Sequence[str], disclosure: Mapping[str, object], profile_dir: Path) -> Any:
+    def check(
+        targets: Sequence[str],
+        disclosure: Mapping[str, object],
+        profile_dir: Path,
+        *,
+        browser: Mapping[str, Any] | None = None,
+    ) -> Any:
         return snapshot(
             targets,
             ntp_servers=ntp,
             echo_urls=echo,
             browser_profile=profile_dir,
+            capture_browser=browser,
             proxy_disclosure=disclosure,
             resolver=resolver,
             timeout=timeout,

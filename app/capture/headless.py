@@ -157,6 +157,7 @@ def run_capture(
             browser = session.open_browser()
             browser.resize(*size)
             browser.show()
+            say(t("Capture browser: ", "取证浏览器：", lang) + session.browser_description(lang))
             _capture(session, url, full_page, snapshot, video_seconds, marks, results, lang, say)
         except Exception as exc:  # close the session first (two signatures), then report
             failure = exc

@@ -159,6 +159,7 @@ class CaptureSession(ProxyWatch, SessionClose):
                 self.options, disclosure, session_dir / "browser", self.browser_install
             )
             data["sound"] = self.sound_plan.record()
+            self.browser_facts = dict(data["browser"])
             opened = self.case.open_session(self.signer, data)
             self.session_id = str(opened.session)
             self.sealer.session = self.session_id
@@ -172,6 +173,25 @@ class CaptureSession(ProxyWatch, SessionClose):
             self.abandon()
             raise
         return self.session_id
+
+    def browser_description(self, lang: str = "en") -> str:
+        """One line for the officer: which browser captures, and whether with sound."""
+        zh = lang.startswith("zh")
+        install = self.browser_install
+        if install is None:
+            return (
+                "内置备用浏览器（Qt WebEngine；不能播放 H.264/AAC）"
+                if zh
+                else "built-in fallback browser (Qt WebEngine; cannot play H.264/AAC)"
+            )
+        plan = self.sound_plan
+        if plan.backend and self.sound is None:
+            sound = "无（声音服务未能启动）" if zh else "none (the sound server did not start)"
+        else:
+            sound = plan.what_zh if zh else plan.what_en
+        return f"{install.product} {install.version or ''} ({install.path}); " + (
+            f"声音：{sound}" if zh else f"sound: {sound}"
+        )
 
     def _fallback_warning(self, en: str, zh: str) -> None:
         self.warnings.append(en)

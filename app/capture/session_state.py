@@ -74,6 +74,7 @@ class SessionState:
         self.browser_install: BrowserInstall | None = None  # None: the Qt WebEngine fallback
         self.sound_plan = SoundPlan(None, "no sound", "无声音")
         self.sound: SoundSource | None = None  # the browser's sound, for the recording
+        self.browser_facts: dict[str, Any] | None = None  # as session.start names it
         self._target: dict[str, str] = {}  # the case target, read when the browser attaches
         self._streams = StreamLog()
         self.recorder: ScreenRecorder | None = None
@@ -180,7 +181,12 @@ class SessionState:
         if check is None or proxy is None:
             return
         seal_env_check(
-            lambda: check(list(self.options.targets), proxy.disclosure, self.profile_dir),
+            lambda: check(
+                list(self.options.targets),
+                proxy.disclosure,
+                self.profile_dir,
+                browser=self.browser_facts,
+            ),
             phase,
             case=self.case,
             signer=self.signer,

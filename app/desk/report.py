@@ -12,6 +12,14 @@ if TYPE_CHECKING:
     from forensics.report import ReportSummary
 
 
+def report_lang(inst: Installation, case_id: str) -> str:
+    """The case's report language: Chinese for a Chinese agency, whatever the locale."""
+    from forensics.report import ReportSource, default_report_lang
+
+    with inst.open_case(case_id, recover=False) as case:
+        return default_report_lang(ReportSource.from_case(case).records)
+
+
 def write_report(inst: Installation, case_id: str, out: Path, lang: str = "zh") -> ReportSummary:
     """Write the report PDF to ``out`` (``.pdf`` added when missing); nothing is sealed."""
     from forensics.report import ReportSource, build_report  # reportlab loads when asked

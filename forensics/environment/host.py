@@ -8,13 +8,14 @@ system reported, which is what an expert can later compare against.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import os
 import platform
 import re
 import socket
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -272,6 +273,74 @@ def process_check(procs: Iterable[Proc]) -> Check:
         data,
         f"{len(listed)} processes, {len(flagged)} flagged",
         f"进程 {len(listed)} 个，其中需注意 {len(flagged)} 个",
+        tuple(reasons),
+    )
+
+
+# -- the capture browser -----------------------------------------------------------------
+
+
+def capture_browser_check(record: Mapping[str, Any] | None, profile: Path | None) -> Check:
+    """The browser the session captures with (its ``session.start`` record: engine, program,
+    version, the program file's SHA-256): the program is there, no extension is in its
+    profile, and it is not the fallback that cannot play H.264/AAC."""
+    if record is None:
+        return unavailable(
+            "capture_browser",
+            "not-given",
+            "no capture browser given (quzheng env check outside a session)",
+            "未提供取证浏览器（在取证会话之外运行的检查）",
+            warning=False,
+        )
+    data = dict(record)
+    reasons: list[Reason] = []
+    if data.get("engine") == "qtwebengine":
+        reasons.append(
+            Reason(
+                "fallback-browser",
+                "the capture uses the built-in fallback browser, which cannot play H.264/AAC "
+                "(live rooms and product videos stay black)",
+                "取证使用内置备用浏览器，不能播放 H.264/AAC（直播间和商品视频为黑屏）",
+            )
+        )
+        return Check(
+            "capture_browser",
+            data,
+            "built-in fallback (Qt WebEngine)",
+            "内置备用浏览器",
+            tuple(reasons),
+        )
+    program = Path(str(data.get("path", "")))
+    data["program_present"] = program.is_file()
+    if not data["program_present"]:
+        reasons.append(
+            Reason(
+                "browser-missing",
+                f"the capture browser {program} is not there",
+                f"取证浏览器 {program} 不存在",
+            )
+        )
+    extensions = 0
+    if profile is not None:
+        for folder in ("Default/Extensions", "Extensions"):
+            with contextlib.suppress(OSError):
+                extensions += sum(1 for _ in (profile / folder).iterdir())
+    data["profile_extensions"] = extensions
+    if extensions:
+        reasons.append(
+            Reason(
+                "browser-extensions",
+                f"the capture browser's profile holds {extensions} extension(s)",
+                f"取证浏览器的配置中有 {extensions} 个扩展程序",
+            )
+        )
+    name = f"{data.get('product', '')} {data.get('version', '')}".strip()
+    build = str(data.get("program_sha256", ""))[:16]
+    return Check(
+        "capture_browser",
+        data,
+        f"{name} ({program}; program SHA-256 {build}…; no extensions)",
+        f"{name}（{program}；程序 SHA-256 {build}…；无扩展程序）",
         tuple(reasons),
     )
 

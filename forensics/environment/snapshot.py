@@ -22,6 +22,7 @@ from typing import Any, Final
 from forensics.canonical import canonical_bytes, format_time
 from forensics.environment.host import (
     browser_profile_check,
+    capture_browser_check,
     list_interfaces,
     list_processes,
     network_check,
@@ -66,6 +67,7 @@ SECTIONS: Final = {
     "proxy": ("Proxy settings", "代理设置"),
     "vpn": ("VPN", "VPN"),
     "processes": ("Processes", "运行进程"),
+    "capture_browser": ("Capture browser", "取证浏览器"),
     "browser_profile": ("Browser profile", "浏览器配置"),
     "clock": ("Clock", "时钟"),
     "proxy_disclosure": ("Recording proxy", "取证代理"),
@@ -266,6 +268,7 @@ def snapshot(
     ntp_servers: Sequence[str],
     echo_urls: Sequence[str] = (),
     browser_profile: Path | None = None,
+    capture_browser: Mapping[str, Any] | None = None,
     proxy_disclosure: Mapping[str, Any] | None = None,
     resolver: Resolver | None = None,
     now: Callable[[], float] = time.time,
@@ -331,6 +334,10 @@ def snapshot(
             ),
             "browser_profile": _guarded(
                 "browser_profile", lambda: browser_profile_check(browser_profile, now())
+            ),
+            "capture_browser": _guarded(
+                "capture_browser",
+                lambda: capture_browser_check(capture_browser, browser_profile),
             ),
         }
         done = {name: future.result() for name, future in remote.items()}

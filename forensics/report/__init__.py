@@ -24,6 +24,7 @@ from forensics.errors import InputError
 from forensics.hashing import digest_file
 from forensics.report.document import render
 from forensics.report.fonts import register_fonts
+from forensics.report.language import default_report_lang
 from forensics.report.model import build_model
 from forensics.report.page import ReportBinding
 from forensics.report.source import CaseMeta, ReportSource
@@ -36,6 +37,7 @@ __all__ = [
     "ReportSummary",
     "build_hash",
     "build_report",
+    "default_report_lang",
 ]
 
 
@@ -59,11 +61,17 @@ def build_report(
     source: ReportSource,
     out: Path,
     *,
-    lang: str = "zh",
+    lang: str | None = None,
     binding: ReportBinding | None = None,
     now: Callable[[], datetime] | None = None,
 ) -> ReportSummary:
-    """Write the report for ``source`` to ``out`` (replaced atomically) and describe it."""
+    """Write the report for ``source`` to ``out`` (replaced atomically) and describe it.
+
+    ``lang`` is the caller's choice ("zh" or "en"); ``None`` takes the case's own default
+    (``default_report_lang``: Chinese for a Chinese agency), never the machine's locale.
+    """
+    if lang is None:
+        lang = default_report_lang(source.records)
     if lang not in ("zh", "en"):
         raise InputError(
             f"unknown report language {lang!r} (use zh or en)",

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from forensics.report.labels import field_name, status_name
+
 
 def snapshot_of(data: Mapping[str, Any]) -> dict[str, Any] | None:
     snap = data.get("snapshot")
@@ -50,11 +52,12 @@ def sections(data: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
             continue
         summary = sec.get("summary")
         text = summary.get("zh" if zh else "en", "") if isinstance(summary, dict) else ""
-        lines = [f"[{sec.get('status')}] {text}"]
+        status = status_name(lang, str(sec.get("status")))
+        lines = [f"【{status}】{text}" if zh else f"[{status}] {text}"]
         for r in sec.get("reasons", []) if isinstance(sec.get("reasons"), list) else []:
             if isinstance(r, dict) and r.get("warning"):
                 lines.append("! " + str(r.get("zh" if zh else "en", "")))
-        out.append((name, "\n".join(lines)))
+        out.append((field_name(lang, str(name)), "\n".join(lines)))
     return out
 
 

@@ -29,15 +29,34 @@ _FILES: Final = {
     HEX_FONT: "RobotoCondensed-Regular.ttf",
 }
 
+# Characters the app's own texts use (arrows, ticks, boxes) that the fonts lack, drawn as
+# the nearest text the font has. Anything else outside the font is shown by code point.
+SUBSTITUTES: Final[dict[str, str]] = {
+    "\u2190": "<-",  # ←
+    "\u2192": "->",  # →
+    "\u2194": "<->",  # ↔
+    "\u21d0": "<=",  # ⇐
+    "\u21d2": "=>",  # ⇒
+    "\u21d4": "<=>",  # ⇔
+    "\u2794": "->",  # ➔
+    "\u27f5": "<-",  # ⟵
+    "\u27f6": "->",  # ⟶
+    "\u2713": "\u221a",  # ✓ -> √
+    "\u2714": "\u221a",  # ✔ -> √
+    "\u2717": "\u00d7",  # ✗ -> ×
+    "\u2718": "\u00d7",  # ✘ -> ×
+    "\u2715": "\u00d7",  # ✕ -> ×
+}
+
 _lock = threading.Lock()
-_coverage: frozenset[int] | None = None
+_coverage: dict[str, frozenset[int]] = {}
 
 
 def register_fonts() -> frozenset[int]:
     """Register the report fonts with reportlab (once); the code points the text font draws."""
-    global _coverage
     with _lock:
-        if _coverage is None:
+        if not _coverage:
+            found: dict[str, frozenset[int]] = {}
             for name, filename in _FILES.items():
                 path = FONT_DIR / filename
                 try:
@@ -48,17 +67,30 @@ def register_fonts() -> frozenset[int]:
                         f"笔录字体 {path} 缺失或无法读取（{exc}），请重新安装本软件",
                     ) from None
                 pdfmetrics.registerFont(font)
-                if name == TEXT_FONT:
-                    _coverage = frozenset(font.face.charToGlyph)
-        assert _coverage is not None
-        return _coverage
+                found[name] = frozenset(font.face.charToGlyph)
+            _coverage.update(found)
+        return _coverage[TEXT_FONT]
+
+
+def font_coverage(name: str) -> frozenset[int]:
+    """The code points the registered report font ``name`` has a glyph for."""
+    register_fonts()
+    return _coverage[name]
+
+
+def drawable(text: str, font: str = TEXT_FONT) -> bool:
+    """Whether every character of ``text`` has a glyph in ``font``."""
+    coverage = font_coverage(font)
+    return all(ord(c) in coverage for c in text)
 
 
 def clean(text: object) -> str:
-    """Text the report font can draw: characters it lacks become ``<U+XXXX>``.
+    """Text the report font can draw: never a character the font has no glyph for.
 
-    Evidence text (titles, notes, file names) is hostile: control characters and glyphs
-    outside the font are shown by code point, never dropped, so nothing is hidden.
+    A few symbols the app's own texts use (arrows, ticks) become their nearest drawable
+    text (``SUBSTITUTES``). Evidence text (titles, notes, file names) is hostile: control
+    characters and other glyphs outside the font are shown by code point (``<U+XXXX>``),
+    never dropped, so nothing is hidden.
     """
     coverage = register_fonts()
     s = str(text)
@@ -68,6 +100,8 @@ def clean(text: object) -> str:
     for c in s:
         if ord(c) in coverage or c == "\n":
             out.append(c)
+        elif c in SUBSTITUTES:
+            out.append(SUBSTITUTES[c])
         elif c in "\t\r" or unicodedata.category(c) == "Zs":
             out.append(" ")
         else:

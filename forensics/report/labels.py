@@ -6,6 +6,7 @@ Templates use ``str.format`` fields; the values filled in are never templates th
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Final
 
 LANGS: Final = ("zh", "en")
@@ -461,6 +462,111 @@ LIST_LABELS: Final[dict[str, tuple[tuple[str, ...], tuple[str, ...]]]] = {
 }
 
 
+# The names of ledger entry kinds, as the report prints them (never the raw kind).
+KIND_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "case.open": ("立案", "case opened"),
+    "officer.add": ("添加人员", "officer added"),
+    "env.check": ("清洁性检查", "environment check"),
+    "session.start": ("会话开始", "session started"),
+    "session.end": ("会话结束", "session ended"),
+    "capture.screenshot": ("截图", "screenshot"),
+    "capture.fullpage": ("整页截图", "full-page capture"),
+    "capture.snapshot": ("网页快照", "page snapshot"),
+    "capture.video": ("屏幕录像", "screen recording"),
+    "capture.stream": ("直播流数据", "live-stream data"),
+    "capture.traffic": ("网络流量", "network traffic"),
+    "capture.recovered": ("恢复分段", "recovered segment"),
+    "mark": ("录像标记", "mark"),
+    "note": ("备注", "note"),
+    "import.file": ("导入文件", "file imported"),
+    "derive": ("派生数据", "derived item"),
+    "timestamp": ("时间戳", "time-stamp"),
+    "package.export": ("导出证据包", "package exported"),
+    "custody.transfer": ("移交", "transfer"),
+    "custody.receive": ("接收", "receipt"),
+    "verify": ("校验", "verification"),
+    "case.close": ("结案", "case closed"),
+}
+
+# The names of recorded data fields (ledger entry data, proxy disclosure, environment
+# sections) where the report prints a field the section has no row of its own for.
+# A field not named here is printed with its underscores as spaces, never as a raw key.
+FIELD_NAMES: Final[dict[str, tuple[str, str]]] = {
+    # recording proxy disclosure
+    "software": ("软件", "Software"),
+    "mitmproxy": ("mitmproxy 版本", "mitmproxy version"),
+    "quzheng": ("本软件版本", "Quzheng version"),
+    "listen": ("监听地址", "Listen address"),
+    "ca_sha256": ("代理 CA 证书 SHA-256", "Proxy CA certificate SHA-256"),
+    "ca_subject": ("代理 CA 证书主题", "Proxy CA certificate subject"),
+    "ca_spki_sha256_b64": (
+        "代理 CA 公钥 SPKI SHA-256（Base64）",
+        "Proxy CA public key (SPKI SHA-256, Base64)",
+    ),
+    "addon_sha256": ("代理插件代码 SHA-256", "Proxy addon code SHA-256"),
+    "addon_files": ("代理插件文件（路径与 SHA-256）", "Proxy addon files (path and SHA-256)"),
+    "client_auth": ("代理访问认证", "Proxy client authentication"),
+    "modifies_traffic": ("是否修改流量", "Modifies traffic"),
+    # package export, receipt, verification
+    "encrypted": ("是否加密", "Encrypted"),
+    "file_name": ("文件名", "File name"),
+    "format": ("格式版本", "Format"),
+    "package_id": ("证据包编号", "Package id"),
+    "package_file": ("证据包文件", "Package file"),
+    "package_sha256": ("证据包 SHA-256", "Package SHA-256"),
+    "package_sm3": ("证据包 SM3", "Package SM3"),
+    "verified": ("校验结果", "Verification"),
+    "result": ("结果", "Result"),
+    "reason": ("原因", "Reason"),
+    "transfer": ("移交记录", "Transfer record"),
+    "path": ("路径", "Path"),
+    "sha256": ("SHA-256", "SHA-256"),
+    "sm3": ("SM3", "SM3"),
+    "name": ("名称", "Name"),
+    "version": ("版本", "Version"),
+    "output_sha256": ("输出文件 SHA-256", "Output SHA-256"),
+    # environment (older flat checks and section names)
+    "system": ("系统", "System"),
+    "network": ("本机网络", "Local network"),
+    "egress": ("公网出口 IP", "Public egress IP"),
+    "dns": ("DNS 服务器", "DNS servers"),
+    "resolution": ("目标域名解析", "Target resolution"),
+    "hosts": ("hosts 文件", "Hosts file"),
+    "proxy": ("代理设置", "Proxy settings"),
+    "vpn": ("VPN", "VPN"),
+    "processes": ("运行进程", "Processes"),
+    "capture_browser": ("取证浏览器", "Capture browser"),
+    "browser_profile": ("浏览器配置", "Browser profile"),
+    "clock": ("时钟", "Clock"),
+    "proxy_disclosure": ("取证代理", "Recording proxy"),
+    "public_ip": ("出口公网 IP", "Public egress IP"),
+    "egress_ip": ("出口公网 IP", "Public egress IP"),
+    "public_ips": ("出口公网 IP", "Public egress IPs"),
+    "local_ip": ("本机 IP", "Local IP"),
+    "local_ips": ("本机 IP", "Local IPs"),
+    "dns_servers": ("DNS 服务器", "DNS servers"),
+    "hostname": ("主机名", "Host name"),
+    "host": ("主机", "Host"),
+    "os": ("操作系统", "Operating system"),
+    "os_version": ("操作系统版本", "OS version"),
+    "platform": ("平台", "Platform"),
+    "system_proxy": ("系统代理设置", "System proxy settings"),
+    "os_proxy": ("系统代理设置", "System proxy settings"),
+    "active": ("已启用", "Active"),
+    "checked_at": ("检查时间", "Checked at"),
+    "time": ("时间", "Time"),
+    "status": ("状态", "Status"),
+    "summary": ("摘要", "Summary"),
+}
+
+# The status of one environment check section.
+STATUS_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "ok": ("正常", "ok"),
+    "warning": ("警告", "warning"),
+    "unavailable": ("未能检查", "not checked"),
+}
+
+
 def label(lang: str, key: str, *args: object, **kwargs: object) -> str:
     """The text of ``key`` in ``lang`` ("zh" or "en"), formatted with the given values."""
     zh, en = LABELS[key]
@@ -471,3 +577,23 @@ def label(lang: str, key: str, *args: object, **kwargs: object) -> str:
 def label_list(lang: str, key: str) -> list[str]:
     zh, en = LIST_LABELS[key]
     return list(en if lang == "en" else zh)
+
+
+def _named(table: Mapping[str, tuple[str, str]], lang: str, key: str) -> str | None:
+    pair = table.get(key)
+    return None if pair is None else (pair[1] if lang == "en" else pair[0])
+
+
+def kind_name(lang: str, kind: str) -> str:
+    """What an entry of ``kind`` is, in ``lang``; an unknown kind as recorded."""
+    return _named(KIND_NAMES, lang, kind) or kind
+
+
+def field_name(lang: str, key: str) -> str:
+    """The printed name of a recorded field: never a raw ``snake_case`` key."""
+    return _named(FIELD_NAMES, lang, key) or str(key).replace("_", " ")
+
+
+def status_name(lang: str, status: str) -> str:
+    """An environment section's status (ok / warning / unavailable), in ``lang``."""
+    return _named(STATUS_NAMES, lang, status) or status.replace("_", " ")

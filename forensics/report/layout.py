@@ -17,7 +17,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import CondPageBreak, Flowable, Paragraph, Table, TableStyle
 
-from forensics.report.fonts import HEX_FONT, TEXT_FONT, clean, para_text
+from forensics.report.fonts import HEX_FONT, TEXT_FONT, clean, drawable, para_text
 from forensics.report.labels import label
 from forensics.report.model import ReportModel
 from forensics.report.narrative import cut
@@ -196,7 +196,10 @@ class StoryBuilder:
         return t
 
     def hexp(self, value: str) -> Paragraph:
-        return Paragraph(para_text(value), self.st["hex"])
+        """A digest in the condensed font; any other text in the text font (never a missing
+        glyph: the condensed font has Latin only)."""
+        text = clean(value)
+        return Paragraph(para_text(text), self.st["hex" if drawable(text, HEX_FONT) else "cell"])
 
     def table(
         self,

@@ -13,6 +13,7 @@ from forensics.entries import text as str_of
 from forensics.report.envview import changes as env_changes
 from forensics.report.envview import flat_view
 from forensics.report.envview import sections as env_sections
+from forensics.report.labels import field_name
 from forensics.report.layout import StoryBuilder
 from forensics.report.narrative import both, flat, offset_text, phase_text
 from forensics.report.tool import APP_NAME, tool_info
@@ -41,7 +42,12 @@ class MethodSections(StoryBuilder):
                 (self.L("m.version"), str_of(tool.get("version")) or "-"),
                 (
                     self.L("m.build"),
-                    self.hexp(str_of(tool.get("build") or tool.get("build_hash")) or "-"),
+                    self.hexp(
+                        str_of(
+                            tool.get("build_sha256") or tool.get("build") or tool.get("build_hash")
+                        )
+                        or "-"
+                    ),
                 ),
                 (self.L("m.os"), str_of(tool.get("os")) or "-"),
                 (self.L("m.python"), str_of(tool.get("python")) or "-"),
@@ -83,7 +89,7 @@ class MethodSections(StoryBuilder):
                 }
             }
             for k, v in extra.items():
-                rows.append((str(k), flat(v, 8)))
+                rows.append((field_name(self.lang, str(k)), self.disclosed(str(k), v)))
             self.story.append(self.kv(rows, 120))
             self.story.append(Spacer(1, 4))
 
@@ -118,11 +124,14 @@ class MethodSections(StoryBuilder):
                 if key == "clock" and isinstance(value, dict):
                     rows.append((self.L("e.clock"), self.clock_line(value)))
                     continue
+                name = field_name(self.lang, str(key))
                 if isinstance(value, dict):
                     for sub, sv in list(value.items())[:40]:
-                        rows.append((f"{key}.{sub}", self.env_text(sv)))
+                        rows.append(
+                            (f"{name} / {field_name(self.lang, str(sub))}", self.env_text(sv))
+                        )
                 else:
-                    rows.append((str(key), self.env_text(value)))
+                    rows.append((name, self.env_text(value)))
             self.story.append(self.kv(rows, 120))
         before = next((r for r in checks if r.data.get("phase") == "before"), None)
         after = next(
@@ -148,7 +157,12 @@ class MethodSections(StoryBuilder):
                 if key in ("phase", "clock", "checked_at", "time") or key not in ad:
                     continue
                 same = bd[key] == ad[key]
-                rows.append((str(key), self.L("e.same") if same else self.L("e.changed")))
+                rows.append(
+                    (
+                        field_name(self.lang, str(key)),
+                        self.L("e.same") if same else self.L("e.changed"),
+                    )
+                )
                 if not same:
                     self.warnings.append(f"environment changed during capture: {key}")
             if rows:
@@ -169,5 +183,22 @@ class MethodSections(StoryBuilder):
 
     def env_text(self, value: object) -> str:
         if isinstance(value, list) and len(value) > 12:
-            return flat(value, 12) + " " + self.L("e.items", len(value))
-        return flat(value, 12)
+            return flat(self.lang, value, 12) + " " + self.L("e.items", len(value))
+        return flat(self.lang, value, 12)
+
+    def disclosed(self, key: str, value: object) -> str:
+        """A further field of the proxy disclosure; its addon files one per line."""
+        if key == "addon_files" and isinstance(value, list):
+            lines = []
+            for f in value[:12]:
+                entry = mapping(f)
+                if entry:
+                    lines.append(
+                        f"{str_of(entry.get('path')) or '-'}  {str_of(entry.get('sha256'))}"
+                    )
+                else:
+                    lines.append(flat(self.lang, f))
+            if len(value) > 12:
+                lines.append(f"…(+{len(value) - 12})")
+            return "\n".join(lines)
+        return flat(self.lang, value, 8)

@@ -10,7 +10,7 @@ from forensics.canonical import beijing
 from forensics.entries import int_of, mapping, text, time_of
 from forensics.ledger import Record
 from forensics.report.envview import flat_view
-from forensics.report.labels import LABELS, label
+from forensics.report.labels import LABELS, field_name, kind_name, label
 from forensics.report.model import ReportModel, server_ips_of, strings
 
 MAX_LIST = 12  # list values longer than this are cut, with a count of the rest
@@ -55,28 +55,45 @@ def cut(text: str, limit: int = MAX_TEXT) -> str:
     return text if len(text) <= limit else text[:limit] + f"…(+{len(text) - limit})"
 
 
-def flat(value: object, limit: int = MAX_LIST) -> str:
-    """A compact, bounded rendering of a data value (lists cut, long text cut)."""
-    return cut(_flat(value, limit, 0), 4 * MAX_TEXT)
+def yes_no(lang: str, value: bool) -> str:
+    """A recorded boolean as a word of the report's language (是/否, yes/no)."""
+    return label(lang, "m.yes" if value else "m.no")
 
 
-def _flat(value: object, limit: int, depth: int) -> str:
+def flat(lang: str, value: object, limit: int = MAX_LIST) -> str:
+    """A compact, bounded rendering of a data value (lists cut, long text cut).
+
+    Field names are printed by their ``field_name`` and booleans as words, so no raw key
+    and no bare ``true``/``false`` reaches the page.
+    """
+    return cut(_flat(lang, value, limit, 0), 4 * MAX_TEXT)
+
+
+def _flat(lang: str, value: object, limit: int, depth: int) -> str:
     if depth > 4:
         return "…"
+    zh = lang != "en"
     if isinstance(value, Mapping):
-        parts = [f"{k}={_flat(v, limit, depth + 1)}" for k, v in list(value.items())[:limit]]
+        colon = "：" if zh else ": "
+        parts = [
+            f"{field_name(lang, str(k))}{colon}{_flat(lang, v, limit, depth + 1)}"
+            for k, v in list(value.items())[:limit]
+        ]
         if len(value) > limit:
             parts.append(f"…(+{len(value) - limit})")
-        return "{" + ", ".join(parts) + "}"
+        body = ("；" if zh else "; ").join(parts)
+        if depth == 0:
+            return body
+        return f"（{body}）" if zh else f"({body})"
     if isinstance(value, list):
-        parts = [_flat(v, limit, depth + 1) for v in value[:limit]]
+        parts = [_flat(lang, v, limit, depth + 1) for v in value[:limit]]
         if len(value) > limit:
             parts.append(f"…(+{len(value) - limit})")
         return ", ".join(parts)
     if value is None:
         return "-"
     if isinstance(value, bool):
-        return "true" if value else "false"
+        return yes_no(lang, value)
     return cut(str(value))
 
 
@@ -93,7 +110,7 @@ def phase_text(lang: str, phase: str) -> str:
 
 def category(lang: str, kind: str) -> str:
     key = f"cat.{kind}"
-    return label(lang, key) if key in LABELS else kind
+    return label(lang, key) if key in LABELS else kind_name(lang, kind)
 
 
 def _sep(lang: str) -> str:
@@ -110,7 +127,7 @@ def _capture_what(lang: str, rec: Record, data: Mapping[str, Any]) -> str:
         parts.append(f"\u201c{cut(title, 120)}\u201d")
     ips = server_ips_of(data)
     if ips:
-        parts.append(label(lang, "k.server_ip", flat(ips, 4)))
+        parts.append(label(lang, "k.server_ip", flat(lang, ips, 4)))
     live = mapping(data.get("live"))
     if live:
         parts.append(
@@ -120,7 +137,8 @@ def _capture_what(lang: str, rec: Record, data: Mapping[str, Any]) -> str:
                 platform=cut(text(live.get("platform")), 80) or "-",
                 room=cut(text(live.get("room_id")), 80) or "-",
                 anchor=cut(text(live.get("anchor_account")), 80) or "-",
-                streams=flat([cut(u, 200) for u in strings(live.get("stream_urls"))], 2) or "-",
+                streams=flat(lang, [cut(u, 200) for u in strings(live.get("stream_urls"))], 2)
+                or "-",
             )
         )
     # A segment is a file name (traffic) or a number (a recording's part).
@@ -133,7 +151,7 @@ def _capture_what(lang: str, rec: Record, data: Mapping[str, Any]) -> str:
         parts.append(label(lang, "k.records", records))
     hosts = data.get("hosts")
     if isinstance(hosts, list) and hosts:
-        parts.append(flat(hosts, 4))
+        parts.append(flat(lang, hosts, 4))
     sensitive = data.get("sensitive")
     if isinstance(sensitive, list) and sensitive:
         headers = sorted(
@@ -201,7 +219,10 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
             lang,
             "k.derive",
             dkind=label(lang, dkey) if dkey in LABELS else text(data.get("kind")) or "-",
-            parent=text(data.get("parent_sha256"))[:16] or "-",
+            parent=(
+                text(data.get("parent_sha256")) or text(mapping(data.get("parent")).get("sha256"))
+            )[:16]
+            or "-",
             reason=cut(text(data.get("reason")) or "-"),
         )
     if kind == "timestamp":
@@ -228,5 +249,7 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
             parts.append(label(lang, "u.package", text(data.get("package_sha256"))))
         return label(lang, "k.custody.transfer", what=_sep(lang).join(parts))
     if kind in ("package.export", "custody.receive", "verify", "case.close"):
-        return label(lang, f"k.{kind}", what=flat(data) if data else "")
-    return label(lang, "k.other", kind=kind, what=flat(data) if data else "-")
+        return label(lang, f"k.{kind}", what=flat(lang, data) if data else "")
+    return label(
+        lang, "k.other", kind=kind_name(lang, kind), what=flat(lang, data) if data else "-"
+    )

@@ -30,8 +30,15 @@ from forensics.report.narrative import cut
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
 MARGIN_TOP = 21 * mm
-MARGIN_BOTTOM = 29 * mm
-QR_SIZE = 19 * mm
+# The QR code: 45 modules (version 7, error correction M, for the 109-character binding) at
+# about 0.58 mm each, so that a print of the page read back at 100 dpi (2.3 pixels a module)
+# decodes; a quiet zone of five modules (3 mm) around it, and 5 mm from the paper's edge
+# for printers that cannot print to the edge.
+QR_SIZE = 26 * mm
+QR_QUIET = 3 * mm
+QR_EDGE = 5 * mm
+FOOTER_RULE = QR_EDGE + QR_SIZE + QR_QUIET  # the footer's top rule, from the page's bottom
+MARGIN_BOTTOM = FOOTER_RULE + 5 * mm
 _QR_FORM = "QuzhengBinding"
 GRID_COLOR = colors.HexColor("#9a9a9a")
 
@@ -129,14 +136,16 @@ class PageDecor:
         c.setLineWidth(0.4)
         c.line(MARGIN_X, y - 2.2 * mm, PAGE_W - MARGIN_X, y - 2.2 * mm)
         # footer: rule, four lines of binding, the page number, the QR code at the right
-        top = MARGIN_BOTTOM - 5 * mm
+        top = FOOTER_RULE
         c.line(MARGIN_X, top, PAGE_W - MARGIN_X, top)
         x = MARGIN_X
         yy = top - 8
         c.setFont(TEXT_FONT, 6.8)
         c.drawString(x, yy, clean(cut(self.package_line, 120)))
         c.drawRightString(
-            PAGE_W - MARGIN_X - QR_SIZE - 3 * mm, yy, clean(label(lang, "doc.page", page, total))
+            PAGE_W - MARGIN_X - QR_SIZE - QR_QUIET,
+            yy,
+            clean(label(lang, "doc.page", page, total)),
         )
         for lab, value in [*self.manifest_lines, self.head_line]:
             yy -= 8.6
@@ -146,7 +155,7 @@ class PageDecor:
             if value:
                 c.setFont(HEX_FONT, 6.6)
                 c.drawString(x + pdfmetrics.stringWidth(text, TEXT_FONT, 6.3), yy, value)
-        self.place_qr(c, PAGE_W - MARGIN_X - QR_SIZE, top - QR_SIZE - 2.5 * mm)
+        self.place_qr(c, PAGE_W - MARGIN_X - QR_SIZE, QR_EDGE)
         c.restoreState()
 
 

@@ -11,7 +11,7 @@ from reportlab.platypus import Spacer
 from forensics.entries import text as str_of
 from forensics.report.envview import flat_view
 from forensics.report.fonts import HEX_FONT
-from forensics.report.labels import LABELS
+from forensics.report.labels import LABELS, field_name, kind_name
 from forensics.report.layout import CELL_SIZE, FRAME_W, HEX_SIZE, StoryBuilder, wrap
 from forensics.report.narrative import (
     bj,
@@ -198,7 +198,7 @@ class ParticularSections(StoryBuilder):
             token_text = f"{token.path}\n{token.sha256}" if token else "-"
             entry = f"#{s.stamped_seq}" if s.stamped_seq is not None else "?"
             if s.stamped_kind:
-                entry += f"\n{s.stamped_kind}"
+                entry += f"\n{kind_name(self.lang, s.stamped_kind)}"
             rows.append(
                 [
                     wrap(entry, CELL_SIZE, widths[0] - 6),
@@ -222,7 +222,7 @@ class ParticularSections(StoryBuilder):
             if v not in (None, "", [], {}) and not (
                 k == "proxy" and isinstance(v, dict) and "mitmproxy" in v
             ):
-                return flat(v, 6)
+                return flat(self.lang, v, 6)
         return ""
 
     def place_section(self) -> None:
@@ -326,7 +326,12 @@ class ParticularSections(StoryBuilder):
         rows: list[tuple[str, object]] = []
         for key, value in self.m.meta.target.items():
             lk = f"g.{key}"
-            rows.append((self.L(lk) if lk in LABELS else str(key), flat(value)))
+            rows.append(
+                (
+                    self.L(lk) if lk in LABELS else field_name(self.lang, str(key)),
+                    flat(self.lang, value),
+                )
+            )
         if not rows:
             rows.append((self.L("g.platform"), self.L("g.no_target")))
         counts: dict[str, int] = {}

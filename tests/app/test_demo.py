@@ -63,7 +63,7 @@ def test_demo_ends_with_a_package_that_verifies(tmp_path: Path) -> None:
     assert {e["kind"] for e in entries if "live" in e.get("data", {})} >= {"capture.video", "mark"}
     room = live[0]
     assert room["room_id"].isdigit() and room["anchor_account"] and room["platform"] == "练习靶场"
-    assert any(u.endswith("/hls/live.m3u8") for u in room["stream_urls"])
+    assert any(u.endswith("/flv/live.flv") for u in room["stream_urls"])  # HTTP-FLV, as real rooms
 
     _court_expert_verifies(out, package, tmp_path)
 

@@ -151,7 +151,7 @@ def test_capture_options_take_the_browser_settings(world: World) -> None:
     settings.set_value(world.home, "browser.engine", "qtwebengine")
     settings.set_value(world.home, "browser.path", "/opt/chromium/chrome")
     config = WorkspaceConfig("case", "31000001", "", None, "zh_CN")
-    options = capture_options(Installation(world.home), config, env_check=lambda *_a: None)
+    options = capture_options(Installation(world.home), config, env_check=lambda *_a, **_k: None)
     assert (options.browser, options.browser_path) == ("qtwebengine", "/opt/chromium/chrome")
     assert options.headless is needs_headless()
 

@@ -4,6 +4,7 @@ the ledger and the sealed files, and a package export carries its own copy."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,8 +13,9 @@ from PySide6.QtWidgets import QComboBox, QDialog, QFormLayout, QLineEdit, QWidge
 
 from app.capture.tasks import Outcome
 from app.desk.errors import explain
-from app.desk.report import write_report
+from app.desk.report import report_lang, write_report
 from app.installation import Installation
+from forensics.errors import QuzhengError
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
@@ -44,7 +46,11 @@ class ReportDialog(QDialog):
         self.report_lang = QComboBox()
         self.report_lang.addItem("简体中文", "zh")
         self.report_lang.addItem("English", "en")
-        self.report_lang.setCurrentIndex(0 if lang.startswith("zh") else 1)
+        # The case's language (Chinese for a Chinese agency), not the interface's.
+        case_lang = lang
+        with contextlib.suppress(QuzhengError, OSError):
+            case_lang = report_lang(inst, case_id)
+        self.report_lang.setCurrentIndex(0 if case_lang.startswith("zh") else 1)
         form = QFormLayout()
         form.addRow(self.tr("PDF file"), row)
         form.addRow(self.tr("Report language"), self.report_lang)

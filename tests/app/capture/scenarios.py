@@ -49,7 +49,9 @@ class ShiftClock:
             self.shift += seconds
 
 
-def quick_env_check(targets: Any, disclosure: Any, profile_dir: Path) -> Any:
+def quick_env_check(
+    targets: Any, disclosure: Any, profile_dir: Path, *, browser: Any = None
+) -> Any:
     """The real clean-environment check, without the internet: no NTP, no echo service,
     and the range's names resolved the way the proxy maps them."""
     from forensics.environment import snapshot
@@ -59,6 +61,7 @@ def quick_env_check(targets: Any, disclosure: Any, profile_dir: Path) -> Any:
         ntp_servers=[],
         echo_urls=[],
         browser_profile=profile_dir,
+        capture_browser=browser,
         proxy_disclosure=disclosure,
         resolver=lambda host: ["127.0.0.1"],
         timeout=1.0,
