@@ -21,6 +21,8 @@ APT_PACKAGES=(
   chromium
   # the browser's sound in the recording: a private PulseAudio sink of the session's own
   pulseaudio pulseaudio-utils
+  # the capture browser's own window (headed), tested on a virtual display
+  xvfb
 )
 # Node.js and npm (ReplayWeb.page for tests/interop) come with many machines; Debian's only
 # where npm is missing.

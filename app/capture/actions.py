@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from PySide6.QtGui import QImage
 from PySide6.QtWebEngineCore import QWebEngineDownloadRequest
@@ -66,6 +66,9 @@ class ActionContext:
     max_part_px: int = MAX_PART_PX
     settle_timeout_ms: int = SETTLE_TIMEOUT_MS
     on_sealed: Callable[[Record], None] = lambda _record: None
+    # Whether the screen is being recorded now (a live stream captured without a running
+    # recording is sealed with a warning).
+    recording: Callable[[], bool] = lambda: False
 
 
 @dataclass(frozen=True)
@@ -83,11 +86,17 @@ class CaptureResult:
         }.get(self.kind, (self.kind, self.kind))
         parts = self.record.data.get("parts") or []
         flat = any(isinstance(p, dict) and p.get("flat_below_first_screen") for p in parts)
+        raw = self.record.data.get("warning")
+        warning: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        warned = bool(warning)
         if lang.startswith("zh"):
             note = "（首屏以下为单一颜色：请核对网页是否确为空白）" if flat else ""
+            if warned:
+                note += f"（警告：{warning.get('zh', '')}）"
             return f"#{self.record.seq} {label[1]}：{names}{note}"
         note = " (one flat colour below the first screen: check the page is blank there)"
-        return f"#{self.record.seq} {label[0]}: {names}{note if flat else ''}"
+        extra = f" (warning: {warning.get('en', '')})" if warned else ""
+        return f"#{self.record.seq} {label[0]}: {names}{note if flat else ''}{extra}"
 
 
 def qt_browser(ctx: ActionContext) -> SessionBrowser:
@@ -137,6 +146,26 @@ def live_step(ctx: ActionContext, facts: dict[str, Any]) -> Steps:
     live = live_facts(ctx.live_target, str(facts["url"]), streams, players)
     if live is not None:
         facts["live"] = live
+        warn_unrecorded_live(ctx, facts)
+
+
+LIVE_UNRECORDED: Final = {
+    "code": "live-without-recording",
+    "en": "the page plays a live stream and the screen is not being recorded: a still "
+    "does not show what the anchor says; record the screen (REQUIREMENTS §A4)",
+    "zh": "页面正在播放直播流而未在录像：截图不能反映主播的口播内容，请开始录像（要求 §A4）",
+}
+
+
+def warn_unrecorded_live(ctx: ActionContext, facts: dict[str, Any]) -> None:
+    """A capture of a page that plays a stream while nothing is recorded is sealed with a
+    warning (the entry says so; the officer reads it in the action's summary)."""
+    live = facts.get("live")
+    if not isinstance(live, dict) or ctx.recording():
+        return
+    playing = any(p.get("playing") for p in live.get("players") or [] if isinstance(p, dict))
+    if playing or live.get("stream_urls"):
+        facts["warning"] = dict(LIVE_UNRECORDED)
 
 
 def finish_action(ctx: ActionContext, kind: str, record: Record) -> CaptureResult:

@@ -299,6 +299,7 @@ class CaptureSession(ProxyWatch, SessionClose):
             now=self._now,
             live_target=self._target,
             on_sealed=sealed,
+            recording=lambda: self.recorder is not None and self.recorder.recording,
         )
 
     def live_info(self, url: str) -> dict[str, Any] | None:

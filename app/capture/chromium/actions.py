@@ -26,7 +26,13 @@ from typing import Any
 
 from PIL import Image
 
-from app.capture.actions import ActionContext, CaptureResult, finish_action, seal_job
+from app.capture.actions import (
+    ActionContext,
+    CaptureResult,
+    finish_action,
+    seal_job,
+    warn_unrecorded_live,
+)
 from app.capture.chromium.browser import ChromiumBrowser
 from app.capture.live import PLAYERS_JS, live_facts, parse_players
 from app.capture.sealer import Item
@@ -92,6 +98,7 @@ def page_facts(ctx: ActionContext, browser: ChromiumBrowser) -> tuple[dict[str, 
     )
     if live is not None:
         facts["live"] = live
+        warn_unrecorded_live(ctx, facts)
     return facts, _int(raw.get("page_height"))
 
 

@@ -3,6 +3,9 @@ and the target the officers declared read back from the case."""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 from app.capture.live import (
     MAX_STREAM_URLS,
     StreamLog,
@@ -81,3 +84,29 @@ def test_live_block_only_when_a_stream_was_seen(world: World) -> None:
         '[{"src": "x", "playing": 1, "width": 640.0, "height": 360.5, "position_ms": 12, "e": 1}]'
     )
     assert odd == [{"src": "x", "width": 640, "position_ms": 12}]
+
+
+def test_a_live_page_captured_without_recording_carries_a_warning(tmp_path: Path) -> None:
+    from app.capture.actions import LIVE_UNRECORDED, ActionContext, warn_unrecorded_live
+
+    recording = [False]
+    ctx = ActionContext(
+        browser=None,  # type: ignore[arg-type]  # the check reads only ``recording``
+        sealer=None,  # type: ignore[arg-type]
+        work_dir=tmp_path,
+        server_info=lambda url: {},
+        check_alive=lambda: None,
+        recording=lambda: recording[0],
+    )
+    playing: dict[str, Any] = {"live": {"players": [{"playing": True}], "stream_urls": []}}
+    facts = dict(playing)
+    warn_unrecorded_live(ctx, facts)
+    assert facts["warning"]["code"] == LIVE_UNRECORDED["code"] and "录像" in facts["warning"]["zh"]
+    recording[0] = True
+    facts = dict(playing)
+    warn_unrecorded_live(ctx, facts)
+    assert "warning" not in facts
+    recording[0] = False
+    quiet: dict[str, Any] = {"live": {"players": [{"playing": False}], "stream_urls": []}}
+    warn_unrecorded_live(ctx, quiet)
+    assert "warning" not in quiet
