@@ -85,6 +85,9 @@ def test_frozen_build_passes_its_selftest(
         assert run.returncode == 0, run.stdout + "\n" + _tail(run.stderr)
         assert "frozen build" in run.stdout and "Self-test passed" in run.stdout
         assert "quzheng --run-proxy" in run.stdout  # the proxy child was the program itself
+        if Path("/usr/bin/chromium").exists():
+            # The capture browser ran through Playwright's driver bundled in the build.
+            assert "over CDP" in run.stdout, run.stdout
 
         # The GUI's capture workspace child (app.frozen.workspace_command) is reachable too:
         # without its input it answers with its own usage error, as a protocol event.
