@@ -6,17 +6,23 @@ and index file; the report is bound to that manifest; ``datapackage.json`` lists
 with SHA-256 (WACZ) and SM3; ``datapackage-digest.json`` carries its hash, the exporting
 officer's signature and an RFC 3161 token; the sums files list everything else. The ZIP is
 written beside the target under a temporary name, fsynced, hashed, and renamed into place.
+
+It fails closed and says what happened (``export_targets``): every target is checked before
+the ``package.export`` entry is sealed; a package or seal that still cannot be written after
+it is removed and the failure sealed as a ``note`` (``event: package.export-failed``); a
+backup that fails after the package and seal are complete is a warning, not a failed export.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import errno
 import hashlib
 import io
 import json
 import os
 import re
-import shutil
 import tempfile
 import uuid
 from collections.abc import Callable
@@ -36,7 +42,7 @@ from forensics.entries import Item
 from forensics.errors import CaptureError, InputError, QuzhengError
 from forensics.fingerprints import package_fingerprints
 from forensics.har_derive import seal_traffic_hars
-from forensics.hashing import CHUNK_SIZE, Digests, digest_file, digest_stream
+from forensics.hashing import Digests, digest_stream
 from forensics.identity import Signer, cert_fingerprint
 from forensics.ledger import Record
 from forensics.package import layout as L
@@ -49,6 +55,12 @@ from forensics.package.documents import (
     SealBody,
     SignerRef,
 )
+from forensics.package.export_targets import (
+    Targets,
+    backup_package,
+    check_targets,
+    copy_backup,
+)
 from forensics.package.readme import readme_text
 from forensics.package.wacz_signing import signed_data
 from forensics.package.zipwrite import Source, write_zip
@@ -59,6 +71,11 @@ from forensics.timestamp import TimestampUnavailable, request_token, token_info_
 # (case, output PDF path, package id, manifest sha256, manifest sm3) -> None
 ReportHook = Callable[[Case, Path, str, str, str], None]
 Progress = Callable[[int, int], None]
+
+# The ``event`` of the ``note`` sealed when an export sealed as ``package.export`` failed.
+EXPORT_FAILED = "package.export-failed"
+
+__all__ = ["EXPORT_FAILED", "ExportResult", "ReportHook", "backup_package", "export_package"]
 
 
 @dataclass(frozen=True)
@@ -74,6 +91,8 @@ class ExportResult:
     seal_path: Path
     backup_path: Path | None = None
     warnings: list[str] = field(default_factory=list)
+    # The package and its seal are complete; only the backup copy failed (also in warnings).
+    backup_error: QuzhengError | None = None
 
 
 @dataclass
@@ -201,20 +220,18 @@ def export_package(
     now: Callable[[], datetime] = utc_now,
     progress: Progress | None = None,
 ) -> ExportResult:
-    out = out.resolve()
-    if out.suffix.lower() not in L.EXTENSIONS:
-        raise InputError(
-            f"the package name must end in {' or '.join(L.EXTENSIONS)}: {out}",
-            f"证据包文件名须以 {' 或 '.join(L.EXTENSIONS)} 结尾：{out}",
-        )
-    if not out.parent.is_dir():
-        raise InputError(f"folder does not exist: {out.parent}", f"目录不存在：{out.parent}")
-    seal_path = out.with_name(out.name + ".seal.json")
-    for p in (out, seal_path, *([backup] if backup else [])):
-        if p.exists():
-            raise InputError(
-                f"{p} exists already; choose another name", f"{p} 已存在，请换一个文件名"
-            )
+    """Seal the export of ``case`` and write the package ``out``, its detached seal and, if
+    asked, an identical ``backup`` copy (a file, or a folder to copy into).
+
+    It fails closed: every target is checked before anything is sealed (``InputError``, the
+    ledger untouched); a package or seal that still cannot be written after the
+    ``package.export`` entry was sealed is removed and the failure sealed as a ``note``
+    (``event: package.export-failed``) naming that entry, then ``CaptureError`` is raised. A
+    backup that fails after the package and seal are complete does not fail the export: it is
+    in ``warnings`` and ``backup_error``, and ``backup_package`` retries it alone.
+    """
+    targets = check_targets(out, backup)
+    out = targets.out
     if password is not None and len(password) < 8:
         raise InputError(
             "the package password needs at least 8 characters", "证据包密码至少需要 8 个字符"
@@ -236,7 +253,7 @@ def export_package(
 
     seal_traffic_hars(case, signer, on_error=har_failed)
 
-    case.ledger.append(
+    export_rec = case.ledger.append(
         signer,
         "package.export",
         {
@@ -247,6 +264,66 @@ def export_package(
             "software": f"Quzheng {__version__}",
         },
     )
+    try:
+        written = _write_package(
+            case, signer, targets, lay, package_id, password, tsa, report, now, progress, warnings
+        )
+    except BaseException as exc:
+        failure = _export_failed(case, signer, export_rec, package_id, targets, exc)
+        if failure is exc:
+            raise
+        raise failure from exc
+
+    backup_path: Path | None = None
+    backup_error: QuzhengError | None = None
+    if targets.backup is not None:
+        try:
+            backup_path = copy_backup(out, targets.seal, targets.backup, written.whole)
+        except QuzhengError as exc:
+            backup_error = exc
+            warnings.append(
+                f"the package {out} is written and sealed; only its backup copy failed: "
+                f"{exc.message_en}"
+            )
+    return ExportResult(
+        path=out,
+        package_id=package_id,
+        size=written.whole.size,
+        sha256=written.whole.sha256,
+        sm3=written.whole.sm3,
+        files=written.files,
+        encrypted=password is not None,
+        manifest_stamped=written.manifest_stamped,
+        seal_path=targets.seal,
+        backup_path=backup_path,
+        warnings=warnings,
+        backup_error=backup_error,
+    )
+
+
+@dataclass(frozen=True)
+class _Written:
+    whole: Digests
+    files: int
+    manifest_stamped: bool
+
+
+def _write_package(
+    case: Case,
+    signer: Signer,
+    targets: Targets,
+    lay: L.Layout,
+    package_id: str,
+    password: str | None,
+    tsa: TsaConfig | None,
+    report: ReportHook | None,
+    now: Callable[[], datetime],
+    progress: Progress | None,
+    warnings: list[str],
+) -> _Written:
+    """Steps (2)-(6), after the ``package.export`` entry: on any failure nothing is left at
+    the package's or the seal's path."""
+    out, seal_path = targets.out, targets.seal
     if tsa is not None:
         outcome = stamp_pending(case, signer, tsa, now=now)
         if outcome.pending:
@@ -405,11 +482,30 @@ def export_package(
             whole = _write_zip(tmp, ordered, password, progress)
     except OSError as exc:
         raise CaptureError(
-            f"cannot write the package {out}: {exc.strerror}",
-            f"无法写入证据包 {out}：{exc.strerror}",
-        ) from None
+            f"cannot write the package {out}: {exc.strerror or exc}",
+            f"无法写入证据包 {out}：{exc.strerror or exc}",
+        ) from exc
+    try:
+        _write_seal(signer, out, seal_path, lay, package_id, password, tsa, whole, warnings)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            out.unlink()  # a package without its seal is no export
+        raise
+    return _Written(whole, len(members), token_json is not None)
 
-    # (6) the detached seal: whole-file digests, signature, token over the file's SHA-256.
+
+def _write_seal(
+    signer: Signer,
+    out: Path,
+    seal_path: Path,
+    lay: L.Layout,
+    package_id: str,
+    password: str | None,
+    tsa: TsaConfig | None,
+    whole: Digests,
+    warnings: list[str],
+) -> None:
+    """(6) the detached seal: whole-file digests, signature, token over the file's SHA-256."""
     seal_body = SealBody(
         v=lay.format,
         file=out.name,
@@ -441,35 +537,63 @@ def export_package(
         signer_cert_pem=signer.officer.chain_pem(),
         timestamp=seal_token,
     )
-    write_atomic(seal_path, seal.to_bytes())
+    try:
+        write_atomic(seal_path, seal.to_bytes())
+    except OSError as exc:
+        raise CaptureError(
+            f"cannot write the seal {seal_path}: {exc.strerror or exc}",
+            f"无法写入封签 {seal_path}：{exc.strerror or exc}",
+        ) from exc
 
-    backup_path = None
-    if backup is not None:
-        backup_path = _backup(out, backup, whole)
-    return ExportResult(
-        path=out,
-        package_id=package_id,
-        size=whole.size,
-        sha256=whole.sha256,
-        sm3=whole.sm3,
-        files=len(members),
-        encrypted=password is not None,
-        manifest_stamped=token_json is not None,
-        seal_path=seal_path,
-        backup_path=backup_path,
-        warnings=warnings,
+
+def _failure_text(exc: BaseException) -> tuple[str, str]:
+    if isinstance(exc, QuzhengError):
+        return exc.message_en, exc.message_zh
+    if isinstance(exc, OSError):
+        code = errno.errorcode.get(exc.errno or 0, "")
+        en = f"{exc.strerror or exc}" + (f" ({code})" if code else "")
+        return en, f"系统错误 {code or exc.strerror or exc}"
+    if isinstance(exc, KeyboardInterrupt):
+        return "interrupted", "被中断"
+    return f"{type(exc).__name__}: {exc}", f"内部错误 {type(exc).__name__}"
+
+
+def _export_failed(
+    case: Case,
+    signer: Signer,
+    export_rec: Record,
+    package_id: str,
+    targets: Targets,
+    exc: BaseException,
+) -> BaseException:
+    """Seal that the export sealed as entry ``export_rec`` did not happen (the package and
+    seal are already removed), and the error to raise for it."""
+    en, zh = _failure_text(exc)
+    name = targets.out.name
+    data = {
+        "event": EXPORT_FAILED,
+        "package_id": package_id,
+        "file_name": name,
+        "export_seq": export_rec.seq,
+        "export_hash": export_rec.hash,
+        "error": en,
+        "text": (
+            f"导出失败：第 {export_rec.seq} 条记录所导出的证据包 {name}（编号 {package_id}）"
+            f"未能写成，未留下任何文件。原因：{zh}\n"
+            f"Export failed: the package {name} (id {package_id}) of entry {export_rec.seq} "
+            f"was not written; no file was left. Cause: {en}"
+        ),
+    }
+    try:
+        note = case.ledger.append(signer, "note", data)
+    except Exception as note_exc:  # the ledger's own disk may be the full one
+        exc.add_note(f"the failed export could not be noted in the ledger: {note_exc}")
+        return exc
+    if not isinstance(exc, Exception):  # KeyboardInterrupt and the like stay what they are
+        return exc
+    return CaptureError(
+        f"the export failed and nothing was written: {en}. The ledger records it: entry "
+        f"{export_rec.seq} (package.export) is marked failed by entry {note.seq}.",
+        f"导出失败，未写成任何文件：{zh}。账本已如实记录：第 {export_rec.seq} 条导出记录"
+        f"由第 {note.seq} 条记录标明失败。",
     )
-
-
-def _backup(src: Path, dst: Path, expected: Digests) -> Path:
-    """An identical copy, compared after writing (REQUIREMENTS.md §C6)."""
-    dst = dst.resolve()
-    with atomic_path(dst) as tmp:
-        with open(src, "rb") as fin, open(tmp, "wb") as fout:
-            shutil.copyfileobj(fin, fout, CHUNK_SIZE)
-        if digest_file(tmp) != expected:
-            raise CaptureError(
-                f"the backup copy {dst} differs from the package", f"备份副本 {dst} 与证据包不一致"
-            )
-    shutil.copyfile(src.with_name(src.name + ".seal.json"), dst.with_name(dst.name + ".seal.json"))
-    return dst
