@@ -260,10 +260,12 @@ class ChromiumBrowser(QObject):
         # made off the GUI thread); the QImage is made on the GUI thread when asked for.
         try:
             with Image.open(io.BytesIO(frame.data)) as picture:
-                rgb = picture.convert("RGB")
+                # The header first: a picture too large to be a screen is not decoded.
+                size = picture.size
+                rgb = picture.convert("RGB") if max(size) <= MAX_FRAME_SIDE else None
         except (OSError, ValueError):
             return
-        if max(rgb.size) > MAX_FRAME_SIDE:
+        if rgb is None:
             # The page laid out on a very tall viewport for a moment (a full-page capture):
             # not a screen; the recording keeps the last picture of the screen meanwhile.
             with self._frame_lock:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import logging
+import os
 import queue
 import shutil
 import tempfile
@@ -217,6 +218,7 @@ class ChromiumEngine:
         self._page: Page | None = None
         self._cdp: CDPSession | None = None
         self._screencast: Callable[[Any], None] | None = None
+        self._screencast_params: dict[str, Any] = {}
         self._profile: Path | None = None
         self._own_profile = False
         self._browser_pid: int | None = None
@@ -345,9 +347,9 @@ class ChromiumEngine:
 
         Pages load pictures only near the viewport (``loading="lazy"``, scripts watching
         the scroll position), and a capture beyond the viewport does not scroll: so the
-        viewport is first made as tall as the page (Playwright's viewport, or for a headed
-        window CDP ``Emulation.setDeviceMetricsOverride``; the page lays out as on a very
-        tall screen, as the Qt engine's resized view did), the pictures are waited for (until every ``<img>`` is
+        viewport is first made as tall as the page (CDP ``Emulation.
+        setDeviceMetricsOverride``; the page lays out as on a very tall screen, as the Qt
+        engine's resized view did), the pictures are waited for (until every ``<img>`` is
         complete, or ``load_wait_s``), the height is measured again (it may grow as
         pictures arrive), then the page is captured beyond the viewport and the viewport
         and scroll position are put back. Returns the PNG and what was waited for.
@@ -363,32 +365,55 @@ class ChromiumEngine:
             height = int(before["page_height"])
             pending = 0
             rounds = 0
+            # The screencast pauses meanwhile: frames of a page laid out 24,000 px tall are
+            # not a screen, and encoding them would slow the capture down.
+            paused = self._screencast is not None
+            if paused:
+                cdp.send("Page.stopScreencast")
             try:
                 while rounds < 4:
                     rounds += 1
                     tall = max(1, min(height, MAX_TALL_VIEWPORT))
-                    if original is not None:  # Playwright's emulated viewport (headless)
-                        page.set_viewport_size({"width": width, "height": tall})
-                    else:  # a headed window: an override of this CDP session's own
-                        cdp.send(
-                            "Emulation.setDeviceMetricsOverride",
-                            {"width": width, "height": tall, "deviceScaleFactor": 0,
-                             "mobile": False},
-                        )  # fmt: skip
+                    # An override of this CDP session's own (at once; Playwright's own
+                    # viewport call waits for the resize to settle, about a second here).
+                    cdp.send(
+                        "Emulation.setDeviceMetricsOverride",
+                        {"width": width, "height": tall, "deviceScaleFactor": 0, "mobile": False},
+                    )
                     pending = self._wait_images(page, deadline)
                     grown = int(page.evaluate(_VIEW_JS)["page_height"])
                     if grown == height:
                         break
                     height = grown
                 waited_ms = int((time.monotonic() - started) * 1000)
-                png = page.screenshot(type="png", full_page=True, timeout=timeout_s * 1000)
+                # The viewport is the page now: one CDP capture of it, beyond the viewport
+                # should the page have grown since.
+                shot = cdp.send(
+                    "Page.captureScreenshot",
+                    {
+                        "format": "png",
+                        # Lossless still; encoded for speed rather than size.
+                        "optimizeForSpeed": True,
+                        "captureBeyondViewport": True,
+                        "fromSurface": True,
+                        "clip": {"x": 0, "y": 0, "width": width, "height": height, "scale": 1},
+                    },
+                )
+                png = base64.b64decode(shot["data"])
             finally:
                 with contextlib.suppress(Exception):
-                    if original is not None:
-                        page.set_viewport_size(original)
-                    else:
+                    if original is not None:  # back to Playwright's viewport (headless)
+                        cdp.send(
+                            "Emulation.setDeviceMetricsOverride",
+                            {"width": original["width"], "height": original["height"],
+                             "deviceScaleFactor": 0, "mobile": False},
+                        )  # fmt: skip
+                    else:  # a headed window sizes its own page again
                         cdp.send("Emulation.clearDeviceMetricsOverride")
                     page.evaluate("([x, y]) => window.scrollTo(x, y)", [before["x"], before["y"]])
+                if paused and self._screencast is not None:
+                    with contextlib.suppress(Exception):
+                        cdp.send("Page.startScreencast", self._screencast_params)
             return png, {
                 "height": height,
                 "not_loaded": pending,
@@ -480,6 +505,7 @@ class ChromiumEngine:
             }
             if max_size is not None:
                 params["maxWidth"], params["maxHeight"] = max_size
+            self._screencast_params = params
             try:
                 cdp.send("Page.startScreencast", params)
             except BaseException:
@@ -648,7 +674,12 @@ class ChromiumEngine:
         )
         # The browser's processes render hostile pages: no secret of ours in their
         # environment.
-        options["env"] = {**child_environment(), **dict(cfg.sound_env)}
+        env = {**child_environment(), **dict(cfg.sound_env)}
+        # Chromium puts its single-instance socket in TMPDIR; a Unix socket's path is at most
+        # 107 bytes, so a long TMPDIR stops the browser from starting at all.
+        if os.name == "posix" and len(env.get("TMPDIR") or tempfile.gettempdir()) > 60:
+            env["TMPDIR"] = "/tmp"
+        options["env"] = env
         try:
             context = self._pw.chromium.launch_persistent_context(str(self._profile), **options)
         except Exception as exc:
