@@ -1,13 +1,15 @@
 """``CaptureSession``: one capture session — proxy, browser, recorder and sealer joined.
 
-Life of a session (one per process, see ``browser``)::
+Life of a session (one per process)::
 
     session = CaptureSession(inst, case, lead_signer, options=CaptureOptions(...))
-    session.start()                       # no Qt yet: recovery, proxy, session.start, env check
-    configure_chromium(session.browser_config)
+    session.start()                       # no Qt yet: recovery, proxy, the browser chosen
+                                          # (app.capture.engines), session.start, env check
+    configure_chromium(session.browser_config)   # only the Qt WebEngine fallback reads it
     app = ensure_application()
-    browser = session.open_browser()      # the workspace in a fresh profile
-    session.attach(browser)               # proxy watch, actions, recorder
+    browser = session.open_browser()      # Chromium over CDP (or the fallback), fresh profile;
+                                          # with the private sound sink when there is one
+    session.attach(browser)               # proxy watch, media watch, actions, recorder
     session.start_recording(); session.screenshot(on_done); session.mark("…") …
     session.stop_capture()                # GUI thread, at once: recording stopped, page blanked
     summary = session.finish(signers)     # off the GUI thread: last video segment sealed, proxy
@@ -18,9 +20,10 @@ What ``start()`` seals, in order:
 1. ``capture.recovered`` — what an earlier crash left in the case's work folder: WARC
    segments the proxy had open, closed segments that were never sealed, and video segments
    written but not sealed (``app.capture.leftovers``);
-2. ``session.start`` — the method, the target, the browser profile folder and the tool
-   qualification (REQUIREMENTS §A8): app name, version and build hash, OS, Python, Qt and
-   Chromium, mitmproxy, and the proxy's disclosure with the hash of its addon code
+2. ``session.start`` — the method, the target, the capture browser (engine, program,
+   version, the program file's SHA-256, its fresh profile, no extensions), the recording's
+   sound, and the tool qualification (REQUIREMENTS §A8): app name, version and build hash,
+   OS, Python, Qt, mitmproxy, and the proxy's disclosure with the hash of its addon code
    (``app.capture.start_record``);
 3. ``env.check`` (phase "before") — the clean-environment check, when configured
    (``app.capture.envcheck``).
