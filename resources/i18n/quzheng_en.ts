@@ -666,6 +666,10 @@
         <translation>Export failed: {0} Nothing sealed in the case was changed.</translation>
     </message>
     <message>
+        <source>Export failed: {0}</source>
+        <translation>Export failed: {0}</translation>
+    </message>
+    <message>
         <source>Package: {0}</source>
         <translation>Package: {0}</translation>
     </message>

@@ -666,6 +666,10 @@
         <translation>导出失败：{0} 案件中已封存的内容未被改变。</translation>
     </message>
     <message>
+        <source>Export failed: {0}</source>
+        <translation>导出失败：{0}</translation>
+    </message>
+    <message>
         <source>Package: {0}</source>
         <translation>证据包：{0}</translation>
     </message>

@@ -12,6 +12,7 @@ from app.capture.tasks import Outcome
 from app.desk.cases import export_case
 from app.desk.errors import explain
 from app.installation import Installation
+from forensics.errors import InputError
 from forensics.identity import Signer
 from forensics.package import ExportResult
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
@@ -98,11 +99,14 @@ class ExportDialog(QDialog):
     def _done(self, outcome: Outcome[ExportResult]) -> None:
         self.buttons.setEnabled(True)
         if outcome.error is not None:
-            self.message.setText(
-                self.tr("Export failed: {0} Nothing sealed in the case was changed.").format(
-                    explain(outcome.error, self.lang)
-                )
+            # Refused before anything was sealed (InputError), or failed after the export
+            # entry was sealed: then the error itself says which ledger entry marks it failed.
+            text = (
+                self.tr("Export failed: {0} Nothing sealed in the case was changed.")
+                if isinstance(outcome.error, InputError)
+                else self.tr("Export failed: {0}")
             )
+            self.message.setText(text.format(explain(outcome.error, self.lang)))
             self.message.setStyleSheet("color: #c62828")
             return
         r = outcome.unwrap()
