@@ -122,6 +122,22 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
+def _start(
+    ctx: ActionContext,
+    job: Callable[[ChromiumBrowser], Record],
+    kind: str,
+    on_done: Callable[..., None],
+) -> None:
+    """GUI thread: check that the session can capture, then run ``job`` off it; a refusal
+    is reported through ``on_done`` like every other failure of an action."""
+    try:
+        browser = _browser(ctx)
+    except Exception as exc:
+        on_done(Outcome(error=exc))
+        return
+    _run(ctx, lambda: job(browser), kind, on_done)
+
+
 def _run(
     ctx: ActionContext, job: Callable[[], Record], kind: str, on_done: Callable[..., None]
 ) -> None:
@@ -135,13 +151,7 @@ def _run(
 
 
 def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-    try:
-        browser = _browser(ctx)
-    except Exception as exc:  # reported like every other failure of an action
-        on_done(Outcome(error=exc))
-        return
-
-    def job() -> Record:
+    def job(browser: ChromiumBrowser) -> Record:
         facts, _height = page_facts(ctx, browser)
         png = browser.engine.screenshot().result(JOB_TIMEOUT_S)
         width, height = png_size(png)
@@ -152,17 +162,11 @@ def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult
 
         return seal_job(ctx, "capture.screenshot", facts, files)()
 
-    _run(ctx, job, "capture.screenshot", on_done)
+    _start(ctx, job, "capture.screenshot", on_done)
 
 
 def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-    try:
-        browser = _browser(ctx)
-    except Exception as exc:  # reported like every other failure of an action
-        on_done(Outcome(error=exc))
-        return
-
-    def job() -> Record:
+    def job(browser: ChromiumBrowser) -> Record:
         facts, _height = page_facts(ctx, browser)
         first_screen = int(facts["viewport"]["height"])
         started = time.monotonic()
@@ -203,17 +207,11 @@ def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]
 
         return seal_job(ctx, "capture.fullpage", facts, files)()
 
-    _run(ctx, job, "capture.fullpage", on_done)
+    _start(ctx, job, "capture.fullpage", on_done)
 
 
 def take_snapshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
-    try:
-        browser = _browser(ctx)
-    except Exception as exc:  # reported like every other failure of an action
-        on_done(Outcome(error=exc))
-        return
-
-    def job() -> Record:
+    def job(browser: ChromiumBrowser) -> Record:
         facts, _height = page_facts(ctx, browser)
         mhtml = browser.engine.mhtml().result(JOB_TIMEOUT_S)
         html = browser.engine.evaluate_isolated(_DOM_JS).result(JOB_TIMEOUT_S)
@@ -235,4 +233,4 @@ def take_snapshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]]
 
         return seal_job(ctx, "capture.snapshot", facts, files)()
 
-    _run(ctx, job, "capture.snapshot", on_done)
+    _start(ctx, job, "capture.snapshot", on_done)
