@@ -62,12 +62,22 @@ def test_sigkill_during_import_never_leaves_damage(world: World, tmp_path: Path)
 
     saw_partial_tmp = 0
     for k in range(KILLS):
-        span = (0.0, full) if k % 2 else (start, end)
-        delay = span[0] + (span[1] - span[0]) * (k + 0.5) / KILLS
         proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
+        started = time.monotonic()
+        if k % 2:
+            # Odd kill points spread over the whole measured run (start-up, hashing, sealing).
+            time.sleep(full * (k + 0.5) / KILLS)
+        else:
+            # Even ones land while a file is being written, however long start-up takes on a
+            # loaded machine: wait for the first temporary file, then go into its window.
+            while not any((case_dir / "tmp").iterdir()) and proc.poll() is None:
+                if time.monotonic() - started > 4 * full + 10:
+                    break
+                time.sleep(0.002)
+            time.sleep((end - start) * 0.5 * (k + 0.5) / KILLS)
         if any((case_dir / "tmp").iterdir()):
             saw_partial_tmp += 1
+        delay = time.monotonic() - started
         proc.send_signal(signal.SIGKILL)
         proc.wait()
 
