@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -77,9 +78,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-@pytest.fixture(scope="session")
-def site() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
+@contextlib.contextmanager
+def serve(routes: dict[str, tuple[str, bytes]]) -> Iterator[str]:
+    """A loopback web site serving ``routes`` (path → content type, body); its base URL."""
+    handler = type("Routes", (_Handler,), {"routes": dict(routes)})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -87,3 +90,9 @@ def site() -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="session")
+def site() -> Iterator[str]:
+    with serve(_Handler.routes) as url:
+        yield url

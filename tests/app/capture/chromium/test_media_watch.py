@@ -10,9 +10,8 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
-from typing import Any, ClassVar
+from typing import Any
 
 import av
 import pytest
@@ -25,7 +24,7 @@ from app.capture.chromium.media_watch import MAX_FINDINGS, MediaWatch, describe_
 from app.capture.navlog import NavigationLog
 from app.capture.session import CaptureSession
 from forensics.canonical import canonical_bytes
-from tests.app.capture.chromium.conftest import CHROMIUM, needs_chromium
+from tests.app.capture.chromium.conftest import CHROMIUM, needs_chromium, serve
 
 T = 60
 FIXED = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -310,32 +309,10 @@ CENC = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
-    routes: ClassVar[dict[str, tuple[str, bytes]]] = {}
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        item = self.routes.get(self.path)
-        if item is None:
-            self.send_response(404)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-            return
-        ctype, body = item
-        self.send_response(200)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        self.wfile.write(body)
-
-
 @pytest.fixture(scope="module")
 def media_site() -> Iterator[str]:
     html = "text/html; charset=utf-8"
-    _Handler.routes = {
+    routes = {
         "/h264.mp4": ("video/mp4", make_mp4("libx264")),
         "/hevc.mp4": ("video/mp4", make_mp4("libx265", tag="hvc1")),
         "/junk.mp4": ("video/mp4", b"these bytes are no video at all. " * 100),
@@ -346,14 +323,8 @@ def media_site() -> Iterator[str]:
         "/missing": (html, video_page("/missing.mp4")),
         "/mse": (html, MSE_PAGE),
     }
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve(routes) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
