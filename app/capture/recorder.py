@@ -578,8 +578,6 @@ class ScreenRecorder(QObject):
         """Encoder thread: a chunk of sound into the open segment, placed by its time; a
         gap (the sound server was late) is filled with silence so the track stays in step
         with the picture."""
-        import av
-
         n = len(item.pcm) // (sound.CHANNELS * sound.SAMPLE_BYTES)
         if n == 0:
             return
@@ -592,13 +590,15 @@ class ScreenRecorder(QObject):
                 skip = -ideal * sound.CHANNELS * sound.SAMPLE_BYTES
                 item = _Audio(item.pcm[skip:], item.t)
             elif ideal > 0:  # the first sound arrived after the first picture
-                self._encode_audio(seg, bytes(ideal * sound.CHANNELS * sound.SAMPLE_BYTES), av)
+                self._encode_audio(seg, bytes(ideal * sound.CHANNELS * sound.SAMPLE_BYTES))
         elif ideal - seg.audio_next > sound.RATE // 4:
             gap = ideal - seg.audio_next
-            self._encode_audio(seg, bytes(gap * sound.CHANNELS * sound.SAMPLE_BYTES), av)
-        self._encode_audio(seg, item.pcm, av)
+            self._encode_audio(seg, bytes(gap * sound.CHANNELS * sound.SAMPLE_BYTES))
+        self._encode_audio(seg, item.pcm)
 
-    def _encode_audio(self, seg: _Open, pcm: bytes, av: Any) -> None:
+    def _encode_audio(self, seg: _Open, pcm: bytes) -> None:
+        import av
+
         n = len(pcm) // (sound.CHANNELS * sound.SAMPLE_BYTES)
         frame = av.AudioFrame(format="s16", layout="stereo", samples=n)
         frame.planes[0].update(pcm)

@@ -40,8 +40,8 @@ from app.capture.chromium import actions as chromium_actions
 from app.capture.chromium.browser import ChromiumBrowser
 from app.capture.sealer import Item
 from app.capture.steps import Background, Steps, drive
-from app.capture.tasks import Outcome, run_task
-from forensics.errors import CaptureError, InputError
+from app.capture.tasks import Outcome
+from forensics.errors import InputError
 from forensics.ledger import Record
 
 MIN_SIDE = 8
@@ -133,18 +133,12 @@ def take_chromium_area(
 ) -> None:
     """Capture ``area`` (pixels of a screencast picture of size ``frame``) of the Chromium
     browser's viewport and seal it, in the background; ``on_done`` on the GUI thread."""
-    ctx.check_alive()
-    browser = ctx.browser
-    if not isinstance(browser, ChromiumBrowser) or browser.shut_down:
-        raise CaptureError("The browser is not running.", "浏览器未在运行。")
     r = area.normalized()
     if r.width() < MIN_SIDE or r.height() < MIN_SIDE:
         raise _too_small()
-
-    def done(outcome: Outcome[Record]) -> None:
-        if outcome.error is not None:
-            on_done(Outcome(error=outcome.error))
-        else:
-            on_done(Outcome(value=finish_action(ctx, "capture.screenshot", outcome.unwrap())))
-
-    run_task(lambda: chromium_area_job(ctx, browser, r, frame), done)
+    chromium_actions.start_action(
+        ctx,
+        lambda browser: chromium_area_job(ctx, browser, r, frame),
+        "capture.screenshot",
+        on_done,
+    )

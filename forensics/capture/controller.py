@@ -494,13 +494,19 @@ class RecordingProxy:
                 logger.exception("capture proxy event handler failed for %s", kind)
         self._events.put(None)
 
-    def _refused(self, event: dict[str, object]) -> None:
+    @staticmethod
+    def _detail(event: dict[str, object]) -> tuple[int, dict[str, object]] | None:
+        """A refusal event's running count and its plain fields (None when malformed)."""
         n = event.get("n")
         if not isinstance(n, int):
+            return None
+        return n, {k: v for k, v in event.items() if k != "event" and isinstance(v, str | int)}
+
+    def _refused(self, event: dict[str, object]) -> None:
+        parsed = self._detail(event)
+        if parsed is None:
             return
-        detail: dict[str, object] = {
-            k: v for k, v in event.items() if k != "event" and isinstance(v, str | int)
-        }
+        n, detail = parsed
         with self._lock:
             self._refused_count = max(self._refused_count, n)
             if "client" in detail and len(self._refusals) < MAX_DETAILED:
@@ -511,12 +517,10 @@ class RecordingProxy:
 
     def _background_refused(self, event: dict[str, object]) -> None:
         """The browser's own background request, refused: no intruder, nobody is told."""
-        n = event.get("n")
-        if not isinstance(n, int):
+        parsed = self._detail(event)
+        if parsed is None:
             return
-        detail: dict[str, object] = {
-            k: v for k, v in event.items() if k != "event" and isinstance(v, str | int)
-        }
+        n, detail = parsed
         with self._lock:
             self._background_count = max(self._background_count, n)
             if "method" in detail and len(self._background) < MAX_DETAILED:

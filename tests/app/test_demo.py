@@ -31,6 +31,8 @@ def test_demo_ends_with_a_package_that_verifies(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     assert "Verdict: PASS" in proc.stdout
+    # The officer is told which browser captures (the machine's Chromium here) and with what sound.
+    assert "Capture browser: Chromium" in proc.stdout and "own sound only" in proc.stdout
     # Headless: Qt's messages go to the log and Chromium's own log is kept down.
     for noise in ("QRhiGles2", "propagateSizeHints", "dbus", "Traceback"):
         assert noise not in proc.stderr, proc.stderr[-2000:]

@@ -122,7 +122,7 @@ def png_size(png: bytes) -> tuple[int, int]:
     return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
 
 
-def _start(
+def start_action(
     ctx: ActionContext,
     job: Callable[[ChromiumBrowser], Record],
     kind: str,
@@ -162,7 +162,7 @@ def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult
 
         return seal_job(ctx, "capture.screenshot", facts, files)()
 
-    _start(ctx, job, "capture.screenshot", on_done)
+    start_action(ctx, job, "capture.screenshot", on_done)
 
 
 def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
@@ -207,7 +207,7 @@ def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]
 
         return seal_job(ctx, "capture.fullpage", facts, files)()
 
-    _start(ctx, job, "capture.fullpage", on_done)
+    start_action(ctx, job, "capture.fullpage", on_done)
 
 
 def take_snapshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
@@ -233,4 +233,4 @@ def take_snapshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]]
 
         return seal_job(ctx, "capture.snapshot", facts, files)()
 
-    _start(ctx, job, "capture.snapshot", on_done)
+    start_action(ctx, job, "capture.snapshot", on_done)

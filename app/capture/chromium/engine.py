@@ -340,9 +340,7 @@ class ChromiumEngine:
             lambda: self._need_page().screenshot(type="png", clip=clip, timeout=timeout_s * 1000),
         )
 
-    def full_page_loaded(
-        self, *, load_wait_s: float = 8.0, timeout_s: float = 120.0
-    ) -> Future[tuple[bytes, dict[str, Any]]]:
+    def full_page_loaded(self, *, load_wait_s: float = 8.0) -> Future[tuple[bytes, dict[str, Any]]]:
         """PNG of the whole page as it is when everything in it has loaded.
 
         Pages load pictures only near the viewport (``loading="lazy"``, scripts watching

@@ -78,6 +78,8 @@ def test_full_session_on_the_range(
     browser = start.entry["data"]["browser"]
     assert run["engine"] == "chromium" and browser["engine"] == "chromium-cdp"
     assert browser["version"] and len(browser["program_sha256"]) == 64
+    sound = start.entry["data"]["sound"]
+    assert sound["captured"] is True and sound["backend"] == "pulseaudio-private-sink"
     assert start.entry["data"]["proxy"]["addon_sha256"] == tool["proxy_addon_sha256"]
     envs = [r.entry["data"]["phase"] for r in records(case, "env.check")]
     assert envs == ["before", "after"]
