@@ -4,7 +4,10 @@
    SM3, fsync, rename, ledger entry — against ``openssl dgst -sm3`` of the same file, in
    alternating rounds. Target: ratio ≥ 0.9; peak memory of the sealing process < 100 MB.
 2. Sealing 2,000 files of 10 KiB, each durable before its ledger entry, against writing
-   and fsyncing the same files without sealing. Target: ≥ 300 items/s.
+   and fsyncing the same files without sealing, in alternating rounds. Target: ≥ 300 items/s
+   (the ratio to the baseline is printed; see README.md for why it cannot approach 1).
+
+Each figure and its baseline are the medians of three rounds (``ROUNDS``) run in turn.
 """
 
 from __future__ import annotations
@@ -68,7 +71,9 @@ def bench_large(work: Path) -> bool:
     mb = int(os.environ.get("QZ_BENCH_SEAL_MB", "1024"))
     src = work / "large.bin"
     _make_file(src, mb)
-    ossl, seal, rss = [], [], []
+    ossl: list[float] = []
+    seal: list[float] = []
+    rss: list[float] = []
     for r in range(ROUNDS):
         home = work / f"home-large-{r}"
         case_id = _setup_case(home)
@@ -88,18 +93,32 @@ def bench_large(work: Path) -> bool:
             cwd=Path(__file__).resolve().parents[1],
         )
         res = json.loads(out.stdout)
-        seal.append(res["seconds"])
-        rss.append(res["rss_mb"])
+        seal.append(float(res["seconds"]))
+        rss.append(float(res["rss_mb"]))
         shutil.rmtree(home)
     src.unlink()
     t_ossl, t_seal = statistics.median(ossl), statistics.median(seal)
     ratio = t_ossl / t_seal
     peak = max(rss)
-    print(f"seal {mb} MiB: {mb / t_seal:.0f} MB/s (median of {ROUNDS})")
-    print(f"openssl dgst -sm3 baseline: {mb / t_ossl:.0f} MB/s")
+    rounds = ", ".join(f"{mb / t:.0f}" for t in seal)
+    print(f"seal {mb} MiB: {mb / t_seal:.0f} MB/s (median of {ROUNDS}: {rounds})")
+    rounds = ", ".join(f"{mb / t:.0f}" for t in ossl)
+    print(f"openssl dgst -sm3 baseline: {mb / t_ossl:.0f} MB/s (median of {ROUNDS}: {rounds})")
     print(f"ratio seal/openssl-sm3: {ratio:.2f}  (target >= 0.90)")
     print(f"peak RSS of the sealing process: {peak:.0f} MB  (target < 100)")
     return ratio >= 0.9 and peak < 100
+
+
+def _copy_fsync(paths: list[Path], dst: Path) -> float:
+    """The baseline: the same bytes copied and fsynced, nothing else."""
+    dst.mkdir()
+    t0 = time.perf_counter()
+    for p in paths:
+        with open(p, "rb") as src, open(dst / p.name, "wb") as out:
+            out.write(src.read())
+            out.flush()
+            os.fsync(out.fileno())
+    return time.perf_counter() - t0
 
 
 def bench_small(work: Path, count: int = 2000, size: int = 10 * 1024) -> bool:
@@ -114,29 +133,34 @@ def bench_small(work: Path, count: int = 2000, size: int = 10 * 1024) -> bool:
         p.write_bytes(i.to_bytes(8, "little") + os.urandom(size - 8))
         paths.append(p)
 
-    # Baseline: the same bytes copied and fsynced, nothing else.
-    plain = work / "plain"
-    plain.mkdir()
-    t0 = time.perf_counter()
-    for p in paths:
-        with open(p, "rb") as src, open(plain / p.name, "wb") as dst:
-            dst.write(src.read())
-            dst.flush()
-            os.fsync(dst.fileno())
-    t_plain = time.perf_counter() - t0
-
-    home = work / "home-small"
-    case_id = _setup_case(home)
-    signer = IdentityStore(home).unlock("B0001", PASSPHRASE)
-    with Case.open(home, case_id) as case:
-        t0 = time.perf_counter()
-        for p in paths:
-            case.import_file(signer, p)
-        t_seal = time.perf_counter() - t0
+    plain, seal = [], []
+    for r in range(ROUNDS):  # alternating, so a noisy spell hits both sides
+        plain.append(_copy_fsync(paths, work / f"plain-{r}"))
+        home = work / f"home-small-{r}"
+        case_id = _setup_case(home)
+        signer = IdentityStore(home).unlock("B0001", PASSPHRASE)
+        with Case.open(home, case_id) as case:
+            t0 = time.perf_counter()
+            for p in paths:
+                case.import_file(signer, p)
+            seal.append(time.perf_counter() - t0)
+        shutil.rmtree(home)
+        shutil.rmtree(work / f"plain-{r}")
+    t_plain, t_seal = statistics.median(plain), statistics.median(seal)
     rate = count / t_seal
-    print(f"seal {count} x {size // 1024} KiB: {rate:.0f} items/s  (target >= 300)")
     print(
-        f"copy+fsync baseline: {count / t_plain:.0f} files/s; ratio seal/baseline: {t_plain / t_seal:.2f}"
+        f"seal {count} x {size // 1024} KiB: {rate:.0f} items/s (median of {ROUNDS}: "
+        + ", ".join(f"{count / t:.0f}" for t in seal)
+        + ")  (target >= 300)"
+    )
+    print(
+        f"copy+fsync baseline: {count / t_plain:.0f} files/s (median of {ROUNDS}: "
+        + ", ".join(f"{count / t:.0f}" for t in plain)
+        + ")"
+    )
+    print(
+        f"ratio seal/copy+fsync: {t_plain / t_seal:.2f}  (issue 23 asks 0.80; three ordered"
+        " flushes per item against one bound it near 0.33: benchmarks/README.md)"
     )
     return rate >= 300
 

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from forensics.atomic import PRIVATE_DIR_MODE, PRIVATE_MODE, fsync_dir, make_private_dir
+from forensics.directio import DirectWriter
 from forensics.errors import CaptureError, InputError, NotFoundError
 from forensics.hashing import Digests, digest_stream
 
@@ -157,7 +158,8 @@ class CaseStore:
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
             with os.fdopen(fd, "wb", buffering=0) as out:
-                digests = digest_stream(src, out)
+                with DirectWriter(out.fileno()) as sink:
+                    digests = digest_stream(src, sink)
                 os.fsync(out.fileno())
             self._place(tmp, digests)
         except OSError as exc:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import lzma
+import os
 import stat
 import struct
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -31,6 +34,22 @@ from forensics.package.layout import (
     is_safe_name,
     layout_named_by,
 )
+
+# A local file header: signature, then (skipped) version, flags, method, time, date, CRC and
+# sizes, then the lengths of the name and the extra field.
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+# Encrypted (bit 0), compressed patch data (bit 5), strong encryption (bit 6).
+_FLAGS_NOT_PLAIN = 0x1 | 0x20 | 0x40
+
+
+@dataclass(frozen=True)
+class Span:
+    """One stored member's bytes in the package file, and the CRC-32 its header gives."""
+
+    name: str
+    start: int
+    size: int
+    crc: int
 
 
 def _bad(path: Path, en: str, zh: str) -> InputError:
@@ -231,6 +250,50 @@ class PackageReader:
 
     def has(self, name: str) -> bool:
         return name in self._infos
+
+    def stat(self) -> os.stat_result:
+        """The status of the package file this reader has open."""
+        return os.fstat(self._zf.fp.fileno())
+
+    def stored_spans(self) -> list[Span] | None:
+        """Where each member's bytes lie in the file, for reading the package in one pass
+        (``forensics.package.scan``): only for a package that is not encrypted, whose every
+        member is stored with its local header naming it as the central directory does, the
+        members one after another without overlap. Otherwise None: the members are then read
+        through the ZIP library, which reports whatever is wrong with them."""
+        if self.encrypted:
+            return None
+        spans: list[Span] = []
+        try:
+            with open(self.path, "rb") as f:
+                end = os.fstat(f.fileno()).st_size
+                for name, info in self._infos.items():
+                    if (
+                        info.compress_type != zipfile.ZIP_STORED
+                        or info.flag_bits & _FLAGS_NOT_PLAIN
+                        or info.compress_size != info.file_size
+                    ):
+                        return None
+                    f.seek(info.header_offset)
+                    head = f.read(_LOCAL_HEADER.size)
+                    if len(head) != _LOCAL_HEADER.size:
+                        return None
+                    sig, name_len, extra_len = _LOCAL_HEADER.unpack(head)
+                    if sig != b"PK\x03\x04" or f.read(name_len) != info.orig_filename.encode(
+                        "utf-8" if info.flag_bits & 0x800 else "cp437"
+                    ):
+                        return None
+                    start = info.header_offset + _LOCAL_HEADER.size + name_len + extra_len
+                    spans.append(Span(name, start, info.file_size, info.CRC))
+        except (OSError, UnicodeEncodeError):
+            return None
+        spans.sort(key=lambda s: s.start)
+        for a, b in itertools.pairwise(spans):
+            if a.start + a.size > b.start:
+                return None
+        if spans and spans[-1].start + spans[-1].size > end:
+            return None
+        return spans
 
     def open(self, name: str) -> BinaryIO:
         info = self._infos.get(name)

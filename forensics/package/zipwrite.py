@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Protocol
 
 from stream_zip import (
     NO_COMPRESSION_32,
@@ -58,13 +58,21 @@ class Source:
     size: int
 
 
-def _chunks(src: Path | bytes) -> Iterator[bytes]:
+def _chunks(src: Path | bytes) -> Iterator[bytes | memoryview]:
+    """A source's bytes in order. A file is read into one reused buffer, so each chunk is a
+    view that holds only until the next one is asked for: stream_zip (which copies each into
+    its output blocks, or encrypts it) and the CRC are done with a chunk by then, and no
+    fresh megabyte is allocated per chunk."""
     if isinstance(src, bytes):
         yield src
         return
+    buf = bytearray(CHUNK_SIZE)
+    view = memoryview(buf)
+    # Through the page cache: the CRC worker's read fills it (with the kernel's read-ahead)
+    # and the writer's second read finds the bytes there, so the disk reads each source once.
     with open(src, "rb", buffering=0) as f:
-        while chunk := f.read(CHUNK_SIZE):
-            yield chunk
+        while n := f.readinto(buf):
+            yield view[:n]
 
 
 def _crc(src: Path | bytes) -> int:
@@ -89,8 +97,12 @@ def _zip64_flags(entries: list[Source], encrypted: bool) -> list[bool]:
     return flags
 
 
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int | None: ...
+
+
 def write_zip(
-    out: BinaryIO,
+    out: Writable,
     entries: list[Source],
     *,
     password: str | None = None,
@@ -103,13 +115,13 @@ def write_zip(
 
     def members(
         crcs: list[Future[int]],
-    ) -> Iterable[tuple[str, datetime, int, object, Iterable[bytes]]]:
+    ) -> Iterable[tuple[str, datetime, int, object, Iterable[bytes | memoryview]]]:
         for e, crc, wide in zip(
             entries, crcs, _zip64_flags(entries, password is not None), strict=True
         ):
             method = (NO_COMPRESSION_64 if wide else NO_COMPRESSION_32)(e.size, crc.result())
 
-            def counted(src: Path | bytes = e.source) -> Iterator[bytes]:
+            def counted(src: Path | bytes = e.source) -> Iterator[bytes | memoryview]:
                 nonlocal done
                 for chunk in _chunks(src):
                     done += len(chunk)
