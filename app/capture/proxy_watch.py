@@ -2,7 +2,11 @@
 
 Each traffic segment the proxy closes is sealed as ``capture.traffic`` (folder ``archive``,
 ``application/warc``) and indexed, so captures can name the server IP and certificate of
-their page; one that cannot be sealed stops the capture. If the proxy dies while capture
+their page; one that cannot be sealed stops the capture. A response still arriving when its
+segment closed (a live stream) is in it as its next part, and the entry names each such part
+(``partials``: URI, origin record id, segment number, payload byte range; see
+docs/package-format.md §4), so every period of a live stream is sealed and time-stamped
+while it runs. If the proxy dies while capture
 runs, the capture stops too (``_watch_proxy``).
 
 Only the session's browser may use the recording proxy (``forensics.capture.clientauth``):

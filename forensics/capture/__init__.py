@@ -1,7 +1,7 @@
 """Traffic capture: the recording proxy (mitmproxy child process) and its WARC segments.
 
 Public names (imported lazily, so importing this package does not load mitmproxy or
-warcio): ``RecordingProxy``, ``SegmentInfo``, ``SensitiveUse`` (controller); ``ensure_ca``,
+warcio): ``RecordingProxy``, ``SegmentInfo``, ``SegmentPart``, ``SensitiveUse`` (controller); ``ensure_ca``,
 ``CaInfo`` (ca); ``recover_open_segments``, ``closed_segments``, ``RecoveryError``
 (recover); ``warc_to_har`` (har). The child process is ``python -m forensics.capture.proxy``.
 """
@@ -14,6 +14,7 @@ from typing import Any
 _EXPORTS = {
     "RecordingProxy": "controller",
     "SegmentInfo": "controller",
+    "SegmentPart": "controller",
     "SensitiveUse": "controller",
     "ensure_ca": "ca",
     "CaInfo": "ca",

@@ -3,8 +3,9 @@
 Division of work, chosen so the proxy keeps its throughput and its memory stays flat: the
 event-loop thread (these hooks) only describes what passes. It serialises header blocks
 (``records``), plans records (URI, dates, upstream IP, protocol, cipher) and hands body
-chunks on, by reference and in batches of 512 KiB, to the one writer thread
-(``traffic_writer``) through a bounded queue. Every body is streamed
+chunks on, by reference and in batches of 512 KiB (or after half a second, whichever comes
+first: a slow live stream must reach the writer in time for its segment), to the one
+writer thread (``traffic_writer``) through a bounded queue. Every body is streamed
 (``flow.request.stream`` / ``flow.response.stream`` are callables that pass each chunk on
 unchanged), so mitmproxy never buffers a body. The addon changes nothing it relays.
 
@@ -24,6 +25,9 @@ Record choices (see also ``records`` and ``warc``):
 - Transport errors are ``metadata`` records (``Quzheng-Metadata: error``, the URL in the
   JSON, no ``WARC-Target-URI`` so that web-archive indexes do not take them for a capture
   of the page) linked to the request; a response cut short has ``WARC-Truncated``.
+- A response still arriving when its segment closes is committed part by part (WARC 1.1
+  record segmentation, done by ``traffic_writer``): long and endless responses (live
+  streams) are sealed while they run.
 
 Clients: only the capture browser is admitted (``clientauth``, loaded before this addon);
 flows it refused or answered itself carry ``NOT_RECORDED`` and nothing about them is
@@ -35,6 +39,8 @@ refused, and stream callables forward nothing more (see ``traffic_writer``).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import ipaddress
 import json
@@ -76,12 +82,17 @@ from forensics.capture.warc import (
 # Chunks are handed to the writer in batches of this size: each hand-over wakes the writer
 # thread, and each wake-up takes the GIL from the event loop for a moment.
 HANDOVER_BYTES: Final = 512 * 1024
+# ... and at the latest this long after the first chunk of a batch arrived, so a slow stream
+# (a live room at a few hundred kbit/s) is in the writer's spool when its segment closes:
+# the part committed then lags what the browser had by at most this much.
+HANDOVER_SECONDS: Final = 0.5
 
 
 @dataclass(slots=True)
 class _Gather:
     parts: list[bytes] = field(default_factory=list)
     size: int = 0
+    since: float = 0.0  # time.monotonic() when the first of ``parts`` arrived
 
 
 @dataclass(slots=True)
@@ -112,6 +123,26 @@ class RecordingAddon:
         self._asked: dict[str, tuple[str, int]] = {}
         # body id -> chunks passed on but not yet handed to the writer
         self._gathers: dict[str, _Gather] = {}
+        self._ticker: asyncio.Task[None] | None = None
+
+    # ---- lifecycle (mitmproxy hooks)
+
+    def running(self) -> None:
+        self._ticker = asyncio.get_running_loop().create_task(self._tick())
+
+    async def _tick(self) -> None:
+        """Hands over the batches of bodies that stalled (a stream that paused): the
+        stream callable itself only runs when more data comes."""
+        while True:
+            await asyncio.sleep(HANDOVER_SECONDS / 2)
+            if self.writer.failed.is_set():
+                continue
+            now = time.monotonic()
+            for body_id, gather in list(self._gathers.items()):
+                if gather.parts and now - gather.since >= HANDOVER_SECONDS:
+                    self.writer.put(Chunk(body_id, gather.parts))
+                    gather.parts = []
+                    gather.size = 0
 
     # ---- connections
 
@@ -243,14 +274,18 @@ class RecordingAddon:
         self._gathers[body_id] = gather
         put = self.writer.put
         failed = self.writer.failed
+        monotonic = time.monotonic
 
         def stream(data: bytes) -> bytes:
             if failed.is_set():
                 return b""  # fail closed: nothing more is forwarded unrecorded
             if data:
+                now = monotonic()
+                if not gather.parts:
+                    gather.since = now
                 gather.parts.append(data)
                 gather.size += len(data)
-                if gather.size >= HANDOVER_BYTES:
+                if gather.size >= HANDOVER_BYTES or now - gather.since >= HANDOVER_SECONDS:
                     put(Chunk(body_id, gather.parts))
                     gather.parts = []
                     gather.size = 0
@@ -314,7 +349,9 @@ class RecordingAddon:
             record_id=st.resp_id,
             extra=extra,
         )
-        self.writer.put(StartBody(st.resp_body, plan, response_head(resp)))
+        self.writer.put(
+            StartBody(st.resp_body, plan, response_head(resp), conn_id=flow.server_conn.id)
+        )
         resp.stream = self._streamer(st.resp_body)
 
     def response(self, flow: Any) -> None:
@@ -519,6 +556,10 @@ class RecordingAddon:
         self.writer.put(Roll())
 
     def done(self) -> None:
+        if self._ticker is not None:
+            with contextlib.suppress(RuntimeError):  # the loop may be gone already
+                self._ticker.cancel()
+            self._ticker = None
         for body_id in list(self._gathers):
             self._flush(body_id)  # transfers cut by the stop are kept as far as they got
         self.writer.put(Stop())

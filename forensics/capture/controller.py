@@ -48,6 +48,7 @@ from forensics.capture.ca import CaInfo, ensure_ca
 from forensics.capture.clientauth import MAX_DETAILED, PROXY_USER
 from forensics.capture.warc import DEFAULT_SEGMENT_BYTES, DEFAULT_SEGMENT_SECONDS
 from forensics.childenv import child_environment
+from forensics.entry_data import SensitiveUse, TrafficData
 from forensics.errors import CaptureError, InputError
 
 logger = logging.getLogger(__name__)
@@ -56,11 +57,68 @@ _STDERR_TAIL: Final = 200
 
 
 @dataclass(frozen=True)
-class SensitiveUse:
-    """Credentials of the officer's own that a recorded exchange carried (§A11)."""
+class SegmentPart:
+    """A part of a segmented record (a response still arriving when a segment closed)
+    that a segment holds: docs/package-format.md §4."""
 
-    url: str
-    headers: tuple[str, ...]
+    uri: str
+    origin_id: str
+    """The WARC-Record-ID of the series' first part (the response record)."""
+    record_id: str
+    segment_number: int
+    payload_from: int
+    payload_to: int
+    """The part's payload bytes: ``[payload_from, payload_to)`` of the response body."""
+    payload_sha256: str
+    last: bool
+    truncated: str | None
+
+    @classmethod
+    def from_json(cls, item: object) -> SegmentPart:
+        """Raises ValueError when ``item`` is not a well-formed part."""
+        if not isinstance(item, dict):
+            raise ValueError("part is not an object")
+        texts = {}
+        for key in ("uri", "origin_id", "record_id", "payload_sha256"):
+            value = item.get(key)
+            if not isinstance(value, str):
+                raise ValueError(key)
+            texts[key] = value
+        numbers = {}
+        for key in ("segment_number", "payload_from", "payload_to"):
+            value = item.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                raise ValueError(key)
+            numbers[key] = value
+        last, truncated = item.get("last"), item.get("truncated")
+        if not isinstance(last, bool) or not (truncated is None or isinstance(truncated, str)):
+            raise ValueError("last/truncated")
+        if numbers["segment_number"] < 1 or numbers["payload_to"] < numbers["payload_from"]:
+            raise ValueError("segment_number/payload range")
+        return cls(
+            uri=texts["uri"],
+            origin_id=texts["origin_id"],
+            record_id=texts["record_id"],
+            segment_number=numbers["segment_number"],
+            payload_from=numbers["payload_from"],
+            payload_to=numbers["payload_to"],
+            payload_sha256=texts["payload_sha256"],
+            last=last,
+            truncated=truncated,
+        )
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "uri": self.uri,
+            "origin_id": self.origin_id,
+            "record_id": self.record_id,
+            "segment_number": self.segment_number,
+            "payload_from": self.payload_from,
+            "payload_to": self.payload_to,
+            "payload_sha256": self.payload_sha256,
+            "last": self.last,
+            "truncated": self.truncated,
+        }
 
 
 @dataclass(frozen=True)
@@ -76,6 +134,9 @@ class SegmentInfo:
     sensitive: tuple[SensitiveUse, ...]
     started: str
     ended: str
+    partials: tuple[SegmentPart, ...] = ()
+    """Parts of responses still arriving when the segment closed, or ending in it after
+    an earlier part (WARC 1.1 record segmentation)."""
 
     @classmethod
     def from_event(cls, event: Mapping[str, object]) -> SegmentInfo:
@@ -110,6 +171,13 @@ class SegmentInfo:
             raise bad("path/records/bytes")
         if not isinstance(started, str) or not isinstance(ended, str):
             raise bad("started/ended")
+        partials = event.get("partials", [])
+        if not isinstance(partials, list):
+            raise bad("partials")
+        try:
+            parts = tuple(SegmentPart.from_json(p) for p in partials)
+        except ValueError as exc:
+            raise bad(f"partials: {exc}") from exc
         return cls(
             path=Path(path),
             records=records,
@@ -119,19 +187,22 @@ class SegmentInfo:
             sensitive=tuple(uses),
             started=started,
             ended=ended,
+            partials=parts,
         )
 
     def ledger_data(self) -> dict[str, object]:
         """The ``data`` of the ``capture.traffic`` entry that seals this segment."""
-        return {
-            "segment": self.path.name,
-            "records": self.records,
-            "started": self.started,
-            "ended": self.ended,
-            "urls": list(self.urls),
-            "hosts": list(self.hosts),
-            "sensitive": [{"url": s.url, "headers": list(s.headers)} for s in self.sensitive],
-        }
+        return TrafficData(
+            segment=self.path.name,
+            records=self.records,
+            started=self.started,
+            ended=self.ended,
+            urls=self.urls,
+            hosts=self.hosts,
+            sensitive=self.sensitive,
+            # Written only when there are any: entries without parts keep their earlier shape.
+            partials=tuple(p.to_json() for p in self.partials),
+        ).to_json()
 
 
 def proxy_command(python: str = sys.executable) -> list[str]:

@@ -32,6 +32,9 @@ Decisions:
   handshake is in another segment get an entry of their own (``GET``, ``101``, no
   headers, a ``comment`` naming the handshake record).
 - Raw TCP streams and other metadata records are not part of HAR and are not exported.
+- A response committed in parts (WARC 1.1 record segmentation, a live stream sealed while it
+  ran) is exported as its first part, with a ``comment`` saying so; its ``continuation``
+  records are read (digests checked) but are not entries.
 - The output is a function of the WARC bytes, ``max_body_bytes`` and this program's
   version alone (no clock, no randomness): anyone can derive it again and compare.
 """
@@ -159,7 +162,14 @@ def _message(record: Any, file: str, limit: int) -> _Message:
         protocols=[v for k, v in h.headers if k.lower() == "warc-protocol"],
         ip=h.get_header("WARC-IP-Address"),
         cipher=h.get_header("WARC-Cipher-Suite"),
-        truncated=h.get_header("WARC-Truncated"),
+        truncated=h.get_header("WARC-Truncated")
+        or (
+            # The first part of a segmented record (a response still arriving when its
+            # segment closed): the rest is in continuation records of later segments.
+            "segmented: first part only; continued in later segments"
+            if h.get_header("WARC-Segment-Number") == "1"
+            else None
+        ),
         first_line=first_line,
         headers=headers,
         headers_size=headers_size,

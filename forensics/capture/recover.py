@@ -13,6 +13,10 @@ For each open segment of a dead run:
 2. (Keep) The repaired file starts with the good part, byte for byte.
 3. (Salvage) Bodies that were still arriving when the proxy died are in its spool; each is
    appended as the record it would have become, marked ``WARC-Truncated: unspecified``.
+   A response already committed in part (WARC 1.1 record segmentation: its earlier parts
+   are in closed, sealed segments) is ended by its spooled part: a ``continuation`` record
+   with the next ``WARC-Segment-Number`` and the series' ``WARC-Segment-Total-Length``
+   (empty if the proxy died before any byte of that part reached the spool file).
 4. (Account) Whatever followed the good part — the torn last record — is not thrown away:
    it is appended verbatim as a ``resource`` record (``Quzheng-Recovery: torn-tail``), and a
    ``metadata`` record (``Quzheng-Metadata: recovery``) states the damaged file's size and
@@ -83,6 +87,7 @@ class _Scan:
     records: int = 0
     first_type: str | None = None
     problem: str | None = None
+    ids: set[str] = field(default_factory=set)
 
 
 class _RecordCheck:
@@ -96,6 +101,7 @@ class _RecordCheck:
         self.hasher: hashlib._Hash | None = None
         self.expected: str | None = None
         self.rtype: str | None = None
+        self.record_id: str | None = None
         self.problem: str | None = None
 
     def feed(self, data: bytes) -> None:
@@ -145,6 +151,8 @@ class _RecordCheck:
                 length = int(text)
             elif key == b"warc-type":
                 self.rtype = text
+            elif key == b"warc-record-id":
+                self.record_id = text
             elif key == b"warc-block-digest":
                 algo, _, digest = text.partition(":")
                 if algo.lower() == "sha256" and len(digest) == 64:
@@ -210,6 +218,8 @@ def _scan(path: Path) -> _Scan:
             result.records += 1
             if result.first_type is None:
                 result.first_type = check.rtype
+            if check.record_id:
+                result.ids.add(check.record_id)
             result.good_end = end
             offset = end
 
@@ -261,9 +271,19 @@ def _salvage_spool(spool_dir: Path) -> _Salvage:
             with body.open("rb") as f:
                 head = f.read(head_len)
             block_digest, payload_digest = _digest_file(body, 0, size, head_len)
+            before = meta.get("segment_block_before")
+            if plan.rtype == "continuation" and (not isinstance(before, int) or before < 0):
+                raise ValueError("continuation without the length of its earlier parts")
         except (OSError, ValueError) as exc:
             out.skipped.append(f"{sidecar.name}: {exc}")
             continue
+        note: dict[str, object] = {}
+        if plan.rtype == "continuation" and isinstance(before, int):
+            # The last part of its series: what the earlier parts held plus this one.
+            plan.extra.append(("WARC-Segment-Total-Length", str(before + size)))
+            origin = next((v for k, v in plan.extra if k == "WARC-Segment-Origin-ID"), None)
+            number = next((v for k, v in plan.extra if k == "WARC-Segment-Number"), None)
+            note = {"segment_origin_id": origin, "segment_number": number}
         plan.extra.append(("WARC-Truncated", "unspecified"))
         plan.extra.append(
             (
@@ -288,6 +308,7 @@ def _salvage_spool(spool_dir: Path) -> _Salvage:
                 "type": plan.rtype,
                 "target_uri": plan.target_uri,
                 "body_bytes": size - head_len,
+                **note,
             }
         )
     return out
@@ -530,6 +551,16 @@ def _recover_one(path: Path, salvage: _Salvage, run_id: str) -> Path | str | Non
     scan = _scan(path)
     if scan.records == 0 or scan.first_type != "warcinfo":
         return f"not a WARC segment written by Quzheng ({scan.problem or 'no warcinfo'})"
+    # A part written just before the proxy died, its spool not yet started over: the
+    # record is in the segment already, whole (its digest verified); not twice.
+    kept = [(p, b) for p, b in salvage.records if p.record_id not in scan.ids]
+    if len(kept) != len(salvage.records):
+        dropped = {p.record_id for p, _ in salvage.records} - {p.record_id for p, _ in kept}
+        salvage = _Salvage(
+            records=kept,
+            notes=[n for n in salvage.notes if n.get("record_id") not in dropped],
+            skipped=[*salvage.skipped, *(f"{rid}: already in the segment" for rid in dropped)],
+        )
     tail = path.stat().st_size - scan.good_end
     if scan.records == 1 and tail == 0 and not salvage.records:
         path.unlink()  # only its warcinfo: no traffic was recorded in it

@@ -11,6 +11,25 @@ falls behind, the proxy waits instead of buffering.
 The upstream certificate record of a connection (a ``TlsSeen`` job) is written once per
 segment, before the first exchange of that connection in it.
 
+Long responses are sealed while they run (WARC 1.1 record segmentation): when a segment
+closes (by time, size, a ``roll`` command or the stop), every response still arriving puts
+the bytes received since its last part into that segment as its next part, and its spool
+starts over for the part after. The first part is the ``response`` record itself (its
+HTTP header block and the body so far) with ``WARC-Segment-Number: 1``; each later part is
+a ``continuation`` record (``WARC-Segment-Origin-ID`` = the first part's record id,
+``WARC-Segment-Number`` counting on, the same ``WARC-Target-URI`` and ``WARC-Date``, no
+``Content-Type``); the part written when the response ends (or the capture stops) is the
+last and carries ``WARC-Segment-Total-Length`` (and ``WARC-Truncated`` if it was cut
+short). A part's block is a slice of the logical record's block: concatenated in segment
+order they are the whole record. Segmented parts carry no ``WARC-Payload-Digest`` (the
+payload is known only at the end; warcio ignores it on segments anyway); each part's
+``Quzheng-Segment-Cut`` says when it was cut, and the segment's summary lists every part
+with its payload byte range and SHA-256 (``partials``). A response that ends within the
+segment it started in is one ordinary record, as before. Request bodies are not segmented.
+
+A continuation spool is a file from its start, its sidecar naming the continuation record
+it will become, so recovery after a crash can end the series (see ``recover``).
+
 Fail closed: if anything cannot be written, the writer reports an ``error`` event, flows
 are killed, new clients are refused and the proxy shuts down. What can have reached the
 browser past the last byte on disk is bounded: the queue (``QUEUE_ITEMS`` batches) plus one
@@ -27,6 +46,7 @@ import logging
 import os
 import queue
 import threading
+import time
 import urllib.parse
 from collections import OrderedDict
 from collections.abc import Callable
@@ -40,6 +60,7 @@ from forensics.capture.warc import (
     RecordPlan,
     SegmentWriter,
     labelled_sha256,
+    warc_date,
 )
 
 logger = logging.getLogger(__name__)
@@ -60,6 +81,7 @@ class StartBody:
     body_id: str
     plan: RecordPlan
     head: bytes
+    conn_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -118,29 +140,48 @@ class _Spool:
     """One body on its way to a record: head + body bytes, hashed as they arrive."""
 
     __slots__ = (
+        "block_before",
         "block_hash",
         "body_id",
+        "conn_id",
         "file",
         "head",
         "length",
         "memory",
+        "origin",
+        "part",
         "path",
+        "payload_before",
         "payload_hash",
         "plan",
         "spool_dir",
     )
 
-    def __init__(self, spool_dir: Path, body_id: str, plan: RecordPlan, head: bytes) -> None:
+    def __init__(
+        self,
+        spool_dir: Path,
+        body_id: str,
+        plan: RecordPlan,
+        head: bytes,
+        conn_id: str | None = None,
+    ) -> None:
         self.spool_dir = spool_dir
         self.body_id = body_id
         self.plan = plan
         self.head = head
+        self.conn_id = conn_id
         self.block_hash = hashlib.sha256(head)
         self.payload_hash = hashlib.sha256()
         self.memory: bytearray | None = bytearray()
         self.file: BinaryIO | None = None
         self.path: Path | None = None
         self.length = 0
+        # Segmentation: parts already written (0: none, ``plan`` is the whole record's),
+        # the first part's plan, and the block / payload bytes the earlier parts held.
+        self.part = 0
+        self.origin: RecordPlan | None = None
+        self.block_before = 0
+        self.payload_before = 0
 
     def write(self, data: bytes) -> None:
         self.block_hash.update(data)
@@ -153,15 +194,22 @@ class _Spool:
         else:
             assert self.file is not None
             self.file.write(data)
+            # To the kernel at once: a crash loses only what was still in the queue.
+            self.file.flush()
 
     def _to_file(self) -> None:
         # The sidecar first: a body file without it could not be turned into a record.
         assert self.memory is not None
         sidecar = self.spool_dir / f"{self.body_id}.json"
-        sidecar.write_text(
-            json.dumps({"v": 1, "plan": self.plan.to_json(), "head_len": len(self.head)}),
-            encoding="utf-8",
-        )
+        meta: dict[str, object] = {
+            "v": 1,
+            "plan": self.plan.to_json(),
+            "head_len": len(self.head),
+        }
+        if self.part:
+            # A continuation: recovery needs the series' length so far to end it.
+            meta["segment_block_before"] = self.block_before
+        sidecar.write_text(json.dumps(meta), encoding="utf-8")
         self.path = self.spool_dir / f"{self.body_id}.body"
         self.file = self.path.open("xb")
         self.file.write(self.head)
@@ -192,6 +240,66 @@ class _Spool:
         if self.path is not None:
             self.path.unlink(missing_ok=True)
             (self.spool_dir / f"{self.body_id}.json").unlink(missing_ok=True)
+            self.path = None
+
+    # ---- segmentation
+
+    def cut(self, *, last: bool, cut_at: float) -> tuple[RecordPlan, Block, dict[str, object]]:
+        """The record for the bytes spooled since the last part: the next part of the
+        segmented record (``last``: the final one), and its ``partials`` entry."""
+        block = self.finish()
+        block.payload_digest = None  # segmented: see the module doc
+        number = self.part + 1
+        if self.part == 0:
+            plan = self.plan
+            plan.extra.append(("WARC-Segment-Number", "1"))
+            self.origin = plan
+        else:
+            plan = self.plan  # the continuation plan made when the previous part was cut
+        plan.extra.append(("Quzheng-Segment-Cut", warc_date(cut_at)))
+        total = self.block_before + block.length
+        if last:
+            plan.extra.append(("WARC-Segment-Total-Length", str(total)))
+        assert self.origin is not None
+        payload_from = self.payload_before
+        payload_to = payload_from + self.length
+        part: dict[str, object] = {
+            "uri": plan.target_uri,
+            "origin_id": self.origin.record_id,
+            "record_id": plan.record_id,
+            "segment_number": number,
+            "payload_from": payload_from,
+            "payload_to": payload_to,
+            "payload_sha256": self.payload_hash.hexdigest(),
+            "last": last,
+            "truncated": None,
+        }
+        return plan, block, part
+
+    def restart(self) -> None:
+        """After a part was written: start spooling the next part (a continuation)."""
+        assert self.origin is not None
+        self.discard()
+        self.part += 1
+        self.block_before += len(self.head) + self.length
+        self.payload_before += self.length
+        origin = self.origin
+        self.plan = RecordPlan(
+            rtype="continuation",
+            target_uri=origin.target_uri,
+            date=origin.date,
+            content_type=None,
+            extra=[
+                ("WARC-Segment-Origin-ID", origin.record_id),
+                ("WARC-Segment-Number", str(self.part + 1)),
+            ],
+        )
+        self.head = b""
+        self.block_hash = hashlib.sha256()
+        self.payload_hash = hashlib.sha256()
+        self.length = 0
+        self.memory = bytearray()
+        self._to_file()  # a file from the start: recovery can always end the series
 
 
 # --------------------------------------------------------------------------- writer
@@ -210,6 +318,9 @@ class Writer:
         self.segments = segments
         # Every closed segment is reported, whether time, size, a command or stop closed it.
         segments.on_closed = lambda summary: emit(summary.to_event())
+        # ... and takes with it the bytes so far of every response still arriving.
+        segments.before_close = self._commit_parts
+        self._clock = time.time
         self.spool_dir = spool_dir
         self._emit = emit
         self._on_fatal = on_fatal
@@ -265,6 +376,7 @@ class Writer:
             except queue.Empty:
                 if not self.failed.is_set():
                     self._guard(self._roll_if_due)
+                    self._guard(self._hold_open)
                 continue
             if isinstance(job, Stop):
                 if not self.failed.is_set():
@@ -314,7 +426,9 @@ class Writer:
                 # releases the GIL, and fewer hand-overs leave the event loop alone.
                 spool.write(job.parts[0] if len(job.parts) == 1 else b"".join(job.parts))
         elif isinstance(job, StartBody):
-            self._spools[job.body_id] = _Spool(self.spool_dir, job.body_id, job.plan, job.head)
+            self._spools[job.body_id] = _Spool(
+                self.spool_dir, job.body_id, job.plan, job.head, job.conn_id
+            )
         elif isinstance(job, EndBody):
             self._end_body(job)
         elif isinstance(job, TlsSeen):
@@ -331,12 +445,46 @@ class Writer:
         elif isinstance(job, Roll):
             self._roll()
         self._roll_if_due()
-        if self.segments.size_exceeded():
+        if self.segments.size_exceeded(self._spooled() if isinstance(job, Chunk) else 0):
             self._roll()
+        self._hold_open()
+
+    def _spooled(self) -> int:
+        """Bytes of responses still arriving that the open segment will take when it closes
+        (it rolls by size with them counted, so its parts keep it near its size limit)."""
+        return sum(s.length + len(s.head) for s in self._streaming())
+
+    def _streaming(self) -> list[_Spool]:
+        return [s for s in self._spools.values() if s.plan.rtype in ("response", "continuation")]
+
+    def _hold_open(self) -> None:
+        """While a response is arriving a segment stays open, so its next part is
+        committed when that segment's time is up even if nothing else happens."""
+        if self.segments.current is None and self._streaming():
+            self.segments.hold_open()
+
+    def _commit_parts(self) -> None:
+        """``before_close``: each response still arriving puts its bytes so far into the
+        closing segment as its next part, then spools the next part afresh."""
+        now = self._clock()
+        for spool in self._streaming():
+            if spool.part and not spool.length:
+                continue  # nothing new since the last part
+            plan, block, part = spool.cut(last=False, cut_at=now)
+            records = self._with_tls(self.segments.seq, spool.conn_id, [(plan, block)])
+            self.segments.write_now(records)
+            self.segments.note_part(part)
+            target = plan.target_uri
+            self.segments.note(target, urllib.parse.urlsplit(target or "").hostname)
+            spool.restart()
 
     def _end_body(self, job: EndBody) -> None:
         spool = self._spools.pop(job.body_id, None)
         if spool is None:
+            return
+        if spool.part:
+            self._last_part(spool, job.truncated, None, job.conn_id)
+            self.segments.note(job.url, job.host, job.sensitive)
             return
         plan = spool.plan
         if job.extra is not None:
@@ -348,35 +496,66 @@ class Writer:
         self.segments.note(job.url, job.host, job.sensitive)
         spool.discard()
 
+    def _last_part(
+        self, spool: _Spool, truncated: str | None, reason: str | None, conn_id: str | None
+    ) -> None:
+        """The final continuation of a segmented record, with its total length."""
+        if truncated:
+            spool.plan.extra.append(("WARC-Truncated", truncated))
+        if reason:
+            spool.plan.extra.append(("Quzheng-Truncated-Reason", reason))
+        plan, block, part = spool.cut(last=True, cut_at=self._clock())
+        part["truncated"] = truncated
+        # The part and its mention in the summary go to the same segment.
+        self._write([(plan, block)], conn_id or spool.conn_id, block.length)
+        self.segments.note_part(part)
+        target = plan.target_uri
+        self.segments.note(target, urllib.parse.urlsplit(target or "").hostname)
+        spool.discard()
+
+    def _with_tls(
+        self, seq: int, conn_id: str | None, records: list[tuple[RecordPlan, Block]]
+    ) -> list[tuple[RecordPlan, Block]]:
+        """``records`` for segment ``seq``, after the certificate record of their
+        connection if that segment does not hold it yet."""
+        if seq != self._tls_seq:
+            self._tls_seq = seq
+            self._tls_written = set()
+        out: list[tuple[RecordPlan, Block]] = []
+        tls = self._tls.get(conn_id) if conn_id else None
+        if tls is not None and tls.key not in self._tls_written:
+            self._tls_written.add(tls.key)
+            plan = RecordPlan(
+                rtype=tls.plan.rtype,
+                target_uri=tls.plan.target_uri,
+                date=tls.plan.date,
+                content_type=tls.plan.content_type,
+                extra=list(tls.plan.extra),
+            )
+            out.append((plan, Block.from_bytes(b"", tls.payload, payload=False)))
+        out.extend(records)
+        return out
+
     def _write(
         self, records: list[tuple[RecordPlan, Block]], conn_id: str | None, size: int
     ) -> None:
-        def build(seq: int) -> list[tuple[RecordPlan, Block]]:
-            if seq != self._tls_seq:
-                self._tls_seq = seq
-                self._tls_written = set()
-            out: list[tuple[RecordPlan, Block]] = []
-            tls = self._tls.get(conn_id) if conn_id else None
-            if tls is not None and tls.key not in self._tls_written:
-                self._tls_written.add(tls.key)
-                plan = RecordPlan(
-                    rtype=tls.plan.rtype,
-                    target_uri=tls.plan.target_uri,
-                    date=tls.plan.date,
-                    content_type=tls.plan.content_type,
-                    extra=list(tls.plan.extra),
-                )
-                out.append((plan, Block.from_bytes(b"", tls.payload, payload=False)))
-            out.extend(records)
-            return out
-
         if not records and (conn_id is None or conn_id not in self._tls):
             return
-        self.segments.write_group(size, build)
+        self.segments.write_group(size, lambda seq: self._with_tls(seq, conn_id, records))
 
     def _stop(self) -> None:
-        # Transfers still open when capture ends are kept as far as they got.
-        for spool in list(self._spools.values()):
+        # Transfers still open when capture ends are kept as far as they got. Each leaves
+        # the open set first, so a roll on the way does not cut it again.
+        for body_id in list(self._spools):
+            spool = self._spools.pop(body_id)
+            if spool.part:
+                self._last_part(
+                    spool,
+                    "unspecified",
+                    "capture stopped while the transfer was in progress",
+                    None,
+                )
+                continue
             spool.plan.extra.append(("WARC-Truncated", "unspecified"))
             spool.plan.extra.append(
                 ("Quzheng-Truncated-Reason", "capture stopped while the transfer was in progress")

@@ -15,6 +15,13 @@ What a segment looks like (the decisions a court's expert needs to know):
   extracted body can be compared with ``sha256sum`` directly. ``warcio check`` accepts hex.
 - ``WARC-Date`` has microseconds (WARC 1.1 allows fractional seconds).
 - Extension fields of our own are named ``Quzheng-…`` (never ``WARC-…``).
+- A response still arriving when its segment closes is committed as it stands, using WARC
+  1.1 record segmentation: its bytes so far become the next part of a segmented record (the
+  first part carries ``WARC-Segment-Number: 1``, later parts are ``continuation`` records
+  naming the first by ``WARC-Segment-Origin-ID``; the last has
+  ``WARC-Segment-Total-Length``). Each segment's summary lists the parts it holds
+  (``partials``), so the ledger entry sealing it names them. See ``traffic_writer`` and
+  docs/package-format.md §4.
 
 The writer makes no network or mitmproxy calls: it is fed finished bytes and spooled files
 by the proxy's single writer thread (``traffic_writer``), the only thread that touches a
@@ -149,7 +156,7 @@ class RecordPlan:
     rtype: str
     target_uri: str | None
     date: str
-    content_type: str
+    content_type: str | None  # None: no Content-Type (a continuation's block is a fragment)
     record_id: str = field(default_factory=new_record_id)
     extra: list[tuple[str, str]] = field(default_factory=list)
 
@@ -166,7 +173,8 @@ class RecordPlan:
         lines.append(f"WARC-Block-Digest: {block.block_digest}")
         if block.payload_digest is not None:
             lines.append(f"WARC-Payload-Digest: {block.payload_digest}")
-        lines.append(f"Content-Type: {_clean(self.content_type)}")
+        if self.content_type is not None:
+            lines.append(f"Content-Type: {_clean(self.content_type)}")
         lines.append(f"Content-Length: {block.length}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
 
@@ -192,7 +200,7 @@ class RecordPlan:
         ):
             raise ValueError("plan extra fields malformed")
         strings = {}
-        for key in ("rtype", "date", "content_type", "record_id"):
+        for key in ("rtype", "date", "record_id"):
             value = data.get(key)
             if not isinstance(value, str):
                 raise ValueError(f"plan field {key} missing")
@@ -200,11 +208,14 @@ class RecordPlan:
         target = data.get("target_uri")
         if target is not None and not isinstance(target, str):
             raise ValueError("plan target_uri malformed")
+        content_type = data.get("content_type")
+        if content_type is not None and not isinstance(content_type, str):
+            raise ValueError("plan content_type malformed")
         return cls(
             rtype=strings["rtype"],
             target_uri=target,
             date=strings["date"],
-            content_type=strings["content_type"],
+            content_type=content_type,
             record_id=strings["record_id"],
             extra=[(p[0], p[1]) for p in extra],
         )
@@ -270,6 +281,8 @@ class SegmentSummary:
     sensitive: list[dict[str, object]]
     started: str
     ended: str
+    partials: list[dict[str, object]] = field(default_factory=list)
+    """The parts of segmented records (responses still arriving) this segment holds."""
 
     def to_event(self) -> dict[str, object]:
         return {
@@ -282,6 +295,7 @@ class SegmentSummary:
             "sensitive": self.sensitive,
             "started": self.started,
             "ended": self.ended,
+            "partials": self.partials,
         }
 
 
@@ -297,6 +311,9 @@ class _OpenSegment:
         self.urls: dict[str, None] = {}
         self.hosts: set[str] = set()
         self.sensitive: dict[str, list[str]] = {}
+        self.partials: list[dict[str, object]] = []
+        # Opened for a transfer still arriving: rolls on time even while it holds nothing.
+        self.held_open = False
 
 
 def segment_name(run_started: float, run_id: str, seq: int) -> str:
@@ -324,6 +341,9 @@ class SegmentWriter:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.on_closed = on_closed
+        # Called when a segment is about to close, while it is still open: the owner writes
+        # the parts of transfers still arriving into it (``write_now``, ``note_part``).
+        self.before_close: Callable[[], None] | None = None
         self.work_dir = work_dir
         self.run_id = run_id
         self.run_started = run_started
@@ -378,6 +398,24 @@ class SegmentWriter:
         # Flushed per group so a crash loses at most what is in flight, not a buffer's worth.
         seg.file.flush()
 
+    def write_now(self, records: Sequence[tuple[RecordPlan, Block]]) -> None:
+        """Write records into the open segment as they are: no size check, no roll (for
+        ``before_close``, which runs while the segment closes)."""
+        seg = self._ensure_open()
+        for plan, block in records:
+            seg.size += write_record(seg.file, plan, block)
+            seg.records += 1
+        seg.file.flush()
+
+    def note_part(self, part: dict[str, object]) -> None:
+        """A part of a segmented record was written into the open segment."""
+        self._ensure_open().partials.append(part)
+
+    def hold_open(self) -> None:
+        """Open a segment now (if none is) and let it roll on time even if nothing is
+        written to it: a transfer still arriving will put its next part in it."""
+        self._ensure_open().held_open = True
+
     def note(self, url: str | None, host: str | None, sensitive: Sequence[str] = ()) -> None:
         seg = self._ensure_open()
         if url:
@@ -390,7 +428,7 @@ class SegmentWriter:
 
     def seconds_until_roll(self) -> float | None:
         seg = self.current
-        if seg is None or not seg.records:
+        if seg is None or not (seg.records or seg.held_open):
             return None
         return max(0.0, seg.opened + self.segment_seconds - self._clock())
 
@@ -400,9 +438,10 @@ class SegmentWriter:
             return self.roll()
         return None
 
-    def size_exceeded(self) -> bool:
+    def size_exceeded(self, pending: int = 0) -> bool:
+        """Whether the open segment is full, counting ``pending`` bytes it will take."""
         seg = self.current
-        return seg is not None and seg.size >= self.segment_bytes
+        return seg is not None and seg.size + pending >= self.segment_bytes
 
     def roll(self) -> SegmentSummary | None:
         """Close the open segment and report it to ``on_closed`` (however the roll came
@@ -410,11 +449,14 @@ class SegmentWriter:
         seg = self.current
         if seg is None:
             return None
+        if self.before_close is not None:
+            self.before_close()  # may write the parts of transfers still arriving
         self.current = None
         ended = self._clock()
         if not seg.records:
             seg.file.close()
             seg.open_path.unlink()
+            self._seq = seg.seq - 1  # its number goes to the next segment: no gap in names
             return None
         seg.file.close()
         replace_durably(seg.open_path, seg.final_path)
@@ -427,6 +469,7 @@ class SegmentWriter:
             sensitive=[{"url": u, "headers": h} for u, h in seg.sensitive.items()],
             started=warc_date(seg.opened),
             ended=warc_date(ended),
+            partials=seg.partials,
         )
         self.on_closed(summary)
         return summary

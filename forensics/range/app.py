@@ -38,7 +38,7 @@ from forensics.range.content import (
     money,
     sales_text,
 )
-from forensics.range.flv import FlvWriter, SegmentTags
+from forensics.range.flv import FlvWriter, SegmentTags, filler_per_frame
 from forensics.range.live import FlvSegments, LiveTimeline, SegmentStore
 from forensics.range.pages import FLV_PATH, HLS_PATH, Origins
 
@@ -206,8 +206,12 @@ class RangeApp:
         store: SegmentStore,
         static_dir: Path,
         executor: Executor,
+        flv_kbps: int = 0,
     ) -> None:
         self.content = content
+        # Load tests: pad the HTTP-FLV stream to about this bitrate (``flv.FlvWriter.filler``).
+        self.flv_kbps = flv_kbps
+        self.flv_bytes_sent = 0  # FLV body bytes handed to the server, every viewer
         self.timeline = timeline
         self.store = store
         self.static_dir = static_dir.resolve()
@@ -694,10 +698,11 @@ class RangeApp:
         self, send: Send, gone: asyncio.Event, number: int, tags: SegmentTags
     ) -> None:
         timeline = self.timeline
-        writer = FlvWriter()
+        writer = FlvWriter(filler=filler_per_frame(self.flv_kbps, self.content.stream.fps))
 
         async def emit(data: bytes) -> None:
             await send({"type": "http.response.body", "body": data, "more_body": True})
+            self.flv_bytes_sent += len(data)
 
         await emit(writer.start(tags))
         while True:

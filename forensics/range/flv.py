@@ -16,6 +16,11 @@ its 90 kHz clock), so they run on unbroken from segment to segment. ``FlvWriter`
 segments into one stream: the file header, ``onMetaData`` and both sequence headers first,
 then each segment's tags, dropping the priming AAC frame of every segment after the first
 (it has the time of the previous segment's last frame: see ``video``).
+
+For load tests the stream can be made as heavy as a real room (``FlvWriter.filler``: e.g.
+8 Mbit/s) without encoding more: each video tag then ends with an H.264 filler-data NAL
+unit (type 12, as constant-bitrate encoders emit; decoders skip it). Off by default: the
+range's normal stream carries exactly the TS segments' packets.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ _AAC_FLAGS = 0xAF
 _AVC_CODEC = 7
 _NAL_SPS = 7
 _NAL_PPS = 8
+_NAL_FILLER = 12
 
 
 def file_header() -> bytes:
@@ -115,6 +121,21 @@ def avc_config(sps: bytes, pps: bytes) -> bytes:
 
 def length_prefixed(units: list[bytes]) -> bytes:
     return b"".join(struct.pack(">I", len(u)) + u for u in units)
+
+
+def filler_unit(size: int) -> bytes:
+    """An H.264 filler-data NAL unit of ``size`` bytes (at least 2): the NAL header, 0xFF
+    bytes, and the RBSP stop bit."""
+    if size < 2:
+        raise RangeError("filler NAL unit too small", "填充 NAL 单元过小")
+    return bytes([_NAL_FILLER]) + b"\xff" * (size - 2) + b"\x80"
+
+
+def filler_per_frame(kbps: int, fps: float) -> int:
+    """Filler bytes per video frame that bring a stream to about ``kbps`` (0: none)."""
+    if kbps <= 0 or fps <= 0:
+        return 0
+    return max(2, int(kbps * 1000 / 8 / fps))
 
 
 # -- AAC ----------------------------------------------------------------------------------------
@@ -220,10 +241,12 @@ class FlvWriter:
     """Joins segments into one FLV stream: ``start`` gives the file's head, ``segment`` each
     segment's tags as ``(timestamp_ms, bytes)``, to be sent when that time comes."""
 
+    filler: int = 0  # bytes of filler NAL unit added to each video tag (see module doc)
     _avc: bytes = b""
     _aac: bytes = b""
     _last_audio: int | None = None
     _last_video: int | None = None
+    _filler_unit: bytes = b""
 
     def start(self, first: SegmentTags) -> bytes:
         self._avc, self._aac = first.avc_config, first.aac_config
@@ -270,5 +293,12 @@ class FlvWriter:
                 if self._last_video is not None and item.dts <= self._last_video:
                     continue
                 self._last_video = item.dts
+                if self.filler:
+                    if len(self._filler_unit) != self.filler:
+                        self._filler_unit = filler_unit(self.filler)
+                    unit = self._filler_unit
+                    body = item.body + struct.pack(">I", len(unit)) + unit
+                    out.append((item.timestamp_ms, tag_bytes(item.kind, item.timestamp_ms, body)))
+                    continue
             out.append((item.timestamp_ms, tag_bytes(item.kind, item.timestamp_ms, item.body)))
         return out

@@ -123,6 +123,7 @@ class RangeServer:
         now: Callable[[], float] | None = None,
         *,
         static_dir: Path | None = None,
+        flv_kbps: int = 0,
     ) -> None:
         if not 0 <= port < 65536:
             raise RangeError(f"port {port} is out of range", f"端口 {port} 超出范围")
@@ -132,6 +133,8 @@ class RangeServer:
         self._requested_port = port
         self._now = now or time.time
         self._static_dir = static_dir or STATIC_DIR
+        # Load tests only: the HTTP-FLV stream padded to about this many kbit/s (0: off).
+        self.flv_kbps = flv_kbps
         self._port: int | None = None
         self._tls: RangeTLS | None = None
         self._sock: _ListeningSocket | None = None
@@ -220,7 +223,14 @@ class RangeServer:
         self._shutdown = asyncio.Event()
         self._loop.set_exception_handler(self._loop_exception)
         store = SegmentStore(cache_dir, self.content.stream, self._executor)
-        app = RangeApp(self.content, self.timeline, store, self._static_dir, self._executor)
+        app = RangeApp(
+            self.content,
+            self.timeline,
+            store,
+            self._static_dir,
+            self._executor,
+            flv_kbps=self.flv_kbps,
+        )
         self._app = app
         config = _Config(self._sock, self._tls)
         shutdown = self._shutdown
@@ -312,6 +322,12 @@ class RangeServer:
         """How many HTTP-FLV responses are being sent now (0 when not running)."""
         app = self._app if self._thread is not None else None
         return 0 if app is None else app.flv_viewers
+
+    @property
+    def flv_bytes_sent(self) -> int:
+        """FLV body bytes handed to the server so far, every viewer together (load tests)."""
+        app = self._app
+        return 0 if app is None else app.flv_bytes_sent
 
     def task_count(self, timeout: float = 5.0) -> int:
         """How many asyncio tasks the server's loop holds now (for leak checks)."""

@@ -122,3 +122,22 @@ def write_spool(
         json.dumps({"v": 1, "plan": plan.to_json(), "head_len": len(head)}), encoding="utf-8"
     )
     (spool / f"{body_id}.body").write_bytes(head + body)
+
+
+def crashed_segment_with(
+    work: Path, head: bytes, body: bytes, run_id: str = "0123456789ab"
+) -> tuple[RecordPlan, Path]:
+    """An open segment a killed proxy left, holding one response record (its plan too)."""
+    w = writer(work, run_id)
+    plan = RecordPlan(
+        "response",
+        "https://live.test/flv/live.flv",
+        warc_date(T0),
+        "application/http;msgtype=response",
+        extra=[("WARC-Segment-Number", "1")],
+    )
+    block = Block.from_bytes(head, body, payload=False)
+    w.write_group(0, lambda _seq: [(plan, block)])
+    w.abandon()
+    (path,) = work.glob("*.warc.gz.open")
+    return plan, path
