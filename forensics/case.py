@@ -16,6 +16,7 @@ from typing import Any, BinaryIO
 
 from forensics.atomic import write_atomic
 from forensics.canonical import utc_now
+from forensics.entry_data import CaseOpenData, ImportData, OfficerData
 from forensics.errors import InputError, NotAMember, NotFoundError, PolicyError
 from forensics.hashing import Digests
 from forensics.identifiers import new_case_id
@@ -55,6 +56,20 @@ class SealItem:
     path: Path | None = None
     data: bytes | None = None
     stream: BinaryIO | None = None
+
+
+def officer_data(officer: Officer, role: str) -> OfficerData:
+    """The ``officer.add`` record of ``officer`` joining a case in ``role``."""
+    profile = officer.profile
+    return OfficerData(
+        name=profile.name,
+        badge=profile.badge,
+        agency=profile.agency,
+        role=role,
+        key=officer.key_fp,
+        cert_sha256=cert_fingerprint(officer.cert),
+        self_signed=officer.cert.issuer == officer.cert.subject,
+    )
 
 
 def cases_dir(home: Path) -> Path:
@@ -141,20 +156,20 @@ class Case:
         case.ledger.append(
             signer,
             "case.open",
-            {
-                "title": title,
-                "number": number,
-                "cause": cause,
-                "target": dict(target or {}),
-                "location": location,
-                "purpose": purpose,
-                "training": training,
-                "agency": agency,
-                "document_number": document_number,
-                "party": party,
-                "party_not_signed_reason": party_not_signed_reason,
-                "format": 1,
-            },
+            CaseOpenData(
+                title=title,
+                number=number,
+                cause=cause,
+                target=dict(target or {}),
+                location=location,
+                purpose=purpose,
+                training=training,
+                agency=agency,
+                document_number=document_number,
+                party=party,
+                party_not_signed_reason=party_not_signed_reason,
+                format=1,
+            ).to_json(),
         )
         case.add_officer(signer, signer.officer, role="lead")
         for item in officers:
@@ -252,13 +267,7 @@ class Case:
         return self.ledger.append(
             signer,
             "officer.add",
-            {
-                **officer.profile.as_json(),
-                "role": role,
-                "key": officer.key_fp,
-                "cert_sha256": cert_fingerprint(officer.cert),
-                "self_signed": officer.cert.issuer == officer.cert.subject,
-            },
+            officer_data(officer, role).to_json(),
         )
 
     def officers(self) -> dict[str, dict[str, Any]]:
@@ -366,16 +375,14 @@ class Case:
         """Seal an external file as ``import.file``, with EXIF for images."""
         self._require_officer(signer)
         media_type = sniff_media_type(path)
-        data: dict[str, Any] = {"source_name": path.name, "source_path": str(path.resolve())}
-        if media_type.startswith("image/"):
-            exif = read_exif(path)
-            if exif:
-                data["exif"] = exif
-                taken = exif_time_utc(exif)
-                if taken is not None:
-                    delta = abs((self.ledger.now() - taken).total_seconds())
-                    if delta > EXIF_TIME_FLAG_SECONDS:
-                        data["exif_time_far_from_import"] = True
+        exif = read_exif(path) if media_type.startswith("image/") else None
+        far = False
+        if exif:
+            taken = exif_time_utc(exif)
+            if taken is not None:
+                delta = abs((self.ledger.now() - taken).total_seconds())
+                far = delta > EXIF_TIME_FLAG_SECONDS
+        data = ImportData(path.name, str(path.resolve()), exif or None, far).to_json()
         return self.seal_file(
             signer, path, kind="import.file", data=data, media_type=media_type, session=session
         )

@@ -18,7 +18,8 @@ from cryptography import x509
 
 from forensics.atomic import write_atomic
 from forensics.canonical import canonical_bytes
-from forensics.case import Case, cases_dir
+from forensics.case import Case, cases_dir, officer_data
+from forensics.entry_data import ReceiveData, TransferData
 from forensics.errors import InputError, IntegrityError, PolicyError
 from forensics.hashing import digest_file
 from forensics.identifiers import (
@@ -28,7 +29,7 @@ from forensics.identifiers import (
     check_sha256,
     inside,
 )
-from forensics.identity import Signer, cert_fingerprint, check_badge, verify_signature
+from forensics.identity import Signer, check_badge, verify_signature
 from forensics.ledger import Record, entry_hash, parse_record
 from forensics.package import layout as L
 from forensics.package.checks import read_seal_json, verify_package
@@ -70,17 +71,17 @@ def record_transfer(
     rec = case.ledger.append(
         signer,
         "custody.transfer",
-        {
-            "to_name": to_name,
-            "to_badge": to_badge,
-            "to_agency": to_agency,
-            "reason": reason,
-            "package_file": package.name,
-            "package_id": seal.package_id or "",
-            "package_sha256": whole.sha256,
-            "package_sm3": whole.sm3,
-            "package_size": whole.size,
-        },
+        TransferData(
+            to_name=to_name,
+            to_badge=to_badge,
+            to_agency=to_agency,
+            reason=reason,
+            package_file=package.name,
+            package_id=seal.package_id or "",
+            package_sha256=whole.sha256,
+            package_sm3=whole.sm3,
+            package_size=whole.size,
+        ).to_json(),
     )
     out = transfer_record_path(package)
     write_atomic(
@@ -158,7 +159,7 @@ def import_package(
             raise InputError(f"{tpath.name} is unreadable", f"{tpath.name} 无法读取") from None
         trec = check_transfer_record(line, chain)
         whole = digest_file(package)
-        if trec.data.get("package_sha256") != whole.sha256:
+        if TransferData.from_json(trec.data).package_sha256 != whole.sha256:
             raise IntegrityError(
                 "the transfer record names another package file", "移交记录所指的证据包文件不符"
             )
@@ -223,26 +224,20 @@ def import_package(
     case.ledger.append(
         receiver,
         "officer.add",
-        {
-            **receiver.officer.profile.as_json(),
-            "role": "receiver",
-            "key": receiver.officer.key_fp,
-            "cert_sha256": cert_fingerprint(receiver.officer.cert),
-            "self_signed": receiver.officer.cert.issuer == receiver.officer.cert.subject,
-        },
+        officer_data(receiver.officer, "receiver").to_json(),
     )
     case.ledger.append(
         receiver,
         "custody.receive",
-        {
-            "package_file": package.name,
-            "package_id": str(package_id),
-            "package_sha256": whole.sha256,
-            "package_sm3": whole.sm3,
-            "verified": "pass",
-            "reason": reason,
-            "transfer": transfer,
-        },
+        ReceiveData(
+            package_file=package.name,
+            package_id=str(package_id),
+            package_sha256=whole.sha256,
+            package_sm3=whole.sm3,
+            verified="pass",
+            reason=reason,
+            transfer=transfer,
+        ).to_json(),
     )
     return case
 

@@ -26,6 +26,7 @@ import forensics
 from forensics.capture.har import DEFAULT_MAX_BODY, HarSummary, write_har
 from forensics.case import Case
 from forensics.entries import Item
+from forensics.entry_data import Derived, HarData, Parent
 from forensics.errors import InputError, IntegrityError
 from forensics.identity import Signer
 from forensics.ledger import Record
@@ -58,12 +59,11 @@ def derived_har_parents(case: Case) -> set[str]:
     """The SHA-256 of every WARC a HAR has been derived from (in a ``derive`` entry)."""
     done = set()
     for rec in case.ledger.records():
-        if rec.kind != "derive" or rec.data_str("derivation") != HAR_DERIVATION:
+        if rec.kind != "derive":
             continue
-        parent = rec.data.get("parent")
-        sha = parent.get("sha256") if isinstance(parent, dict) else None
-        if isinstance(sha, str):
-            done.add(sha)
+        derived = Derived.from_json(rec.data)
+        if derived.derivation == HAR_DERIVATION and derived.parent.sha256:
+            done.add(derived.parent.sha256)
     return done
 
 
@@ -84,30 +84,24 @@ def har_data(
     parent: Record, item: Item, summary: HarSummary, max_body_bytes: int
 ) -> dict[str, Any]:
     """The ``derive`` entry's data for the HAR of ``item`` (sealed by ``parent``)."""
-    return {
-        "derivation": HAR_DERIVATION,
-        "kind": HAR_KIND,
-        "reason": HAR_REASON,
-        "parent": {
-            "seq": parent.seq,
-            "path": item.path,
-            "sha256": item.sha256,
-            "sm3": item.sm3,
-        },
-        "parent_sha256": item.sha256,
-        "format": "HAR 1.2 (application/json)",
-        "tool": {
+    return HarData(
+        derivation=HAR_DERIVATION,
+        kind=HAR_KIND,
+        reason=HAR_REASON,
+        parent=Parent(parent.seq, item.path, item.sha256, item.sm3),
+        format="HAR 1.2 (application/json)",
+        tool={
             "name": "Quzheng",
             "version": forensics.__version__,
             "converter": "forensics.capture.har",
         },
-        "max_body_bytes": max_body_bytes,
-        "entries": summary.entries,
-        "sensitive_entries": summary.sensitive_entries,
-        "websocket_messages": summary.websocket_messages,
-        "websocket_not_embedded": summary.websocket_not_embedded,
-        "websocket_not_listed": summary.websocket_not_listed,
-    }
+        max_body_bytes=max_body_bytes,
+        entries=summary.entries,
+        sensitive_entries=summary.sensitive_entries,
+        websocket_messages=summary.websocket_messages,
+        websocket_not_embedded=summary.websocket_not_embedded,
+        websocket_not_listed=summary.websocket_not_listed,
+    ).to_json()
 
 
 def seal_traffic_hars(

@@ -34,9 +34,10 @@ KINDS = frozenset(
     {
         "case.open", "officer.add", "env.check", "session.start", "session.end",
         "capture.screenshot", "capture.fullpage", "capture.snapshot", "capture.video",
-        "capture.stream", "capture.traffic", "capture.recovered", "mark", "note",
+        "capture.stream", "capture.chat", "capture.traffic", "capture.recovered", "mark", "note",
         "import.file", "derive", "timestamp", "package.export", "custody.transfer",
-        "custody.receive", "verify", "case.close",
+        "custody.receive", "verify", "custody.report", "custody.access", "case.close",
+        "custody.deposit",
     }
 )  # fmt: skip
 
@@ -59,9 +60,9 @@ def safe_name(name: str, limit: int = 96) -> str:
 STAMPED_KINDS = frozenset(
     {
         "env.check", "session.end", "capture.screenshot", "capture.fullpage",
-        "capture.snapshot", "capture.video", "capture.stream", "capture.traffic",
+        "capture.snapshot", "capture.video", "capture.stream", "capture.chat", "capture.traffic",
         "capture.recovered", "import.file", "derive", "package.export",
-        "custody.transfer", "custody.receive", "case.close",
+        "custody.transfer", "custody.receive", "case.close", "custody.deposit",
     }
 )  # fmt: skip
 

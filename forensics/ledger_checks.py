@@ -19,6 +19,7 @@ from cryptography import x509
 
 from forensics.canonical import canonical_bytes, parse_time
 from forensics.certtrust import judge_chain
+from forensics.entry_data import CaseOpenData, OfficerData, ReceiveData, SessionEndData
 from forensics.errors import InputError
 from forensics.hashing import CHUNK_SIZE, DualHasher
 from forensics.identity import (
@@ -91,7 +92,7 @@ def is_training(records: Sequence[Record]) -> bool:
     """A training case says so in its signed case.open entry."""
     if not records or records[0].kind != "case.open":
         return False
-    return records[0].data.get("training") is True
+    return CaseOpenData.from_json(records[0].data).training
 
 
 def verify_source(
@@ -303,7 +304,7 @@ def _check_signatures(
     """S1–S5: every signature and co-signature, by an officer of the case (C1–C4 per key)."""
     out.checks.append("signatures")
     certs = _Certs(source, policy, training, out)
-    officers: dict[str, Mapping[str, Any]] = {}
+    officers: dict[str, OfficerData] = {}
     opener = ""
     for rec in records:
         label = _entry_label(rec.entry.get("seq"))
@@ -324,12 +325,12 @@ def _check_signatures(
         if rec.kind == "case.open":
             opener = key_fp
         if rec.kind == "officer.add":
-            data = rec.data
+            added = OfficerData.from_json(rec.data)
             # Who may add an officer: an officer of the case; the opener registering
             # themself; or a receiving officer registering on import (custody.receive).
-            self_add = key_fp == data.get("key")
+            self_add = key_fp == added.key
             allowed = key_fp in officers or (
-                self_add and (key_fp == opener or data.get("role") == "receiver")
+                self_add and (key_fp == opener or added.role == "receiver")
             )
             if not allowed:
                 out.add(
@@ -339,15 +340,15 @@ def _check_signatures(
                     f"{label} adds an officer but is signed by a key that is not an officer of the case",
                     f"账本第 {rec.entry.get('seq')} 条添加办案人员，但签名人不是本案办案人员",
                 )
-            officers[str(data.get("key"))] = data
-            added = certs.load(str(data.get("key")))
-            if added.ok and cert_fingerprint(added.chain[0]) != data.get("cert_sha256"):
+            officers[added.key] = added
+            held = certs.load(added.key)
+            if held.ok and cert_fingerprint(held.chain[0]) != added.cert_sha256:
                 out.add(
                     "cert-replaced",
                     Severity.ERROR,
-                    f"certs/{data.get('key')}.pem",
-                    f"the certificate of {data.get('name')} ({data.get('badge')}) is not the one registered in {label}",
-                    f"{data.get('name')}（{data.get('badge')}）的证书与账本第 {rec.entry.get('seq')} 条登记的不一致",
+                    f"certs/{added.key}.pem",
+                    f"the certificate of {added.name} ({added.badge}) is not the one registered in {label}",
+                    f"{added.name}（{added.badge}）的证书与账本第 {rec.entry.get('seq')} 条登记的不一致",
                 )
         elif rec.kind != "case.open" and key_fp not in officers:
             out.add(
@@ -380,7 +381,7 @@ def _check_signatures(
 
 def _check_transfer(rec: Record, label: str, out: Collector) -> None:
     """A received case carries the sender's signed transfer record: it must hold."""
-    transfer = rec.data.get("transfer")
+    transfer = ReceiveData.from_json(rec.data).transfer
     if not transfer:
         return
     try:
@@ -409,13 +410,11 @@ def _check_session_end(
     rec: Record,
     label: str,
     signed_by: set[str],
-    officers: Mapping[str, Mapping[str, Any]],
+    officers: Mapping[str, OfficerData],
     out: Collector,
 ) -> None:
-    listed = rec.data.get("signers", [])
-    if not isinstance(listed, list):
-        listed = []
-    for fp in listed:
+    end = SessionEndData.from_json(rec.data)
+    for fp in (*end.signers, *end.malformed_signers):
         if fp not in signed_by:
             out.add(
                 "session-signature-missing",
@@ -426,7 +425,8 @@ def _check_session_end(
             )
     present = {fp for fp in signed_by if fp in officers}
     if len(present) < 2:
-        training = bool(rec.data.get("training_single_officer"))
+        # only the JSON value true (forensics.entry_data): "yes" is no excuse
+        training = end.training_single_officer
         out.add(
             "session-single-officer",
             Severity.WARNING if training else Severity.ERROR,

@@ -28,14 +28,11 @@ from typing import Any
 
 from forensics.canonical import format_time, utc_now
 from forensics.case import Case
+from forensics.entry_data import TimestampData
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
 from forensics.ledger import ItemSpec, parse_record
-from forensics.timestamp import (
-    TimestampUnavailable,
-    request_token,
-    token_info_to_json,
-)
+from forensics.timestamp import TimestampUnavailable, request_token
 
 logger = logging.getLogger(__name__)
 
@@ -121,16 +118,26 @@ def stamp_pending(
         late = tries > 0 or (
             entry_time is not None and (requested - entry_time).total_seconds() > LATE_AFTER_SECONDS
         )
-        data: dict[str, Any] = {
-            "stamped_seq": seq,
-            "stamped_hash": entry_hash,
-            "tsa_url": result.url,
-            "requested": format_time(requested),
-            "queued": late,
-            "attempts_before": tries,
-            "failover": [a.to_json() for a in result.failures],
-            **token_info_to_json(result.info),
-        }
+        info = result.info
+        data = TimestampData(
+            stamped_seq=seq,
+            stamped_hash=entry_hash,
+            tsa_url=result.url,
+            requested=format_time(requested),
+            queued=late,
+            attempts_before=tries,
+            failover=tuple(a.to_json() for a in result.failures),
+            gen_time=format_time(info.gen_time),
+            serial=info.serial,
+            policy=info.policy,
+            accuracy_us=info.accuracy_us,
+            tsa_name=info.tsa_name,
+            hash_alg=info.hash_alg,
+            message_imprint=info.message_imprint,
+            nonce=None if info.nonce is None else str(info.nonce),
+            tsa_cert_sha256=info.tsa_cert_sha256,
+            token_sha256=info.token_sha256,
+        ).to_json()
         if write(partial(_record_token, case, signer, seq, result.token_der, data)):
             out.stamped.append(seq)
     out.pending = pending_count(case)

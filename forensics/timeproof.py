@@ -19,6 +19,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from forensics.canonical import format_time, parse_time
+from forensics.entry_data import TimestampData
 from forensics.errors import InputError
 from forensics.ledger import STAMPED_KINDS, Record, entry_hash
 from forensics.timestamp import TokenError, TokenInfo, verify_token
@@ -208,15 +209,17 @@ def check_ledger_tokens(
     for rec in records:
         if rec.kind != "timestamp":
             continue
-        stamped = rec.data.get("stamped_seq")
+        stamp = TimestampData.from_json(rec.data)
+        stamped = stamp.stamped_seq
         label = f"ledger entry {rec.entry.get('seq')}"
-        if not isinstance(stamped, int) or stamped not in actual:
+        if stamped is None or stamped not in actual:
+            named = rec.data.get("stamped_seq")  # as written: a hostile value is shown
             out.add(
                 "token-target-missing",
                 Severity.ERROR,
                 label,
-                f"{label} stamps entry {stamped!r}, which is not in the ledger",
-                f"账本第 {rec.entry.get('seq')} 条的时间戳指向不存在的条目 {stamped!r}",
+                f"{label} stamps entry {named!r}, which is not in the ledger",
+                f"账本第 {rec.entry.get('seq')} 条的时间戳指向不存在的条目 {named!r}",
             )
             continue
         subject = f"custody/timestamps/{stamped}.tsr"
@@ -245,7 +248,7 @@ def check_ledger_tokens(
             )
             continue
         target_hash, _ = actual[stamped]
-        if rec.data.get("stamped_hash") != target_hash:
+        if stamp.stamped_hash != target_hash:
             out.add(
                 "token-entry-mismatch",
                 Severity.ERROR,

@@ -12,6 +12,7 @@ import pytest
 # Qt must never try to reach a display in tests.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from app.desk import access as desk_access
 from forensics import childenv, keywrap
 from forensics.case import Case
 from forensics.identity import IdentityStore, Profile, Signer
@@ -30,12 +31,14 @@ AGENCY = "示例市市场监督管理局"
 def _process_state() -> Iterator[None]:
     """``ui.entry.main`` sets the umask 077 for its process, a capture moves secrets out of
     ``os.environ`` (``forensics.childenv``): a test that does either in this process must
-    not change what the tests after it see."""
+    not change what the tests after it see; nor does the officer a main window unlocked
+    (``app.desk.access``)."""
     old = os.umask(0o077)
     os.umask(old)
     yield
     os.umask(old)
     childenv.forget_scrubbed()  # a capture's scrubbed passphrase never reaches the next test
+    desk_access.set_officer(None)  # an officer unlocked by a window's test stays in that test
 
 
 @dataclass

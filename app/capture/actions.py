@@ -17,9 +17,9 @@ marked one (``null`` when none was marked).
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -32,10 +32,11 @@ from app.capture.engines import CaptureBrowser
 from app.capture.live import PLAYERS_JS, live_facts, parse_players
 from app.capture.png import encode_rgb
 from app.capture.sealer import Item, Sealer
-from app.capture.steps import Background, Js, Poll, Steps, drive
+from app.capture.steps import Background, Js, Poll, Step, Steps, drive
 from app.capture.tasks import Outcome
 from forensics.canonical import format_time, utc_now
 from forensics.entries import Item as LedgerItem
+from forensics.entry_data import PageData
 from forensics.errors import CaptureError
 from forensics.ledger import Record
 
@@ -84,10 +85,9 @@ class CaptureResult:
             "capture.fullpage": ("full page", "整页截图"),
             "capture.snapshot": ("page snapshot", "网页快照"),
         }.get(self.kind, (self.kind, self.kind))
-        parts = self.record.data.get("parts") or []
-        flat = any(isinstance(p, dict) and p.get("flat_below_first_screen") for p in parts)
-        raw = self.record.data.get("warning")
-        warning: dict[str, Any] = raw if isinstance(raw, dict) else {}
+        page = PageData.from_json(self.record.data)
+        flat = page.flat_below_first_screen
+        warning: dict[str, Any] = page.warning or {}
         warned = bool(warning)
         if lang.startswith("zh"):
             note = "（首屏以下为单一颜色：请核对网页是否确为空白）" if flat else ""
@@ -117,7 +117,7 @@ def encode_png(image: QImage) -> bytes:
     return encode_rgb(rgb.constBits(), rgb.width(), rgb.height(), rgb.bytesPerLine())
 
 
-def page_facts(ctx: ActionContext) -> dict[str, Any]:
+def page_facts(ctx: ActionContext) -> PageData:
     page = qt_browser(ctx).page
     view = qt_browser(ctx).view
     url = page.url().toString()
@@ -126,27 +126,25 @@ def page_facts(ctx: ActionContext) -> dict[str, Any]:
             f"There is no web page to capture (the view shows {url or 'nothing'}).",
             f"当前没有可取证的网页（视图显示 {url or '空白'}）。",
         )
-    return {
-        "url": url,
-        "requested_url": page.requestedUrl().toString(),
-        "title": page.title(),
-        "captured_at": format_time(ctx.now()),
-        "viewport": {"width": view.width(), "height": view.height()},
-        "zoom_percent": round(page.zoomFactor() * 100),
-        "navigation": ctx.browser.navlog.steps_copy(),
-        "logged_in_account": ctx.logged_in_account(),
-    }
+    return PageData(
+        url=url,
+        requested_url=page.requestedUrl().toString(),
+        title=page.title(),
+        captured_at=format_time(ctx.now()),
+        viewport={"width": view.width(), "height": view.height()},
+        zoom_percent=round(page.zoomFactor() * 100),
+        navigation=tuple(ctx.browser.navlog.steps_copy()),
+        logged_in_account=ctx.logged_in_account(),
+    )
 
 
-def live_step(ctx: ActionContext, facts: dict[str, Any]) -> Steps:
-    """Add the ``live`` block (platform, room, anchor, stream URLs, players) when the page
-    plays or the session requested a stream (``app.capture.live``)."""
+def live_step(ctx: ActionContext, facts: PageData) -> Generator[Step, Any, PageData]:
+    """``facts`` with the ``live`` block (platform, room, anchor, stream URLs, players)
+    when the page plays or the session requested a stream (``app.capture.live``); the
+    generator's return value."""
     players = parse_players((yield Js(PLAYERS_JS)))
     streams = ctx.browser.navlog.streams.urls()
-    live = live_facts(ctx.live_target, str(facts["url"]), streams, players)
-    if live is not None:
-        facts["live"] = live
-        warn_unrecorded_live(ctx, facts)
+    return with_live(ctx, facts, live_facts(ctx.live_target, facts.url, streams, players))
 
 
 LIVE_UNRECORDED: Final = {
@@ -157,15 +155,22 @@ LIVE_UNRECORDED: Final = {
 }
 
 
-def warn_unrecorded_live(ctx: ActionContext, facts: dict[str, Any]) -> None:
-    """A capture of a page that plays a stream while nothing is recorded is sealed with a
-    warning (the entry says so; the officer reads it in the action's summary)."""
-    live = facts.get("live")
-    if not isinstance(live, dict) or ctx.recording():
-        return
+def with_live(ctx: ActionContext, facts: PageData, live: dict[str, Any] | None) -> PageData:
+    """``facts`` with the page's ``live`` block (None: no stream seen, ``facts`` as they
+    are). A capture of a page that plays a stream while nothing is recorded is sealed with
+    a warning (the entry says so; the officer reads it in the action's summary)."""
+    if live is None:
+        return facts
+    return replace(facts, live=live, warning=unrecorded_warning(ctx, live))
+
+
+def unrecorded_warning(ctx: ActionContext, live: Mapping[str, Any]) -> dict[str, str] | None:
+    """The warning for a capture of a page whose ``live`` block shows a stream playing or
+    requested while the screen is not recorded; None otherwise."""
+    if ctx.recording():
+        return None
     playing = any(p.get("playing") for p in live.get("players") or [] if isinstance(p, dict))
-    if playing or live.get("stream_urls"):
-        facts["warning"] = dict(LIVE_UNRECORDED)
+    return dict(LIVE_UNRECORDED) if playing or live.get("stream_urls") else None
 
 
 def finish_action(ctx: ActionContext, kind: str, record: Record) -> CaptureResult:
@@ -174,16 +179,15 @@ def finish_action(ctx: ActionContext, kind: str, record: Record) -> CaptureResul
 
 
 def seal_job(
-    ctx: ActionContext, kind: str, facts: dict[str, Any], items: Callable[[], list[Item]]
+    ctx: ActionContext, kind: str, facts: PageData, items: Callable[[], list[Item]]
 ) -> Callable[[], Record]:
     """The background half of every action: look up the server (the traffic behind the
     picture is sealed first), then make the files (``items``: PNGs may still be encoding
     meanwhile) and seal."""
 
     def job() -> Record:
-        data = dict(facts)
-        data["server"] = ctx.server_info(str(facts["url"]))
-        return ctx.sealer.seal_items(kind, data, items()).result()
+        data = replace(facts, server=ctx.server_info(facts.url))
+        return ctx.sealer.seal_items(kind, data.to_json(), items()).result()
 
     return job
 
@@ -195,8 +199,10 @@ def screenshot_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
     facts = page_facts(ctx)
     image = qt_browser(ctx).grab_page()  # what is on screen, now
-    facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
-    yield from live_step(ctx, facts)
+    facts = replace(
+        facts, image={"width": image.width(), "height": image.height(), "format": "png"}
+    )
+    facts = yield from live_step(ctx, facts)
 
     png = ENCODER.submit(encode_png, image)
 
@@ -222,7 +228,7 @@ def snapshot_steps(ctx: ActionContext) -> Steps:
     facts = page_facts(ctx)
     browser = qt_browser(ctx)
     html = yield Js(_DOM_JS)
-    yield from live_step(ctx, facts)
+    facts = yield from live_step(ctx, facts)
     if not isinstance(html, str):
         raise CaptureError("The page's DOM could not be read.", "无法读取网页 DOM。")
     try:
@@ -250,11 +256,14 @@ def snapshot_steps(ctx: ActionContext) -> Steps:
         raise CaptureError(
             f"The page could not be saved as MHTML: {reason}", f"网页无法保存为 MHTML：{reason}"
         )
-    facts["dom_chars"] = len(html)
-    facts["formats"] = {
-        "mhtml": "the page and its resources as the engine holds them (MIME multipart/related)",
-        "dom": "the rendered DOM (document.documentElement.outerHTML) at capture time",
-    }
+    facts = replace(
+        facts,
+        dom_chars=len(html),
+        formats={
+            "mhtml": "the page and its resources as the engine holds them (MIME multipart/related)",
+            "dom": "the rendered DOM (document.documentElement.outerHTML) at capture time",
+        },
+    )
     dom = html.encode("utf-8")
 
     def job() -> Record:

@@ -23,6 +23,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtGui import QImage
@@ -186,8 +187,7 @@ def _painted_since(browser: SessionBrowser) -> Callable[[], bool]:
 
 def full_page_steps(ctx: ActionContext) -> Steps:
     ctx.check_alive()
-    facts = page_facts(ctx)
-    yield from live_step(ctx, facts)
+    facts = yield from live_step(ctx, page_facts(ctx))
     browser = qt_browser(ctx)
     view = browser.view
     started = time.monotonic()
@@ -265,14 +265,17 @@ def full_page_steps(ctx: ActionContext) -> Steps:
     finally:
         browser.holder.attach()
     yield Js(f"window.scrollTo({saved_x:.0f}, {saved_y:.0f}); 1")
-    facts["image"] = {"width": width, "height": height, "format": "png", "parts": len(parts)}
-    facts["parts"] = waits
-    facts["method"] = (
-        "the view was resized to the page's full height and grabbed whole (no stitching)"
-        if len(parts) == 1
-        else f"the page was captured in {len(parts)} parts of at most {part_px} px"
+    facts = replace(
+        facts,
+        image={"width": width, "height": height, "format": "png", "parts": len(parts)},
+        parts=tuple(waits),
+        method=(
+            "the view was resized to the page's full height and grabbed whole (no stitching)"
+            if len(parts) == 1
+            else f"the page was captured in {len(parts)} parts of at most {part_px} px"
+        ),
+        render_ms=int((time.monotonic() - started) * 1000),
     )
-    facts["render_ms"] = int((time.monotonic() - started) * 1000)
     token = uuid.uuid4().hex[:6]
 
     def files() -> list[Item]:

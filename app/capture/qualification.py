@@ -12,10 +12,13 @@ import functools
 import hashlib
 import platform
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import forensics
+from forensics.entry_data import ToolData
+from forensics.entry_data.fields import text
 
 PACKAGES = ("app", "forensics")
 
@@ -45,8 +48,8 @@ def build_hash() -> str:
     return build_manifest()[0]
 
 
-def tool_qualification(proxy_disclosure: dict[str, object] | None = None) -> dict[str, Any]:
-    """The ``tool`` object of a ``session.start`` entry (canonical-JSON safe)."""
+def tool_qualification(proxy_disclosure: Mapping[str, object] | None = None) -> ToolData:
+    """The ``tool`` of a ``session.start`` entry."""
     import av
     import PySide6
     from PySide6.QtCore import qVersion
@@ -54,24 +57,22 @@ def tool_qualification(proxy_disclosure: dict[str, object] | None = None) -> dic
 
     digest, manifest = build_manifest()
     disclosure = dict(proxy_disclosure or {})
-    return {
-        "name": "Quzheng 取证",
-        "version": forensics.__version__,
-        "build_sha256": digest,
-        "build_manifest": "sha256sum-style lines '<sha256>  <path>' over app/ and forensics/ "
-        "*.py, sorted by path; build_sha256 is the SHA-256 of that text (UTF-8)",
-        "build_files": len(manifest),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "qt": qVersion(),
-        "pyside6": PySide6.__version__,
-        "qt_webengine": _text(qWebEngineVersion()),
-        "chromium": _text(qWebEngineChromiumVersion()),
-        "pyav": av.__version__,
-        "ffmpeg_libavcodec": _libavcodec_version(),
-        "mitmproxy": disclosure.get("mitmproxy"),
-        "proxy_addon_sha256": disclosure.get("addon_sha256"),
-    }
+    return ToolData(
+        name="Quzheng 取证",
+        version=forensics.__version__,
+        build_sha256=digest,
+        build_files=len(manifest),
+        os=platform.platform(),
+        python=platform.python_version(),
+        qt=qVersion(),
+        pyside6=PySide6.__version__,
+        qt_webengine=_text(qWebEngineVersion()),
+        chromium=_text(qWebEngineChromiumVersion()),
+        pyav=av.__version__,
+        ffmpeg_libavcodec=_libavcodec_version(),
+        mitmproxy=text(disclosure.get("mitmproxy")),
+        proxy_addon_sha256=text(disclosure.get("addon_sha256")),
+    )
 
 
 def _text(value: object) -> str:

@@ -52,6 +52,7 @@ from app.capture.sealer import Item, Sealer, describe
 from app.capture.sound import SoundPlan, SoundSource
 from forensics.atomic import replace_durably
 from forensics.canonical import format_time, utc_now
+from forensics.entry_data import MarkData, VideoData
 from forensics.errors import CaptureError, InputError
 from forensics.ledger import Record
 
@@ -112,31 +113,27 @@ class VideoSegment:
     audio: dict[str, Any] | None = None
 
     def ledger_data(self, case_number: str) -> dict[str, Any]:
-        return {
-            "recording": self.recording,
-            "segment": self.index,
-            "started": format_time(self.started),
-            "ended": format_time(self.ended),
-            "start_us": self.start_us,
-            "end_us": self.end_us,
-            "duration_us": self.end_us - self.start_us,
-            "fps": self.fps,
-            "frames": self.frames,
-            "dropped_frames": self.dropped,
-            "width": self.width,
-            "height": self.height,
-            "case_number": case_number,
-            "codec": "h264",
-            "pix_fmt": "yuv420p",
-            "container": "mp4 (fragmented)",
-            "encoder": self.encoder,
-            "overlay": "case number and Beijing time (UTC+8), bottom-right corner",
-            "source": self.source,
-            "audio": self.audio or {"captured": False},
-            "final": self.final,
-            "urls_shown": list(self.urls),
-            **({"live": self.live} if self.live is not None else {}),
-        }
+        """The ``capture.video`` entry's data (``forensics.entry_data.VideoData``)."""
+        return VideoData(
+            recording=self.recording,
+            segment=self.index,
+            started=format_time(self.started),
+            ended=format_time(self.ended),
+            start_us=self.start_us,
+            end_us=self.end_us,
+            fps=self.fps,
+            frames=self.frames,
+            dropped_frames=self.dropped,
+            width=self.width,
+            height=self.height,
+            case_number=case_number,
+            encoder=self.encoder,
+            source=self.source,
+            audio=self.audio or {"captured": False},
+            final=self.final,
+            urls_shown=self.urls,
+            live=self.live,
+        ).to_json()
 
 
 @dataclass(frozen=True)
@@ -697,19 +694,19 @@ class ScreenRecorder(QObject):
             painter.end()
 
     def _mark(self, seg: _Open | None, item: _Mark) -> None:
-        data = {
-            "recording": self.recording_id,
-            "at_us": self._at_us(item.t),
-            "segment": seg.index if seg is not None else self._index,
-            "segment_at_us": int((item.t - seg.t0) * 1_000_000) if seg is not None else 0,
-            "time": format_time(item.wall),
-            "note": item.note,
-        }
-        if item.page is not None:
-            data["page"] = item.page
-            live = self._live_info(item.page["url"]) if self._live_info is not None else None
-            if live is not None:
-                data["live"] = live
+        live = None
+        if item.page is not None and self._live_info is not None:
+            live = self._live_info(item.page["url"])
+        data = MarkData(
+            recording=self.recording_id,
+            at_us=self._at_us(item.t),
+            segment=seg.index if seg is not None else self._index,
+            segment_at_us=int((item.t - seg.t0) * 1_000_000) if seg is not None else 0,
+            time=format_time(item.wall),
+            note=item.note,
+            page=item.page,
+            live=live if item.page is not None else None,
+        ).to_json()
         _chain(self.sealer.append("mark", data), item.future)
 
     def _close(self, seg: _Open, t: float, wall: datetime, *, final: bool) -> None:

@@ -55,6 +55,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QTimer
@@ -158,12 +159,12 @@ class CaptureSession(ProxyWatch, SessionClose):
             session_dir = self._new_session_dir()
             # The browser's profile folder exists, empty, before the check looks at it.
             (session_dir / "browser").mkdir(mode=0o700)
-            data = start_data(
-                self.options, disclosure, session_dir / "browser", self.browser_install
+            start = replace(
+                start_data(self.options, disclosure, session_dir / "browser", self.browser_install),
+                sound=self.sound_plan.record(),
             )
-            data["sound"] = self.sound_plan.record()
-            self.browser_facts = dict(data["browser"])
-            opened = self.case.open_session(self.signer, data)
+            self.browser_facts = dict(start.browser)
+            opened = self.case.open_session(self.signer, start.to_json())
             self.session_id = str(opened.session)
             self.sealer.session = self.session_id
             self.sealer.records.append(opened)

@@ -13,6 +13,7 @@ from app.capture.chromium.discover import BrowserInstall
 from app.capture.leftovers import sha256_file
 from app.capture.options import CaptureOptions
 from app.capture.qualification import tool_qualification
+from forensics.entry_data import SessionStartData
 
 METHOD_CHROMIUM = (
     "{product} {version} ({path}; fresh profile, no extensions, driven over CDP) through "
@@ -55,15 +56,15 @@ def start_data(
     disclosure: Mapping[str, object],
     profile_dir: Path,
     install: BrowserInstall | None = None,
-) -> dict[str, Any]:
+) -> SessionStartData:
     """The data of ``session.start``: method, targets, tool qualification, proxy, browser
     and its profile, host mapping, extra upstream trust, video and traffic settings."""
-    upstream = []
+    upstream: list[dict[str, Any]] = []
     for path in opts.upstream_cas:
         with contextlib.suppress(OSError):
             upstream.append({"file": path.name, "sha256": sha256_file(path)})
-    return {
-        "method": opts.method
+    return SessionStartData(
+        method=opts.method
         or (
             METHOD_QT
             if install is None
@@ -71,20 +72,20 @@ def start_data(
                 product=install.product, version=install.version or "", path=install.path
             )
         ),
-        "targets": list(opts.targets),
-        "tool": tool_qualification(dict(disclosure)),
-        "proxy": dict(disclosure),
-        "browser": browser_record(install, profile_dir),
-        "browser_profile": str(profile_dir),
-        "browser_profile_fresh": True,
-        "host_mapping": dict(opts.map_hosts),
-        "upstream_trust_extra": upstream,
-        "video": {
+        targets=tuple(opts.targets),
+        tool=tool_qualification(disclosure),
+        proxy=dict(disclosure),
+        browser=browser_record(install, profile_dir),
+        browser_profile=str(profile_dir),
+        browser_profile_fresh=True,
+        host_mapping=dict(opts.map_hosts),
+        upstream_trust_extra=tuple(upstream),
+        video={
             "fps": opts.video.fps,
             "segment_seconds": int(opts.video.segment_seconds),
             "preset": opts.video.preset,
             "crf": opts.video.crf,
         },
-        "traffic_segment_seconds": int(opts.traffic_segment_seconds),
-        "environment_check": opts.env_check is not None,
-    }
+        traffic_segment_seconds=int(opts.traffic_segment_seconds),
+        environment_check=opts.env_check is not None,
+    )

@@ -21,7 +21,7 @@ shows (``area``, in the viewport's CSS pixels) and the picture's size (``image``
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import replace
 
 from PySide6.QtCore import QRect, QRectF, QSize
 
@@ -57,9 +57,12 @@ def _too_small() -> InputError:
 def area_steps(ctx: ActionContext, area: QRect) -> Steps:
     facts = page_facts(ctx)
     image = qt_browser(ctx).view.grab(area).toImage()
-    facts["area"] = {"x": area.x(), "y": area.y(), "width": area.width(), "height": area.height()}
-    facts["image"] = {"width": image.width(), "height": image.height(), "format": "png"}
-    yield from live_step(ctx, facts)
+    facts = replace(
+        facts,
+        area={"x": area.x(), "y": area.y(), "width": area.width(), "height": area.height()},
+        image={"width": image.width(), "height": image.height(), "format": "png"},
+    )
+    facts = yield from live_step(ctx, facts)
     png = ENCODER.submit(encode_png, image)
 
     def files() -> list[Item]:
@@ -109,15 +112,18 @@ def chromium_area_job(
 ) -> Record:
     """Off the GUI thread: the page's facts, the area in CSS pixels, its picture, sealed."""
     facts, _height = chromium_actions.page_facts(ctx, browser)
-    viewport: dict[str, Any] = facts["viewport"]
-    css = css_area(area, frame, (int(viewport["width"]), int(viewport["height"])))
+    viewport = (int(facts.viewport["width"]), facts.viewport_height)
+    css = css_area(area, frame, viewport)
     if css is None or css[2] < 1 or css[3] < 1:
         raise _too_small()
     x, y, width, height = css
     png = browser.engine.screenshot_area(x, y, width, height).result(chromium_actions.JOB_TIMEOUT_S)
     image_w, image_h = chromium_actions.png_size(png)
-    facts["area"] = {"x": x, "y": y, "width": width, "height": height}
-    facts["image"] = {"width": image_w, "height": image_h, "format": "png"}
+    facts = replace(
+        facts,
+        area={"x": x, "y": y, "width": width, "height": height},
+        image={"width": image_w, "height": image_h, "format": "png"},
+    )
 
     def files() -> list[Item]:
         return [Item("area.png", "image/png", data=png)]

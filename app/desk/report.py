@@ -21,10 +21,15 @@ def report_lang(inst: Installation, case_id: str) -> str:
 
 
 def write_report(inst: Installation, case_id: str, out: Path, lang: str = "zh") -> ReportSummary:
-    """Write the report PDF to ``out`` (``.pdf`` added when missing); nothing is sealed."""
-    from forensics.report import ReportSource, build_report  # reportlab loads when asked
+    """Write the report PDF to ``out`` (``.pdf`` added when missing). Nothing is sealed;
+    the unlocked officer of the case records it (``custody.report``, app.desk.access)."""
+    from app.desk import access
+    from forensics.report.command import report_case  # reportlab loads when asked
 
     if out.suffix.lower() != ".pdf":
         out = out.with_name(out.name + ".pdf")
     with inst.open_case(case_id, recover=False) as case:
-        return build_report(ReportSource.from_case(case), out, lang=lang)
+        signer = access.officer()
+        if signer is not None and signer.officer.key_fp not in case.officers():
+            signer = None
+        return report_case(case, out, lang=lang, signer=signer, via="gui")[0]

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from forensics.entry_data import Parent, TranscriptData, TranscriptLine
 from forensics.errors import InputError
 
 _CODE = re.compile(r"^(?:(\d+):)?([0-5]?\d):([0-5]\d)(?:[.,](\d{1,3}))?$")
@@ -80,20 +81,9 @@ def derive_data(
     """
     if not reason.strip():
         raise InputError("say why the transcript is made", "请填写转写原因")
-    return {
-        "derivation": "transcript",
-        "reason": reason.strip(),
-        "language": language,
-        "parent": {
-            "seq": int(parent["seq"]),
-            "path": str(parent["path"]),
-            "sha256": str(parent["sha256"]),
-            "sm3": str(parent["sm3"]),
-        },
-        "format": "text/vtt",
-        "lines": [
-            {"start_ms": x.start_ms, "end_ms": x.end_ms, "speaker": x.speaker, "text": x.text}
-            for x in lines
-        ],
-        "typed_by_officer": True,
-    }
+    return TranscriptData(
+        reason=reason.strip(),
+        language=language,
+        parent=Parent.of_item(int(parent["seq"]), parent),
+        lines=tuple(TranscriptLine(x.start_ms, x.end_ms, x.speaker, x.text) for x in lines),
+    ).to_json()

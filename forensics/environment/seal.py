@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from forensics.case import Case
+from forensics.entry_data import EnvCheckData
 from forensics.environment.compare import compare
 from forensics.environment.snapshot import EnvSnapshot
 from forensics.errors import InputError
@@ -28,10 +29,10 @@ def find_before(case: Case, session: str | None) -> Record | None:
         if '"kind":"env.check"' not in text:  # canonical JSON: a cheap pre-filter
             continue
         rec = parse_record(text)
-        data = rec.data
         if rec.kind != "env.check":
             continue
-        if data.get("phase") != "before" or not isinstance(data.get("snapshot"), dict):
+        check = EnvCheckData.from_json(rec.data)
+        if check.phase != "before" or not isinstance(rec.data.get("snapshot"), dict):
             continue
         if rec.session == session:
             return rec
@@ -53,22 +54,23 @@ def seal_snapshot(
     case.require_member(signer)
     snap_json = snap.to_json()
     warnings: list[dict[str, Any]] = list(snap_json["warnings"])
-    data: dict[str, Any] = {"phase": phase, "snapshot": snap_json, "warnings": warnings}
-    if phase == "after":
-        before = find_before(case, session)
-        if before is None:
-            data["compared_with"] = None
-            data["changes"] = []
-            warnings.append(
-                {
-                    "section": "compare",
-                    "code": "no-before-check",
-                    "en": "no check before capture was found: nothing to compare with",
-                    "zh": "未找到取证前的清洁性检查，无法比对",
-                }
-            )
-        else:
-            data["compared_with"] = before.seq
-            changes = compare(before.data["snapshot"], snap_json)
-            data["changes"] = [c.to_json() for c in changes]
-    return case.ledger.append(signer, "env.check", data, session=session)
+    if phase == "before":
+        data = EnvCheckData(phase, snap_json, tuple(warnings))
+        return case.ledger.append(signer, "env.check", data.to_json(), session=session)
+    before = find_before(case, session)
+    if before is None:
+        warnings.append(
+            {
+                "section": "compare",
+                "code": "no-before-check",
+                "en": "no check before capture was found: nothing to compare with",
+                "zh": "未找到取证前的清洁性检查，无法比对",
+            }
+        )
+        data = EnvCheckData(phase, snap_json, tuple(warnings), None, ())
+    else:
+        changes = compare(EnvCheckData.from_json(before.data).snapshot, snap_json)
+        data = EnvCheckData(
+            phase, snap_json, tuple(warnings), before.seq, tuple(c.to_json() for c in changes)
+        )
+    return case.ledger.append(signer, "env.check", data.to_json(), session=session)

@@ -14,6 +14,7 @@ import binascii
 import hashlib
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as futures_wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -25,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from forensics import safejson
 from forensics.certtrust import judge_chain
+from forensics.entry_data import ExportData
 from forensics.errors import AuthError, InputError
 from forensics.hashing import Digests, digest_file, digest_stream
 from forensics.identity import cert_key_fingerprint, load_certs_pem
@@ -32,7 +34,8 @@ from forensics.ledger import LEDGER_VERSION, Record, parse_record
 from forensics.ledger_checks import is_training, verify_source
 from forensics.package import layout as L
 from forensics.package.documents import DataPackage, PackageDigest, Seal
-from forensics.package.reader import MemberAltered, PackageReader
+from forensics.package.reader import MemberAltered, PackageReader, Span
+from forensics.package.scan import file_id, scan_package
 from forensics.package.wacz_signing import signed_data_problem
 from forensics.timeproof import TokenJudge, token_finding
 from forensics.timestamp import TokenError
@@ -141,12 +144,19 @@ _DAMAGED = Digests(-1, "damaged", "damaged")
 
 
 def _hash_members(
-    reader: PackageReader, progress: Progress | None, f: Collector
+    reader: PackageReader, progress: Progress | None, f: Collector, known: _Known | None = None
 ) -> dict[str, Digests]:
     total = sum(reader.size(n) for n in reader.names)
     done = 0
     out: dict[str, Digests] = {}
+    hashed = known.members(progress, total, file_id(reader.stat())) if known is not None else {}
     for name in reader.names:
+        if name in hashed:  # read in the one pass, its CRC checked
+            out[name] = hashed[name]
+            done += hashed[name].size
+            if progress:
+                progress(done, total)
+            continue
         try:
             with reader.open(name) as stream:
                 out[name] = digest_stream(stream)
@@ -297,6 +307,60 @@ def verify_seal(
     return _Seal(fact, subject)
 
 
+class _Known:
+    """The digests read on the second thread: the whole file's for the seal and, when the
+    package is plain and stored (``PackageReader.stored_spans``), every member's from the
+    same single read (``forensics.package.scan``); otherwise the members are read through the
+    ZIP library as they always were."""
+
+    def __init__(self, pool: ThreadPoolExecutor, path: Path) -> None:
+        self._read = 0
+        self._future = pool.submit(self._run, path, _plan(path))
+
+    def _run(self, path: Path, spans: list[Span] | None) -> tuple[Digests, _Members]:
+        if spans is not None:
+            try:
+                scan = scan_package(path, spans, self._note)
+            except Exception:
+                pass  # read again below, where a failure is reported as it always was
+            else:
+                return scan.whole, (scan.file_id, scan.members)
+        return digest_file(path), None
+
+    def _note(self, read: int) -> None:
+        self._read = read
+
+    def whole(self) -> Digests:
+        return self._future.result()[0]
+
+    def members(
+        self, progress: Progress | None, total: int, reading: tuple[int, ...]
+    ) -> dict[str, Digests]:
+        """Wait for the pass (reporting its progress on the caller's thread). Its digests
+        count only if it read the very file (``reading``: ``scan.file_id``) the caller reads."""
+        while not futures_wait([self._future], timeout=0.25).done:
+            if progress:
+                progress(min(self._read, total), total)
+        if self._future.exception() is not None:
+            return {}  # the seal check reports it
+        found = self._future.result()[1]
+        if found is None or found[0] != reading:
+            return {}
+        return found[1]
+
+
+# The file a single pass read (``scan.file_id``) and the members' digests from it.
+_Members = tuple[tuple[int, ...], dict[str, Digests]] | None
+
+
+def _plan(path: Path) -> list[Span] | None:
+    try:
+        with PackageReader(path) as reader:
+            return reader.stored_spans()
+    except Exception:  # encrypted, or anything wrong: the ordinary reading reports it
+        return None
+
+
 def verify_package(
     path: Path,
     policy: TrustPolicy,
@@ -309,22 +373,23 @@ def verify_package(
     f.checks.append("package")
     seal_path = seal_path or path.with_name(path.name + ".seal.json")
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="seal") as pool:
-        # The whole-file digests for the seal run on the second core while the members are
-        # hashed, so the package is read twice at the cost of once.
+        # The whole-file digests for the seal run on a second thread while the package is
+        # opened and its control files read; a plain package's members are hashed in the
+        # same single read (``_Known``).
         if not (seal_path.is_file() and path.is_file()):
             return _verify(path, password, policy, f, progress, None)
         f.checks.append("seal")
-        future = pool.submit(digest_file, path)
+        known = _Known(pool, path)
 
         done: list[_Seal] = []
 
         def check_seal(judge: TokenJudge) -> _Seal:
             """Once: the first caller's judge decides (training is known once the ledger is)."""
             if not done:
-                done.append(verify_seal(path, seal_path, judge, f, future.result()))
+                done.append(verify_seal(path, seal_path, judge, f, known.whole()))
             return done[0]
 
-        return _verify(path, password, policy, f, progress, check_seal)
+        return _verify(path, password, policy, f, progress, check_seal, known)
 
 
 SealCheck = Callable[[TokenJudge], _Seal]
@@ -337,6 +402,7 @@ def _verify(
     f: Collector,
     progress: Progress | None,
     check_seal: SealCheck | None,
+    known: _Known | None = None,
 ) -> VerificationReport:
     try:
         reader = PackageReader(path, password)
@@ -362,7 +428,7 @@ def _verify(
         return _unreadable(path, exc, policy, f, check_seal)
     with reader:
         try:
-            return _verify_open(path, reader, policy, f, progress, check_seal)
+            return _verify_open(path, reader, policy, f, progress, check_seal, known)
         except AuthError:
             raise
         except InputError as exc:
@@ -402,8 +468,9 @@ def _verify_open(
     f: Collector,
     progress: Progress | None,
     check_seal: SealCheck | None,
+    known: _Known | None = None,
 ) -> VerificationReport:
-    digests = _hash_members(reader, progress, f)
+    digests = _hash_members(reader, progress, f, known)
     names = set(digests)
     dp_json = _json(reader, L.DATAPACKAGE) if L.DATAPACKAGE in names else None
     # (P0) the format's own rules; a package without its manifest is judged as the newest.
@@ -701,7 +768,7 @@ def _check_heads(
             for r in records
             if r.kind == "package.export"
             and dp.package_id is not None
-            and r.data_str("package_id") == dp.package_id
+            and ExportData.from_json(r.data).package_id == dp.package_id
         ),
         None,
     )

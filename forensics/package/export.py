@@ -38,8 +38,11 @@ from forensics import __version__
 from forensics.atomic import atomic_path, write_atomic
 from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.case import Case
+from forensics.directio import DirectWriter
 from forensics.entries import Item
-from forensics.errors import CaptureError, InputError, QuzhengError
+from forensics.entry_data import PAGE_KINDS, ExportData, ExportFailedData, PageData
+from forensics.entry_data.custody import EXPORT_FAILED
+from forensics.errors import CaptureError, InputError, QuzhengError, os_reason
 from forensics.fingerprints import package_fingerprints
 from forensics.har_derive import seal_traffic_hars
 from forensics.hashing import Digests, digest_stream
@@ -71,9 +74,6 @@ from forensics.timestamp import TimestampUnavailable, request_token, token_info_
 # (case, output PDF path, package id, manifest sha256, manifest sm3) -> None
 ReportHook = Callable[[Case, Path, str, str, str], None]
 Progress = Callable[[int, int], None]
-
-# The ``event`` of the ``note`` sealed when an export sealed as ``package.export`` failed.
-EXPORT_FAILED = "package.export-failed"
 
 __all__ = ["EXPORT_FAILED", "ExportResult", "ReportHook", "backup_package", "export_package"]
 
@@ -137,10 +137,12 @@ def _pages(records: list[Record]) -> bytes:
     lines = [{"format": "json-pages-1.0", "id": "pages", "title": "All Pages"}]
     seen: set[str] = set()
     for rec in records:
-        url = rec.data.get("url")
-        if rec.kind.startswith("capture.") and isinstance(url, str) and url not in seen:
-            seen.add(url)
-            lines.append({"url": url, "ts": rec.time, "title": str(rec.data.get("title", ""))})
+        if rec.kind not in PAGE_KINDS:  # the only capture entries that name a page URL
+            continue
+        page = PageData.from_json(rec.data)
+        if page.url and page.url not in seen:
+            seen.add(page.url)
+            lines.append({"url": page.url, "ts": rec.time, "title": page.title})
     return "".join(json.dumps(x, ensure_ascii=False) + "\n" for x in lines).encode()
 
 
@@ -203,8 +205,8 @@ def _write_zip(
     tmp: Path, members: list[_Member], password: str | None, progress: Progress | None
 ) -> Digests:
     entries = [Source(m.name, m.source, m.digests.size) for m in members]
-    with open(tmp, "wb") as raw:
-        return write_zip(raw, entries, password=password, progress=progress)
+    with open(tmp, "wb", buffering=0) as raw, DirectWriter(raw.fileno()) as sink:
+        return write_zip(sink, entries, password=password, progress=progress)
     # the file is fsynced when ``atomic_path`` commits it
 
 
@@ -256,13 +258,13 @@ def export_package(
     export_rec = case.ledger.append(
         signer,
         "package.export",
-        {
-            "package_id": package_id,
-            "file_name": out.name,
-            "encrypted": password is not None,
-            "format": lay.format,
-            "software": f"Quzheng {__version__}",
-        },
+        ExportData(
+            package_id=package_id,
+            file_name=out.name,
+            encrypted=password is not None,
+            format=lay.format,
+            software=f"Quzheng {__version__}",
+        ).to_json(),
     )
     try:
         written = _write_package(
@@ -482,8 +484,8 @@ def _write_package(
             whole = _write_zip(tmp, ordered, password, progress)
     except OSError as exc:
         raise CaptureError(
-            f"cannot write the package {out}: {exc.strerror or exc}",
-            f"无法写入证据包 {out}：{exc.strerror or exc}",
+            f"cannot write the package {out}: {os_reason(exc)[0]}",
+            f"无法写入证据包 {out}：{os_reason(exc)[1]}",
         ) from exc
     try:
         _write_seal(signer, out, seal_path, lay, package_id, password, tsa, whole, warnings)
@@ -541,8 +543,8 @@ def _write_seal(
         write_atomic(seal_path, seal.to_bytes())
     except OSError as exc:
         raise CaptureError(
-            f"cannot write the seal {seal_path}: {exc.strerror or exc}",
-            f"无法写入封签 {seal_path}：{exc.strerror or exc}",
+            f"cannot write the seal {seal_path}: {os_reason(exc)[0]}",
+            f"无法写入封签 {seal_path}：{os_reason(exc)[1]}",
         ) from exc
 
 
@@ -570,20 +572,19 @@ def _export_failed(
     seal are already removed), and the error to raise for it."""
     en, zh = _failure_text(exc)
     name = targets.out.name
-    data = {
-        "event": EXPORT_FAILED,
-        "package_id": package_id,
-        "file_name": name,
-        "export_seq": export_rec.seq,
-        "export_hash": export_rec.hash,
-        "error": en,
-        "text": (
+    data = ExportFailedData(
+        package_id=package_id,
+        file_name=name,
+        export_seq=export_rec.seq,
+        export_hash=export_rec.hash,
+        error=en,
+        text=(
             f"导出失败：第 {export_rec.seq} 条记录所导出的证据包 {name}（编号 {package_id}）"
             f"未能写成，未留下任何文件。原因：{zh}\n"
             f"Export failed: the package {name} (id {package_id}) of entry {export_rec.seq} "
             f"was not written; no file was left. Cause: {en}"
         ),
-    }
+    ).to_json()
     try:
         note = case.ledger.append(signer, "note", data)
     except Exception as note_exc:  # the ledger's own disk may be the full one

@@ -33,6 +33,7 @@ from forensics.report.page import (
 from forensics.report.particulars import ParticularSections
 from forensics.report.signatures import SignatureSections
 from forensics.report.source import ReportSource
+from forensics.report.stream_view import StreamSections
 from forensics.report.thumb_grid import ThumbnailGrid
 from forensics.report.tool import APP_NAME
 
@@ -49,7 +50,12 @@ class RenderResult:
 
 
 class ReportBuilder(
-    ParticularSections, MethodSections, LedgerTables, ThumbnailGrid, SignatureSections
+    ParticularSections,
+    MethodSections,
+    LedgerTables,
+    ThumbnailGrid,
+    SignatureSections,
+    StreamSections,
 ):
     """The whole story, section by section."""
 
@@ -67,6 +73,7 @@ class ReportBuilder(
         self.evidence_section()
         self.thumbs_section()
         self.derived_section()
+        self.stream_section()  # the stream as received beside the recording; the chat
         self.custody_section()
         self.verify_section()
         self.sign_section()

@@ -1,7 +1,8 @@
 """How the report reads an ``env.check`` entry (forensics.environment's sealed snapshot).
 
-The entry's data is ``{"phase", "snapshot": {section: {...}}, "warnings", "changes"}``;
-older or hand-made entries may be flat. ``flat_view`` gives the report one shape for both.
+The entry's data is ``EnvCheckData`` (``{"phase", "snapshot": {section: {...}},
+"warnings", "changes"}``); hand-made entries (tests/forensics/report/builders.py) may be
+flat, which no producer writes. ``flat_view`` gives the report one shape for both.
 """
 
 from __future__ import annotations
@@ -9,27 +10,26 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from forensics.entry_data import EnvCheckData
 from forensics.report.labels import field_name, status_name
 
 
 def snapshot_of(data: Mapping[str, Any]) -> dict[str, Any] | None:
-    snap = data.get("snapshot")
-    return snap if isinstance(snap, dict) else None
+    return EnvCheckData.from_json(data).snapshot or None
 
 
 def flat_view(data: Mapping[str, Any]) -> Mapping[str, Any]:
     """The keys the report's summary rows look for, taken from the snapshot's sections."""
-    snap = snapshot_of(data)
-    if snap is None:
+    check = EnvCheckData.from_json(data)
+    if not check.snapshot:
         return data
 
     def get(section: str, key: str) -> Any:
-        sec = snap.get(section)
-        return sec.get(key) if isinstance(sec, dict) else None
+        return check.section(section).get(key)
 
     return {
-        "phase": data.get("phase"),
-        "clock": snap.get("clock") if isinstance(snap.get("clock"), dict) else {},
+        "phase": check.phase,
+        "clock": dict(check.clock),
         "public_ip": get("egress", "egress_ip"),
         "local_ips": get("network", "local_ips"),
         "dns_servers": get("dns", "dns_servers"),
@@ -42,9 +42,7 @@ def flat_view(data: Mapping[str, Any]) -> Mapping[str, Any]:
 
 def sections(data: Mapping[str, Any], lang: str) -> list[tuple[str, str]]:
     """One line per checked section: status and summary, then its warnings."""
-    snap = snapshot_of(data)
-    if snap is None:
-        return []
+    snap = EnvCheckData.from_json(data).snapshot
     zh = lang.startswith("zh")
     out = []
     for name, sec in snap.items():
@@ -65,12 +63,8 @@ def changes(data: Mapping[str, Any], lang: str) -> list[tuple[str, bool]] | None
     """The before/after differences an ``after`` check recorded, each with whether it was a
     real change (True) or a section that could not be compared (False); None if not recorded.
     """
-    raw = data.get("changes")
-    if not isinstance(raw, list):
+    recorded = EnvCheckData.from_json(data).changes
+    if recorded is None:
         return None
     key = "zh" if lang.startswith("zh") else "en"
-    return [
-        (str(c.get(key, "")), c.get("comparable", True) is not False)
-        for c in raw
-        if isinstance(c, dict)
-    ]
+    return [(str(c.get(key, "")), c.get("comparable", True) is not False) for c in recorded]

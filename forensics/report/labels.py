@@ -270,6 +270,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "k.capture.snapshot": ("网页快照：{what}", "Page snapshot: {what}"),
     "k.capture.video": ("屏幕录像分段封存：{what}", "Screen recording segment sealed: {what}"),
     "k.capture.stream": ("直播流数据封存：{what}", "Live-stream data sealed: {what}"),
+    "k.capture.chat": ("直播间互动消息封存：{what}", "Live-room chat sealed: {what}"),
     "k.capture.traffic": (
         "网络流量分段封存（WARC）：{what}",
         "Traffic segment sealed (WARC): {what}",
@@ -290,9 +291,41 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "Time-stamp on entry #{seq}: {tsa}, genTime {gen}",
     ),
     "k.package.export": ("导出证据包：{what}", "Package exported: {what}"),
+    "k.package.export_failed": (
+        "导出证据包未成功（第 {note} 条记录标明失败，未生成文件）：{what}",
+        "Package export did not complete (marked failed by entry {note}; no file was left): {what}",
+    ),
+    "k.export_failed_note": (
+        "导出失败：第 {seq} 条记录所导出的证据包 {name} 未能写成，未留下任何文件。原因：{error}",
+        "Export failed: the package {name} of entry {seq} was not written; no file was left. "
+        "Cause: {error}",
+    ),
     "k.custody.transfer": ("移交：{what}", "Transferred: {what}"),
     "k.custody.receive": ("接收：{what}", "Received: {what}"),
     "k.verify": ("校验：{what}", "Verified: {what}"),
+    "k.custody.report": ("生成笔录：{what}", "Report made: {what}"),
+    "k.custody.access": ("查看证据：{what}", "Evidence viewed: {what}"),
+    "k.custody.deposit": ("存入机构证据保管库：{what}", "Deposited in the agency vault: {what}"),
+    "u.deposit_file": ("证据包 {}", "package {}"),
+    "u.package_sm3": ("SM3 {}", "SM3 {}"),
+    "u.vault_verdict": ("保管库入库校验结论 {}", "the vault's verdict at deposit {}"),
+    "u.deposited_at": ("入库时间 {}", "deposited {}"),
+    "u.retention_compliance": (
+        "合规保留（COMPLIANCE，保留期内任何人不能删除或改写）至 {until}",
+        "COMPLIANCE retention (no one can delete or overwrite it) until {until}",
+    ),
+    "u.retention": ("保留（{mode}）至 {until}", "retention ({mode}) until {until}"),
+    "u.bucket": ("存储桶 {}", "bucket {}"),
+    "u.verdict": ("结论 {}", "verdict {}"),
+    "u.head": ("校验至账本第 {} 条", "entries up to #{}"),
+    "u.result": ("结果 SHA-256 {}", "result SHA-256 {}"),
+    "u.errors": ("错误 {} 项", "{} errors"),
+    "u.report_file": ("文件 {}（{} 页）", "file {} ({} pages)"),
+    "u.report_state": ("反映账本至第 {} 条", "describing entries up to #{}"),
+    "u.sha256": ("SHA-256 {}", "SHA-256 {}"),
+    "u.viewed": ("第 {} 条的 {}", "{1} of entry #{0}"),
+    "u.via_gui": ("（图形界面）", " (desktop)"),
+    "u.via_cli": ("（命令行）", " (command line)"),
     "k.case.close": ("结案（关闭案件）{what}", "Case closed {what}"),
     "k.other": ("{kind}：{what}", "{kind}: {what}"),
     "k.items": ("文件 {}", "file {}"),
@@ -327,6 +360,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "cat.capture.snapshot": ("网页快照", "Page snapshot"),
     "cat.capture.video": ("屏幕录像", "Screen recording"),
     "cat.capture.stream": ("直播流数据", "Live-stream data"),
+    "cat.capture.chat": ("直播间互动消息", "Live-room chat"),
     "cat.capture.traffic": ("网络流量", "Network traffic"),
     "cat.capture.recovered": ("恢复分段", "Recovered segment"),
     "cat.import.file": ("导入文件", "Imported file"),
@@ -355,6 +389,53 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "d.col_parent": ("父项（SHA-256）", "Parent (SHA-256)"),
     "d.col_reason": ("理由", "Reason"),
     "d.none": ("无派生数据。", "No derived item."),
+    # -- the stream as received and the chat (forensics/report/stream_view.py) -----------
+    "st.head": (
+        "直播流（服务器发送的内容）与屏幕录像对照",
+        "The live stream as the server sent it, beside the screen recording",
+    ),
+    "st.intro": (
+        "下列直播流文件由封存的网络流量（WARC）中服务器发送的音视频数据逐包复制生成，未重新编码，"
+        "每个流量分段时段一份；“重叠的屏幕录像”列出同一时段的录像分段，可对照播放取证人员所见与服务器所发。",
+        "Each stream file below is copied packet by packet, not re-encoded, from the audio and "
+        "video the server sent as sealed in the WARC traffic, one per traffic-segment period; "
+        "the last column lists the screen-recording segments of the same time, so what the "
+        "officer saw and what the server sent can be played side by side.",
+    ),
+    "st.col_item": ("直播流文件", "Stream file"),
+    "st.col_period": ("时段（北京时间）", "Period (Beijing time)"),
+    "st.col_source": ("来源（WARC 记录与字节范围）", "Source (WARC records, byte ranges)"),
+    "st.col_media": ("内容", "Content"),
+    "st.col_overlap": ("重叠的屏幕录像", "Overlapping screen recording"),
+    "st.media": (
+        "视频 {v} 包，音频 {a} 包；流时间 {first}–{last}",
+        "{v} video and {a} audio packets; stream time {first}-{last}",
+    ),
+    "st.jumps": (
+        "画面时钟跳变 {n} 处（服务器将落后的观看者移至直播最新位置，其间内容未发送）",
+        "{n} jump(s) of the picture clock (the server moved a viewer that fell behind to the "
+        "live edge; what lay between was not sent)",
+    ),
+    "st.source": ("{segment} 记录 {rid} 第 {a}–{b} 字节", "{segment} record {rid} bytes {a}-{b}"),
+    "st.overlap": ("#{no} {path}（重叠 {s} 秒）", "#{no} {path} ({s} s shared)"),
+    "st.none": ("无", "none"),
+    "ch.head": ("直播间互动消息", "The live room's chat"),
+    "ch.intro": (
+        "由封存的 WebSocket 消息记录解析生成，每个流量分段时段一份（JSON 与 CSV）；"
+        "下表列出各时段的消息条数与首末条消息。",
+        "Read from the sealed WebSocket message records, one list per traffic-segment period "
+        "(JSON and CSV); the table gives each period's number of messages and its first and "
+        "last message.",
+    ),
+    "ch.col_item": ("消息文件", "Chat file"),
+    "ch.col_count": ("条数", "Messages"),
+    "ch.col_first": ("首条", "First"),
+    "ch.col_last": ("末条", "Last"),
+    "ch.msg": ("{time} {user}（{kind}）：{text}", "{time} {user} ({kind}): {text}"),
+    "ch.kind.comment": ("评论", "comment"),
+    "ch.kind.gift": ("礼物", "gift"),
+    "ch.kind.order": ("下单", "order"),
+    "ch.kind.enter": ("进场", "entered"),
     "d.transcript": ("文字记录：{}", "Transcript: {}"),
     "d.truncated": (
         "……（以下从略，全文见证据包内该文件）",
@@ -362,6 +443,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     ),
     "d.unknown_parent": ("（父项不在本案账本中）", "(parent not in this ledger)"),
     "dk.transcript": ("文字记录", "transcript"),
+    "dk.har": ("HAR 视图", "HAR view"),
     "dk.crop": ("裁剪", "crop"),
     "dk.annotation": ("标注", "annotation"),
     "dk.translation": ("翻译", "translation"),
@@ -474,6 +556,7 @@ KIND_NAMES: Final[dict[str, tuple[str, str]]] = {
     "capture.snapshot": ("网页快照", "page snapshot"),
     "capture.video": ("屏幕录像", "screen recording"),
     "capture.stream": ("直播流数据", "live-stream data"),
+    "capture.chat": ("直播间互动消息", "live-room chat"),
     "capture.traffic": ("网络流量", "network traffic"),
     "capture.recovered": ("恢复分段", "recovered segment"),
     "mark": ("录像标记", "mark"),
@@ -485,7 +568,10 @@ KIND_NAMES: Final[dict[str, tuple[str, str]]] = {
     "custody.transfer": ("移交", "transfer"),
     "custody.receive": ("接收", "receipt"),
     "verify": ("校验", "verification"),
+    "custody.report": ("生成笔录", "report made"),
+    "custody.access": ("查看证据", "evidence viewed"),
     "case.close": ("结案", "case closed"),
+    "custody.deposit": ("存入保管库", "deposited in the vault"),
 }
 
 # The names of recorded data fields (ledger entry data, proxy disclosure, environment

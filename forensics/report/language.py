@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Final
 
-from forensics.entries import text
+from forensics.entry_data import CaseOpenData, OfficerData
 from forensics.ledger import Record
 
 REPORT_LANGS: Final = ("zh", "en")
@@ -41,13 +41,13 @@ def case_agency(records: Iterable[Record]) -> str:
     by_role: dict[str, str] = {}
     anyone = ""
     for rec in records:
-        data = rec.data
         if rec.kind == "case.open":
-            opened = opened or text(data.get("agency")).strip()
+            opened = opened or CaseOpenData.from_json(rec.data).agency.strip()
         elif rec.kind == "officer.add":
-            agency = text(data.get("agency")).strip()
+            added = OfficerData.from_json(rec.data)
+            agency = added.agency.strip()
             if agency:
-                by_role.setdefault(text(data.get("role")) or "officer", agency)
+                by_role.setdefault(added.role or "officer", agency)
                 anyone = anyone or agency
     if opened:
         return opened

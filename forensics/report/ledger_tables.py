@@ -3,15 +3,25 @@ files with their transcripts, and the custody entries."""
 
 from __future__ import annotations
 
-from reportlab.platypus import Spacer
+from reportlab.platypus import CondPageBreak, Spacer
 
 from forensics.entries import text as str_of
+from forensics.entry_data import Derived, ExportFailedData
+from forensics.entry_data.derive import TRANSCRIPT
 from forensics.report.fonts import HEX_FONT
-from forensics.report.labels import LABELS
 from forensics.report.layout import CELL_LEADING, CELL_SIZE, FRAME_W, HEX_SIZE, StoryBuilder, wrap
 from forensics.report.model import EvidenceRow
-from forensics.report.narrative import bj, category, cut, describe, size_text, utc
+from forensics.report.narrative import (
+    bj,
+    category,
+    cut,
+    derived_kind,
+    describe,
+    size_text,
+    utc,
+)
 
+TABLE_START_H = 140.0  # a section heading, a table header and a first row of two lines
 MAX_TRANSCRIPT_BYTES = 64 * 1024
 MAX_TRANSCRIPT_CHARS = 6000
 
@@ -99,6 +109,9 @@ class LedgerTables(StoryBuilder):
         return text
 
     def derived_section(self) -> None:
+        # The heading with the table's header and first row (a path and a digest in two
+        # lines): never a heading alone at the foot of a page.
+        self.story.append(CondPageBreak(TABLE_START_H))
         self.h("sec.derived")
         derived = [r for r in self.m.evidence if r.kind == "derive"]
         if not derived:
@@ -107,23 +120,17 @@ class LedgerTables(StoryBuilder):
         widths = [24, 120, 50, 170, FRAME_W - 364]
         rows = []
         for row in derived:
-            parent_sha = str_of(row.data.get("parent_sha256"))
-            parent = self.m.evidence_by_sha(parent_sha)
+            d = Derived.from_json(row.data)
+            parent_sha = d.parent.sha256
+            parent = self.m.evidence_by_sha(parent_sha) if parent_sha else None
             parent_text = f"#{parent.no} {parent.path}" if parent else self.L("d.unknown_parent")
-            dkey = f"dk.{str_of(row.data.get('kind'))}"
             rows.append(
                 [
                     str(row.no),
                     wrap(row.path, CELL_SIZE, widths[1] - 6),
-                    wrap(
-                        self.L(dkey) if dkey in LABELS else str_of(row.data.get("kind")) or "-",
-                        CELL_SIZE,
-                        widths[2] - 6,
-                    ),
+                    wrap(derived_kind(self.lang, d), CELL_SIZE, widths[2] - 6),
                     [self.p(parent_text, "cell"), self.hexp(parent_sha or "-")],
-                    wrap(
-                        cut(str_of(row.data.get("reason")) or "-", 1000), CELL_SIZE, widths[4] - 6
-                    ),
+                    wrap(cut(d.reason or "-", 1000), CELL_SIZE, widths[4] - 6),
                 ]
             )
         self.story.extend(
@@ -143,7 +150,7 @@ class LedgerTables(StoryBuilder):
             )
         )
         for row in derived:
-            if str_of(row.data.get("kind")) == "transcript" or row.media_type.startswith("text/"):
+            if Derived.from_json(row.data).kind == TRANSCRIPT or row.media_type.startswith("text/"):
                 self.transcript(row)
 
     def transcript(self, row: EvidenceRow) -> None:
@@ -161,9 +168,18 @@ class LedgerTables(StoryBuilder):
             self.story.append(self.p(self.L("d.truncated"), "small"))
 
     def custody_section(self) -> None:
+        self.story.append(CondPageBreak(TABLE_START_H))
         self.h("sec.custody")
-        kinds = ("package.export", "custody.transfer", "custody.receive", "verify", "case.close")
-        records = [r for r in self.m.records if r.kind in kinds]
+        kinds = (
+            "package.export", "custody.transfer", "custody.receive", "verify", "custody.report",
+            "custody.access", "custody.deposit", "case.close",
+        )  # fmt: skip
+        records = [
+            r
+            for r in self.m.records
+            if r.kind in kinds
+            or (r.kind == "note" and ExportFailedData.from_json(r.data) is not None)
+        ]
         if not records:
             self.story.append(self.p(self.L("u.none")))
             return

@@ -10,6 +10,7 @@ from reportlab.platypus import Spacer
 
 from forensics.entries import int_of, mapping
 from forensics.entries import text as str_of
+from forensics.entry_data import EnvCheckData
 from forensics.report.envview import changes as env_changes
 from forensics.report.envview import flat_view
 from forensics.report.envview import sections as env_sections
@@ -38,19 +39,11 @@ class MethodSections(StoryBuilder):
         for tool in tools:
             self.h3(f"{self.L('m.tool')} {note}")
             rows: list[tuple[str, object]] = [
-                (self.L("m.name"), str_of(tool.get("name")) or APP_NAME),
-                (self.L("m.version"), str_of(tool.get("version")) or "-"),
-                (
-                    self.L("m.build"),
-                    self.hexp(
-                        str_of(
-                            tool.get("build_sha256") or tool.get("build") or tool.get("build_hash")
-                        )
-                        or "-"
-                    ),
-                ),
-                (self.L("m.os"), str_of(tool.get("os")) or "-"),
-                (self.L("m.python"), str_of(tool.get("python")) or "-"),
+                (self.L("m.name"), tool.name or APP_NAME),
+                (self.L("m.version"), tool.version or "-"),
+                (self.L("m.build"), self.hexp(tool.build_sha256 or "-")),
+                (self.L("m.os"), tool.os or "-"),
+                (self.L("m.python"), tool.python or "-"),
             ]
             self.story.append(self.kv(rows, 120))
         self.h3(self.L("m.proxy"))
@@ -106,7 +99,7 @@ class MethodSections(StoryBuilder):
             title = self.L(
                 "e.check",
                 rec.seq,
-                phase_text(self.lang, str_of(d.get("phase"))),
+                phase_text(self.lang, EnvCheckData.from_json(d).phase),
                 both(when) if when else "",
             )
             self.h3(title)
@@ -133,11 +126,9 @@ class MethodSections(StoryBuilder):
                 else:
                     rows.append((name, self.env_text(value)))
             self.story.append(self.kv(rows, 120))
-        before = next((r for r in checks if r.data.get("phase") == "before"), None)
-        after = next(
-            (r for r in reversed(checks) if r.data.get("phase") == "after"),
-            None,
-        )
+        phases = {r.seq: EnvCheckData.from_json(r.data).phase for r in checks}
+        before = next((r for r in checks if phases[r.seq] == "before"), None)
+        after = next((r for r in reversed(checks) if phases[r.seq] == "after"), None)
         recorded = env_changes(after.data, self.lang) if after else None
         if before is not None and after is not None and recorded is not None:
             # The after check compared itself with the before check when it was sealed.

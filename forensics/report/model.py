@@ -15,6 +15,17 @@ from typing import Any
 
 from forensics.canonical import canonical_bytes
 from forensics.entries import Item, int_of, mapping, text, time_of
+from forensics.entry_data import (
+    PAGE_KINDS,
+    ExportFailedData,
+    MarkData,
+    OfficerData,
+    PageData,
+    SessionStartData,
+    TimestampData,
+    ToolData,
+    TrafficData,
+)
 from forensics.errors import InputError, IntegrityError
 from forensics.fingerprints import TrustFingerprints
 from forensics.ledger import Record
@@ -28,21 +39,6 @@ _CUSTODY_ITEM_KINDS = frozenset({"timestamp"})
 # Officer roles that are not law-enforcement officers (they do not count toward the two).
 _NON_OFFICER_ROLES = frozenset({"assistant"})
 DEFAULT_CLOCK_WARN_MS = 1000
-
-
-def server_ips_of(data: Mapping[str, Any]) -> list[str]:
-    """The server IPs an entry names: the capture engine's ``server`` block (as the sealed
-    traffic recorded them), or ``server_ips`` / ``server_ip`` at the top."""
-    server = mapping(data.get("server"))
-    out: list[str] = []
-    for value in (
-        data.get("server_ips"),
-        data.get("server_ip"),
-        server.get("ips"),
-        server.get("ip"),
-    ):
-        _add_unique(out, strings(value))
-    return out
 
 
 def strings(value: object) -> list[str]:
@@ -87,7 +83,6 @@ class SessionInfo:
     end_seq: int | None = None
     signers: list[str] = field(default_factory=list)
     single_officer: bool = False
-    data: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -152,11 +147,20 @@ class StampInfo:
 
 @dataclass(frozen=True)
 class MarkInfo:
+    """A mark set while recording: its entry, time and what the recorder wrote
+    (``recording`` and ``segment`` name the sealed segment whose frame shows it)."""
+
     seq: int
-    at_us: int | None
-    note: str
-    recording_sha256: str
     time: datetime
+    mark: MarkData
+
+    @property
+    def at_us(self) -> int | None:
+        return self.mark.at_us
+
+    @property
+    def note(self) -> str:
+        return self.mark.note
 
 
 @dataclass
@@ -174,7 +178,7 @@ class ReportModel:
     extraction: tuple[datetime, datetime] | None
     extraction_from_items: bool
     proxies: list[dict[str, Any]]
-    tools: list[dict[str, Any]]
+    tools: list[ToolData]
     urls: list[str]
     hosts: list[str]
     server_ips: list[str]
@@ -194,6 +198,16 @@ class ReportModel:
         for row in self.evidence:
             if row.sha256 == sha256:
                 return row
+        return None
+
+    def export_failure(self, rec: Record) -> Record | None:
+        """The note that marks the ``package.export`` entry ``rec`` failed, if any."""
+        for later in self.records[rec.seq + 1 :]:
+            if later.kind != "note":
+                continue
+            failed = ExportFailedData.from_json(later.data)
+            if failed is not None and failed.names(rec.seq, rec.hash):
+                return later
         return None
 
     def kind_of(self, seq: int | None) -> str:
@@ -314,7 +328,7 @@ def build_model(source: ReportSource) -> ReportModel:
     stamps: list[StampInfo] = []
     marks: list[MarkInfo] = []
     proxies: list[dict[str, Any]] = []
-    tools: list[dict[str, Any]] = []
+    tools: list[ToolData] = []
     urls: list[str] = []
     hosts: list[str] = []
     server_ips: list[str] = []
@@ -325,22 +339,21 @@ def build_model(source: ReportSource) -> ReportModel:
         kind = rec.kind
         sid = rec.session or ""
         if kind == "officer.add":
-            key = text(data.get("key"))
-            if key:
-                officers[key] = OfficerInfo(
-                    key=key,
-                    name=text(data.get("name")),
-                    badge=text(data.get("badge")),
-                    agency=text(data.get("agency")),
-                    role=text(data.get("role")) or "officer",
-                    cert_sha256=text(data.get("cert_sha256")),
-                    self_signed=data.get("self_signed") is True,
+            added = OfficerData.from_json(data)
+            if added.key:
+                officers[added.key] = OfficerInfo(
+                    key=added.key,
+                    name=added.name,
+                    badge=added.badge,
+                    agency=added.agency,
+                    role=added.role or "officer",
+                    cert_sha256=added.cert_sha256,
+                    self_signed=added.self_signed,
                 )
         elif kind in ("session.start", "session.end") and sid:
             s = sessions.setdefault(sid, SessionInfo(sid))
             if kind == "session.start":
-                s.start, s.start_seq, s.data = when, rec.seq, data
-                _add_unique(logins, strings(data.get("login_account")))
+                s.start, s.start_seq = when, rec.seq
             else:
                 s.end, s.end_seq = when, rec.seq
                 s.signers = strings(data.get("signers"))
@@ -351,8 +364,8 @@ def build_model(source: ReportSource) -> ReportModel:
                 clocks.append(reading)
         elif kind == "timestamp":
             items = rec.items
-            stamped = int_of(data.get("stamped_seq"))
-            gen_raw = text(data.get("gen_time"))
+            stamp = TimestampData.from_json(data)
+            stamped = stamp.stamped_seq
             stamps.append(
                 StampInfo(
                     seq=rec.seq,
@@ -360,38 +373,35 @@ def build_model(source: ReportSource) -> ReportModel:
                     stamped_kind=records[stamped].kind
                     if stamped is not None and 0 <= stamped < len(records)
                     else "",
-                    tsa=text(data.get("tsa_name")) or text(data.get("tsa_url")),
-                    serial=text(data.get("serial")),
-                    gen_time=time_of(gen_raw),
-                    gen_time_raw=gen_raw,
-                    policy=text(data.get("policy")),
-                    accuracy_us=int_of(data.get("accuracy_us")),
-                    late=data.get("queued") is True
-                    or _stamped_late(records, stamped, time_of(gen_raw)),
+                    tsa=stamp.tsa_name or stamp.tsa_url,
+                    serial=stamp.serial,
+                    gen_time=time_of(stamp.gen_time),
+                    gen_time_raw=stamp.gen_time,
+                    policy=stamp.policy,
+                    accuracy_us=stamp.accuracy_us,
+                    late=stamp.queued or _stamped_late(records, stamped, time_of(stamp.gen_time)),
                     token=items[0] if items else None,
                 )
             )
         elif kind == "mark":
-            marks.append(
-                MarkInfo(
-                    seq=rec.seq,
-                    at_us=int_of(data.get("at_us")),
-                    note=text(data.get("note")),
-                    recording_sha256=text(data.get("recording_sha256")),
-                    time=when,
-                )
-            )
-        for key in ("proxy", "disclosure"):
-            if _is_proxy_disclosure(data.get(key)) and data[key] not in proxies:
-                proxies.append(dict(data[key]))
-        tool = mapping(data.get("tool"))
-        if tool and tool not in tools:
-            tools.append(dict(tool))
-        if kind.startswith("capture."):
-            _add_unique(urls, strings(data.get("url")))
-            _add_unique(urls, strings(data.get("urls")))
-            _add_unique(hosts, strings(data.get("hosts")))
-            _add_unique(server_ips, server_ips_of(data))
+            marks.append(MarkInfo(seq=rec.seq, time=when, mark=MarkData.from_json(data)))
+        if kind == "session.start":
+            start = SessionStartData.from_json(data)
+            if _is_proxy_disclosure(start.proxy) and start.proxy not in proxies:
+                proxies.append(start.proxy)
+            # The capture program, as the session that used it names it (a derived item's
+            # ``tool`` is its converter, not the program that took the evidence).
+            if start.tool is not None and start.tool not in tools:
+                tools.append(start.tool)
+        if kind in PAGE_KINDS:
+            page = PageData.from_json(data)
+            _add_unique(urls, strings(page.url))
+            _add_unique(server_ips, page.server_ips)
+            _add_unique(logins, strings(page.logged_in_account))
+        elif kind == "capture.traffic":
+            segment = TrafficData.from_json(data)
+            _add_unique(urls, segment.urls)
+            _add_unique(hosts, segment.hosts)
         if kind not in _CUSTODY_ITEM_KINDS:
             for item in rec.items:
                 if item.path.startswith("custody/"):

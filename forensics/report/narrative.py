@@ -8,10 +8,31 @@ from typing import Any
 
 from forensics.canonical import beijing
 from forensics.entries import int_of, mapping, text, time_of
+from forensics.entry_data import (
+    PAGE_KINDS,
+    AccessData,
+    CaseOpenData,
+    DepositData,
+    Derived,
+    EnvCheckData,
+    ExportFailedData,
+    ImportData,
+    MarkData,
+    OfficerData,
+    PageData,
+    ReportData,
+    TimestampData,
+    TrafficData,
+    TransferData,
+    VerifyData,
+    VideoData,
+)
+from forensics.entry_data.derive import TRANSCRIPT
 from forensics.ledger import Record
 from forensics.report.envview import flat_view
 from forensics.report.labels import LABELS, field_name, kind_name, label
-from forensics.report.model import ReportModel, server_ips_of, strings
+from forensics.report.model import ReportModel, strings
+from forensics.verdict import Verdict
 
 MAX_LIST = 12  # list values longer than this are cut, with a count of the rest
 MAX_TEXT = 400  # characters of one free-text value
@@ -118,17 +139,24 @@ def _sep(lang: str) -> str:
 
 
 def _capture_what(lang: str, rec: Record, data: Mapping[str, Any]) -> str:
+    """A capture entry in one line, read through its type: a page's URL, title, server
+    IPs and live room; a recording's live room and part number; a traffic segment's file,
+    exchanges, hosts and the officer's credentials it carried; then the sealed files."""
     parts: list[str] = []
-    url = text(data.get("url"))
-    title = text(data.get("title"))
-    if url:
-        parts.append(cut(url, 200))
-    if title:
-        parts.append(f"\u201c{cut(title, 120)}\u201d")
-    ips = server_ips_of(data)
-    if ips:
-        parts.append(label(lang, "k.server_ip", flat(lang, ips, 4)))
-    live = mapping(data.get("live"))
+    live: Mapping[str, Any] = {}
+    recording_part: int | None = None
+    if rec.kind in PAGE_KINDS:
+        page = PageData.from_json(data)
+        if page.url:
+            parts.append(cut(page.url, 200))
+        if page.title:
+            parts.append(f"\u201c{cut(page.title, 120)}\u201d")
+        if page.server_ips:
+            parts.append(label(lang, "k.server_ip", flat(lang, list(page.server_ips), 4)))
+        live = page.live or {}
+    elif rec.kind == "capture.video":
+        video = VideoData.from_json(data)
+        live, recording_part = video.live or {}, video.segment
     if live:
         parts.append(
             label(
@@ -141,23 +169,20 @@ def _capture_what(lang: str, rec: Record, data: Mapping[str, Any]) -> str:
                 or "-",
             )
         )
-    # A segment is a file name (traffic) or a number (a recording's part).
-    number = int_of(data.get("segment"))
-    segment = str(number) if number is not None else text(data.get("segment"))
-    if segment:
-        parts.append(segment)
-    records = int_of(data.get("records"))
-    if records is not None:
-        parts.append(label(lang, "k.records", records))
-    hosts = data.get("hosts")
-    if isinstance(hosts, list) and hosts:
-        parts.append(flat(lang, hosts, 4))
-    sensitive = data.get("sensitive")
-    if isinstance(sensitive, list) and sensitive:
-        headers = sorted(
-            {h for s in sensitive for h in strings(mapping(s).get("headers"))}, key=str.lower
-        )
-        parts.append(label(lang, "k.sensitive", len(sensitive), ", ".join(headers[:6]) or "-"))
+    if recording_part is not None:
+        parts.append(str(recording_part))
+    if rec.kind == "capture.traffic":
+        segment = TrafficData.from_json(data)
+        if segment.segment:
+            parts.append(segment.segment)  # the WARC file
+        parts.append(label(lang, "k.records", segment.records))
+        if segment.hosts:
+            parts.append(flat(lang, list(segment.hosts), 4))
+        if segment.sensitive:
+            headers = sorted({h for s in segment.sensitive for h in s.headers}, key=str.lower)
+            parts.append(
+                label(lang, "k.sensitive", len(segment.sensitive), ", ".join(headers[:6]) or "-")
+            )
     paths = [i.path for i in rec.items]
     if paths:
         parts.append(label(lang, "k.items", ", ".join(p for p in paths if p)))
@@ -170,27 +195,26 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
     kind = rec.kind
     sid = (rec.session or "")[:8]
     if kind == "case.open":
-        return label(
-            lang, "k.case.open", title=text(data.get("title")), number=text(data.get("number"))
-        )
+        opened = CaseOpenData.from_json(data)
+        return label(lang, "k.case.open", title=opened.title, number=opened.number)
     if kind == "officer.add":
+        added = OfficerData.from_json(data)
         return label(
             lang,
             "k.officer.add",
-            role=role_text(lang, text(data.get("role")) or "officer"),
-            name=text(data.get("name")),
-            badge=text(data.get("badge")),
+            role=role_text(lang, added.role or "officer"),
+            name=added.name,
+            badge=added.badge,
         )
     if kind == "env.check":
+        check = EnvCheckData.from_json(data)
         clock = mapping(flat_view(data).get("clock"))
         offset = int_of(clock.get("offset_us"))
         server = text(clock.get("server")) or text(clock.get("best_server"))
         extra = ""
         if offset is not None:
             extra = _sep(lang) + label(lang, "t.offset", f"{offset_text(offset)} ({server})")
-        return label(
-            lang, "k.env.check", phase=phase_text(lang, text(data.get("phase"))), clock=extra
-        )
+        return label(lang, "k.env.check", phase=phase_text(lang, check.phase), clock=extra)
     if kind == "session.start":
         return label(lang, "k.session.start", sid=sid)
     if kind == "session.end":
@@ -202,54 +226,137 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
     if kind.startswith("capture.") and f"k.{kind}" in LABELS:
         return label(lang, f"k.{kind}", what=_capture_what(lang, rec, data))
     if kind == "mark":
-        return label(
-            lang,
-            "k.mark",
-            at=at_text(int_of(data.get("at_us"))),
-            note=cut(text(data.get("note")) or "-"),
-        )
+        mark = MarkData.from_json(data)
+        return label(lang, "k.mark", at=at_text(mark.at_us), note=cut(mark.note or "-"))
     if kind == "note":
+        failed = ExportFailedData.from_json(data)
+        if failed is not None:
+            return _export_failed_note(lang, failed)
         return label(lang, "k.note", text=cut(text(data.get("text")), 2000))
     if kind == "import.file":
-        what = text(data.get("source_name")) or _capture_what(lang, rec, data)
+        what = ImportData.from_json(data).source_name or _capture_what(lang, rec, data)
         return label(lang, "k.import.file", what=what)
     if kind == "derive":
-        dkey = f"dk.{text(data.get('kind'))}"
+        derived = Derived.from_json(data)
         return label(
             lang,
             "k.derive",
-            dkind=label(lang, dkey) if dkey in LABELS else text(data.get("kind")) or "-",
-            parent=(
-                text(data.get("parent_sha256")) or text(mapping(data.get("parent")).get("sha256"))
-            )[:16]
-            or "-",
-            reason=cut(text(data.get("reason")) or "-"),
+            dkind=derived_kind(lang, derived),
+            parent=derived.parent.sha256[:16] or "-",
+            reason=cut(derived.reason or "-"),
         )
     if kind == "timestamp":
-        gen = time_of(data.get("gen_time"))
+        stamp = TimestampData.from_json(data)
+        gen = time_of(stamp.gen_time)
         return label(
             lang,
             "k.timestamp",
-            seq=str(stamped) if (stamped := int_of(data.get("stamped_seq"))) is not None else "?",
-            tsa=text(data.get("tsa_name")) or text(data.get("tsa_url")) or "-",
-            gen=both(gen) if gen else text(data.get("gen_time")) or "-",
+            seq=str(stamp.stamped_seq) if stamp.stamped_seq is not None else "?",
+            tsa=stamp.tsa_name or stamp.tsa_url or "-",
+            gen=both(gen) if gen else stamp.gen_time or "-",
         )
     if kind == "custody.transfer":
-        parts = [
-            label(
-                lang,
-                "u.to",
-                name=text(data.get("to_name")) or "-",
-                agency=text(data.get("to_agency")) or "-",
-            )
-        ]
-        if text(data.get("reason")):
-            parts.append(label(lang, "u.reason", cut(text(data.get("reason")))))
-        if text(data.get("package_sha256")):
-            parts.append(label(lang, "u.package", text(data.get("package_sha256"))))
+        sent = TransferData.from_json(data)
+        parts = [label(lang, "u.to", name=sent.to_name or "-", agency=sent.to_agency or "-")]
+        if sent.reason:
+            parts.append(label(lang, "u.reason", cut(sent.reason)))
+        if sent.package_sha256:
+            parts.append(label(lang, "u.package", sent.package_sha256))
         return label(lang, "k.custody.transfer", what=_sep(lang).join(parts))
-    if kind in ("package.export", "custody.receive", "verify", "case.close"):
+    if kind in ("verify", "custody.report", "custody.access"):
+        return label(lang, f"k.{kind}", what=_sep(lang).join(_custody_parts(lang, kind, data)))
+    if kind == "custody.deposit":
+        return label(lang, "k.custody.deposit", what=_sep(lang).join(_deposit_parts(lang, data)))
+    if kind == "package.export" and (note := model.export_failure(rec)) is not None:
+        return label(lang, "k.package.export_failed", note=note.seq, what=flat(lang, data))
+    if kind in ("package.export", "custody.receive", "case.close"):
         return label(lang, f"k.{kind}", what=flat(lang, data) if data else "")
     return label(
         lang, "k.other", kind=kind_name(lang, kind), what=flat(lang, data) if data else "-"
     )
+
+
+def _export_failed_note(lang: str, failed: ExportFailedData) -> str:
+    """The failure of an export, in ``lang`` alone (the note's text holds both languages)."""
+    lines = [line for line in failed.text.splitlines() if line.strip()]
+    if len(lines) == 2:
+        return cut(lines[0] if lang == "zh" else lines[1], 2000)
+    return label(
+        lang,
+        "k.export_failed_note",
+        seq=str(failed.export_seq) if failed.export_seq is not None else "?",
+        name=failed.file_name or "-",
+        error=cut(failed.error or "-"),
+    )
+
+
+def derived_kind(lang: str, derived: Derived) -> str:
+    """What a derived item is, in ``lang`` (a transcript, a HAR view …)."""
+    name = "transcript" if derived.kind == TRANSCRIPT else derived.kind
+    key = f"dk.{name}"
+    return label(lang, key) if key in LABELS else name or "-"
+
+
+def _via(lang: str, via: str) -> str:
+    return label(lang, f"u.via_{via}") if f"u.via_{via}" in LABELS else ""
+
+
+def _verdict_text(lang: str, verdict: str) -> str:
+    try:
+        return Verdict(verdict).text(lang)
+    except ValueError:
+        return verdict or "-"
+
+
+def _time_text(value: str) -> str:
+    t = time_of(value)
+    return both(t) if t else value or "-"
+
+
+def _deposit_parts(lang: str, data: Mapping[str, Any]) -> list[str]:
+    """The facts of a deposit in the agency vault, as the vault's receipt states them."""
+    d = DepositData.from_json(data)
+    parts = [
+        label(lang, "u.deposit_file", d.package_file or "-"),
+        label(lang, "u.package", d.package_sha256 or "-"),
+    ]
+    if d.package_sm3:
+        parts.append(label(lang, "u.package_sm3", d.package_sm3))
+    parts.append(label(lang, "u.vault_verdict", _verdict_text(lang, d.verdict)))
+    parts.append(label(lang, "u.deposited_at", _time_text(d.deposited_at)))
+    until = _time_text(d.retention_until)
+    if d.retention_mode == "COMPLIANCE":
+        parts.append(label(lang, "u.retention_compliance", until=until))
+    else:
+        parts.append(label(lang, "u.retention", mode=d.retention_mode or "-", until=until))
+    parts.append(label(lang, "u.bucket", d.vault_bucket or "-"))
+    return parts
+
+
+def _custody_parts(lang: str, kind: str, data: Mapping[str, Any]) -> list[str]:
+    """The facts of a verification, report or access record, as the ledger holds them."""
+    if kind == "verify":
+        v = VerifyData.from_json(data)
+        try:
+            verdict = Verdict(v.verdict).text(lang)
+        except ValueError:
+            verdict = v.verdict or "-"
+        return [
+            label(lang, "u.verdict", verdict) + _via(lang, v.via),
+            label(lang, "u.head", v.head_seq),
+            label(lang, "u.errors", v.errors),
+            label(lang, "u.result", v.result_sha256 or "-"),
+        ]
+    if kind == "custody.report":
+        r = ReportData.from_json(data)
+        return [
+            label(lang, "u.report_file", r.file_name or "-", r.pages) + _via(lang, r.via),
+            label(lang, "u.report_state", r.head_seq),
+            label(lang, "u.sha256", r.sha256 or "-"),
+        ]
+    a = AccessData.from_json(data)
+    seq = str(a.seq) if a.seq is not None else "?"
+    return [
+        label(lang, "u.viewed", seq, a.path or "-") + _via(lang, a.via),
+        label(lang, "u.sha256", a.sha256 or "-"),
+    ]

@@ -26,6 +26,7 @@ from forensics.report.fonts import HEX_FONT, TEXT_FONT, clean
 from forensics.report.labels import label
 from forensics.report.model import ReportModel
 from forensics.report.narrative import cut
+from forensics.report.pdfa import make_pdfa
 
 PAGE_W, PAGE_H = A4
 MARGIN_X = 15 * mm
@@ -179,6 +180,7 @@ def canvas_class(decor: PageDecor) -> type:
                 decor.draw(self, number, total)
                 Canvas.showPage(self)
             decor.pages = total
+            make_pdfa(self)
             Canvas.save(self)
 
     return ReportCanvas

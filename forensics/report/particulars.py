@@ -9,6 +9,7 @@ from typing import Any
 from reportlab.platypus import Spacer
 
 from forensics.entries import text as str_of
+from forensics.entry_data import EnvCheckData
 from forensics.report.envview import flat_view
 from forensics.report.fonts import HEX_FONT
 from forensics.report.labels import LABELS, field_name, kind_name
@@ -230,7 +231,7 @@ class ParticularSections(StoryBuilder):
         rows: list[tuple[str, object]] = [(self.L("f.location"), self.m.meta.location)]
         checks = [r for r in self.m.records if r.kind == "env.check"]
         first = next(
-            (r for r in checks if r.data.get("phase") == "before"),
+            (r for r in checks if EnvCheckData.from_json(r.data).phase == "before"),
             checks[0] if checks else None,
         )
         if first is not None:

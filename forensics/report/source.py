@@ -1,8 +1,9 @@
 """What the report reads: the parsed ledger and a way to open each sealed file.
 
 The report is made from these two alone, so anyone holding the package can regenerate it
-and compare. ``ReportSource.from_case`` reads an open case; a package-backed source passes
-the package's ledger and an ``opener`` that streams the ZIP member at each item's path.
+and compare. ``ReportSource.from_case`` reads an open case;
+``forensics.report.package_source.package_source`` reads a sealed package by its format's
+layout (and gives the fingerprints as the package holds them, ``prints``).
 Officers' certificate chains, which no ledger item names, are read through ``certs`` when
 given (a live case's ``certs/`` folder), else through the opener at the package path
 ``custody/certs/<key>.pem``.
@@ -17,6 +18,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from forensics.entries import Item
+from forensics.entry_data import CaseOpenData
 from forensics.errors import InputError
 from forensics.fingerprints import (
     CERTS_DIR,
@@ -67,23 +69,24 @@ class CaseMeta:
             )
         first = records[0]
         data = first.data
-        target = data.get("target")
+        case = CaseOpenData.from_json(data)
         opened = first.when
         if opened is None:
             raise InputError("the case.open entry has no valid time", "立案记录的时间无效")
         return cls(
             case_id=first.case_id,
-            title=_text(data, "title"),
-            number=_text(data, "number"),
-            cause=_text(data, "cause"),
-            purpose=_text(data, "purpose"),
-            location=_text(data, "location"),
-            target=dict(target) if isinstance(target, dict) else {},
-            training=data.get("training") is True,
-            party=_text(data, "party"),
-            party_not_signed_reason=_text(data, "party_not_signed_reason"),
-            agency=_text(data, "agency"),
-            document_number=_text(data, "document_number"),
+            title=case.title.strip(),
+            number=case.number.strip(),
+            cause=case.cause.strip(),
+            purpose=case.purpose.strip(),
+            location=case.location.strip(),
+            target=dict(case.target),
+            training=case.training,
+            party=case.party.strip(),
+            party_not_signed_reason=case.party_not_signed_reason.strip(),
+            agency=case.agency.strip(),
+            document_number=case.document_number.strip(),
+            # No producer writes it yet (Case.create has no such field); read as entered.
             carrier_statement=_text(data, "carrier_statement"),
             opened=opened,
         )
@@ -97,6 +100,8 @@ class ReportSource:
     opener: ItemOpener = field(repr=False)
     label: str = ""
     certs: CertReader | None = field(default=None, repr=False)
+    # Given when the source knows better than the opener (a package's own layout).
+    prints: TrustFingerprints | None = field(default=None, repr=False)
 
     def open_item(self, item: dict[str, Any]) -> BinaryIO | None:
         """The sealed file of a ledger item, streamed; ``None`` when it is not there."""
@@ -130,6 +135,8 @@ class ReportSource:
     @cached_property
     def fingerprints(self) -> TrustFingerprints:
         """Agency CA, officers' and TSA root certificates' SHA-256, for the signature page."""
+        if self.prints is not None:
+            return self.prints
         tokens = (data for i in token_items(self.records) if (data := self._read(i)) is not None)
         return trust_fingerprints(self.records, self.officer_chain, tokens)
 

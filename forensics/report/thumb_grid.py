@@ -7,7 +7,7 @@ import io
 import os
 from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from reportlab.lib import colors
 from reportlab.lib.utils import ImageReader
@@ -15,9 +15,10 @@ from reportlab.platypus import CondPageBreak, Flowable, Spacer, Table, TableStyl
 
 from forensics.entries import mapping
 from forensics.entries import text as str_of
+from forensics.entry_data import ImportData, VideoData
 from forensics.report.fonts import TEXT_FONT
 from forensics.report.layout import FRAME_W, StoryBuilder
-from forensics.report.model import EvidenceRow
+from forensics.report.model import EvidenceRow, MarkInfo
 from forensics.report.narrative import at_text, bj, category, cut
 from forensics.report.page import GRID_COLOR
 from forensics.report.thumbs import Thumb, failed, image_thumb, video_thumbs
@@ -66,6 +67,21 @@ def _thumb_task(fp: BinaryIO | None, offsets: list[int] | None) -> Thumb | dict[
         return image_thumb(fp) if offsets is None else video_thumbs(fp, offsets)
 
 
+def _key(row: EvidenceRow) -> tuple[str, int | None]:
+    video = VideoData.from_json(row.data)
+    return video.recording, video.segment
+
+
+def frame_offset(mark: MarkInfo, video: VideoData) -> int:
+    """Where in the segment's file a mark falls (µs): as the recorder wrote it
+    (``segment_at_us``), else from the recording's clock and the segment's start."""
+    if mark.mark.segment_at_us is not None:
+        return max(0, mark.mark.segment_at_us)
+    if mark.at_us is not None:
+        return max(0, mark.at_us - video.start_us)
+    return 0
+
+
 class ThumbnailGrid(StoryBuilder):
     """The thumbnails section."""
 
@@ -74,17 +90,29 @@ class ThumbnailGrid(StoryBuilder):
         self.story.append(CondPageBreak(THUMB_MAX_H + 90))
         self.h("sec.thumbs")
         cells: list[list[Flowable]] = []
-        marks_by_sha: dict[str, list[Any]] = {}
+        # A mark names its recording and segment as the recorder wrote them; the segment's
+        # capture.video entry names the same two.
+        segments: dict[tuple[str, int | None], EvidenceRow] = {}
+        for row in self.m.evidence:
+            if row.kind == "capture.video" and row.media_type.startswith("video/"):
+                video = VideoData.from_json(row.data)
+                if video.recording:
+                    segments.setdefault((video.recording, video.segment), row)
+        marks_of: dict[int, list[tuple[MarkInfo, int]]] = {}
+        placed: set[int] = set()
         for mk in self.m.marks:
-            marks_by_sha.setdefault(mk.recording_sha256, []).append(mk)
-        videos = {r.sha256 for r in self.m.evidence if r.media_type.startswith("video/")}
+            seg_row = segments.get((mk.mark.recording, mk.mark.segment))
+            if seg_row is not None:
+                offset = frame_offset(mk, VideoData.from_json(seg_row.data))
+                marks_of.setdefault(seg_row.seq, []).append((mk, offset))
+                placed.add(mk.seq)
         tasks: list[tuple[EvidenceRow, list[int] | None]] = []
         for row in self.m.evidence:
             if row.media_type.startswith("image/"):
                 tasks.append((row, None))
             elif row.media_type.startswith("video/"):
-                marks = marks_by_sha.get(row.sha256, [])
-                tasks.append((row, [0] + [max(0, mk.at_us or 0) for mk in marks]))
+                marks = marks_of.get(row.seq, []) if segments.get(_key(row)) is row else []
+                tasks.append((row, [0] + [offset for _, offset in marks]))
         made = self.make_thumbs(tasks)
         for (row, offsets), result in zip(tasks, made, strict=True):
             if offsets is None:
@@ -95,15 +123,17 @@ class ThumbnailGrid(StoryBuilder):
             cells.append(
                 self.thumb_cell(row, result[0], [*self.caption(row), self.L("th.first_frame")])
             )
-            for mk in sorted(marks_by_sha.get(row.sha256, []), key=lambda mk: mk.at_us or 0):
+            if segments.get(_key(row)) is not row:
+                continue
+            for mk, offset in sorted(marks_of.get(row.seq, []), key=lambda m: m[1]):
                 caption = [
                     f"#{row.no} · {self.L('v.entry', mk.seq)}",
                     self.L("th.mark_frame", at_text(mk.at_us), cut(mk.note or "-", 200)),
                     bj(mk.time),
                 ]
-                cells.append(self.thumb_cell(row, result[max(0, mk.at_us or 0)], caption))
+                cells.append(self.thumb_cell(row, result[offset], caption))
         for mk in self.m.marks:
-            if mk.recording_sha256 not in videos:
+            if mk.seq not in placed:
                 caption = [
                     self.L("v.entry", mk.seq),
                     self.L("th.mark_frame", at_text(mk.at_us), cut(mk.note or "-", 200)),
@@ -165,7 +195,7 @@ class ThumbnailGrid(StoryBuilder):
             lines.append(cut(str_of(d.get("title")), 120))
         if str_of(d.get("url")):
             lines.append(cut(str_of(d.get("url")), 200))
-        exif = mapping(d.get("exif"))
+        exif = ImportData.from_json(d).exif if row.kind == "import.file" else None
         if exif:
             if str_of(exif.get("camera")):
                 lines.append(self.L("th.exif_camera", str_of(exif.get("camera"))))
@@ -198,6 +228,7 @@ class ThumbnailGrid(StoryBuilder):
                 TableStyle(
                     [
                         ("BOX", (0, 0), (-1, -1), 0.5, GRID_COLOR),
+                        ("FONTNAME", (0, 0), (-1, -1), TEXT_FONT),  # no Helvetica, ever
                         ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#f3f3f3")),
                         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ]
@@ -209,6 +240,6 @@ class ThumbnailGrid(StoryBuilder):
             )
         out.append(Spacer(1, 2))
         out.append(self.p("\n".join(caption), "caption"))
-        if row is not None and row.data.get("exif_time_far_from_import") is True:
+        if row is not None and ImportData.from_json(row.data).exif_time_far_from_import:
             out.append(self.p(self.L("th.exif_flag"), "caption_note"))
         return out

@@ -15,6 +15,7 @@ import platform
 from pathlib import Path
 
 import forensics
+from forensics.entry_data import ToolData
 
 APP_NAME = "Quzheng 取证"
 _ROOT = Path(forensics.__file__).resolve().parent.parent
@@ -39,12 +40,13 @@ def build_hash(root: Path = _ROOT) -> str:
     return listing.hexdigest()
 
 
-def tool_info() -> dict[str, str]:
-    """This program, as the report's method section describes a tool."""
-    return {
-        "name": APP_NAME,
-        "version": forensics.__version__,
-        "build": build_hash(),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-    }
+def tool_info() -> ToolData:
+    """This program, as the report's method section describes a tool (when no session of
+    the case names the program that captured)."""
+    return ToolData(
+        name=APP_NAME,
+        version=forensics.__version__,
+        build_sha256=build_hash(),
+        os=platform.platform(),
+        python=platform.python_version(),
+    )

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from forensics.entry_data import PageData, TrafficData, read
 from forensics.errors import InputError
 from forensics.ledger import Record, parse_record
 from forensics.package import layout as L
@@ -74,6 +75,11 @@ class WarcIndex:
 
 
 def entry_urls(rec: Record) -> list[str]:
+    typed = read(rec.kind, rec.data)  # forensics.entry_data: as the capture engines write it
+    if isinstance(typed, PageData):
+        return [typed.url] if typed.url else []
+    if isinstance(typed, TrafficData):
+        return list(typed.urls)
     data = rec.data
     urls = [data["url"]] if isinstance(data.get("url"), str) else []
     if isinstance(data.get("urls"), list):

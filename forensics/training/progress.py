@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
+from forensics.entry_data import VideoData
 from forensics.ledger import Record
 from forensics.training.evidence import entry_urls
 from forensics.training.exercise import Criterion, Exercise, Text
@@ -163,13 +164,11 @@ def _time_limit(c: Criterion, ctx: _Live) -> _Verdict:
 def _recording(c: Criterion, ctx: _Live) -> _Verdict:
     videos = ctx.of_kind("capture.video")
     if not videos:
-        return OPEN, Text(
-            "还没有屏幕录像（capture.video）", "no screen recording yet (capture.video)"
-        )
+        return OPEN, Text("还没有屏幕录像", "no screen recording yet")
     sealed_us = 0
     unknown = 0
     for r in videos:
-        value = r.data_int("duration_us")
+        value = VideoData.from_json(r.data).stated_duration_us
         if value is not None and value >= 0:
             sealed_us += value
         else:

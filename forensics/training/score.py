@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, NamedTuple
 
+from forensics.entry_data import EnvCheckData, TrafficData
 from forensics.errors import AuthError, InputError
 from forensics.ledger import Record
 from forensics.ledger_checks import VerificationReport
 from forensics.package.checks import verify_package
 from forensics.package.reader import PackageReader
+from forensics.report.labels import kind_name
 from forensics.training.evidence import (
     VISIT_TYPES,
     LedgerView,
@@ -458,8 +460,12 @@ def _count_result(got: int, need: int, what: Text, found: list[Detail]) -> Resul
     )
 
 
-def _kinds_text(kinds: Sequence[str]) -> str:
-    return " / ".join(kinds)
+def _kinds_text(kinds: Sequence[str]) -> Text:
+    """The kinds as a trainee reads them ("整页截图或截图"), never as ledger codes."""
+    return Text(
+        "或".join(kind_name("zh", k) for k in kinds),
+        " or ".join(kind_name("en", k) for k in kinds),
+    )
 
 
 def _eval_capture(c: Criterion, ctx: _Context) -> Result:
@@ -472,13 +478,13 @@ def _eval_capture(c: Criterion, ctx: _Context) -> Result:
             found.append(
                 Detail(
                     True,
-                    f"账本第 {r.seq} 条 {r.kind}：{urls[0]} → {path}",
-                    f"ledger entry {r.seq} {r.kind}: {urls[0]} → {path}",
+                    f"账本第 {r.seq} 条（{kind_name('zh', r.kind)}）：{urls[0]} → {path}",
+                    f"ledger entry {r.seq} ({kind_name('en', r.kind)}): {urls[0]} → {path}",
                 )
             )
     what = Text(
-        f"{_kinds_text(c.kinds)} 取证 {ctx.describe(c)}",
-        f"{_kinds_text(c.kinds)} of {ctx.describe(c)}",
+        f"{_kinds_text(c.kinds).zh}：{ctx.describe(c)}",
+        f"{_kinds_text(c.kinds).en} of {ctx.describe(c)}",
     )
     return _count_result(len(found), c.min_count, what, found)
 
@@ -515,10 +521,8 @@ def _eval_traffic(c: Criterion, ctx: _Context) -> Result:
         if w.rec_type == "response" and w.uri:
             seen.setdefault(host_of(w.uri), Text(w.member, w.member))
     for r in ctx.view.of_kind(["capture.traffic"]):
-        hosts = r.data.get("hosts")
-        for h in hosts if isinstance(hosts, list) else []:
-            if isinstance(h, str):
-                seen.setdefault(h.lower(), _where_entry(r))
+        for h in TrafficData.from_json(r.data).hosts:
+            seen.setdefault(h.lower(), _where_entry(r))
     details = []
     for h in c.hosts:
         where = seen.get(h)
@@ -585,7 +589,11 @@ def _eval_items(c: Criterion, ctx: _Context) -> Result:
         if not items and regex is None:
             # Entries that seal no file (mark, note) count themselves.
             found.append(
-                Detail(True, f"账本第 {r.seq} 条 {r.kind}", f"ledger entry {r.seq} {r.kind}")
+                Detail(
+                    True,
+                    f"账本第 {r.seq} 条（{kind_name('zh', r.kind)}）",
+                    f"ledger entry {r.seq} ({kind_name('en', r.kind)})",
+                )
             )
         for item in items:
             mt = str(item.get("media_type", ""))
@@ -593,14 +601,14 @@ def _eval_items(c: Criterion, ctx: _Context) -> Result:
                 found.append(
                     Detail(
                         True,
-                        f"账本第 {r.seq} 条 {r.kind}：{item.get('path')}（{mt}）",
-                        f"ledger entry {r.seq} {r.kind}: {item.get('path')} ({mt})",
+                        f"账本第 {r.seq} 条（{kind_name('zh', r.kind)}）：{item.get('path')}（{mt}）",
+                        f"ledger entry {r.seq} ({kind_name('en', r.kind)}): {item.get('path')} ({mt})",
                     )
                 )
     kinds = _kinds_text(c.kinds)
     what = Text(
-        f"{kinds}" + (f"（类型 {c.media_type}）" if c.media_type else ""),
-        f"{kinds}" + (f" (type {c.media_type})" if c.media_type else ""),
+        kinds.zh + (f"（类型 {c.media_type}）" if c.media_type else ""),
+        kinds.en + (f" (type {c.media_type})" if c.media_type else ""),
     )
     return _count_result(len(found), c.min_count, what, found)
 
@@ -644,7 +652,7 @@ def _eval_recording(c: Criterion, ctx: _Context) -> Result:
     if not details:
         return (
             0.0,
-            Text("没有屏幕录像（capture.video）", "no screen recording (capture.video)"),
+            Text("没有屏幕录像", "no screen recording"),
             details,
         )
     if total >= need:
@@ -674,11 +682,7 @@ def _eval_stream_claims(c: Criterion, ctx: _Context) -> Result:
     if "recording" in c.sources:
         videos = _video_items(ctx.view, ["capture.video"])
         if not videos:
-            notes.append(
-                Detail(
-                    False, "没有屏幕录像（capture.video）", "no screen recording (capture.video)"
-                )
-            )
+            notes.append(Detail(False, "没有屏幕录像", "no screen recording"))
         for _, path in videos:
             scan = ctx.package.video(path, markers=True, sample_seconds=c.sample_seconds)
             if scan.error:
@@ -769,7 +773,7 @@ def _eval_env_check(c: Criterion, ctx: _Context) -> Result:
     last = max(captures, default=None)
 
     def phase(r: Record) -> str:
-        return str(r.data.get("phase", ""))
+        return EnvCheckData.from_json(r.data).phase
 
     before = [r for r in checks if phase(r) in ("before", "") and (first is None or r.seq < first)]
     after = [r for r in checks if phase(r) in ("after", "") and (last is None or r.seq > last)]
@@ -811,7 +815,7 @@ def _eval_officers(c: Criterion, ctx: _Context) -> Result:
     if not ends:
         return (
             0.0,
-            Text("没有结束的取证会话（session.end）", "no closed capture session (session.end)"),
+            Text("没有结束的取证会话", "no closed capture session"),
             details,
         )
     worst = None

@@ -22,6 +22,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PIL import Image
@@ -31,13 +32,14 @@ from app.capture.actions import (
     CaptureResult,
     finish_action,
     seal_job,
-    warn_unrecorded_live,
+    with_live,
 )
 from app.capture.chromium.browser import ChromiumBrowser
 from app.capture.live import PLAYERS_JS, live_facts, parse_players
 from app.capture.sealer import Item
 from app.capture.tasks import Outcome, run_task
 from forensics.canonical import format_time
+from forensics.entry_data import PageData
 from forensics.errors import CaptureError
 from forensics.ledger import Record
 
@@ -69,7 +71,7 @@ def _int(value: object) -> int:
     return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
 
 
-def page_facts(ctx: ActionContext, browser: ChromiumBrowser) -> tuple[dict[str, Any], int]:
+def page_facts(ctx: ActionContext, browser: ChromiumBrowser) -> tuple[PageData, int]:
     """The page's facts now (off the GUI thread), and its full height in CSS pixels."""
     raw = browser.engine.evaluate_isolated(_FACTS_JS).result(JOB_TIMEOUT_S)
     if not isinstance(raw, dict):
@@ -81,25 +83,22 @@ def page_facts(ctx: ActionContext, browser: ChromiumBrowser) -> tuple[dict[str, 
             f"当前没有可取证的网页（浏览器显示 {url or '空白'}）。",
         )
     dpr = raw.get("dpr")
-    facts: dict[str, Any] = {
-        "url": url,
-        "requested_url": browser.requested_url(),
-        "title": str(raw.get("title") or ""),
-        "captured_at": format_time(ctx.now()),
-        "viewport": {"width": _int(raw.get("width")), "height": _int(raw.get("height"))},
+    facts = PageData(
+        url=url,
+        requested_url=browser.requested_url(),
+        title=str(raw.get("title") or ""),
+        captured_at=format_time(ctx.now()),
+        viewport={"width": _int(raw.get("width")), "height": _int(raw.get("height"))},
         # Chromium's page zoom shows as the device pixel ratio (at 100 % on a 1× screen: 1).
-        "zoom_percent": round(float(dpr) * 100) if isinstance(dpr, int | float) else 100,
-        "navigation": browser.navlog.steps_copy(),
-        "logged_in_account": ctx.logged_in_account(),
-        "browser": {"engine": "chromium-cdp", "version": browser.version.version},
-    }
+        zoom_percent=round(float(dpr) * 100) if isinstance(dpr, int | float) else 100,
+        navigation=tuple(browser.navlog.steps_copy()),
+        logged_in_account=ctx.logged_in_account(),
+        browser={"engine": "chromium-cdp", "version": browser.version.version},
+    )
     live = live_facts(
         ctx.live_target, url, browser.navlog.streams.urls(), parse_players(raw.get("players"))
     )
-    if live is not None:
-        facts["live"] = live
-        warn_unrecorded_live(ctx, facts)
-    return facts, _int(raw.get("page_height"))
+    return with_live(ctx, facts, live), _int(raw.get("page_height"))
 
 
 def flat_below_png(png: bytes, top: int) -> bool:
@@ -155,7 +154,7 @@ def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult
         facts, _height = page_facts(ctx, browser)
         png = browser.engine.screenshot().result(JOB_TIMEOUT_S)
         width, height = png_size(png)
-        facts["image"] = {"width": width, "height": height, "format": "png"}
+        facts = replace(facts, image={"width": width, "height": height, "format": "png"})
 
         def files() -> list[Item]:
             return [Item("screenshot.png", "image/png", data=png)]
@@ -168,7 +167,7 @@ def take_screenshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult
 def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]], None]) -> None:
     def job(browser: ChromiumBrowser) -> Record:
         facts, _height = page_facts(ctx, browser)
-        first_screen = int(facts["viewport"]["height"])
+        first_screen = facts.viewport_height
         started = time.monotonic()
         png, info = browser.engine.full_page_loaded().result(JOB_TIMEOUT_S)
         grab_ms = int((time.monotonic() - started) * 1000) - int(info["wait_ms"])
@@ -180,27 +179,29 @@ def take_full_page(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]
             png, info = browser.engine.full_page_loaded().result(JOB_TIMEOUT_S)
             regrabbed, flat = True, flat_below_png(png, first_screen)
         width, height = png_size(png)
-        facts["image"] = {"width": width, "height": height, "format": "png", "parts": 1}
-        facts["parts"] = [
-            {
-                "offset_y": 0,
-                "height": height,
-                "wait_ms": int(info["wait_ms"]),
-                "grab_ms": max(0, grab_ms),
-                # Pictures still loading when the wait ended (shown as the page had them).
-                "not_loaded": int(info["not_loaded"]),
-                # One flat colour below what was on screen even after capturing again:
-                # the page may be blank there, or was not drawn.
-                "flat_below_first_screen": flat,
-                "regrabbed": regrabbed,
-            }
-        ]
-        facts["method"] = (
-            "the viewport was made as tall as the page and its pictures waited for, then the "
-            "browser drew the whole page in one picture (CDP Page.captureScreenshot, "
-            "captureBeyondViewport; no scrolling, no stitching)"
+        part: dict[str, Any] = {
+            "offset_y": 0,
+            "height": height,
+            "wait_ms": int(info["wait_ms"]),
+            "grab_ms": max(0, grab_ms),
+            # Pictures still loading when the wait ended (shown as the page had them).
+            "not_loaded": int(info["not_loaded"]),
+            # One flat colour below what was on screen even after capturing again:
+            # the page may be blank there, or was not drawn.
+            "flat_below_first_screen": flat,
+            "regrabbed": regrabbed,
+        }
+        facts = replace(
+            facts,
+            image={"width": width, "height": height, "format": "png", "parts": 1},
+            parts=(part,),
+            method=(
+                "the viewport was made as tall as the page and its pictures waited for, then "
+                "the browser drew the whole page in one picture (CDP Page.captureScreenshot, "
+                "captureBeyondViewport; no scrolling, no stitching)"
+            ),
+            render_ms=int((time.monotonic() - started) * 1000),
         )
-        facts["render_ms"] = int((time.monotonic() - started) * 1000)
 
         def files() -> list[Item]:
             return [Item("fullpage.png", "image/png", data=png)]
@@ -217,12 +218,15 @@ def take_snapshot(ctx: ActionContext, on_done: Callable[[Outcome[CaptureResult]]
         html = browser.engine.evaluate_isolated(_DOM_JS).result(JOB_TIMEOUT_S)
         if not isinstance(html, str):
             raise CaptureError("The page's DOM could not be read.", "无法读取网页 DOM。")
-        facts["dom_chars"] = len(html)
-        facts["formats"] = {
-            "mhtml": "the page and its resources as the browser holds them (MIME "
-            "multipart/related, CDP Page.captureSnapshot)",
-            "dom": "the rendered DOM (document.documentElement.outerHTML) at capture time",
-        }
+        facts = replace(
+            facts,
+            dom_chars=len(html),
+            formats={
+                "mhtml": "the page and its resources as the browser holds them (MIME "
+                "multipart/related, CDP Page.captureSnapshot)",
+                "dom": "the rendered DOM (document.documentElement.outerHTML) at capture time",
+            },
+        )
         dom = html.encode("utf-8")
 
         def files() -> list[Item]:

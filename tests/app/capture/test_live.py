@@ -87,7 +87,8 @@ def test_live_block_only_when_a_stream_was_seen(world: World) -> None:
 
 
 def test_a_live_page_captured_without_recording_carries_a_warning(tmp_path: Path) -> None:
-    from app.capture.actions import LIVE_UNRECORDED, ActionContext, warn_unrecorded_live
+    from app.capture.actions import LIVE_UNRECORDED, ActionContext, with_live
+    from forensics.entry_data import PageData
 
     recording = [False]
     ctx = ActionContext(
@@ -98,15 +99,24 @@ def test_a_live_page_captured_without_recording_carries_a_warning(tmp_path: Path
         check_alive=lambda: None,
         recording=lambda: recording[0],
     )
-    playing: dict[str, Any] = {"live": {"players": [{"playing": True}], "stream_urls": []}}
-    facts = dict(playing)
-    warn_unrecorded_live(ctx, facts)
+    page = PageData(
+        url="https://live.example/room/1",
+        requested_url="https://live.example/room/1",
+        title="room",
+        captured_at="2026-12-07T00:00:00Z",
+        viewport={"width": 800, "height": 600},
+        zoom_percent=100,
+        navigation=(),
+        logged_in_account=None,
+    )
+    playing: dict[str, Any] = {"players": [{"playing": True}], "stream_urls": []}
+    facts = with_live(ctx, page, playing).to_json()
+    assert facts["live"] == playing
     assert facts["warning"]["code"] == LIVE_UNRECORDED["code"] and "录像" in facts["warning"]["zh"]
     recording[0] = True
-    facts = dict(playing)
-    warn_unrecorded_live(ctx, facts)
-    assert "warning" not in facts
+    facts = with_live(ctx, page, playing).to_json()
+    assert facts["live"] == playing and "warning" not in facts
     recording[0] = False
-    quiet: dict[str, Any] = {"live": {"players": [{"playing": False}], "stream_urls": []}}
-    warn_unrecorded_live(ctx, quiet)
-    assert "warning" not in quiet
+    quiet: dict[str, Any] = {"players": [{"playing": False}], "stream_urls": []}
+    assert "warning" not in with_live(ctx, page, quiet).to_json()
+    assert with_live(ctx, page, None) == page

@@ -20,12 +20,14 @@ from PIL import Image
 
 from app.capture.traffic import normalize_url
 from forensics.case import Case
+from forensics.entry_data import PAGE_KINDS
 from forensics.ledger import Record
 from forensics.range import build_content, read_marker
 from forensics.range.video import claim_tone_hz
 from forensics.timestamp import TsaServer
 from tests.app.capture.conftest import Scenario, verify
 from tests.conftest import World
+from tests.forensics.package.test_entry_data import read_back
 from tests.forensics.range.flvread import decoded_audio, goertzel_power
 
 
@@ -69,6 +71,10 @@ def test_full_session_on_the_range(
     report = verify(case, world, tsa)
     assert report.bottom_line, [f.text("en") for f in report.errors]
     assert "timestamps-complete" in {f.code for f in report.findings}
+    # Every entry the session's producers wrote reads back through its type unchanged.
+    assert {*PAGE_KINDS, "capture.traffic", "capture.video", "mark", "session.end"} <= read_back(
+        case.ledger.records()
+    )
 
     # session.start carries the tool qualification and the proxy disclosure (§A8).
     (start,) = [r for r in records(case, "session.start") if r.entry["session"] == run["session"]]

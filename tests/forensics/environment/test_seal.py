@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from forensics.case import Case
+from forensics.entry_data import EnvCheckData
 from forensics.environment import find_before, seal_snapshot, snapshot
 from forensics.errors import InputError, PolicyError
 from forensics.ledger_checks import verify_case_dir
@@ -58,6 +59,13 @@ def test_before_and_after_checks_are_sealed_and_compared(
     assert all(c["en"] and c["zh"] and c["comparable"] for c in data["changes"])
     assert {w["code"] for w in data["warnings"]} >= {"hosts-target-entry", "proxy-env"}
     assert data["warnings"] == data["snapshot"]["warnings"]
+    # Both read back through the one type of env.check data as exactly what was sealed.
+    for rec in (before, after):
+        check = EnvCheckData.from_json(rec.data)
+        assert check.to_json() == dict(rec.data)
+    assert check.compared_with == before.seq
+    assert check.clock == data["snapshot"]["clock"] and check.section("proxy")["status"]
+    assert EnvCheckData.from_json(before.data).changes is None
 
     queued = {int(str(r[0])) for r in case.store._query("SELECT seq FROM stamp_queue")}
     assert {before.seq, after.seq} <= queued  # seal points: each gets a time-stamp
@@ -73,6 +81,8 @@ def test_after_without_before_says_so(case: Case, world: World, edges: dict[str,
     data = rec.entry["data"]
     assert data["compared_with"] is None and data["changes"] == []
     assert data["warnings"][-1]["code"] == "no-before-check"
+    check = EnvCheckData.from_json(data)
+    assert check.to_json() == data and check.changes == () and check.compared_with is None
     assert _verifies(case, world)
 
 

@@ -21,6 +21,9 @@ from forensics.case import Case
 from forensics.errors import CaptureError, InputError
 from forensics.package import export_package, verify_package
 from forensics.package.export import EXPORT_FAILED, ReportHook, backup_package
+from forensics.report.model import build_model
+from forensics.report.narrative import describe
+from forensics.report.source import ReportSource
 from forensics.stamping import TsaConfig
 from forensics.timestamp import TsaServer
 from forensics.trust import TrustPolicy
@@ -233,6 +236,18 @@ def test_disk_full_after_sealing_is_sealed_as_a_failure(
     again = export_package(case, world.lead, out, tsa=config, report=report_hook("en"))
     assert _verifies(again.path, world, config)
     assert len(_failed_notes(case)) == 1
+    # The report never prints the failed attempt as an export: the entry is marked failed,
+    # the note speaks one language, and the successful retry reads as an export.
+    model = build_model(ReportSource.from_case(case))
+    exports = [r for r in model.records if r.kind == "package.export"]
+    assert [r.seq for r in exports] == [export.seq, exports[1].seq]
+    zh_failed = describe("zh", exports[0], model)
+    assert zh_failed.startswith("导出证据包未成功") and f"第 {note.seq} 条" in zh_failed
+    assert describe("en", exports[0], model).startswith("Package export did not complete")
+    assert describe("zh", exports[1], model).startswith("导出证据包：")
+    zh_note = describe("zh", model.records[note.seq], model)
+    assert zh_note.startswith("导出失败") and "Export failed" not in zh_note
+    assert describe("en", model.records[note.seq], model).startswith("Export failed")
 
 
 def test_folder_removed_while_exporting_is_sealed_as_a_failure(

@@ -1,4 +1,17 @@
-"""A case with one of everything the report shows, built with the real core (no mocks)."""
+"""A case with one of everything the report shows, built with the real core (no mocks).
+
+What capture writes and the report once misread is built here by the producers' own code
+or types: the tool (``forensics.entry_data.ToolData``, as ``app.capture.qualification``),
+the pages (``PageData``, as the capture engines build it), the recording segment
+(``app.capture.recorder.VideoSegment.ledger_data``), the mark (``MarkData``, as the
+recorder), the traffic segment (``forensics.capture.controller.SegmentInfo.ledger_data``,
+as the lead seals it), the transcript (``app.desk.transcript.derive_data``) and the
+transfer (``TransferData``, as ``forensics.custody.record_transfer``). The clean-environment
+checks are shaped by hand for layout cases a capture cannot produce on demand (clock
+offsets), as are a late token and EXIF far from the import; the report of real captures is
+tested on the golden package (test_real_package.py) and on the demo's package
+(test_demo_report.py).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +19,7 @@ import io
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -13,7 +27,11 @@ from typing import Any
 import av
 from PIL import Image, ImageDraw
 
+from app.capture.recorder import VideoSegment
+from app.desk.transcript import Line, derive_data, to_webvtt
+from forensics.capture.controller import SegmentInfo
 from forensics.case import Case
+from forensics.entry_data import MarkData, PageData, SensitiveUse, ToolData, TransferData
 from forensics.identity import IdentityStore, Officer, Profile, Signer
 from forensics.ledger import ItemSpec, Record
 
@@ -141,6 +159,21 @@ PROXY = {
 }
 
 
+def page(url: str, title: str, at: str, **blocks: Any) -> PageData:
+    """A page's facts as the capture engines build them (``PageData``), typed by a link."""
+    return PageData(
+        url=url,
+        requested_url=url,
+        title=title,
+        captured_at=at,
+        viewport={"width": 640, "height": 400},
+        zoom_percent=100,
+        navigation=({"how": "link", "url": url, "time": at},),
+        logged_in_account=None,
+        **blocks,
+    )
+
+
 def build_full_case(
     home: Path,
     ids: IdentityStore,
@@ -200,28 +233,24 @@ def build_full_case(
             "clock": clock_before,
         },
     )
-    session = case.start_session(
-        lead,
-        {
-            "tool": {
-                "name": "Quzheng 取证",
-                "version": "0.1.0",
-                "build": "6" * 64,
-                "os": "Linux-6.1-x86_64",
-                "python": "3.12.8",
-            },
-            "proxy": PROXY,
-        },
-    )
+    # The tool as capture writes it (app.capture.qualification builds the same type).
+    tool = ToolData("Quzheng 取证", "0.1.0", "6" * 64, "Linux-6.1-x86_64", "3.12.8")
+    session = case.start_session(lead, {"tool": tool.to_json(), "proxy": PROXY})
     shot = make_png(work / "shot.png", (640, 400), "shop.range.test")
     r["shot"] = case.seal_file(
         lead,
         shot,
         kind="capture.screenshot",
         data={
-            "url": "https://shop.range.test/product/1001",
-            "title": "示例 正品保证 ¥199",
-            "server_ips": ["127.0.0.1"],
+            **page(
+                "https://shop.range.test/product/1001",
+                "示例 正品保证 ¥199",
+                "2026-11-28T11:29:00Z",
+                server={"ip": "127.0.0.1", "ips": ["127.0.0.1"]},
+                image={"width": 640, "height": 400, "format": "png"},
+            ).to_json(),
+            # No producer writes "proves" (what the item is to prove): the report prints it
+            # when a ledger holds it.
             "proves": "涉案商品页面标称“正品保证”",
         },
         session=session,
@@ -232,77 +261,107 @@ def build_full_case(
         lead,
         tall,
         kind="capture.fullpage",
-        data={
-            "url": "https://shop.range.test/long",
-            "title": "长页面",
-            "server": {"ip": "198.51.100.20", "ips": ["198.51.100.20"]},  # as the engine writes
-        },
+        data=page(
+            "https://shop.range.test/long",
+            "长页面",
+            "2026-11-28T11:29:30Z",
+            server={"ip": "198.51.100.20", "ips": ["198.51.100.20"]},
+            image={"width": 300, "height": 2400, "format": "png", "parts": 1},
+            parts=(
+                {
+                    "offset_y": 0,
+                    "height": 2400,
+                    "wait_ms": 120,
+                    "grab_ms": 40,
+                    "not_loaded": 0,
+                    "flat_below_first_screen": False,
+                    "regrabbed": False,
+                },
+            ),
+            method="the view was resized to the page's full height and grabbed whole",
+            render_ms=160,
+        ).to_json(),
         session=session,
     )
     video = make_mp4(work / "seg-000.mp4")
+    recording = str(uuid.uuid4())
+    # The segment and the mark as the recorder writes them (app.capture.recorder).
+    segment = VideoSegment(
+        recording=recording,
+        index=0,
+        path=video,
+        started=datetime(2026, 11, 28, 11, 30, tzinfo=UTC),
+        ended=datetime(2026, 11, 28, 11, 30, 2, tzinfo=UTC),
+        start_us=0,
+        end_us=2_000_000,
+        frames=20,
+        dropped=0,
+        width=160,
+        height=96,
+        fps=10,
+        final=True,
+        encoder="libx264",
+        urls=("https://live.range.test/room/88",),
+        live={
+            "platform": "示例直播平台",
+            "room_id": "880123",
+            "anchor_account": "anchor_li",
+            "stream_urls": ["https://live.range.test/hls/live.m3u8"],
+        },
+    )
     r["video"] = case.seal_file(
         lead,
         video,
         kind="capture.video",
-        data={
-            "segment": 0,
-            "url": "https://live.range.test/room/88",
-            "live": {
-                "platform": "示例直播平台",
-                "room_id": "880123",
-                "anchor_account": "anchor_li",
-                "stream_urls": ["https://live.range.test/hls/live.m3u8"],
-            },
-        },
+        data=segment.ledger_data(data["number"]),
         session=session,
         media_type="video/mp4",
     )
     stamp(case, lead, r["video"], 2)
-    r["mark"] = case.ledger.append(
-        lead,
-        "mark",
-        {
-            "at_us": 1_200_000,
-            "note": "主播称“假一赔十”",
-            "recording_sha256": r["video"].entry["items"][0]["sha256"],
-        },
-        session=session,
+    mark = MarkData(
+        recording=recording,
+        segment=0,
+        at_us=1_200_000,
+        segment_at_us=1_200_000,
+        time="2026-11-28T11:30:01.200000Z",
+        note="主播称“假一赔十”",
     )
+    r["mark"] = case.ledger.append(lead, "mark", mark.to_json(), session=session)
     warc = work / "traffic-000.warc"
     warc.write_bytes(b"WARC/1.1\r\nWARC-Type: warcinfo\r\n\r\n" + b"x" * 2000)
     r["traffic"] = case.seal_file(
         lead,
         warc,
         kind="capture.traffic",
-        data={
-            "segment": "traffic-000.warc",
-            "records": 12,
-            "urls": ["https://shop.range.test/", "https://api.range.test/reviews?id=1001"],
-            "hosts": ["shop.range.test", "api.range.test"],
-            "sensitive": [{"url": "https://shop.range.test/member", "headers": ["Cookie"]}],
-        },
+        data=SegmentInfo(
+            path=warc,
+            records=12,
+            bytes=warc.stat().st_size,
+            urls=("https://shop.range.test/", "https://api.range.test/reviews?id=1001"),
+            hosts=("shop.range.test", "api.range.test"),
+            sensitive=(SensitiveUse("https://shop.range.test/member", ("Cookie",)),),
+            started="2026-11-28T11:29:00Z",
+            ended="2026-11-28T11:31:00Z",
+        ).ledger_data(),
         session=session,
         media_type="application/warc",
     )
     photo = make_jpeg_with_exif(work / "现场照片.jpg", "2020:01:02 10:11:12")
     r["photo"] = case.import_file(lead, photo, session=session)
-    transcript = work / "transcript.txt"
-    transcript.write_text(
-        "00:00:01.000 --> 00:00:03.000 主播：本店全部正品，假一赔十。\n"
-        "00:00:03.000 --> 00:00:05.000 主播：今天下单再送礼品。\n",
-        encoding="utf-8",
-    )
-    r["transcript"] = case.seal_file(
+    # The transcript as the desk's transcript dialog seals it (app.desk.transcript).
+    lines = [
+        Line(1000, 3000, "主播", "本店全部正品，假一赔十。"),
+        Line(3000, 5000, "主播", "今天下单再送礼品。"),
+    ]
+    parent = {"seq": r["video"].seq, **r["video"].entry["items"][0]}
+    r["transcript"] = case.seal_stream(
         lead,
-        transcript,
+        io.BytesIO(to_webvtt(lines)),
+        name="transcript.vtt",
+        media_type="text/vtt; charset=utf-8",
         kind="derive",
-        data={
-            "parent_sha256": r["video"].entry["items"][0]["sha256"],
-            "kind": "transcript",
-            "reason": "录像中的语音转写为文字，便于核对",
-        },
+        data=derive_data(parent, lines, "录像中的语音转写为文字，便于核对"),
         session=session,
-        media_type="text/plain",
     )
     r["note"] = case.note(lead, "页面标称“正品保证”，售价 199 元。", session=session)
     r["env_after"] = case.ledger.append(
@@ -325,11 +384,16 @@ def build_full_case(
     r["transfer"] = case.ledger.append(
         lead,
         "custody.transfer",
-        {
-            "to_name": "王警官",
-            "to_agency": "示例市公安局经济犯罪侦查支队",
-            "reason": "涉嫌犯罪，移送公安机关（行刑衔接）",
-            "package_sha256": "7" * 64,
-        },
+        TransferData(
+            to_name="王警官",
+            to_badge="",
+            to_agency="示例市公安局经济犯罪侦查支队",
+            reason="涉嫌犯罪，移送公安机关（行刑衔接）",
+            package_file="case.qzp",
+            package_id=str(uuid.uuid4()),
+            package_sha256="7" * 64,
+            package_sm3="8" * 64,
+            package_size=4096,
+        ).to_json(),
     )
     return FullCase(case, r, assistant)

@@ -32,9 +32,11 @@ json_values = st.recursive(
 known_keys = st.sampled_from(
     [
         "url", "title", "server_ips", "hosts", "urls", "proxy", "tool", "clock", "phase",
-        "at_us", "note", "recording_sha256", "text", "exif", "exif_time_far_from_import",
-        "parent_sha256", "reason", "kind", "stamped_seq", "gen_time", "serial", "tsa_name",
-        "accuracy_us", "policy", "queued", "signers", "to_name", "package_sha256", "segment",
+        "at_us", "note", "recording", "segment_at_us", "start_us", "text", "exif",
+        "exif_time_far_from_import", "parent", "parent_sha256", "derivation", "reason", "kind",
+        "stamped_seq", "gen_time", "serial", "tsa_name", "accuracy_us", "policy", "queued",
+        "signers", "to_name", "package_sha256", "segment", "verdict", "head_seq", "via",
+        "build_sha256", "file_name", "pages", "sha256", "path",
     ]
 )  # fmt: skip
 data_values = st.dictionaries(known_keys | st.text(max_size=8), json_values, max_size=8)

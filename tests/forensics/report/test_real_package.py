@@ -11,26 +11,25 @@ System tools: poppler-utils (pdftotext, pdffonts, pdftoppm), qpdf, zbar-tools (z
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import pytest
 from reportlab.pdfbase.ttfonts import TTFont
 
-from forensics.hashing import new_sm3
 from forensics.ledger import Record
-from forensics.report import ReportBinding, ReportSource, build_report, default_report_lang
+from forensics.package.reader import PackageReader
+from forensics.report import build_report, default_report_lang
 from forensics.report.command import report_command
 from forensics.report.fonts import HEX_FONT, TEXT_FONT, clean, font_coverage, register_fonts
 from forensics.report.labels import FIELD_NAMES, KIND_NAMES, LABELS, LIST_LABELS, STATUS_NAMES
 from forensics.report.language import case_agency, has_cjk
+from forensics.report.package_source import package_binding, package_source
 
 ROOT = Path(__file__).resolve().parents[3]
 PACKAGE = ROOT / "tests" / "golden" / "format-2" / "case.qzp"
@@ -65,32 +64,23 @@ class Rendered:
 
 
 class Package:
-    """The golden package opened as the report's source: its ledger and its members."""
+    """A package opened as the report's source (forensics.report.package_source): its
+    ledger, its members by its format's layout, its fingerprints and its binding."""
 
     def __init__(self, path: Path) -> None:
-        self.zip = zipfile.ZipFile(path)
-        lines = self.zip.read("custody/ledger.jsonl").decode().splitlines()
-        self.source = ReportSource.from_lines(lines, self.open, path.name)
-        manifest = self.zip.read("custody/manifest.json")
-        sm3 = new_sm3()
-        sm3.update(manifest)
-        export = next(r for r in self.source.records if r.kind == "package.export")
-        self.binding = ReportBinding(
-            str(export.data["package_id"]), hashlib.sha256(manifest).hexdigest(), sm3.hexdigest()
-        )
+        self.reader = PackageReader(path)
+        self.source = package_source(self.reader)
+        self.binding = package_binding(self.reader, self.source)
 
-    def open(self, item: dict[str, Any]) -> BinaryIO | None:
-        try:
-            return self.zip.open(str(item["path"]))  # type: ignore[return-value]
-        except KeyError:
-            return None
+    def close(self) -> None:
+        self.reader.close()
 
 
 @pytest.fixture(scope="module")
 def package() -> Iterator[Package]:
     pkg = Package(PACKAGE)
     yield pkg
-    pkg.zip.close()
+    pkg.close()
 
 
 def render(pkg: Package, out: Path, lang: str | None) -> Rendered:
@@ -287,3 +277,16 @@ def test_report_command_without_lang_writes_the_case_language(
     assert report_command(world.home, fc.case.case_id[:8], out) == 0
     assert "页" in capsys.readouterr().out
     assert "电子数据提取笔录" in _run("pdftotext", "-enc", "UTF-8", str(out), "-").stdout
+
+
+def test_signature_page_prints_the_fingerprints_the_package_holds(
+    package: Package, reports: dict[str, Rendered]
+) -> None:
+    """Regenerated from the package alone (format 2: tokens under timestamps/, certificates
+    under certs/), the report prints the agency CA, every officer and the TSA root."""
+    prints = package.source.fingerprints
+    assert prints.cas and prints.officers and prints.tsa_roots
+    for lang, r in reports.items():
+        flat = re.sub(r"[\s:]+", "", r.text)
+        for p in prints.all:
+            assert p.sha256.upper() in flat, (lang, p)

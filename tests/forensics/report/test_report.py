@@ -408,6 +408,9 @@ def test_missing_file_gives_placeholder(full: FullCase, tmp_path: Path) -> None:
     summary = build_report(ReportSource(source.records, opener), tmp_path / "r.pdf")
     assert summary.thumbnail_failures == 1
     assert "文件缺失" in squeeze("\n".join(pages_text(tmp_path / "r.pdf")))
+    # the placeholder box is set in the embedded font too (no Helvetica)
+    fonts = _run("pdffonts", str(tmp_path / "r.pdf")).stdout.splitlines()[2:]
+    assert fonts and all(row.split()[-5] == "yes" for row in fonts), fonts
 
 
 # -- the command ---------------------------------------------------------------------------------

@@ -47,7 +47,9 @@ def test_lacking_package_scores_lower_and_names_what_is_missing(lacking: Built) 
     assert 60 <= table.total < 100
     snap = row(table, "product-snapshot")
     assert snap.points == 0 and snap.lost == 8
-    assert "capture.snapshot" in snap.reason.en and "capture.snapshot" in snap.reason.zh
+    # Named in words, never as the ledger's kind code.
+    assert "page snapshot" in snap.reason.en and "网页快照" in snap.reason.zh
+    assert "capture." not in snap.reason.en + snap.reason.zh
     env = row(table, "env-check")
     assert env.points == 4  # the check before capture, not the one after
     assert any("after" in d.en and not d.ok for d in env.details)
