@@ -79,6 +79,8 @@ class SessionClose(SessionState):
                 # A dead proxy may have left a segment open: repair and seal it now.
                 self.leftovers.seal_after_proxy_death()
         self.sealer.drain(timeout)
+        if not self.stream_items.drain(timeout):  # stream and chat items before session.end
+            self.warnings.append("stream/chat items still being made when the session closed")
         with self._lock:
             traffic = list(self._traffic)
         for future in traffic:

@@ -29,6 +29,7 @@ from app.capture.options import CaptureOptions
 from app.capture.recorder import ScreenRecorder
 from app.capture.sealer import Sealer
 from app.capture.sound import SoundPlan, SoundSource
+from app.capture.stream_items import StreamItems
 from app.capture.traffic import TrafficIndex
 from app.installation import Installation
 from forensics.canonical import utc_now
@@ -99,6 +100,15 @@ class SessionState:
         self.leftovers = Leftovers(
             case, self.sealer, self.work, warn=self.warnings.append, say=self._say
         )
+        # The stream as received and the chat, derived from each sealed traffic segment.
+        self.stream_items = StreamItems(
+            case,
+            self.sealer,
+            case.store.dir / "tmp" / "stream",
+            warn=self.warnings.append,
+            recording=lambda: self.recorder is not None and self.recorder.recording,
+            max_wait_s=self.options.video.segment_seconds + 15.0,
+        )
 
     # -- state ----------------------------------------------------------------------------
 
@@ -141,6 +151,7 @@ class SessionState:
         """Sealer thread, after every entry: a seal point asks for its token now."""
         if record.kind in STAMPED_KINDS and self.stamper is not None:
             self.stamper.poke()
+        self.stream_items.on_record(record)
 
     def _write_on_sealer(self, job: Callable[[], bool]) -> bool:
         """The stamper's writes (token entries, the queue) go through the one writer."""
@@ -151,6 +162,7 @@ class SessionState:
         stamps = None
         if self.stamper is not None:
             stamps = self.stamper.close(timeout)
+        self.stream_items.close()
         self.sealer.close(timeout)
         return stamps
 
