@@ -83,6 +83,14 @@ SETTINGS: dict[str, Setting] = {
             "services that echo the public egress IP, comma-separated (empty: built-in list)",
             "回显公网出口 IP 的服务，逗号分隔（留空使用内置列表）",
         ),
+        Setting(
+            "vault.url",
+            str,
+            "",
+            "the agency vault's address (docs/vault.md), e.g. https://vault.agency.example "
+            "(empty: no vault)",
+            "机构证据保管库地址（docs/vault.md），例如 https://vault.agency.example（留空表示不使用）",
+        ),
         Setting("ui.language", str, "", "zh_CN or en (empty: system)", "界面语言：zh_CN 或 en"),
     )
 }

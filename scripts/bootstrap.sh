@@ -23,6 +23,9 @@ APT_PACKAGES=(
   pulseaudio pulseaudio-utils
   # the capture browser's own window (headed), tested on a virtual display
   xvfb
+  # the agency vault's engines for tests/vault (scripts/vault-dev.sh): single-node Ceph RGW
+  # (S3 Object Lock) and PostgreSQL
+  ceph-mon ceph-osd radosgw ceph-common postgresql
 )
 # Node.js and npm (ReplayWeb.page for tests/interop) come with many machines; Debian's only
 # where npm is missing.

@@ -1,5 +1,5 @@
 """Settings: TSA list, NTP servers, data directory, proxy port range, video segment length,
-language (declared in ``app.settings``; validated there on save)."""
+the agency vault's address, language (declared in ``app.settings``; validated there on save)."""
 
 from __future__ import annotations
 
@@ -64,6 +64,9 @@ class SettingsDialog(QDialog):
         self.segment.setRange(5, 3600)
         self.segment.setSuffix(self.tr(" s"))
         self.segment.setValue(int(inst.setting("video.segment_seconds")))
+        self.vault = QLineEdit(str(inst.setting("vault.url")))
+        self.vault.setObjectName("vaultUrl")
+        self.vault.setPlaceholderText(self.tr("e.g. https://vault.agency.example (empty: none)"))
         self.language = QComboBox()
         self.language.setObjectName("language")
         self.language.addItem(self.tr("System language"), "")
@@ -79,6 +82,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Data directory"), data_row)
         form.addRow(self.tr("Proxy port range"), self.ports)
         form.addRow(self.tr("Video segment length"), self.segment)
+        form.addRow(self.tr("Agency vault address"), self.vault)
         form.addRow(self.tr("Language"), self.language)
         note = QLabel(self.tr("A new language and data directory take effect at the next start."))
         note.setWordWrap(True)
@@ -110,6 +114,7 @@ class SettingsDialog(QDialog):
             "data.dir": self.data_dir.text().strip(),
             "proxy.port_range": self.ports.text().strip() or "0",
             "video.segment_seconds": str(self.segment.value()),
+            "vault.url": self.vault.text().strip(),
             "ui.language": str(self.language.currentData()),
         }
 
@@ -119,6 +124,12 @@ class SettingsDialog(QDialog):
         if not _valid_ports(ports):
             self.message.setText(
                 self.tr("The port range is 0, a port, or two ports like 18080-18099.")
+            )
+            return
+        vault = values["vault.url"]
+        if vault and not vault.startswith(("https://", "http://")):
+            self.message.setText(
+                self.tr("The vault address is a web address: https://… (or empty).")
             )
             return
         try:
