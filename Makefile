@@ -1,5 +1,5 @@
 # The two set-up commands of the README. Both prepare the machine first (scripts/bootstrap.sh).
-.PHONY: run test lint bench bootstrap dist
+.PHONY: run test lint bench bootstrap dist screenshots
 
 VENV := .venv/bin
 
@@ -18,6 +18,11 @@ lint: bootstrap
 
 test: lint
 	QT_QPA_PLATFORM=offscreen $(VENV)/pytest -q
+
+# docs/screenshots/: the GUI tests render each window (in Chinese) into a temporary folder;
+# when they pass, the pictures are copied there (scripts/screenshots.py).
+screenshots: bootstrap
+	QT_QPA_PLATFORM=offscreen $(VENV)/python scripts/screenshots.py
 
 bench: bootstrap
 	$(VENV)/python -m benchmarks

@@ -22,6 +22,7 @@ from app.installation import Installation
 from app.reporting import report_hook
 from app.secrets import read_secret, secret_from_env
 from app.train import add_train_parser
+from app.vault.cli import add_vault_parser
 from forensics import __version__
 from forensics.case import Case, list_cases, resolve_case_dir
 from forensics.custody import import_package, record_transfer, transfer_record_path
@@ -464,11 +465,44 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         with inst.open_case(args.target, recover=False) as case:
             report = case.verify(policy)
+            _record_verification(args, inst, case, report)
     if args.json:
         _out(json.dumps(report.as_json(), ensure_ascii=False, indent=2))
     else:
         _print_report(report, lang)
     return report.verdict.exit_code
+
+
+def _recording_officer(args: argparse.Namespace, ids: IdentityStore) -> Signer | None:
+    """The officer who signs the ledger record of a verification or a report: the one
+    ``--as`` (or QUZHENG_OFFICER) names; None when nobody is named."""
+    badge = getattr(args, "as_badge", None) or os.environ.get("QUZHENG_OFFICER")
+    return _signer(args, ids, badge) if badge else None
+
+
+def _record_verification(
+    args: argparse.Namespace, inst: Installation, case: Case, report: VerificationReport
+) -> None:
+    """Append the ``verify`` entry (forensics.custody_records); the verdict stands either way."""
+    from forensics.custody_records import record_verification
+
+    try:
+        signer = _recording_officer(args, inst.ids)
+        if signer is None:
+            _warn(
+                t(
+                    "this verification is not recorded in the case's ledger: "
+                    "name the acting officer with --as BADGE to record it",
+                    "本次校验未记入案件账本：用 --as 执法证号 指明操作的执法人员即可记录",
+                )
+            )
+            return
+        rec = record_verification(case, signer, report, via="cli")
+    except QuzhengError as exc:
+        what = t("the verification is not recorded: ", "校验未能记入账本：")
+        _warn(what + exc.diagnostics(cli_lang()))
+        return
+    _warn(t(f"verification recorded as ledger entry {rec.seq}", f"校验已记入账本第 {rec.seq} 条"))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -600,7 +634,17 @@ def cmd_report(args: argparse.Namespace) -> int:
     from forensics.report.command import report_command
 
     # The case's language (Chinese for a Chinese agency), not the locale's, unless --lang.
-    return report_command(Installation.current().cases, args.case, Path(args.out), args.lang)
+    inst = Installation.current()
+    signer = _recording_officer(args, inst.ids)
+    if signer is None:
+        _warn(
+            t(
+                "this report is not recorded in the case's ledger: "
+                "name the acting officer with --as BADGE to record it",
+                "本次生成笔录未记入案件账本：用 --as 执法证号 指明操作的执法人员即可记录",
+            )
+        )
+    return report_command(inst.cases, args.case, Path(args.out), args.lang, signer)
 
 
 def cmd_capture(args: argparse.Namespace) -> int:
@@ -803,7 +847,9 @@ def build_parser() -> argparse.ArgumentParser:
     stp.add_argument("--case", required=True)
     stp.set_defaults(func=cmd_stamp)
 
-    ver = sub.add_parser("verify", help="verify a case (or package) and print every finding")
+    ver = with_pass(
+        sub.add_parser("verify", help="verify a case (or package) and print every finding")
+    )
     ver.add_argument("target", help="case id or case directory")
     ver.add_argument("--json", action="store_true")
     ver.add_argument("--lang", choices=["zh", "en"])
@@ -860,13 +906,16 @@ def build_parser() -> argparse.ArgumentParser:
     ts.add_argument("--host", default="127.0.0.1")
     ts.set_defaults(func=cmd_tsa_serve)
 
-    rep = sub.add_parser("report", help="the chain-of-custody report (电子数据提取笔录) as PDF")
+    rep = with_pass(
+        sub.add_parser("report", help="the chain-of-custody report (电子数据提取笔录) as PDF")
+    )
     rep.add_argument("--case", required=True)
     rep.add_argument("--out", required=True, help="FILE.pdf")
     rep.add_argument("--lang", choices=["zh", "en"])
     rep.set_defaults(func=cmd_report)
 
     add_train_parser(sub, _Parser)
+    add_vault_parser(sub, _Parser)
 
     demo = sub.add_parser("demo", help="the whole job, headless, on the practice range")
     demo.add_argument("--out", required=True)

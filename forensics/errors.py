@@ -2,6 +2,35 @@
 
 from __future__ import annotations
 
+import errno
+
+# The causes a person meets when a file cannot be written or read, in both languages (the
+# OS says them in English only): a Chinese message never carries an English ``strerror``.
+_OS_CAUSES: dict[int, tuple[str, str]] = {
+    errno.EACCES: ("permission denied", "没有权限"),
+    errno.EPERM: ("not permitted", "不允许此操作"),
+    errno.ENOENT: ("no such file or folder", "文件或文件夹不存在"),
+    errno.ENOSPC: ("the disk is full", "磁盘空间不足"),
+    errno.EROFS: ("the disk or folder is read-only", "磁盘或文件夹为只读"),
+    errno.EEXIST: ("the file already exists", "文件已存在"),
+    errno.EISDIR: ("it is a folder, not a file", "这是文件夹而不是文件"),
+    errno.ENOTDIR: ("part of the path is not a folder", "路径中有一项不是文件夹"),
+    errno.EIO: ("the disk reported a read or write error", "磁盘读写出错"),
+    errno.ENAMETOOLONG: ("the file name is too long", "文件名过长"),
+    errno.EDQUOT: ("the disk quota is used up", "磁盘配额已用完"),
+}
+
+
+def os_reason(exc: OSError) -> tuple[str, str]:
+    """Why an operating-system call failed: in English as the OS says it, in Chinese from
+    the table above (an unknown cause by its errno name, never in English words)."""
+    known = _OS_CAUSES.get(exc.errno or -1)
+    en = exc.strerror or (known[0] if known else str(exc))
+    if known is not None:
+        return en, known[1]
+    code = errno.errorcode.get(exc.errno or 0, "")
+    return en, f"系统错误 {code}" if code else "系统错误"
+
 
 class QuzhengError(Exception):
     """Base of every error a public core function raises.

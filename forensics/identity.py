@@ -177,12 +177,16 @@ def _officer_cert(
     return builder.sign(issuer_key, hashes.SHA256())
 
 
-def _encrypt_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
+def _check_passphrase(passphrase: str) -> None:
     if len(passphrase) < 8:
         raise InputError(
             "the passphrase must have at least 8 characters",
             "口令至少需要 8 个字符",
         )
+
+
+def _encrypt_key(key: ec.EllipticCurvePrivateKey, passphrase: str) -> bytes:
+    _check_passphrase(passphrase)
     return keywrap.wrap_key(key, passphrase)
 
 
@@ -287,14 +291,8 @@ class IdentityStore:
     ) -> Officer:
         """Create a profile with a new key and a self-signed certificate."""
         now = now or datetime.now(UTC)
-        if not profile.name.strip():
-            raise InputError("the officer's name is empty", "执法人员姓名为空")
+        self._check_new(profile)
         d = self._dir(profile.badge)
-        if (d / "key.pem").exists():
-            raise InputError(
-                f"an officer with badge {profile.badge} already exists",
-                f"执法证号 {profile.badge} 的执法人员已存在",
-            )
         make_private_dir(d)
         key = ec.generate_private_key(ec.SECP256R1())
         name = _name(profile.name, profile.agency, profile.badge)
@@ -304,6 +302,16 @@ class IdentityStore:
         profile_json = json.dumps(profile.as_json(), ensure_ascii=False, indent=2) + "\n"
         write_atomic(d / "profile.json", profile_json.encode("utf-8"), private=True)
         return Officer(profile, (cert,))
+
+    def _check_new(self, profile: Profile) -> None:
+        """Refuse a profile that cannot be created: no name, a bad or taken badge."""
+        if not profile.name.strip():
+            raise InputError("the officer's name is empty", "执法人员姓名为空")
+        if (self._dir(profile.badge) / "key.pem").exists():
+            raise InputError(
+                f"an officer with badge {profile.badge} already exists",
+                f"执法证号 {profile.badge} 的执法人员已存在",
+            )
 
     def list_badges(self) -> list[str]:
         if not self.identities.is_dir():
@@ -389,12 +397,73 @@ class IdentityStore:
         self.trust_ca(pem, "agency-ca")
         return cert
 
+    def has_ca(self) -> bool:
+        """Whether this installation holds an agency CA's key (``init_ca``), so it can issue
+        officer certificates."""
+        return (self.ca_dir / "ca-key.pem").is_file() and (self.ca_dir / "ca-cert.pem").is_file()
+
+    def ca_cert(self) -> x509.Certificate | None:
+        """The local agency CA's certificate, or None when this installation holds none."""
+        if not self.has_ca():
+            return None
+        path = self.ca_dir / "ca-cert.pem"
+        certs = load_certs_pem(path.read_bytes(), str(path))
+        return certs[0] if certs else None
+
+    def _unlock_ca(
+        self, ca_passphrase: str
+    ) -> tuple[ec.EllipticCurvePrivateKey, tuple[x509.Certificate, ...]]:
+        if not self.has_ca():
+            raise NotFoundError(
+                "this installation holds no agency CA (create one with 'quzheng ca init')",
+                "本机没有机构 CA（可用 quzheng ca init 创建）",
+            )
+        ca_key = _load_key(self.ca_dir / "ca-key.pem", ca_passphrase, "agency CA", "机构 CA ")
+        path = self.ca_dir / "ca-cert.pem"
+        ca_chain = load_certs_pem(path.read_bytes(), str(path))
+        if not ca_chain or key_fingerprint(ca_key.public_key()) != cert_key_fingerprint(
+            ca_chain[0]
+        ):
+            raise InputError(
+                f"the agency CA certificate {path} does not belong to its key",
+                f"机构 CA 证书 {path} 与其私钥不匹配",
+            )
+        return ca_key, ca_chain
+
+    def new_officer(
+        self,
+        profile: Profile,
+        passphrase: str,
+        ca_passphrase: str | None = None,
+        now: datetime | None = None,
+    ) -> Officer:
+        """Create an officer profile; with ``ca_passphrase``, its certificate is issued at
+        once by the local agency CA. Everything that can be refused (the badge taken, the CA
+        missing or its passphrase wrong) is checked before anything is written, so a refusal
+        leaves no half-made profile behind."""
+        self._check_new(profile)
+        _check_passphrase(passphrase)
+        unlocked = self._unlock_ca(ca_passphrase) if ca_passphrase is not None else None
+        officer = self.init_officer(profile, passphrase, now)
+        if unlocked is None:
+            return officer
+        return self._issue_with(officer, *unlocked, now or datetime.now(UTC))
+
     def issue(self, badge: str, ca_passphrase: str, now: datetime | None = None) -> Officer:
         """Replace an officer's self-signed certificate with one issued by the agency CA."""
         now = now or datetime.now(UTC)
         officer = self.officer(badge)
-        ca_key = _load_key(self.ca_dir / "ca-key.pem", ca_passphrase, "agency CA", "机构 CA ")
-        ca_chain = load_certs_pem((self.ca_dir / "ca-cert.pem").read_bytes(), "ca-cert.pem")
+        ca_key, ca_chain = self._unlock_ca(ca_passphrase)
+        return self._issue_with(officer, ca_key, ca_chain, now)
+
+    def _issue_with(
+        self,
+        officer: Officer,
+        ca_key: ec.EllipticCurvePrivateKey,
+        ca_chain: tuple[x509.Certificate, ...],
+        now: datetime,
+    ) -> Officer:
+        badge = officer.profile.badge
         pub = officer.cert.public_key()
         assert isinstance(pub, ec.EllipticCurvePublicKey)  # officer certs are made here
         cert = _officer_cert(officer.profile, pub, ca_chain[0].subject, ca_key, now)

@@ -10,7 +10,7 @@ from app.desk.cases import CaseDetails, load_case
 from app.desk.errors import explain
 from app.installation import Installation
 from ui.case_header import CaseHeader, esc
-from ui.labels import kind_label
+from ui.labels import entry_kind_label
 from ui.models.timeline import TimelineModel
 from ui.util import named
 
@@ -74,7 +74,7 @@ class CaseSummaryPanel(QWidget):
         about = TimelineModel(self)
         lines = "".join(
             f"<tr><td style='color:#555;padding-right:10px;white-space:nowrap'>{r.beijing}</td>"
-            f"<td style='padding-right:10px;white-space:nowrap'>{esc(kind_label(r.kind))}</td>"
+            f"<td style='padding-right:10px;white-space:nowrap'>{esc(entry_kind_label(r.kind, r.data))}</td>"
             f"<td>{esc(_short(r.file_name or about.summary(r)))}</td></tr>"
             for r in reversed(latest)
         )

@@ -15,7 +15,6 @@ from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
-    QHBoxLayout,
     QHeaderView,
     QLabel,
     QMessageBox,
@@ -29,11 +28,15 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
+from app.desk import access as desk_access
 from app.desk import cases
+from app.desk import vault as desk_vault
+from app.desk.beijing import with_beijing
 from app.desk.errors import SealedState, explain, sealed_state
 from app.desk.timeline import ItemRef, TimelineRow
 from app.desk.transcript import Line, to_webvtt
 from app.installation import Installation
+from forensics.entry_data import MarkData, VideoData
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
 from forensics.ledger import Record
@@ -47,11 +50,15 @@ from ui.dialogs.text_entry import note_dialog
 from ui.dialogs.transcript import TranscriptDialog
 from ui.dialogs.transfer import TransferDialog
 from ui.dialogs.verify import VerifyDialog
-from ui.labels import kind_label, stamp_label
+from ui.flow import FlowLayout
+from ui.labels import entry_kind_label, stamp_label
 from ui.models.timeline import ROW_ROLE, TimelineModel
 from ui.util import named
-from ui.viewers import ENTRY, IMAGE, TEXT, TRAFFIC, VIDEO, viewer_kind
+from ui.viewers import CHAT, ENTRY, ENV_CHECK, IMAGE, SNAPSHOT, TEXT, TRAFFIC, VIDEO, viewer_kind
+from ui.viewers.chat import ChatViewer
+from ui.viewers.envcheck import EnvCheckView
 from ui.viewers.image import ImageViewer
+from ui.viewers.snapshot import SnapshotViewer
 from ui.viewers.text import TextViewer
 from ui.viewers.traffic import TrafficViewer
 from ui.viewers.video import VideoViewer
@@ -63,6 +70,7 @@ class CaseView(QWidget):
     start_session_requested = Signal(object)  # CaseDetails
     back_requested = Signal()
     changed = Signal()
+    deposited = Signal(object)  # app.desk.vault.DepositResult
 
     def __init__(
         self, inst: Installation, lang: str, with_signer: WithSigner, parent: QWidget | None = None
@@ -77,7 +85,7 @@ class CaseView(QWidget):
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons: dict[str, QPushButton] = {}
-        bar = QHBoxLayout()
+        bar = FlowLayout()  # wraps on a narrow screen instead of widening the window
         for name, text, slot in (
             ("back", self.tr("← All cases"), self.back_requested.emit),
             ("capture", self.tr("Start capture session…"), self._start_session),
@@ -92,13 +100,13 @@ class CaseView(QWidget):
             ("report", self.tr("Report…"), self._report),
             ("export", self.tr("Export package…"), self._export),
             ("transfer", self.tr("Transfer custody…"), self._transfer),
+            ("vault", self.tr("Deposit in the agency vault…"), self._vault),
         ):
             button = QPushButton(text)
             button.setObjectName(f"case_{name}")
             button.clicked.connect(slot)
             self.buttons[name] = button
             bar.addWidget(button)
-        bar.addStretch(1)
 
         self.model = TimelineModel(self)
         self.table = QTableView()
@@ -112,7 +120,11 @@ class CaseView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(TimelineModel.FILE, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(TimelineModel.SUMMARY, QHeaderView.ResizeMode.Stretch)
+        # The time-stamp state can be long ("obtained (time-stamp entry No. 9)"): it is cut,
+        # not the summary (the whole state is in the entry's details beside the table).
+        header.setSectionResizeMode(TimelineModel.STAMP, QHeaderView.ResizeMode.Interactive)
         self.table.setColumnWidth(TimelineModel.FILE, 150)
+        self.table.setColumnWidth(TimelineModel.STAMP, 110)
         self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setWordWrap(False)
         self.table.selectionModel().selectionChanged.connect(self._selected)
@@ -121,7 +133,7 @@ class CaseView(QWidget):
         self.item_info = named(QPlainTextEdit(), "itemInfo")
         self.item_info.setReadOnly(True)
         self.item_info.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)
-        self.item_info.setFixedHeight(156)
+        self.item_info.setMinimumHeight(60)
         self.item_info.setFrameShape(QPlainTextEdit.Shape.NoFrame)
         self.item_info.setStyleSheet("background: transparent")
         self.item_choice = QComboBox()
@@ -132,21 +144,34 @@ class CaseView(QWidget):
         self.video_viewer = VideoViewer()
         self.text_viewer = TextViewer()
         self.traffic_viewer = TrafficViewer(lang)
+        self.snapshot_viewer = SnapshotViewer()
+        self.env_check_viewer = EnvCheckView()
+        self.chat_viewer = ChatViewer()
         self.pages = {
             ENTRY: self.entry_viewer,
             IMAGE: self.image_viewer,
             VIDEO: self.video_viewer,
             TEXT: self.text_viewer,
             TRAFFIC: self.traffic_viewer,
+            SNAPSHOT: self.snapshot_viewer,
+            ENV_CHECK: self.env_check_viewer,
+            CHAT: self.chat_viewer,
         }
         for w in self.pages.values():
             self.viewers.addWidget(w)
-        side = QWidget()
-        side_layout = QVBoxLayout(side)
-        side_layout.setContentsMargins(0, 0, 0, 0)
-        side_layout.addWidget(self.item_info)
-        side_layout.addWidget(self.item_choice)
-        side_layout.addWidget(self.viewers, 1)
+        viewer_part = QWidget()
+        viewer_layout = QVBoxLayout(viewer_part)
+        viewer_layout.setContentsMargins(0, 0, 0, 0)
+        viewer_layout.addWidget(self.item_choice)
+        viewer_layout.addWidget(self.viewers, 1)
+        # The entry's details above its viewer, at a height the officer may change: neither
+        # squeezes the other whatever the viewer asks for (a page view asks for a lot).
+        side = named(QSplitter(Qt.Orientation.Vertical), "itemSplit")
+        side.setChildrenCollapsible(False)
+        side.addWidget(self.item_info)
+        side.addWidget(viewer_part)
+        side.setStretchFactor(1, 1)
+        side.setSizes([156, 400])
 
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.table)
@@ -220,12 +245,16 @@ class CaseView(QWidget):
             return
         item = row.items[index] if 0 <= index < len(row.items) else None
         self.item_info.setPlainText(self.item_text(row, item))
-        kind = viewer_kind(item)
+        kind = viewer_kind(item, row.kind)
         if kind != VIDEO:
             self.video_viewer.stop()
         self.viewers.setCurrentWidget(self.pages[kind])
-        if item is None:
-            self.entry_viewer.show_text(json.dumps(dict(row.data), ensure_ascii=False, indent=2))
+        if kind == ENV_CHECK:  # the same table the check before capture showed
+            self.env_check_viewer.show_check(row.data, row.seq, self.lang)
+            return
+        if item is None:  # the entry's data as sealed, its times also in Beijing time
+            data = with_beijing(dict(row.data), self.tr("Beijing time"))
+            self.entry_viewer.show_text(json.dumps(data, ensure_ascii=False, indent=2))
             return
         try:
             path = cases.item_file(self.details.case_dir, item.sha256)
@@ -233,19 +262,24 @@ class CaseView(QWidget):
             self.viewers.setCurrentWidget(self.entry_viewer)
             self.entry_viewer.show_text("", explain(exc, self.lang))
             return
+        desk_access.viewed(self.inst, self.details.case_id, row.seq, item)  # custody.access
         if kind == IMAGE:
             self.image_viewer.load(path)
         elif kind == VIDEO:
             self.video_viewer.load(path, self.marks_for(row))
         elif kind == TRAFFIC:
             self.traffic_viewer.load(path)
+        elif kind == SNAPSHOT:
+            self.snapshot_viewer.load(path)
+        elif kind == CHAT:
+            self.chat_viewer.load(path)
         else:
             self.text_viewer.load(path, item.media_type)
 
     def item_text(self, row: TimelineRow, item: ItemRef | None) -> str:
         parts = [
             self.tr("No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}").format(
-                row.seq, kind_label(row.kind), row.beijing, row.actor, row.badge,
+                row.seq, entry_kind_label(row.kind, row.data), row.beijing, row.actor, row.badge,
                 stamp_label(str(row.stamp)),
             ),
             self.tr("Entry hash: {0}").format(row.hash),
@@ -258,14 +292,15 @@ class CaseView(QWidget):
         return "\n".join(parts)
 
     def marks_for(self, segment: TimelineRow) -> list[tuple[int, str]]:
-        rec, seg = segment.data.get("recording"), segment.data.get("segment")
-        out = []
-        for r in self.model.rows():
-            if r.kind == "mark" and r.data.get("recording") == rec and r.data.get("segment") == seg:
-                out.append(
-                    (int(r.data.get("segment_at_us", 0)) // 1000, str(r.data.get("note", "")))
-                )
-        return out
+        """The marks set in this video segment: (ms into the segment's file, note)."""
+        video = VideoData.from_json(segment.data)
+        marks = [MarkData.from_json(r.data) for r in self.model.rows() if r.kind == "mark"]
+        return [
+            (m.segment_at_us // 1000, m.note)
+            for m in marks
+            if (m.recording, m.segment) == (video.recording, video.segment)
+            and m.segment_at_us is not None
+        ]
 
     # -- actions --------------------------------------------------------------------------
 
@@ -474,5 +509,42 @@ class CaseView(QWidget):
             )
             dialog.transferred.connect(self._sealed)
             dialog.open()
+
+        self.with_signer(go)
+
+    def _vault(self) -> None:
+        """Deposit the case's last exported package (the officer confirms or picks the file)."""
+        d = self.details
+        if d is None:
+            return
+        try:
+            desk_vault.vault_url(self.inst)
+        except QuzhengError as exc:
+            show_error(self, self.tr("Depositing in the agency vault"), exc, self.lang)
+            return
+        name = desk_vault.last_export_name(d.rows)
+        start = Path.home() / (name or self._file_stem() + ".qzp")
+        path, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Package to deposit"), str(start), self.tr("Sealed package (*.qzp)")
+        )
+        if path:
+            self.deposit_package(d.case_id, Path(path))
+
+    def deposit_package(self, case_id: str, package: Path) -> None:
+        """Deposit ``package`` in the configured vault and seal the receipt in the case
+        (``custody.deposit``): the timeline shows it when done, an error says what failed."""
+        inst = self.inst
+
+        def go(signer: Signer) -> None:
+            self.buttons["vault"].setEnabled(False)
+            action = self.tr("Depositing in the agency vault")
+
+            def done(outcome: Outcome[desk_vault.DepositResult]) -> None:
+                self.buttons["vault"].setEnabled(True)
+                self._after_seal(action)(outcome)
+                if outcome.value is not None:
+                    self.deposited.emit(outcome.value)
+
+            run_task(lambda: desk_vault.deposit_to_vault(inst, case_id, signer, package), done)
 
         self.with_signer(go)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 from PySide6.QtCore import QCoreApplication
+
+from forensics.entry_data import PageData
 
 
 def QT_TRANSLATE_NOOP(context: str, text: str) -> str:
@@ -23,6 +26,7 @@ KINDS: Final[dict[str, str]] = {
     "capture.snapshot": QT_TRANSLATE_NOOP("Kinds", "page snapshot"),
     "capture.video": QT_TRANSLATE_NOOP("Kinds", "screen recording"),
     "capture.stream": QT_TRANSLATE_NOOP("Kinds", "live-stream data"),
+    "capture.chat": QT_TRANSLATE_NOOP("Kinds", "live-room chat"),
     "capture.traffic": QT_TRANSLATE_NOOP("Kinds", "network traffic (WARC)"),
     "capture.recovered": QT_TRANSLATE_NOOP("Kinds", "recovered after a crash"),
     "mark": QT_TRANSLATE_NOOP("Kinds", "mark"),
@@ -34,8 +38,13 @@ KINDS: Final[dict[str, str]] = {
     "custody.transfer": QT_TRANSLATE_NOOP("Kinds", "custody transfer"),
     "custody.receive": QT_TRANSLATE_NOOP("Kinds", "custody receipt"),
     "verify": QT_TRANSLATE_NOOP("Kinds", "verification"),
+    "custody.report": QT_TRANSLATE_NOOP("Kinds", "report made"),
+    "custody.access": QT_TRANSLATE_NOOP("Kinds", "evidence viewed"),
+    "custody.deposit": QT_TRANSLATE_NOOP("Kinds", "deposited in the vault"),
     "case.close": QT_TRANSLATE_NOOP("Kinds", "case closed"),
 }
+# A screenshot of a chosen area (its data names the ``area``), not of the whole view.
+AREA_SCREENSHOT: Final[str] = QT_TRANSLATE_NOOP("Kinds", "area screenshot")
 
 STATUSES: Final[dict[str, str]] = {
     "open": QT_TRANSLATE_NOOP("Status", "open"),
@@ -106,6 +115,14 @@ EXPLAIN_OTHER: Final[str] = QT_TRANSLATE_NOOP(
 def kind_label(kind: str) -> str:
     source = KINDS.get(kind)
     return QCoreApplication.translate("Kinds", source) if source else kind
+
+
+def entry_kind_label(kind: str, data: Mapping[str, Any]) -> str:
+    """What an entry is, as its data tells it apart (an area screenshot is not a
+    screenshot of the whole view)."""
+    if kind == "capture.screenshot" and PageData.from_json(data).area is not None:
+        return QCoreApplication.translate("Kinds", AREA_SCREENSHOT)
+    return kind_label(kind)
 
 
 def status_label(status: str) -> str:

@@ -6,7 +6,12 @@ import sys
 
 from PySide6.QtWidgets import QApplication
 
-from app.desk.i18n import choose_language, install_translators
+from app.desk.i18n import (
+    active_translators,
+    choose_language,
+    install_translators,
+    remove_translators,
+)
 from app.desk.officers import needs_setup
 from app.desk.tsa import BuiltinTsa
 from app.installation import Installation
@@ -31,5 +36,5 @@ def run_gui(argv: list[str] | None = None) -> int:
         return int(app.exec())
     finally:
         tsa.stop()
-        for tr in translators:
-            app.removeTranslator(tr)
+        # The wizard may have switched the language since: remove what is installed now.
+        remove_translators(app, [*translators, *active_translators()])

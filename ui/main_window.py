@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QItemSelection, QModelIndex, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -23,7 +23,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
+from app.desk import access as desk_access
 from app.desk import cases
+from app.desk.crash import crash_error
 from app.desk.errors import SealedState, sealed_state
 from app.desk.officers import OfficerInfo, list_officers
 from app.desk.tsa import BuiltinTsa
@@ -37,14 +39,18 @@ from ui.case_view import CaseView
 from ui.dialogs.error import show_error
 from ui.dialogs.import_package import ImportPackageDialog
 from ui.dialogs.new_case import NewCaseDialog
+from ui.dialogs.officer_profile import IssueCertificateDialog, NewOfficerDialog
 from ui.dialogs.session import StartSessionDialog
 from ui.dialogs.settings import SettingsDialog
 from ui.dialogs.unlock import UnlockDialog
 from ui.dialogs.verify import VerifyDialog
 from ui.dialogs.wizard import SetupWizard
 from ui.models.case_list import CaseListModel
+from ui.screen import fit_to_screen
 from ui.training.menu import TrainingMenu
 from ui.util import named
+
+SESSION_USER = "session"  # the capture session's hold on the practice range
 
 
 class MainWindow(QMainWindow):
@@ -112,7 +118,7 @@ class MainWindow(QMainWindow):
         self._refresh_timer.setSingleShot(True)
         self._refresh_timer.setInterval(500)
         self._refresh_timer.timeout.connect(self._refresh_now)
-        self.resize(1200, 720)
+        fit_to_screen(self, QSize(1200, 720))
         self._update_officer()
         self._update_tsa()
         self.act_open.setEnabled(False)
@@ -134,31 +140,25 @@ class MainWindow(QMainWindow):
         return action
 
     def _build_actions(self) -> None:
-        self.act_new = self._action(
-            self.tr("&New case…"), self.new_case, QKeySequence.StandardKey.New
-        )
-        self.act_open = self._action(self.tr("&Open case"), self.open_selected, "Ctrl+O")
-        self.act_refresh = self._action(
-            self.tr("&Refresh"), self.refresh, QKeySequence.StandardKey.Refresh
-        )
-        self.act_verify_pkg = self._action(
-            self.tr("&Verify a package…"), self.verify_package, "Ctrl+Shift+V"
-        )
-        self.act_import_pkg = self._action(self.tr("&Import package…"), self.import_package)
+        self.act_new = self._action("", self.new_case, QKeySequence.StandardKey.New)
+        self.act_open = self._action("", self.open_selected, "Ctrl+O")
+        self.act_refresh = self._action("", self.refresh, QKeySequence.StandardKey.Refresh)
+        self.act_verify_pkg = self._action("", self.verify_package, "Ctrl+Shift+V")
+        self.act_import_pkg = self._action("", self.import_package)
         self.act_settings = self._action(
-            self.tr("&Settings…"), self.open_settings, QKeySequence.StandardKey.Preferences
+            "", self.open_settings, QKeySequence.StandardKey.Preferences
         )
-        self.act_wizard = self._action(self.tr("First-start &wizard…"), self.open_wizard)
-        self.act_quit = self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
-        self.act_unlock = self._action(self.tr("&Unlock officer…"), self.unlock, "Ctrl+U")
-        self.act_lock = self._action(self.tr("&Lock (forget the key)"), self.lock, "Ctrl+L")
-        self.act_capture = self._action(
-            self.tr("Start &capture session…"), self._capture_selected, "Ctrl+Shift+C"
-        )
-        self.act_about = self._action(self.tr("&About Quzheng"), self.about)
+        self.act_wizard = self._action("", self.open_wizard)
+        self.act_quit = self._action("", self.close, QKeySequence.StandardKey.Quit)
+        self.act_unlock = self._action("", self.unlock, "Ctrl+U")
+        self.act_lock = self._action("", self.lock, "Ctrl+L")
+        self.act_new_officer = self._action("", self.new_officer)
+        self.act_issue_cert = self._action("", self.issue_certificate)
+        self.act_capture = self._action("", self._capture_selected, "Ctrl+Shift+C")
+        self.act_about = self._action("", self.about)
 
         menu = self.menuBar()
-        file_menu = menu.addMenu(self.tr("&File"))
+        file_menu = self._file_menu = menu.addMenu("")
         for a in (self.act_new, self.act_open, self.act_refresh, self.act_verify_pkg):
             file_menu.addAction(a)
         file_menu.addAction(self.act_import_pkg)
@@ -167,17 +167,20 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.act_wizard)
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
-        officer_menu = menu.addMenu(self.tr("&Officer"))
+        officer_menu = self._officer_menu = menu.addMenu("")
         officer_menu.addAction(self.act_unlock)
         officer_menu.addAction(self.act_lock)
-        case_menu = menu.addMenu(self.tr("&Case"))
+        officer_menu.addSeparator()
+        officer_menu.addAction(self.act_new_officer)
+        officer_menu.addAction(self.act_issue_cert)
+        case_menu = self._case_menu = menu.addMenu("")
         case_menu.addAction(self.act_capture)
         self.training = TrainingMenu(self, self.inst, self.lang, self._current_case)
         menu.addMenu(self.training.menu)
-        help_menu = menu.addMenu(self.tr("&Help"))
+        help_menu = self._help_menu = menu.addMenu("")
         help_menu.addAction(self.act_about)
 
-        bar = QToolBar(self.tr("Main"))
+        bar = self._toolbar = QToolBar()
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
         bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
@@ -196,6 +199,42 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.officer_label)
         bar.addAction(self.act_unlock)
         self.addToolBar(bar)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        """Set the menus', actions' and tool bar's texts in the language installed now (at
+        start and when the first-start wizard switches the language)."""
+        for action, text in (
+            (self.act_new, self.tr("&New case…")),
+            (self.act_open, self.tr("&Open case")),
+            (self.act_refresh, self.tr("&Refresh")),
+            (self.act_verify_pkg, self.tr("&Verify a package…")),
+            (self.act_import_pkg, self.tr("&Import package…")),
+            (self.act_settings, self.tr("&Settings…")),
+            (self.act_wizard, self.tr("First-start &wizard…")),
+            (self.act_quit, self.tr("&Quit")),
+            (self.act_unlock, self.tr("&Unlock officer…")),
+            (self.act_lock, self.tr("&Lock (forget the key)")),
+            (self.act_new_officer, self.tr("&New officer profile…")),
+            (self.act_issue_cert, self.tr("&Certificate from the agency CA…")),
+            (self.act_capture, self.tr("Start &capture session…")),
+            (self.act_about, self.tr("&About Quzheng")),
+            (self._file_menu.menuAction(), self.tr("&File")),
+            (self._officer_menu.menuAction(), self.tr("&Officer")),
+            (self._case_menu.menuAction(), self.tr("&Case")),
+            (self._help_menu.menuAction(), self.tr("&Help")),
+        ):
+            action.setText(text)
+        self._toolbar.setWindowTitle(self.tr("Main"))
+
+    def changeEvent(self, event: QEvent) -> None:
+        if event.type() == QEvent.Type.LanguageChange and hasattr(self, "_toolbar"):
+            self.setWindowTitle(self.tr("Quzheng 取证 — sealed evidence of online infringement"))
+            self.retranslate()
+            self.training.retranslate()
+            self._update_officer()
+            self._update_tsa()
+        super().changeEvent(event)
 
     # -- officers -------------------------------------------------------------------------
 
@@ -206,9 +245,28 @@ class MainWindow(QMainWindow):
     def _officers_loaded(self, outcome: Outcome[list[OfficerInfo]]) -> None:
         if outcome.ok:
             self.officers = outcome.unwrap()
+        # The first-start wizard is for the first start only; later officers come from
+        # Officer → New officer profile…, and the agency CA issues their certificates.
+        self.act_wizard.setEnabled(not self.officers)
+        self.act_issue_cert.setEnabled(
+            self.inst.ids.has_ca() and any(o.self_signed for o in self.officers)
+        )
+
+    def new_officer(self) -> NewOfficerDialog:
+        dialog = NewOfficerDialog(self.inst, self.lang, self)
+        dialog.saved.connect(lambda _officer: self.reload_officers())
+        dialog.open()
+        return dialog
+
+    def issue_certificate(self) -> IssueCertificateDialog:
+        dialog = IssueCertificateDialog(self.inst, self.officers, self.lang, self)
+        dialog.saved.connect(lambda _officer: self.reload_officers())
+        dialog.open()
+        return dialog
 
     def set_signer(self, signer: Signer | None) -> None:
         self.signer = signer
+        desk_access.set_officer(signer)  # who signs verify/report/access records
         self._update_officer()
 
     def _update_officer(self) -> None:
@@ -317,8 +375,13 @@ class MainWindow(QMainWindow):
         kwargs = {"tsa_port": tsa_port} if tsa_port else {}
         wizard = SetupWizard(self.inst, self.lang, self, **kwargs)
         wizard.completed.connect(self._setup_done)
+        wizard.language_changed.connect(self._language_changed)
         wizard.open()
         return wizard
+
+    def _language_changed(self, lang: str) -> None:
+        """The wizard installed ``lang``: dialogs opened from now on speak it."""
+        self.lang = lang
 
     def _setup_done(self, _result: object) -> None:
         self.reload_officers()
@@ -397,11 +460,31 @@ class MainWindow(QMainWindow):
         target = str((details.opened.get("target") or {}).get("url", ""))
 
         def go(lead: Signer) -> None:
-            dialog = StartSessionDialog(self.inst, details.case_id, lead, target, self.lang, self)
-            dialog.start.connect(self.launch_workspace)
+            dialog = StartSessionDialog(
+                self.inst, details.case_id, lead, target, self.lang, self,
+                training=details.training,
+            )  # fmt: skip
+            dialog.start.connect(self.start_workspace)
             dialog.open()
 
         self.with_signer(go)
+
+    def start_workspace(self, config: WorkspaceConfig, passphrase: str) -> None:
+        """Launch the workspace; a training session first has the practice range answer
+        (started here, off the GUI thread, unless it runs already)."""
+        port = config.practice_range_port
+        if port is None:
+            self.launch_workspace(config, passphrase)
+            return
+        practice = self.training.practice
+
+        def ready(outcome: Outcome[int]) -> None:
+            if outcome.error is not None:
+                show_error(self, self.tr("Starting the practice range"), outcome.error, self.lang)
+                return
+            self.launch_workspace(config, passphrase)
+
+        run_task(lambda: practice.acquire(SESSION_USER, port), ready)
 
     def launch_workspace(self, config: WorkspaceConfig, passphrase: str) -> WorkspaceProcess:
         proc = WorkspaceProcess(self.workspace_cmd, self)
@@ -457,13 +540,10 @@ class MainWindow(QMainWindow):
         started = proc is not None and any(e.get("event") == "ready" for e in proc.events)
         errored = proc is not None and any(e.get("event") == "error" for e in proc.events)
         if code != 0 and not errored:
-            tail = stderr.strip().splitlines()[-1:] or [str(code)]
-            err = CaptureError(
-                f"The capture workspace ended unexpectedly ({tail[0]}).",
-                f"取证工作区意外退出（{tail[0]}）。",
-            )
+            err = crash_error(code, stderr)  # the cause in words, not the browser's log
             what = self.tr("Capture") if started else self.tr("Starting the capture session")
             self._explain(what, err)
+        self.training.practice.release(SESSION_USER)  # stops the range if nothing needs it
         self.refresh()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -475,4 +555,5 @@ class MainWindow(QMainWindow):
             )
             event.ignore()
             return
+        self.training.practice.shutdown()  # the range this program started stops with it
         super().closeEvent(event)

@@ -29,7 +29,11 @@ class EnvCheck(Protocol):
 
 
 def default_env_check(
-    inst: Installation | Path, resolver: Resolver | None = None, timeout: float = 3.0
+    inst: Installation | Path,
+    resolver: Resolver | None = None,
+    timeout: float = 3.0,
+    *,
+    practice_domain: str | None = None,
 ) -> EnvCheck:
     """The clean-environment check with the installation's NTP servers and echo services
     (``inst.env_servers()``), as ``quzheng env check`` runs it. The one assembly of that
@@ -55,6 +59,7 @@ def default_env_check(
             capture_browser=browser,
             proxy_disclosure=disclosure,
             resolver=resolver,
+            practice_domain=practice_domain,
             timeout=timeout,
         )
 

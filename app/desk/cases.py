@@ -26,6 +26,7 @@ from forensics.identity import IdentityStore, Officer, Signer
 from forensics.ledger import Record
 from forensics.ledger_checks import VerificationReport
 from forensics.package import ExportResult, export_package, verify_package
+from forensics.package.export import backup_package
 from forensics.package.layout import EXTENSION, EXTENSIONS
 from forensics.stamping import StampOutcome, pending_count, stamp_pending
 
@@ -270,10 +271,19 @@ def close_open_session(
 
 
 def verify_case(inst: Installation, case_id: str) -> VerificationReport:
+    """Verify a case; the unlocked officer of the case records it (``verify``,
+    app.desk.access)."""
+    from app.desk import access
+    from forensics.custody_records import record_verification
+
     with inst.open_case(case_id, recover=False) as case:
         # A training case in the officer's own installation is checked as the exercise it
         # is (its report still says "training"); packages are verified as evidence.
-        return case.verify(inst.trust_policy(training=case.training))
+        report = case.verify(inst.trust_policy(training=case.training))
+        signer = access.officer()
+        if signer is not None and signer.officer.key_fp in case.officers():
+            record_verification(case, signer, report, via="gui")
+        return report
 
 
 def verify_package_file(
@@ -308,6 +318,12 @@ def export_case(
             backup=backup,
             progress=progress,
         )
+
+
+def backup_export(package: Path, backup: Path) -> Path:
+    """Copy an exported package and its seal to ``backup`` again — the backup alone, after
+    checking the package against its seal; nothing is sealed in the case."""
+    return backup_package(package, backup)
 
 
 def seal_derived(

@@ -88,6 +88,11 @@ def qm_file(lang: str, i18n_dir: Path = I18N_DIR, cache: Path | None = None) -> 
     return cached
 
 
+# The translators installed through this module, newest last: what ``switch_language``
+# replaces.
+_active: list[QTranslator] = []
+
+
 def install_translators(app: QCoreApplication, lang: str) -> list[QTranslator]:
     """Install Qt's own strings (buttons of standard dialogs) and ours; keep the result
     alive for as long as the translation is wanted."""
@@ -109,9 +114,25 @@ def install_translators(app: QCoreApplication, lang: str) -> list[QTranslator]:
             installed.append(tr)
         else:
             logger.warning("translation %s did not load", ours)
+    _active.extend(installed)
     return installed
 
 
 def remove_translators(app: QCoreApplication, translators: list[QTranslator]) -> None:
-    for tr in translators:
+    for tr in list(translators):
         app.removeTranslator(tr)
+        if tr in _active:
+            _active.remove(tr)
+
+
+def active_translators() -> list[QTranslator]:
+    """The translators this module has installed and not removed."""
+    return list(_active)
+
+
+def switch_language(app: QCoreApplication, lang: str) -> list[QTranslator]:
+    """Apply ``lang`` at once: the translators installed before are removed and ``lang``'s
+    installed. Qt then sends every widget a LanguageChange event; widgets that set their
+    texts in a ``retranslate`` method answer it (``changeEvent``)."""
+    remove_translators(app, _active)
+    return install_translators(app, lang)

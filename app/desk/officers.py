@@ -8,7 +8,16 @@ from pathlib import Path
 from app.desk.tsa import builtin_tsa_url, ensure_builtin_identity
 from app.installation import Installation
 from forensics.errors import InputError
-from forensics.identity import BUILTIN_TSA_LABEL, Profile, Signer, cert_fingerprint
+from forensics.identity import (
+    BUILTIN_TSA_LABEL,
+    Officer,
+    Profile,
+    Signer,
+    cert_fingerprint,
+    check_badge,
+)
+from forensics.trust import organization
+from forensics.x509names import subject_text
 
 MIN_PASSPHRASE = 10
 
@@ -94,23 +103,88 @@ def check_passphrase(passphrase: str, repeat: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class LocalCa:
+    """The agency CA this installation holds (it can issue officer certificates)."""
+
+    subject: str
+    agency: str
+    sha256: str
+
+
+def local_ca(inst: Installation) -> LocalCa | None:
+    cert = inst.ids.ca_cert()
+    if cert is None:
+        return None
+    return LocalCa(subject_text(cert), organization(cert), cert_fingerprint(cert))
+
+
+def create_officer(
+    inst: Installation, profile: Profile, passphrase: str, ca_passphrase: str | None = None
+) -> Officer:
+    """A new officer profile (off the GUI thread): a self-signed key, or with
+    ``ca_passphrase`` a certificate issued by this installation's agency CA. Nothing is
+    written when the core refuses (badge taken, wrong CA passphrase)."""
+    return inst.ids.new_officer(profile, passphrase, ca_passphrase)
+
+
+def issue_certificate(inst: Installation, badge: str, ca_passphrase: str) -> Officer:
+    """Have the local agency CA issue a certificate for an existing officer's key."""
+    return inst.ids.issue(badge, ca_passphrase)
+
+
+def _setup_refusal(inst: Installation, choices: SetupChoices) -> InputError | None:
+    """Why the first-start set-up cannot run here, found before it writes anything."""
+    ids = inst.ids
+    if not needs_setup(inst):
+        return InputError(
+            "this installation is already set up: add further officers with "
+            "Officer → New officer profile…",
+            "本机已完成首次设置：其他执法人员请通过“执法人员 → 新建执法人员档案…”添加",
+        )
+    check_badge(choices.profile.badge)  # raises InputError naming the badge
+    if not choices.profile.name.strip():
+        return InputError("the officer's name is empty", "执法人员姓名为空")
+    creates_ca = choices.ca_mode == "create"
+    if len(choices.passphrase) < MIN_PASSPHRASE or (
+        creates_ca and len(choices.ca_passphrase) < MIN_PASSPHRASE
+    ):
+        return InputError(
+            f"a passphrase needs at least {MIN_PASSPHRASE} characters",
+            f"口令至少需要 {MIN_PASSPHRASE} 个字符",
+        )
+    if choices.ca_mode == "create" and ids.has_ca():
+        return InputError(
+            "an agency CA already exists here: choose another option for the agency certificate",
+            "本机已存在机构 CA：请为机构证书选择其他选项",
+        )
+    if choices.ca_mode == "trust" and (choices.ca_file is None or not choices.ca_file.is_file()):
+        return InputError("choose the agency CA certificate file", "请选择机构 CA 证书文件")
+    return None
+
+
 def run_setup(inst: Installation, choices: SetupChoices) -> SetupResult:
-    """Create the officer, the agency trust and the settings (off the GUI thread)."""
+    """Create the officer, the agency trust and the settings (off the GUI thread). It runs
+    at the first start only: on a home with officers it refuses before writing anything
+    (further officers come from ``create_officer``)."""
+    refusal = _setup_refusal(inst, choices)
+    if refusal is not None:
+        raise refusal
     ids = inst.ids
     if choices.ca_mode == "trust":
         if choices.ca_file is None:
             raise InputError("choose the agency CA certificate file", "请选择机构 CA 证书文件")
         ids.trust_ca(_read(choices.ca_file), "agency-ca")
-    officer = ids.init_officer(choices.profile, choices.passphrase)
-    issued = False
-    if choices.ca_mode == "create":
+    issued = choices.ca_mode == "create"
+    if issued:
         ids.init_ca(
             choices.ca_name or choices.profile.agency,
             choices.ca_passphrase,
             agency=choices.profile.agency,
         )
-        officer = ids.issue(choices.profile.badge, choices.ca_passphrase)
-        issued = True
+    officer = ids.new_officer(
+        choices.profile, choices.passphrase, choices.ca_passphrase if issued else None
+    )
     if choices.tsa_mode == "builtin":
         identity = ensure_builtin_identity(inst)
         ids.trust_tsa(identity.root_path.read_bytes(), BUILTIN_TSA_LABEL)

@@ -84,6 +84,13 @@ def unbind(inst: Installation, case_id: str) -> None:
         _save(inst, cases)
 
 
+def is_training_case(inst: Installation, case_id: str) -> bool:
+    """Whether ``case_id`` was opened as a training case (an exercise bound to any other
+    case is allowed, but the window warns: what it captures is real evidence)."""
+    with inst.open_case(case_id, recover=False) as case:
+        return case.training
+
+
 def exercises() -> list[Exercise]:
     """The exercises shipped in ``resources/exercises``."""
     return list_exercises()

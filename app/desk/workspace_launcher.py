@@ -77,10 +77,15 @@ class WorkspaceProcess(QObject):
     def _read_err(self) -> None:
         self._stderr = (self._stderr + bytes(self.process.readAllStandardError().data()))[-8000:]
 
-    def _finished(self, code: int, _status: QProcess.ExitStatus) -> None:
+    def _finished(self, code: int, status: QProcess.ExitStatus) -> None:
         self._read()
         self._read_err()
-        self.finished.emit(int(code), self._stderr.decode("utf-8", "replace"))
+        # A crash reports the signal (Qt's exit code for it) as a negative code, as
+        # subprocess does: -9 is SIGKILL, 9 an exit code.
+        crashed = status == QProcess.ExitStatus.CrashExit and code > 0
+        self.finished.emit(
+            -int(code) if crashed else int(code), self._stderr.decode("utf-8", "replace")
+        )
 
     def kill(self) -> None:
         if self.running:

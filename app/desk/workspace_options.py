@@ -66,12 +66,14 @@ def capture_options(
     map_hosts: dict[str, str] = {}
     upstream: tuple[Path, ...] = ()
     resolver: Resolver | None = None
+    practice_domain: str | None = None
     if config.practice_range_port is not None:
         from app.capture.headless import practice_range_mapping
         from forensics.range import DOMAIN
 
         hosts, cas = practice_range_mapping(inst.home / "range", config.practice_range_port)
         map_hosts, upstream, resolver = hosts, tuple(cas), range_resolver(DOMAIN)
+        practice_domain = DOMAIN
     segment = float(int(inst.setting("video.segment_seconds")))
     video = (
         VideoSettings(segment_seconds=segment, fps=fps)
@@ -85,7 +87,7 @@ def capture_options(
         map_hosts=map_hosts,
         upstream_cas=upstream,
         video=video,
-        env_check=env_check or default_env_check(inst, resolver),
+        env_check=env_check or default_env_check(inst, resolver, practice_domain=practice_domain),
         proxy_port=inst.proxy_port(),
         browser=engine,
         browser_path=path,

@@ -289,22 +289,67 @@ def _non_public(address: str) -> bool:
     return any(ip in net for net in _LOCAL_NETS)
 
 
-def _resolve(host: str, resolver: Resolver) -> dict[str, Any]:
+# Top-level names reserved for tests and documentation (RFC 2606, RFC 6761): they never
+# resolve in public DNS. The practice range lives under one of them (``range.test``).
+_RESERVED_TLDS: Final = ("test", "example", "invalid", "localhost")
+
+
+def _unresolved_text(host: str, exc: BaseException) -> tuple[str, str]:
+    """Why ``host`` did not resolve, in words (not the socket module's exception)."""
+    code = exc.errno if isinstance(exc, socket.gaierror) else None
+    if code in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", None)):
+        en, zh = "the name does not exist in DNS", "DNS 中不存在该名称"
+    elif code == socket.EAI_AGAIN:
+        en, zh = (
+            "DNS did not answer (no network, or the DNS server is unreachable)",
+            "DNS 没有应答（网络未连接或 DNS 服务器不可达）",
+        )
+    elif isinstance(exc, socket.gaierror):
+        en, zh = f"DNS lookup failed ({exc.strerror})", f"DNS 查询失败（错误码 {code}）"
+    else:
+        en, zh = f"{type(exc).__name__}: {exc}", f"{type(exc).__name__}：{exc}"
+    if host.rsplit(".", 1)[-1].lower() in _RESERVED_TLDS:
+        en += (
+            f"; {host} is a reserved test name that exists nowhere on the internet, such as "
+            "the practice range's (*.range.test): to practise, start the session with "
+            "'Training on the practice range'"
+        )
+        zh += (
+            f"；{host} 是保留的测试域名，互联网上并不存在（练习靶场 *.range.test 即属此类）："
+            "练习时请在开始会话时选择“在练习靶场训练”"
+        )
+    return en, zh
+
+
+def _resolve(host: str, resolver: Resolver) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """The sealed record of one name's resolution, and why it failed in words (the record
+    keeps the exception as raised; the finding explains it)."""
     try:
         ipaddress.ip_address(host)
-        return {"ips": [host], "literal": True, "error": None}
+        return {"ips": [host], "literal": True, "error": None}, None
     except ValueError:
         pass
     try:
         ips = sorted({str(a) for a in resolver(host)})
     except Exception as exc:  # an injected resolver may raise anything: record it
-        return {"ips": [], "literal": False, "error": f"{type(exc).__name__}: {exc}"}
+        record = {"ips": [], "literal": False, "error": f"{type(exc).__name__}: {exc}"}
+        return record, _unresolved_text(host, exc)
     if not ips:
-        return {"ips": [], "literal": False, "error": "no address"}
-    return {"ips": ips, "literal": False, "error": None}
+        return {"ips": [], "literal": False, "error": "no address"}, None
+    return {"ips": ips, "literal": False, "error": None}, None
 
 
-def resolution_check(targets: Sequence[str], resolver: Resolver | None) -> Check:
+def _in_domain(host: str, domain: str | None) -> bool:
+    return bool(domain) and (host == domain or host.endswith(f".{domain}"))
+
+
+def resolution_check(
+    targets: Sequence[str], resolver: Resolver | None, practice_domain: str | None = None
+) -> Check:
+    """Where the targets resolve. ``practice_domain`` is the practice range's domain when
+    the session trains on it: its names resolving to this machine is then expected (the
+    recording proxy maps them there) and noted, not warned about; outside training the
+    same resolution stays a warning."""
     hosts = target_hosts(targets)
     bad = [t for t in targets if target_host(t) is None]
     reasons = [
@@ -324,14 +369,29 @@ def resolution_check(targets: Sequence[str], resolver: Resolver | None) -> Check
         )
     resolve = resolver or system_resolver
     with ThreadPoolExecutor(max_workers=min(8, len(hosts))) as pool:
-        results = dict(zip(hosts, pool.map(lambda h: _resolve(h, resolve), hosts), strict=True))
+        done = dict(zip(hosts, pool.map(lambda h: _resolve(h, resolve), hosts), strict=True))
+    results = {host: record for host, (record, _cause) in done.items()}
     for host, r in results.items():
+        cause = done[host][1]
         if r["error"]:
             reasons.append(
                 Reason(
                     "target-unresolved",
-                    f"target {host} does not resolve: {r['error']}",
-                    f"目标域名 {host} 无法解析：{r['error']}",
+                    f"target {host} does not resolve: {cause[0] if cause else r['error']}",
+                    f"目标域名 {host} 无法解析：{cause[1] if cause else r['error']}",
+                )
+            )
+        elif _in_domain(host, practice_domain) and all(_non_public(a) for a in r["ips"]):
+            shown = ", ".join(r["ips"])
+            reasons.append(
+                Reason(
+                    "target-practice-range",
+                    f"target {host} is on the practice range and resolves to this machine "
+                    f"({shown}), as expected in training: the recording proxy sends its "
+                    "names to the range. Outside training this would be a warning.",
+                    f"目标域名 {host} 属于练习靶场，解析到本机（{shown}），这在训练中属正常："
+                    "录制代理将靶场域名指向本机靶场。非训练取证中此项会作为警告提示。",
+                    warning=False,
                 )
             )
         elif not r["literal"] and any(_non_public(a) for a in r["ips"]):

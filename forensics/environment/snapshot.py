@@ -271,6 +271,7 @@ def snapshot(
     capture_browser: Mapping[str, Any] | None = None,
     proxy_disclosure: Mapping[str, Any] | None = None,
     resolver: Resolver | None = None,
+    practice_domain: str | None = None,
     now: Callable[[], float] = time.time,
     timeout: float = 3.0,
     hosts_path: Path | None = None,
@@ -311,7 +312,7 @@ def snapshot(
         remote = {
             "egress": pool.submit(_guarded, "egress", lambda: egress_check(echo_urls, timeout)),
             "resolution": pool.submit(
-                _guarded, "resolution", lambda: resolution_check(targets, resolver)
+                _guarded, "resolution", lambda: resolution_check(targets, resolver, practice_domain)
             ),
             "clock": pool.submit(_guarded, "clock", clock),
         }

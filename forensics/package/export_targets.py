@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from forensics.atomic import atomic_path, write_atomic
-from forensics.errors import CaptureError, InputError
+from forensics.errors import CaptureError, InputError, os_reason
 from forensics.hashing import CHUNK_SIZE, Digests, digest_file
 from forensics.package import layout as L
 from forensics.package.checks import read_seal_json
@@ -70,11 +70,10 @@ def probe_folder(folder: Path, longest: str, what_en: str, what_zh: str) -> None
                 f"the file name {longest} is too long for the folder {folder}",
                 f"文件名 {longest} 过长，目录 {folder} 所在的文件系统不接受",
             ) from None
-        reason = exc.strerror or str(exc)
-        code = errno.errorcode.get(exc.errno or 0, "")
+        reason_en, reason_zh = os_reason(exc)
         raise InputError(
-            f"cannot write in the {what_en} folder {folder}: {reason}",
-            f"无法在{what_zh}目录 {folder} 中写入文件（{code or reason}）",
+            f"cannot write in the {what_en} folder {folder}: {reason_en}",
+            f"无法在{what_zh}目录 {folder} 中写入文件：{reason_zh}",
         ) from None
     os.close(fd)
     with contextlib.suppress(OSError):
@@ -164,8 +163,8 @@ def copy_backup(package: Path, seal: Path, dst: Path, expected: Digests) -> Path
             with contextlib.suppress(OSError):
                 dst.unlink()
         raise CaptureError(
-            f"cannot write the backup copy {dst}: {exc.strerror or exc}",
-            f"无法写入备份副本 {dst}：{exc.strerror or exc}",
+            f"cannot write the backup copy {dst}: {os_reason(exc)[0]}",
+            f"无法写入备份副本 {dst}：{os_reason(exc)[1]}",
         ) from None
     except BaseException:
         if written:

@@ -52,6 +52,33 @@
     </message>
 </context>
 <context>
+    <name>BackupRetry</name>
+    <message>
+        <source>Retry backup</source>
+        <translation>Retry backup</translation>
+    </message>
+    <message>
+        <source>The package is written and sealed: {0}. Only the backup copy failed: {1}</source>
+        <translation>The package is written and sealed: {0}. Only the backup copy failed: {1}</translation>
+    </message>
+    <message>
+        <source>Enter where the backup copy goes.</source>
+        <translation>Enter where the backup copy goes.</translation>
+    </message>
+    <message>
+        <source>Copying the backup…</source>
+        <translation>Copying the backup…</translation>
+    </message>
+    <message>
+        <source>The backup copy failed again: {0}</source>
+        <translation>The backup copy failed again: {0}</translation>
+    </message>
+    <message>
+        <source>Backup (identical, compared): {0}</source>
+        <translation>Backup (identical, compared): {0}</translation>
+    </message>
+</context>
+<context>
     <name>BoardModel</name>
     <message>
         <source>Integrity</source>
@@ -273,6 +300,10 @@
         <translation>Transfer custody…</translation>
     </message>
     <message>
+        <source>Deposit in the agency vault…</source>
+        <translation>Deposit in the agency vault…</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>Loading…</translation>
     </message>
@@ -283,6 +314,10 @@
     <message>
         <source>Opening the case</source>
         <translation>Opening the case</translation>
+    </message>
+    <message>
+        <source>Beijing time</source>
+        <translation>Beijing time</translation>
     </message>
     <message>
         <source>No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}</source>
@@ -315,6 +350,69 @@
     <message>
         <source>Closing the session</source>
         <translation>Closing the session</translation>
+    </message>
+    <message>
+        <source>Depositing in the agency vault</source>
+        <translation>Depositing in the agency vault</translation>
+    </message>
+    <message>
+        <source>Package to deposit</source>
+        <translation>Package to deposit</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>Sealed package (*.qzp)</translation>
+    </message>
+</context>
+<context>
+    <name>ChatViewer</name>
+    <message>
+        <source>comment</source>
+        <translation>comment</translation>
+    </message>
+    <message>
+        <source>gift</source>
+        <translation>gift</translation>
+    </message>
+    <message>
+        <source>order</source>
+        <translation>order</translation>
+    </message>
+    <message>
+        <source>entered</source>
+        <translation>entered</translation>
+    </message>
+    <message>
+        <source>Time (Beijing)</source>
+        <translation>Time (Beijing)</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>User</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Kind</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Message</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Loading…</translation>
+    </message>
+    <message>
+        <source>The file is not a readable chat list.</source>
+        <translation>The file is not a readable chat list.</translation>
+    </message>
+    <message>
+        <source>{0} messages</source>
+        <translation>{0} messages</translation>
+    </message>
+    <message>
+        <source>only the first {0} are shown</source>
+        <translation>only the first {0} are shown</translation>
     </message>
 </context>
 <context>
@@ -405,6 +503,9 @@
         <source>Clean-environment check before capture</source>
         <translation>Clean-environment check before capture</translation>
     </message>
+</context>
+<context>
+    <name>EnvCheckView</name>
     <message>
         <source>Sealed as ledger entry No. {0}. {1} warning(s). Clock offset: {2}.</source>
         <translation>Sealed as ledger entry No. {0}. {1} warning(s). Clock offset: {2}.</translation>
@@ -839,6 +940,49 @@
     </message>
 </context>
 <context>
+    <name>IssueCertificateDialog</name>
+    <message>
+        <source>Certificate from the agency CA</source>
+        <translation>Certificate from the agency CA</translation>
+    </message>
+    <message>
+        <source>Officer</source>
+        <translation>Officer</translation>
+    </message>
+    <message>
+        <source>Agency CA passphrase</source>
+        <translation>Agency CA passphrase</translation>
+    </message>
+    <message>
+        <source>The officer keeps the same key; its self-signed certificate is replaced by one the agency CA issues ({0}). Entries the officer signed before stay valid.</source>
+        <translation>The officer keeps the same key; its self-signed certificate is replaced by one the agency CA issues ({0}). Entries the officer signed before stay valid.</translation>
+    </message>
+    <message>
+        <source>Issue</source>
+        <translation>Issue</translation>
+    </message>
+    <message>
+        <source>This computer holds no agency CA.</source>
+        <translation>This computer holds no agency CA.</translation>
+    </message>
+    <message>
+        <source>Every officer on this computer already has an agency certificate.</source>
+        <translation>Every officer on this computer already has an agency certificate.</translation>
+    </message>
+    <message>
+        <source>Choose the officer.</source>
+        <translation>Choose the officer.</translation>
+    </message>
+    <message>
+        <source>Enter the agency CA&apos;s passphrase.</source>
+        <translation>Enter the agency CA&apos;s passphrase.</translation>
+    </message>
+    <message>
+        <source>Issuing the certificate…</source>
+        <translation>Issuing the certificate…</translation>
+    </message>
+</context>
+<context>
     <name>Kinds</name>
     <message>
         <source>case opened</source>
@@ -879,6 +1023,10 @@
     <message>
         <source>live-stream data</source>
         <translation>live-stream data</translation>
+    </message>
+    <message>
+        <source>live-room chat</source>
+        <translation>live-room chat</translation>
     </message>
     <message>
         <source>network traffic (WARC)</source>
@@ -925,8 +1073,24 @@
         <translation>verification</translation>
     </message>
     <message>
+        <source>report made</source>
+        <translation>report made</translation>
+    </message>
+    <message>
+        <source>evidence viewed</source>
+        <translation>evidence viewed</translation>
+    </message>
+    <message>
+        <source>deposited in the vault</source>
+        <translation>deposited in the vault</translation>
+    </message>
+    <message>
         <source>case closed</source>
         <translation>case closed</translation>
+    </message>
+    <message>
+        <source>area screenshot</source>
+        <translation>area screenshot</translation>
     </message>
 </context>
 <context>
@@ -978,6 +1142,14 @@
     <message>
         <source>&amp;Lock (forget the key)</source>
         <translation>&amp;Lock (forget the key)</translation>
+    </message>
+    <message>
+        <source>&amp;New officer profile…</source>
+        <translation>&amp;New officer profile…</translation>
+    </message>
+    <message>
+        <source>&amp;Certificate from the agency CA…</source>
+        <translation>&amp;Certificate from the agency CA…</translation>
     </message>
     <message>
         <source>Start &amp;capture session…</source>
@@ -1050,6 +1222,10 @@
     <message>
         <source>A capture session is already running.</source>
         <translation>A capture session is already running.</translation>
+    </message>
+    <message>
+        <source>Starting the practice range</source>
+        <translation>Starting the practice range</translation>
     </message>
     <message>
         <source>Starting the capture session: recording proxy, fresh browser, clean-environment check…</source>
@@ -1205,6 +1381,92 @@
     <message>
         <source>Opening the case…</source>
         <translation>Opening the case…</translation>
+    </message>
+</context>
+<context>
+    <name>NewOfficerDialog</name>
+    <message>
+        <source>New officer profile</source>
+        <translation>New officer profile</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Badge number (执法证号)</source>
+        <translation>Badge number (执法证号)</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>Agency</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>Passphrase</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase</source>
+        <translation>Repeat passphrase</translation>
+    </message>
+    <message>
+        <source>Certificate issued by this computer&apos;s agency CA: {0}</source>
+        <translation>Certificate issued by this computer&apos;s agency CA: {0}</translation>
+    </message>
+    <message>
+        <source>Agency CA passphrase</source>
+        <translation>Agency CA passphrase</translation>
+    </message>
+    <message>
+        <source>The new officer&apos;s key gets a certificate from the agency CA, so a court can check that it belongs to the officer. The CA&apos;s passphrase is asked once and not kept.</source>
+        <translation>The new officer&apos;s key gets a certificate from the agency CA, so a court can check that it belongs to the officer. The CA&apos;s passphrase is asked once and not kept.</translation>
+    </message>
+    <message>
+        <source>This computer holds no agency CA: the new key is self-signed, and its fingerprint is printed in the paper record for the officer&apos;s handwritten signature.</source>
+        <translation>This computer holds no agency CA: the new key is self-signed, and its fingerprint is printed in the paper record for the officer&apos;s handwritten signature.</translation>
+    </message>
+    <message>
+        <source>The officer chooses the passphrase and keeps it: at least 10 characters, never shared. Nobody can recover a lost passphrase.</source>
+        <translation>The officer chooses the passphrase and keeps it: at least 10 characters, never shared. Nobody can recover a lost passphrase.</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Create</translation>
+    </message>
+    <message>
+        <source>Enter the officer&apos;s name and agency.</source>
+        <translation>Enter the officer&apos;s name and agency.</translation>
+    </message>
+    <message>
+        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
+        <translation>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least 10 characters.</source>
+        <translation>The passphrase needs at least 10 characters.</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>The two passphrases differ.</translation>
+    </message>
+    <message>
+        <source>Enter the agency CA&apos;s passphrase.</source>
+        <translation>Enter the agency CA&apos;s passphrase.</translation>
+    </message>
+    <message>
+        <source>Creating the key…</source>
+        <translation>Creating the key…</translation>
+    </message>
+</context>
+<context>
+    <name>OpenButtons</name>
+    <message>
+        <source>Open folder</source>
+        <translation>Open folder</translation>
+    </message>
+    <message>
+        <source>Open PDF</source>
+        <translation>Open PDF</translation>
     </message>
 </context>
 <context>
@@ -1407,6 +1669,10 @@
         <translation> s</translation>
     </message>
     <message>
+        <source>e.g. https://vault.agency.example (empty: none)</source>
+        <translation>e.g. https://vault.agency.example (empty: none)</translation>
+    </message>
+    <message>
         <source>System language</source>
         <translation>System language</translation>
     </message>
@@ -1431,6 +1697,10 @@
         <translation>Video segment length</translation>
     </message>
     <message>
+        <source>Agency vault address</source>
+        <translation>Agency vault address</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>Language</translation>
     </message>
@@ -1441,6 +1711,10 @@
     <message>
         <source>The port range is 0, a port, or two ports like 18080-18099.</source>
         <translation>The port range is 0, a port, or two ports like 18080-18099.</translation>
+    </message>
+    <message>
+        <source>The vault address is a web address: https://… (or empty).</source>
+        <translation>The vault address is a web address: https://… (or empty).</translation>
     </message>
 </context>
 <context>
@@ -1578,6 +1852,26 @@
         <translation>Data directory</translation>
     </message>
     <message>
+        <source>The language applies at once to this wizard and to the menus; the rest of the main window follows at the next start. It is saved when you finish.</source>
+        <translation>The language applies at once to this wizard and to the menus; the rest of the main window follows at the next start. It is saved when you finish.</translation>
+    </message>
+    <message>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; &amp;Back</translation>
+    </message>
+    <message>
+        <source>&amp;Next &gt;</source>
+        <translation>&amp;Next &gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Finish</source>
+        <translation>&amp;Finish</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
         <source>Enter your name and agency.</source>
         <translation>Enter your name and agency.</translation>
     </message>
@@ -1638,6 +1932,33 @@
     </message>
 </context>
 <context>
+    <name>SnapshotViewer</name>
+    <message>
+        <source>Source</source>
+        <translation>Source</translation>
+    </message>
+    <message>
+        <source>Show the sealed MHTML source instead of the page</source>
+        <translation>Show the sealed MHTML source instead of the page</translation>
+    </message>
+    <message>
+        <source>Loading the snapshot (scripts off, offline)…</source>
+        <translation>Loading the snapshot (scripts off, offline)…</translation>
+    </message>
+    <message>
+        <source>The snapshot could not be shown as a page.</source>
+        <translation>The snapshot could not be shown as a page.</translation>
+    </message>
+    <message>
+        <source>The page as sealed; scripts off, offline ({0} outside requests blocked).</source>
+        <translation>The page as sealed; scripts off, offline ({0} outside requests blocked).</translation>
+    </message>
+    <message>
+        <source>The page as sealed; scripts off, offline.</source>
+        <translation>The page as sealed; scripts off, offline.</translation>
+    </message>
+</context>
+<context>
     <name>Stamp</name>
     <message>
         <source>stamped</source>
@@ -1663,8 +1984,8 @@
         <translation>The session starts the recording proxy and a browser with a fresh profile, and checks the capture environment; the check is shown to you and sealed. The workspace is recorded from start to end; pausing needs a reason. Two officers close the session.</translation>
     </message>
     <message>
-        <source>Training on the practice range (quzheng range serve)</source>
-        <translation>Training on the practice range (quzheng range serve)</translation>
+        <source>Training on the practice range (the program starts it when needed)</source>
+        <translation>Training on the practice range (the program starts it when needed)</translation>
     </message>
     <message>
         <source>Session lead</source>
@@ -1689,6 +2010,10 @@
     <message>
         <source>The start page must start with http:// or https://.</source>
         <translation>The start page must start with http:// or https://.</translation>
+    </message>
+    <message>
+        <source>The start page is on the practice range, which only answers in training: “Training on the practice range” is now chosen. Start again to confirm.</source>
+        <translation>The start page is on the practice range, which only answers in training: “Training on the practice range” is now chosen. Start again to confirm.</translation>
     </message>
     <message>
         <source>Checking…</source>
@@ -1803,6 +2128,10 @@
         <translation>Entry hash: {0}</translation>
     </message>
     <message>
+        <source>stamped (entry {0})</source>
+        <translation>stamped (entry {0})</translation>
+    </message>
+    <message>
         <source>before capture</source>
         <translation>before capture</translation>
     </message>
@@ -1813,6 +2142,66 @@
     <message>
         <source>{0}: {1} warning(s)</source>
         <translation>{0}: {1} warning(s)</translation>
+    </message>
+    <message>
+        <source>Recording resumed</source>
+        <translation>Recording resumed</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}: {1}</translation>
+    </message>
+    <message>
+        <source>Recording paused: {0}</source>
+        <translation>Recording paused: {0}</translation>
+    </message>
+    <message>
+        <source>Export did not complete, no file was written (see entry {0}): {1}</source>
+        <translation>Export did not complete, no file was written (see entry {0}): {1}</translation>
+    </message>
+    <message>
+        <source>Package {0}</source>
+        <translation>Package {0}</translation>
+    </message>
+    <message>
+        <source>Live-room chat: no messages in this period</source>
+        <translation>Live-room chat: no messages in this period</translation>
+    </message>
+    <message>
+        <source>Live-room chat: {0} message(s); last: {1}: {2}</source>
+        <translation>Live-room chat: {0} message(s); last: {1}: {2}</translation>
+    </message>
+    <message>
+        <source>Deposited in the agency vault: {0}, retained until {1}</source>
+        <translation>Deposited in the agency vault: {0}, retained until {1}</translation>
+    </message>
+    <message>
+        <source>Export of entry {0} failed; no file was written</source>
+        <translation>Export of entry {0} failed; no file was written</translation>
+    </message>
+    <message>
+        <source>Stream as received, {0}; no recording segment overlaps</source>
+        <translation>Stream as received, {0}; no recording segment overlaps</translation>
+    </message>
+    <message>
+        <source>Stream as received, {0}; shown too in recording entries {1}</source>
+        <translation>Stream as received, {0}; shown too in recording entries {1}</translation>
+    </message>
+    <message>
+        <source>built-in fallback browser</source>
+        <translation>built-in fallback browser</translation>
+    </message>
+    <message>
+        <source>Browser: {0}</source>
+        <translation>Browser: {0}</translation>
+    </message>
+    <message>
+        <source>Targets: {0}</source>
+        <translation>Targets: {0}</translation>
+    </message>
+    <message>
+        <source>Capture session started</source>
+        <translation>Capture session started</translation>
     </message>
 </context>
 <context>
@@ -1861,8 +2250,8 @@
         <translation>{0} requests; digests checked while reading.</translation>
     </message>
     <message>
-        <source>Started: {0}  Server: {1}</source>
-        <translation>Started: {0}  Server: {1}</translation>
+        <source>Started: {0} (Beijing)  Server: {1}</source>
+        <translation>Started: {0} (Beijing)  Server: {1}</translation>
     </message>
     <message>
         <source>Request headers</source>
@@ -1919,6 +2308,10 @@
         <source>Starting the exercise</source>
         <translation>Starting the exercise</translation>
     </message>
+    <message>
+        <source>Starting the practice range</source>
+        <translation>Starting the practice range</translation>
+    </message>
 </context>
 <context>
     <name>TrainingPanel</name>
@@ -1933,6 +2326,10 @@
     <message>
         <source>Choose a criterion to read why it is met or not.</source>
         <translation>Choose a criterion to read why it is met or not.</translation>
+    </message>
+    <message>
+        <source>This is not a training case: what you capture in it is sealed as real evidence, with its officers&apos; signatures. Practise in a case opened for training (New case… → Training case).</source>
+        <translation>This is not a training case: what you capture in it is sealed as real evidence, with its officers&apos; signatures. Practise in a case opened for training (New case… → Training case).</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -1959,8 +2356,12 @@
         <translation>Finished in {0}: over the limit of {1}.</translation>
     </message>
     <message>
-        <source>Finished in {0}.</source>
-        <translation>Finished in {0}.</translation>
+        <source>Session ended after {0}; {1} criteria not met yet.</source>
+        <translation>Session ended after {0}; {1} criteria not met yet.</translation>
+    </message>
+    <message>
+        <source>Finished in {0}: every criterion met.</source>
+        <translation>Finished in {0}: every criterion met.</translation>
     </message>
     <message>
         <source>Elapsed {0} (no time limit).</source>
@@ -2212,6 +2613,10 @@
     <message>
         <source>Play / pause</source>
         <translation>Play / pause</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Stop</translation>
     </message>
     <message>
         <source>Marks in this segment</source>

@@ -52,6 +52,33 @@
     </message>
 </context>
 <context>
+    <name>BackupRetry</name>
+    <message>
+        <source>Retry backup</source>
+        <translation>重试备份</translation>
+    </message>
+    <message>
+        <source>The package is written and sealed: {0}. Only the backup copy failed: {1}</source>
+        <translation>证据包已写入并封存：{0}。仅备份副本失败：{1}</translation>
+    </message>
+    <message>
+        <source>Enter where the backup copy goes.</source>
+        <translation>请填写备份副本的位置。</translation>
+    </message>
+    <message>
+        <source>Copying the backup…</source>
+        <translation>正在复制备份…</translation>
+    </message>
+    <message>
+        <source>The backup copy failed again: {0}</source>
+        <translation>备份副本再次失败：{0}</translation>
+    </message>
+    <message>
+        <source>Backup (identical, compared): {0}</source>
+        <translation>备份（已比对一致）：{0}</translation>
+    </message>
+</context>
+<context>
     <name>BoardModel</name>
     <message>
         <source>Integrity</source>
@@ -273,6 +300,10 @@
         <translation>移交证据包…</translation>
     </message>
     <message>
+        <source>Deposit in the agency vault…</source>
+        <translation>存入机构证据库…</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -283,6 +314,10 @@
     <message>
         <source>Opening the case</source>
         <translation>打开案件</translation>
+    </message>
+    <message>
+        <source>Beijing time</source>
+        <translation>北京时间</translation>
     </message>
     <message>
         <source>No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}</source>
@@ -315,6 +350,69 @@
     <message>
         <source>Closing the session</source>
         <translation>结束取证会话</translation>
+    </message>
+    <message>
+        <source>Depositing in the agency vault</source>
+        <translation>存入机构证据库</translation>
+    </message>
+    <message>
+        <source>Package to deposit</source>
+        <translation>选择要存入的证据包</translation>
+    </message>
+    <message>
+        <source>Sealed package (*.qzp)</source>
+        <translation>封存的证据包 (*.qzp)</translation>
+    </message>
+</context>
+<context>
+    <name>ChatViewer</name>
+    <message>
+        <source>comment</source>
+        <translation>评论</translation>
+    </message>
+    <message>
+        <source>gift</source>
+        <translation>礼物</translation>
+    </message>
+    <message>
+        <source>order</source>
+        <translation>下单</translation>
+    </message>
+    <message>
+        <source>entered</source>
+        <translation>进场</translation>
+    </message>
+    <message>
+        <source>Time (Beijing)</source>
+        <translation>时间（北京时间）</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>消息</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>正在加载…</translation>
+    </message>
+    <message>
+        <source>The file is not a readable chat list.</source>
+        <translation>该文件不是可读取的互动消息列表。</translation>
+    </message>
+    <message>
+        <source>{0} messages</source>
+        <translation>共 {0} 条消息</translation>
+    </message>
+    <message>
+        <source>only the first {0} are shown</source>
+        <translation>仅显示前 {0} 条</translation>
     </message>
 </context>
 <context>
@@ -405,6 +503,9 @@
         <source>Clean-environment check before capture</source>
         <translation>取证前清洁性检查</translation>
     </message>
+</context>
+<context>
+    <name>EnvCheckView</name>
     <message>
         <source>Sealed as ledger entry No. {0}. {1} warning(s). Clock offset: {2}.</source>
         <translation>已封存为账本第 {0} 条。告警 {1} 项。时钟偏差：{2}。</translation>
@@ -839,6 +940,49 @@
     </message>
 </context>
 <context>
+    <name>IssueCertificateDialog</name>
+    <message>
+        <source>Certificate from the agency CA</source>
+        <translation>由机构 CA 签发证书</translation>
+    </message>
+    <message>
+        <source>Officer</source>
+        <translation>执法人员</translation>
+    </message>
+    <message>
+        <source>Agency CA passphrase</source>
+        <translation>机构 CA 口令</translation>
+    </message>
+    <message>
+        <source>The officer keeps the same key; its self-signed certificate is replaced by one the agency CA issues ({0}). Entries the officer signed before stay valid.</source>
+        <translation>该执法人员的密钥不变，其自签名证书将替换为机构 CA（{0}）签发的证书。此前签署的记录仍然有效。</translation>
+    </message>
+    <message>
+        <source>Issue</source>
+        <translation>签发</translation>
+    </message>
+    <message>
+        <source>This computer holds no agency CA.</source>
+        <translation>本机没有机构 CA。</translation>
+    </message>
+    <message>
+        <source>Every officer on this computer already has an agency certificate.</source>
+        <translation>本机所有执法人员均已持有机构 CA 签发的证书。</translation>
+    </message>
+    <message>
+        <source>Choose the officer.</source>
+        <translation>请选择执法人员。</translation>
+    </message>
+    <message>
+        <source>Enter the agency CA&apos;s passphrase.</source>
+        <translation>请输入机构 CA 的口令。</translation>
+    </message>
+    <message>
+        <source>Issuing the certificate…</source>
+        <translation>正在签发证书…</translation>
+    </message>
+</context>
+<context>
     <name>Kinds</name>
     <message>
         <source>case opened</source>
@@ -879,6 +1023,10 @@
     <message>
         <source>live-stream data</source>
         <translation>直播流数据</translation>
+    </message>
+    <message>
+        <source>live-room chat</source>
+        <translation>直播间互动消息</translation>
     </message>
     <message>
         <source>network traffic (WARC)</source>
@@ -925,8 +1073,24 @@
         <translation>校验</translation>
     </message>
     <message>
+        <source>report made</source>
+        <translation>生成笔录</translation>
+    </message>
+    <message>
+        <source>evidence viewed</source>
+        <translation>查看证据</translation>
+    </message>
+    <message>
+        <source>deposited in the vault</source>
+        <translation>存入证据保管库</translation>
+    </message>
+    <message>
         <source>case closed</source>
         <translation>结案</translation>
+    </message>
+    <message>
+        <source>area screenshot</source>
+        <translation>区域截图</translation>
     </message>
 </context>
 <context>
@@ -978,6 +1142,14 @@
     <message>
         <source>&amp;Lock (forget the key)</source>
         <translation>锁定（清除已解锁的私钥）(&amp;L)</translation>
+    </message>
+    <message>
+        <source>&amp;New officer profile…</source>
+        <translation>新建执法人员档案(&amp;N)…</translation>
+    </message>
+    <message>
+        <source>&amp;Certificate from the agency CA…</source>
+        <translation>由本机机构 CA 签发证书(&amp;C)…</translation>
     </message>
     <message>
         <source>Start &amp;capture session…</source>
@@ -1050,6 +1222,10 @@
     <message>
         <source>A capture session is already running.</source>
         <translation>已有取证会话正在进行。</translation>
+    </message>
+    <message>
+        <source>Starting the practice range</source>
+        <translation>启动练习靶场</translation>
     </message>
     <message>
         <source>Starting the capture session: recording proxy, fresh browser, clean-environment check…</source>
@@ -1205,6 +1381,92 @@
     <message>
         <source>Opening the case…</source>
         <translation>正在立案…</translation>
+    </message>
+</context>
+<context>
+    <name>NewOfficerDialog</name>
+    <message>
+        <source>New officer profile</source>
+        <translation>新建执法人员档案</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>姓名</translation>
+    </message>
+    <message>
+        <source>Badge number (执法证号)</source>
+        <translation>执法证号</translation>
+    </message>
+    <message>
+        <source>Agency</source>
+        <translation>执法机关</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>Repeat passphrase</source>
+        <translation>再次输入口令</translation>
+    </message>
+    <message>
+        <source>Certificate issued by this computer&apos;s agency CA: {0}</source>
+        <translation>由本机机构 CA 签发证书：{0}</translation>
+    </message>
+    <message>
+        <source>Agency CA passphrase</source>
+        <translation>机构 CA 口令</translation>
+    </message>
+    <message>
+        <source>The new officer&apos;s key gets a certificate from the agency CA, so a court can check that it belongs to the officer. The CA&apos;s passphrase is asked once and not kept.</source>
+        <translation>新执法人员的密钥将获得机构 CA 签发的证书，法院可据此核实密钥属于该执法人员。机构 CA 口令只在此次使用，不会保存。</translation>
+    </message>
+    <message>
+        <source>This computer holds no agency CA: the new key is self-signed, and its fingerprint is printed in the paper record for the officer&apos;s handwritten signature.</source>
+        <translation>本机没有机构 CA：新密钥为自签名，其指纹将打印在纸质笔录中，供该执法人员手写签名确认。</translation>
+    </message>
+    <message>
+        <source>The officer chooses the passphrase and keeps it: at least 10 characters, never shared. Nobody can recover a lost passphrase.</source>
+        <translation>口令由该执法人员本人设定并保管：至少 10 个字符，切勿告知他人。口令遗失后任何人都无法找回。</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>创建</translation>
+    </message>
+    <message>
+        <source>Enter the officer&apos;s name and agency.</source>
+        <translation>请填写执法人员的姓名和执法机关。</translation>
+    </message>
+    <message>
+        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
+        <translation>执法证号只能包含字母、数字、“-”或“_”（最多 40 位）。</translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least 10 characters.</source>
+        <translation>口令至少需要 10 个字符。</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的口令不一致。</translation>
+    </message>
+    <message>
+        <source>Enter the agency CA&apos;s passphrase.</source>
+        <translation>请输入机构 CA 的口令。</translation>
+    </message>
+    <message>
+        <source>Creating the key…</source>
+        <translation>正在生成密钥…</translation>
+    </message>
+</context>
+<context>
+    <name>OpenButtons</name>
+    <message>
+        <source>Open folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>Open PDF</source>
+        <translation>打开 PDF</translation>
     </message>
 </context>
 <context>
@@ -1407,6 +1669,10 @@
         <translation> 秒</translation>
     </message>
     <message>
+        <source>e.g. https://vault.agency.example (empty: none)</source>
+        <translation>例如 https://vault.agency.example（留空表示不使用）</translation>
+    </message>
+    <message>
         <source>System language</source>
         <translation>跟随系统</translation>
     </message>
@@ -1431,6 +1697,10 @@
         <translation>录像分段时长</translation>
     </message>
     <message>
+        <source>Agency vault address</source>
+        <translation>机构证据库地址</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>界面语言</translation>
     </message>
@@ -1441,6 +1711,10 @@
     <message>
         <source>The port range is 0, a port, or two ports like 18080-18099.</source>
         <translation>端口范围应为 0、单个端口，或如 18080-18099 的两个端口。</translation>
+    </message>
+    <message>
+        <source>The vault address is a web address: https://… (or empty).</source>
+        <translation>证据库地址应为网址：https://…（或留空）。</translation>
     </message>
 </context>
 <context>
@@ -1578,6 +1852,26 @@
         <translation>数据目录</translation>
     </message>
     <message>
+        <source>The language applies at once to this wizard and to the menus; the rest of the main window follows at the next start. It is saved when you finish.</source>
+        <translation>所选语言立即应用于本向导和菜单；主窗口的其余部分在下次启动时切换。语言设置在完成向导时保存。</translation>
+    </message>
+    <message>
+        <source>&lt; &amp;Back</source>
+        <translation>&lt; 上一步(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Next &gt;</source>
+        <translation>下一步(&amp;N) &gt;</translation>
+    </message>
+    <message>
+        <source>&amp;Finish</source>
+        <translation>完成(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
         <source>Enter your name and agency.</source>
         <translation>请填写姓名和执法机关。</translation>
     </message>
@@ -1638,6 +1932,33 @@
     </message>
 </context>
 <context>
+    <name>SnapshotViewer</name>
+    <message>
+        <source>Source</source>
+        <translation>源代码</translation>
+    </message>
+    <message>
+        <source>Show the sealed MHTML source instead of the page</source>
+        <translation>显示封存的 MHTML 源代码，而不是页面</translation>
+    </message>
+    <message>
+        <source>Loading the snapshot (scripts off, offline)…</source>
+        <translation>正在载入网页快照（脚本已关闭，离线）…</translation>
+    </message>
+    <message>
+        <source>The snapshot could not be shown as a page.</source>
+        <translation>无法将快照显示为页面。</translation>
+    </message>
+    <message>
+        <source>The page as sealed; scripts off, offline ({0} outside requests blocked).</source>
+        <translation>封存时的页面；脚本已关闭，离线显示（已阻止 {0} 个外部请求）。</translation>
+    </message>
+    <message>
+        <source>The page as sealed; scripts off, offline.</source>
+        <translation>封存时的页面；脚本已关闭，离线显示。</translation>
+    </message>
+</context>
+<context>
     <name>Stamp</name>
     <message>
         <source>stamped</source>
@@ -1663,8 +1984,8 @@
         <translation>取证会话将启动取证代理和全新配置的浏览器，并检查取证环境；检查结果会展示给您并封存。工作区从开始到结束全程录像，暂停须说明原因。会话由两名执法人员签名结束。</translation>
     </message>
     <message>
-        <source>Training on the practice range (quzheng range serve)</source>
-        <translation>在练习靶场训练（quzheng range serve）</translation>
+        <source>Training on the practice range (the program starts it when needed)</source>
+        <translation>在练习靶场训练（需要时由程序自动启动靶场）</translation>
     </message>
     <message>
         <source>Session lead</source>
@@ -1689,6 +2010,10 @@
     <message>
         <source>The start page must start with http:// or https://.</source>
         <translation>起始网址须以 http:// 或 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>The start page is on the practice range, which only answers in training: “Training on the practice range” is now chosen. Start again to confirm.</source>
+        <translation>起始页位于练习靶场，只有在训练模式下才能访问：已自动勾选“在练习靶场训练”。请再次点击开始以确认。</translation>
     </message>
     <message>
         <source>Checking…</source>
@@ -1803,6 +2128,10 @@
         <translation>记录哈希：{0}</translation>
     </message>
     <message>
+        <source>stamped (entry {0})</source>
+        <translation>已获取（第 {0} 条时间戳记录）</translation>
+    </message>
+    <message>
         <source>before capture</source>
         <translation>取证前</translation>
     </message>
@@ -1813,6 +2142,66 @@
     <message>
         <source>{0}: {1} warning(s)</source>
         <translation>{0}：告警 {1} 项</translation>
+    </message>
+    <message>
+        <source>Recording resumed</source>
+        <translation>录像继续</translation>
+    </message>
+    <message>
+        <source>{0}: {1}</source>
+        <translation>{0}：{1}</translation>
+    </message>
+    <message>
+        <source>Recording paused: {0}</source>
+        <translation>录像暂停：{0}</translation>
+    </message>
+    <message>
+        <source>Export did not complete, no file was written (see entry {0}): {1}</source>
+        <translation>导出未完成，未生成文件（见第 {0} 条记录）：{1}</translation>
+    </message>
+    <message>
+        <source>Package {0}</source>
+        <translation>证据包 {0}</translation>
+    </message>
+    <message>
+        <source>Live-room chat: no messages in this period</source>
+        <translation>直播间互动消息：本时段没有消息</translation>
+    </message>
+    <message>
+        <source>Live-room chat: {0} message(s); last: {1}: {2}</source>
+        <translation>直播间互动消息 {0} 条；最后一条：{1}：{2}</translation>
+    </message>
+    <message>
+        <source>Deposited in the agency vault: {0}, retained until {1}</source>
+        <translation>已存入机构证据保管库：{0}，保留至 {1}</translation>
+    </message>
+    <message>
+        <source>Export of entry {0} failed; no file was written</source>
+        <translation>第 {0} 条记录的导出失败，未生成文件</translation>
+    </message>
+    <message>
+        <source>Stream as received, {0}; no recording segment overlaps</source>
+        <translation>直播流原样数据，{0}；没有与之重叠的录像分段</translation>
+    </message>
+    <message>
+        <source>Stream as received, {0}; shown too in recording entries {1}</source>
+        <translation>直播流原样数据，{0}；同一时段的录像见第 {1} 条记录</translation>
+    </message>
+    <message>
+        <source>built-in fallback browser</source>
+        <translation>内置备用浏览器</translation>
+    </message>
+    <message>
+        <source>Browser: {0}</source>
+        <translation>浏览器：{0}</translation>
+    </message>
+    <message>
+        <source>Targets: {0}</source>
+        <translation>取证目标：{0}</translation>
+    </message>
+    <message>
+        <source>Capture session started</source>
+        <translation>取证会话开始</translation>
     </message>
 </context>
 <context>
@@ -1861,8 +2250,8 @@
         <translation>共 {0} 个请求；读取时已核验摘要。</translation>
     </message>
     <message>
-        <source>Started: {0}  Server: {1}</source>
-        <translation>开始：{0}  服务器：{1}</translation>
+        <source>Started: {0} (Beijing)  Server: {1}</source>
+        <translation>开始：{0}（北京时间）  服务器：{1}</translation>
     </message>
     <message>
         <source>Request headers</source>
@@ -1919,6 +2308,10 @@
         <source>Starting the exercise</source>
         <translation>开始练习</translation>
     </message>
+    <message>
+        <source>Starting the practice range</source>
+        <translation>启动练习靶场</translation>
+    </message>
 </context>
 <context>
     <name>TrainingPanel</name>
@@ -1933,6 +2326,10 @@
     <message>
         <source>Choose a criterion to read why it is met or not.</source>
         <translation>选择一项评分标准，查看其达成或未达成的原因。</translation>
+    </message>
+    <message>
+        <source>This is not a training case: what you capture in it is sealed as real evidence, with its officers&apos; signatures. Practise in a case opened for training (New case… → Training case).</source>
+        <translation>这不是训练案件：在其中取得的内容将作为正式证据封存，并带有执法人员签名。请在按训练案件新建的案件中练习（新建案件… → 训练案件）。</translation>
     </message>
     <message>
         <source>Loading…</source>
@@ -1959,8 +2356,12 @@
         <translation>用时 {0}，超过时限 {1}。</translation>
     </message>
     <message>
-        <source>Finished in {0}.</source>
-        <translation>用时 {0}，已完成。</translation>
+        <source>Session ended after {0}; {1} criteria not met yet.</source>
+        <translation>会话已结束，用时 {0}；尚有 {1} 项标准未满足。</translation>
+    </message>
+    <message>
+        <source>Finished in {0}: every criterion met.</source>
+        <translation>用时 {0}，全部标准均已满足。</translation>
     </message>
     <message>
         <source>Elapsed {0} (no time limit).</source>
@@ -2212,6 +2613,10 @@
     <message>
         <source>Play / pause</source>
         <translation>播放 / 暂停</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
     </message>
     <message>
         <source>Marks in this segment</source>

@@ -1,7 +1,8 @@
 """Fixtures for the desktop windows: background work runs synchronously (the task helper's
 ``SyncRunner``), the interface can be switched to Chinese, and windows are rendered to PNG. Tests never
-rewrite tracked files: the pictures land in a temporary folder unless
-``QUZHENG_SCREENSHOTS=docs/screenshots`` asks for the guide's copies to be refreshed."""
+rewrite tracked files: the pictures land in a temporary folder (``QUZHENG_SCREENSHOTS`` names
+another one, never inside docs/); ``make screenshots`` (scripts/screenshots.py) runs the tests
+into a fresh folder and copies the pictures into docs/screenshots/."""
 
 from __future__ import annotations
 
@@ -20,6 +21,11 @@ ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = Path(
     os.environ.get("QUZHENG_SCREENSHOTS") or Path(tempfile.gettempdir()) / "quzheng-screenshots"
 ).resolve()
+if SCREENSHOTS.is_relative_to(ROOT / "docs"):
+    raise pytest.UsageError(
+        f"QUZHENG_SCREENSHOTS={SCREENSHOTS}: a test run does not write docs/; "
+        "`make screenshots` renders into a temporary folder and copies the pictures"
+    )
 
 
 @pytest.fixture(autouse=True)

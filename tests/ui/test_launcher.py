@@ -150,7 +150,9 @@ def test_start_session_from_the_case_list(
     dialog.url.setText("ftp://nope")
     dialog.submit()
     assert "http" in dialog.message.text()
-    dialog.url.setText("https://shop.range.test/")
+    # Casework target (a practice-range address would ask for training on the range first,
+    # see tests/ui/test_practice_range.py).
+    dialog.url.setText("https://shop.example.com/")
     dialog.passphrase.setText("wrong")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert "Wrong passphrase" in dialog.message.text() and window.workspace is None
@@ -159,7 +161,7 @@ def test_start_session_from_the_case_list(
     proc = window.workspace
     assert proc is not None and proc.config is not None
     assert proc.config.case_id == window.summary.details.case_id
-    assert proc.config.target_url == "https://shop.range.test/"
+    assert proc.config.target_url == "https://shop.example.com/"
     with qtbot.waitSignal(proc.finished, timeout=20_000):
         pass
     assert proc.events[1]["passphrase_len"] == len(PASSPHRASE)

@@ -21,12 +21,15 @@ from pytestqt.qtbot import QtBot
 from app import settings
 from app.installation import Installation
 from forensics.case import Case
+from forensics.entry_data import PAGE_KINDS
 from forensics.ledger import Record
 from forensics.ledger_checks import VerificationReport, verify_case_dir
 from forensics.timestamp import TsaServer
 from forensics.trust import TrustPolicy
 from tests.conftest import PASSPHRASE, World
+from tests.forensics.package.test_entry_data import read_back
 from tests.ui.conftest import ROOT, SCREENSHOTS, save_screenshot
+from tests.ui.screen_fit import screen_env
 from ui.main_window import MainWindow
 from ui.models.timeline import ROW_ROLE
 
@@ -84,7 +87,7 @@ def run_child(
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.update(
-        QT_QPA_PLATFORM="offscreen",
+        screen_env(tmp_path),  # offscreen, on the 1366×768 office laptop's screen
         QUZHENG_HOME=str(home),
         QUZHENG_UI_CONFIG=str(config),
         PYTHONPATH=str(ROOT),
@@ -184,6 +187,7 @@ def test_capture_session_in_the_workspace(
 
     # What the officer saw (in Chinese: nothing left untranslated).
     assert run["untranslated"] == []
+    assert run["fit"] == []  # window, buttons, time-stamp column, mark field, status bar
     assert "已封存为账本第" in run["env_summary"] and "告警" in run["env_summary"]
     assert "告警及其含义" in run["env_dialog"]
     assert "127.0.0.1" in run["proxy_strip"]
@@ -196,6 +200,9 @@ def test_capture_session_in_the_workspace(
         "会话(&S)": ["Ctrl+N", "Ctrl+Shift+Q"],
     }
     assert run["summary_error"] is None and run["pending"] == 0
+    assert run["sealed_state"] == {
+        "proxy": "代理：已停止", "close_action": False, "close_button": False,
+    }  # fmt: skip
     assert [e["event"] for e in run["reported"]].count("closed") == 1
     assert run["engine"] == browser
     assert run["scroll_y"] > 0  # the area below is chosen on a scrolled page
@@ -230,6 +237,8 @@ def test_capture_session_in_the_workspace(
         assert set(shot) <= set(area_shot) and "area" in area_shot
         for kind in ("capture.fullpage", "capture.snapshot", "capture.traffic", "capture.video"):
             assert of(case, kind), kind
+        # Every entry each engine's producers wrote reads back through its type unchanged.
+        assert {*PAGE_KINDS, "capture.traffic", "mark"} <= read_back(case.ledger.records())
         (mark,) = of(case, "mark")
         assert mark.entry["data"]["note"] == "主播口播“全场正品，假一赔十”"
         assert mark.entry["data"]["at_us"] > 0

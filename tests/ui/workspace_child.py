@@ -203,13 +203,37 @@ def clip_follows_scroll(qtbot: QtBot, run: Run, css: QRect) -> dict[str, Any]:
     }
 
 
+def fits(window: Any) -> list[str]:
+    """What of the workspace is off the laptop's screen: the window, its buttons, the
+    time-stamp column, the mark field, the status bar."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtCore import QRect as Rect
+
+    from tests.ui.screen_fit import AVAILABLE, TITLE_BAR, place, problems
+    from ui.models.timeline import TimelineModel
+
+    place(window)
+    found = problems(window)
+    screen = AVAILABLE.adjusted(0, TITLE_BAR, 0, 0)
+    for widget in (window.mark_note, window.statusBar(), window.status.proxy, window.timeline):
+        rect = Rect(widget.mapToGlobal(QPoint(0, 0)), widget.size())
+        if not widget.isVisible() or not screen.contains(rect):
+            found.append(f"{widget.objectName() or type(widget).__name__} at {rect.getRect()}")
+    header = window.timeline.horizontalHeader()
+    right = header.sectionViewportPosition(TimelineModel.STAMP) + header.sectionSize(
+        TimelineModel.STAMP
+    )
+    if right > window.timeline.viewport().width():
+        found.append(f"time-stamp column ends at {right} of {window.timeline.viewport().width()}")
+    return found
+
+
 def start(qtbot: QtBot, run: Run) -> Any:
     """Show the workspace, acknowledge the clean-environment check, record."""
     from ui.dialogs.env_check import EnvCheckDialog
 
     window = run.window
-    window.resize(1440, 900)
-    window.show()
+    window.show()  # at the size it chose for the screen (a 1366×768 laptop's, see the parent)
     window.begin()
     (check,) = [d for d in window.dialogs if isinstance(d, EnvCheckDialog)]
     assert check.isVisible()
@@ -225,6 +249,8 @@ def start(qtbot: QtBot, run: Run) -> Any:
 
 
 def close_with_two_officers(qtbot: QtBot, run: Run) -> Any:
+    from PySide6.QtWidgets import QPushButton
+
     from ui.dialogs.env_check import EnvCheckDialog
     from ui.dialogs.session import CloseSessionDialog
 
@@ -240,6 +266,14 @@ def close_with_two_officers(qtbot: QtBot, run: Run) -> Any:
     )
     after = window.dialogs[-1]
     run.result["after_check"] = after.browser.toPlainText()
+    # The session is sealed and the window still open behind the check: nothing says the
+    # proxy records, and closing cannot be asked for again.
+    button = window.findChild(QPushButton, "closeButton")
+    run.result["sealed_state"] = {
+        "proxy": window.status.proxy.text(),
+        "close_action": window.act_close.isEnabled(),
+        "close_button": button.isEnabled() if button is not None else None,
+    }
     with qtbot.waitSignal(window.closed, timeout=10_000) as closed:
         after.accept()
     summary = closed.args[0]
@@ -318,6 +352,7 @@ def test_full(qtbot: QtBot, run: Run) -> None:
     from tests.ui.helpers import untranslated
 
     run.result["untranslated"] = untranslated(window)
+    run.result["fit"] = fits(window)
     if CONFIG.get("screenshots"):
         window.grab().save(str(Path(CONFIG["screenshots"]) / "workspace.png"), "PNG")
 

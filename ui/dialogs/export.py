@@ -15,6 +15,8 @@ from app.installation import Installation
 from forensics.errors import InputError
 from forensics.identity import Signer
 from forensics.package import ExportResult
+from ui.dialogs.backup_retry import BackupRetry
+from ui.dialogs.open_buttons import OpenButtons
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
@@ -67,6 +69,7 @@ class ExportDialog(QDialog):
         self.buttons = finish_form(
             self, form, self.message, self.tr("Export"), self.start, min_width=620
         )
+        self.backup_retry = BackupRetry.below(self.buttons, self.backup.text, lang)
 
     def _pick(self) -> None:
         pick_file(
@@ -120,9 +123,13 @@ class ExportDialog(QDialog):
         ]
         if r.backup_path is not None:
             lines.append(self.tr("Backup (identical, compared): {0}").format(r.backup_path))
-        lines += r.warnings
+        failed = r.backup_error
+        lines += [w for w in r.warnings if failed is None or failed.message_en not in w]
+        if failed is not None:  # said below, in the officer's language, with a retry
+            self.backup_retry.offer(r.path, failed)
         self.message.setText("\n".join(lines))
         self.message.setStyleSheet("")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        OpenButtons.of(self.buttons).show_for(r.path)
         self.exported.emit(r)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -27,6 +27,7 @@ from forensics.ledger_checks import Verdict, VerificationReport
 from forensics.verdict_text import verdict_summary
 from ui.dialogs.parts import add_findings, findings_table, message_label, path_row, pick_file
 from ui.models.findings import FindingsModel
+from ui.screen import fit_to_screen
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
 
@@ -84,7 +85,7 @@ class ImportPackageDialog(QDialog):
         layout.addWidget(intro)
         layout.addLayout(form)
         add_findings(layout, self.verdict, self.table, buttons)
-        self.resize(820, 520)
+        fit_to_screen(self, QSize(820, 520))
 
     def _pick(self) -> None:
         pick_file(self, self.package, self.tr("Package"), self.tr("Sealed package (*.qzp)"))

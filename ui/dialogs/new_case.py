@@ -27,6 +27,7 @@ from app.desk.errors import explain
 from app.desk.officers import OfficerInfo
 from app.installation import Installation
 from forensics.identity import Signer
+from ui.screen import fit_to_screen, scrolling
 
 _INVALID = "border: 1px solid #c62828;"
 
@@ -118,12 +119,18 @@ class NewCaseDialog(QDialog):
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
 
-        layout = QVBoxLayout(self)
+        # The fields scroll on a short screen; the message and the buttons stay in view.
+        fields = QWidget()
+        fields_layout = QVBoxLayout(fields)
+        fields_layout.setContentsMargins(0, 0, 0, 0)
         for box in (case_box, target_box, people, report_box):
-            layout.addWidget(box)
+            fields_layout.addWidget(box)
+        layout = QVBoxLayout(self)
+        layout.addWidget(scrolling(fields), 1)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(560)
+        fit_to_screen(self, self.sizeHint())
 
     def form(self) -> NewCaseForm:
         text = {name: edit.text() for name, edit in self.fields.items()}

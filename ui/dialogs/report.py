@@ -16,6 +16,7 @@ from app.desk.errors import explain
 from app.desk.report import report_lang, write_report
 from app.installation import Installation
 from forensics.errors import QuzhengError
+from ui.dialogs.open_buttons import OpenButtons
 from ui.dialogs.parts import finish_form, message_label, path_row, pick_file
 from ui.tasks import ProgressFn, run_with_progress
 from ui.util import named
@@ -62,6 +63,7 @@ class ReportDialog(QDialog):
         self.buttons = finish_form(
             self, form, self.message, self.tr("Write report"), self.start, min_width=600
         )
+        self.open_buttons = OpenButtons(self.buttons, with_file=True)
 
     def _pick(self) -> None:
         pick_file(
@@ -103,4 +105,5 @@ class ReportDialog(QDialog):
         self.message.setText("\n".join(lines))
         self.message.setStyleSheet("")
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_buttons.show_for(s.path)
         self.written.emit(s)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.capture.tasks import Outcome, run_task
 from app.desk.errors import explain
 from app.desk.officers import unlock
+from app.desk.practice import SHOP_URL, is_range_url, load_prefs, save_prefs
 from app.desk.workspace_protocol import WorkspaceConfig
 from app.installation import Installation
 from forensics.errors import AuthError
@@ -44,9 +45,19 @@ class StartSessionDialog(QDialog):
         target_url: str,
         lang: str,
         parent: QWidget | None = None,
+        *,
+        training: bool = False,
     ) -> None:
         super().__init__(parent)
         self.inst, self.case_id, self.lead, self.lang = inst, case_id, lead, lang
+        self.training = training
+        prefs = load_prefs(inst)
+        # A training case trains on the range unless its officer chose otherwise last time
+        # (remembered for training cases only: casework starts without the range's mapping);
+        # its start page is then the range's shop unless the case names a target.
+        use = training and prefs.use is not False
+        if use and not target_url:
+            target_url = SHOP_URL
         self.setObjectName("startSessionDialog")
         self.setWindowTitle(self.tr("Start a capture session"))
         intro = QLabel(
@@ -57,13 +68,16 @@ class StartSessionDialog(QDialog):
         intro.setWordWrap(True)
         self.url = named(QLineEdit(target_url), "url")
         self.url.setPlaceholderText("https://")
-        self.practice = QCheckBox(self.tr("Training on the practice range (quzheng range serve)"))
+        self.practice = QCheckBox(
+            self.tr("Training on the practice range (the program starts it when needed)")
+        )
         self.practice.setObjectName("practice")
         self.port = named(QSpinBox(), "port")
         self.port.setRange(1, 65535)
-        self.port.setValue(8443)
-        self.port.setEnabled(False)
+        self.port.setValue(prefs.port)
         self.practice.toggled.connect(self.port.setEnabled)
+        self.practice.setChecked(use or is_range_url(target_url))
+        self.port.setEnabled(self.practice.isChecked())
         self.passphrase = named(QLineEdit(), "passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.message = message_label()
@@ -96,6 +110,18 @@ class StartSessionDialog(QDialog):
         if url and not url.startswith(("http://", "https://")):
             self.message.setText(self.tr("The start page must start with http:// or https://."))
             return
+        if is_range_url(url) and not self.practice.isChecked():
+            # Without the range, its names resolve nowhere: a whole sealed session of
+            # error pages. Say so before anything is sealed, and offer the fix.
+            self.practice.setChecked(True)
+            self.message.setText(
+                self.tr(
+                    "The start page is on the practice range, which only answers in training: “Training on the practice range” is now chosen. Start again to confirm."
+                )
+            )
+            return
+        if self.training:
+            save_prefs(self.inst, self.practice.isChecked(), self.port.value())
         passphrase = self.passphrase.text()
         badge = self.lead.officer.profile.badge
         self.buttons.setEnabled(False)

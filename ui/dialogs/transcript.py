@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QSize, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -25,7 +25,9 @@ from PySide6.QtWidgets import (
 from app.desk.errors import explain
 from app.desk.timeline import TimelineRow
 from app.desk.transcript import Line, check_lines, derive_data, parse_time_code
+from forensics.entry_data import VideoData
 from forensics.errors import QuzhengError
+from ui.screen import fit_to_screen
 
 
 class TranscriptDialog(QDialog):
@@ -44,10 +46,10 @@ class TranscriptDialog(QDialog):
         self.segment = QComboBox()
         self.segment.setObjectName("segment")
         for r in self.recordings:
-            d = r.data
+            index = VideoData.from_json(r.data).segment
             self.segment.addItem(
                 self.tr("No. {0}  segment {1}  {2}  (SHA-256 {3}…)").format(
-                    r.seq, d.get("segment", "?"), r.beijing, r.sha256_short
+                    r.seq, "?" if index is None else index, r.beijing, r.sha256_short
                 ),
                 r.seq,
             )
@@ -92,7 +94,7 @@ class TranscriptDialog(QDialog):
         layout.addWidget(self.message)
         layout.addWidget(buttons)
         self.add_line("", "", "", "")
-        self.resize(720, 420)
+        fit_to_screen(self, QSize(720, 420))
 
     def add_line(self, start: str, end: str, speaker: str, text: str) -> None:
         n = self.table.rowCount()
@@ -120,8 +122,8 @@ class TranscriptDialog(QDialog):
         parent = self.recordings[self.segment.currentIndex()]
         try:
             lines = self.lines()
-            duration = parent.data.get("duration_us")
-            check_lines(lines, duration // 1000 if isinstance(duration, int) else None)
+            duration = VideoData.from_json(parent.data).stated_duration_us
+            check_lines(lines, duration // 1000 if duration is not None else None)
             item = parent.items[0]
             data = derive_data(
                 {"seq": parent.seq, "path": item.path, "sha256": item.sha256, "sm3": item.sm3},

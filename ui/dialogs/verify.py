@@ -70,12 +70,20 @@ class VerifyDialog(QDialog):
     def _pick(self) -> None:
         pick_file(self, self.package, self.tr("Package"), self.tr("Sealed package (*.qzp)"))
 
+    def _clear(self, text: str) -> None:
+        """Forget the last verdict and its findings: they belong to another package."""
+        self.report = None
+        self.model.set_findings([])
+        self.verdict.setText(text)
+        self.verdict.setStyleSheet("")
+
     def start(self) -> None:
         inst, case_id = self.inst, self.case_id
         path, password = Path(self.package.text()), self.password.text()
         if case_id is None and not path.is_file():
-            self.verdict.setText(self.tr("Choose a package file."))
+            self._clear(self.tr("Choose a package file."))
             return
+        self._clear(self.tr("Verifying…"))
 
         def work(progress: ProgressFn | None) -> VerificationReport:
             if case_id is not None:

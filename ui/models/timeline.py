@@ -10,8 +10,16 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from app.desk.timeline import StampState, TimelineRow
-from ui.labels import kind_label, stamp_label
+from app.desk.timeline import StampState, TimelineRow, beijing_time
+from forensics.entry_data import (
+    ChatData,
+    DepositData,
+    EnvCheckData,
+    ExportData,
+    SessionStartData,
+    StreamData,
+)
+from ui.labels import entry_kind_label, stamp_label
 from ui.models.table import RowsModel
 
 type Index = QModelIndex | QPersistentModelIndex
@@ -113,20 +121,96 @@ class TimelineModel(RowsModel):
         return [
             str(r.seq),
             r.beijing[-8:] if self.compact else r.beijing,
-            kind_label(r.kind),
+            entry_kind_label(r.kind, r.data),
             r.file_name,
             human_size(r.size),
             r.sha256_short,
-            stamp_label(str(r.stamp)),
+            self.stamp_text(r),
             self.summary(r),
         ][col]
 
+    def stamp_text(self, r: TimelineRow) -> str:
+        """The stamp state; a stamped entry names the time-stamp entry that holds its token
+        (those entries are folded away, so their numbers are accounted for here)."""
+        if r.stamp is StampState.STAMPED and r.stamp_seq is not None:
+            return self.tr("stamped (entry {0})").format(r.stamp_seq)
+        return stamp_label(str(r.stamp))
+
     def summary(self, r: TimelineRow) -> str:
+        """One line in the interface's language: the texts the capture engine seals in
+        English or in both languages (the method, the recording's events) are named here."""
         if r.kind == "env.check":
-            phase = r.data.get("phase")
+            phase = EnvCheckData.from_json(r.data).phase
             when = self.tr("before capture") if phase == "before" else self.tr("after capture")
             return self.tr("{0}: {1} warning(s)").format(when, r.warnings)
+        if r.kind == "session.start":
+            return self._session_summary(r)
+        event = r.data.get("event")
+        if r.kind == "note" and event == "recording.resume":
+            text = str(r.data.get("text") or "").strip()
+            own = text and text != "录像继续 / recording resumed"
+            done = self.tr("Recording resumed")
+            return self.tr("{0}: {1}").format(done, text) if own else done
+        if r.kind == "note" and event == "recording.pause":
+            return self.tr("Recording paused: {0}").format(r.summary)
+        if r.kind == "package.export":
+            name = ExportData.from_json(r.data).file_name
+            if r.failed_by is not None:
+                return self.tr(
+                    "Export did not complete, no file was written (see entry {0}): {1}"
+                ).format(r.failed_by, name)
+            return self.tr("Package {0}").format(name)
+        if r.kind == "capture.stream":
+            return self._stream_summary(StreamData.from_json(r.data))
+        if r.kind == "capture.chat":
+            chat = ChatData.from_json(r.data)
+            if chat.last is None:
+                return self.tr("Live-room chat: no messages in this period")
+            return self.tr("Live-room chat: {0} message(s); last: {1}: {2}").format(
+                chat.count, chat.last.user, chat.last.text[:80]
+            )
+        if r.kind == "custody.deposit":
+            deposit = DepositData.from_json(r.data)
+            return self.tr("Deposited in the agency vault: {0}, retained until {1}").format(
+                deposit.package_file or deposit.package_sha256[:16],
+                beijing_time(deposit.retention_until) or "?",
+            )
+        if r.kind == "note" and event == "package.export-failed":
+            return self.tr("Export of entry {0} failed; no file was written").format(
+                r.data.get("export_seq", "?")
+            )
         return r.summary
+
+    def _stream_summary(self, stream: StreamData) -> str:
+        """The period the stream item holds and the recording entries that show it too, so
+        what the server sent and what the officer saw can be played for the same minutes."""
+        period = stream.period
+        when = (
+            f"{beijing_time(period.started)}–{beijing_time(period.ended)[11:]}"
+            if period is not None and period.started and period.ended
+            else "?"
+        )
+        seen = [str(o.seq) for o in stream.recording_overlap if o.seq is not None]
+        if not seen:
+            return self.tr("Stream as received, {0}; no recording segment overlaps").format(when)
+        return self.tr("Stream as received, {0}; shown too in recording entries {1}").format(
+            when, ", ".join(seen)
+        )
+
+    def _session_summary(self, r: TimelineRow) -> str:
+        start = SessionStartData.from_json(r.data)
+        browser = start.browser
+        targets = [t for t in start.targets if t.strip()]
+        if browser.get("engine") == "qtwebengine":
+            engine = self.tr("built-in fallback browser")
+        elif browser.get("product"):
+            engine = f"{browser.get('product')} {browser.get('version') or ''}".strip()
+        else:
+            engine = ""
+        parts = [self.tr("Browser: {0}").format(engine)] if engine else []
+        if targets:
+            parts.append(self.tr("Targets: {0}").format(", ".join(targets)))
+        return "  ·  ".join(parts) if parts else self.tr("Capture session started")
 
 
 def _with_stamp(row: TimelineRow, state: StampState) -> TimelineRow:

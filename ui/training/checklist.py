@@ -1,4 +1,8 @@
-"""The trainee's checklist: one row per criterion of the exercise, ticked from the case."""
+"""The trainee's checklist: one row per criterion of the exercise, ticked from the case.
+
+With ``combined`` (the training panel, a narrow dock), the criterion's cell carries its reason
+on a second line and the panel hides the reason's own column, so the words wrap in the widest
+column instead of standing one character wide in a squeezed one."""
 
 from __future__ import annotations
 
@@ -20,9 +24,10 @@ class ChecklistModel(RowsModel):
     STATE, CRITERION, POINTS, NOTE = range(4)
     COLUMNS = 4
 
-    def __init__(self, lang: str = "zh", parent: Any = None) -> None:
+    def __init__(self, lang: str = "zh", parent: Any = None, *, combined: bool = False) -> None:
         super().__init__(parent)
         self.lang = lang
+        self.combined = combined
         self._rows: list[Tick] = []
 
     def state_label(self, state: str) -> str:
@@ -57,9 +62,12 @@ class ChecklistModel(RowsModel):
             return "\n".join(x for x in (t.reason.get(self.lang), hint) if x)
         if role != Qt.ItemDataRole.DisplayRole:
             return None
+        criterion = t.label.get(self.lang)
+        if self.combined and t.reason.get(self.lang):
+            criterion += "\n" + t.reason.get(self.lang)
         return [
             self.state_label(t.state),
-            t.label.get(self.lang),
+            criterion,
             str(t.weight),
             t.reason.get(self.lang),
         ][index.column()]

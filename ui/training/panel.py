@@ -53,7 +53,13 @@ class TrainingPanel(QDockWidget):
         self.timer_label = named(QLabel(), "trainingTimer")
         self.timer_label.setWordWrap(True)
         self.summary = named(QLabel(), "trainingSummary")
-        self.model = ChecklistModel(lang[:2], self)
+        self.warning = named(QLabel(), "trainingWarning")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet(
+            "background: #fff4e5; border: 1px solid #b35c00; padding: 6px; color: #5f3300;"
+        )
+        self.warning.hide()
+        self.model = ChecklistModel(lang[:2], self, combined=True)
         self.table = named(QTableView(), "trainingChecklist")
         self.table.setModel(self.model)
         self.table.verticalHeader().hide()
@@ -62,7 +68,13 @@ class TrainingPanel(QDockWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(ChecklistModel.NOTE, QHeaderView.ResizeMode.Stretch)
+        # The reason is the criterion cell's second line (``combined``): the criterion takes
+        # the free width and wraps, readable at the dock's default width.
+        header.setSectionResizeMode(ChecklistModel.CRITERION, QHeaderView.ResizeMode.Stretch)
+        self.table.setColumnHidden(ChecklistModel.NOTE, True)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideNone)  # wrapped, never cut short
+        # Rows follow their wrapped text whenever the dock's width changes.
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         # The whole reason (and hint) of the chosen criterion: the table's column is narrow.
         self.detail = named(QLabel(), "trainingDetail")
         self.detail.setWordWrap(True)
@@ -72,6 +84,7 @@ class TrainingPanel(QDockWidget):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(self.title)
+        layout.addWidget(self.warning)
         layout.addWidget(self.timer_label)
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
@@ -103,9 +116,18 @@ class TrainingPanel(QDockWidget):
             f"{self.model.state_label(tick.state)} {tick.label.get(self.lang)}\n{why}"
         )
 
-    def follow(self, case_id: str, exercise_id: str) -> None:
-        """Track ``case_id`` against ``exercise_id`` until ``stop``."""
+    def follow(self, case_id: str, exercise_id: str, *, training_case: bool = True) -> None:
+        """Track ``case_id`` against ``exercise_id`` until ``stop``; warn when the case is not
+        a training case."""
         self.case_id, self.exercise_id = case_id, exercise_id
+        self.warning.setText(
+            ""
+            if training_case
+            else self.tr(
+                "This is not a training case: what you capture in it is sealed as real evidence, with its officers' signatures. Practise in a case opened for training (New case… → Training case)."
+            )
+        )
+        self.warning.setVisible(not training_case)
         self.exercise, self.progress = None, None
         self.title.setText(self.tr("Loading…"))
         self.timer_label.clear()
@@ -129,6 +151,7 @@ class TrainingPanel(QDockWidget):
         self.ticker.stop()
         self.case_id = self.exercise_id = None
         self.exercise = self.progress = None
+        self.warning.hide()
         self.title.setText(self.tr("No exercise started."))
         self.timer_label.clear()
         self.summary.clear()
@@ -190,7 +213,12 @@ class TrainingPanel(QDockWidget):
                 return self.tr("Finished in {0}: over the limit of {1}.").format(
                     fmt_duration(elapsed), limit
                 )
-            return self.tr("Finished in {0}.").format(fmt_duration(elapsed))
+            left = len(p.ticks) - p.done_count
+            if left:  # "finished" only when every criterion is met
+                return self.tr("Session ended after {0}; {1} criteria not met yet.").format(
+                    fmt_duration(elapsed), left
+                )
+            return self.tr("Finished in {0}: every criterion met.").format(fmt_duration(elapsed))
         if remaining is None:
             return self.tr("Elapsed {0} (no time limit).").format(fmt_duration(elapsed))
         if remaining < 0:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QItemSelection, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
@@ -17,9 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.capture.tasks import Outcome, run_task
+from app.desk.beijing import beijing
 from app.desk.errors import explain
 from app.desk.traffic import Exchange, read_exchanges
 from ui.models.traffic import TrafficModel
+
+WIDE = 720  # px: from this width on, every column is shown
 
 
 class TrafficViewer(QWidget):
@@ -33,9 +37,13 @@ class TrafficViewer(QWidget):
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(
-            TrafficModel.URL, QHeaderView.ResizeMode.Stretch
-        )
+        self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        # The URL takes the free width; the short columns fit their content.
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TrafficModel.URL, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(36)
         self.table.selectionModel().selectionChanged.connect(self._selected)
         self.detail = QPlainTextEdit()
         self.detail.setObjectName("trafficDetail")
@@ -51,6 +59,17 @@ class TrafficViewer(QWidget):
         layout.addWidget(self.info)
         layout.addWidget(split, 1)
         self._token = 0
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """On a narrow panel the type and server columns give their room to the URL (both
+        are in the details below the table)."""
+        narrow = self.width() < WIDE
+        for column in (TrafficModel.TYPE, TrafficModel.IP):
+            self.table.setColumnHidden(column, narrow)
 
     def load(self, path: Path) -> None:
         self._token += 1
@@ -85,7 +104,9 @@ class TrafficViewer(QWidget):
     def describe(self, e: Exchange) -> str:
         lines = [
             f"{e.method} {e.url}",
-            self.tr("Started: {0}  Server: {1}").format(e.started, e.server_ip),
+            self.tr("Started: {0} (Beijing)  Server: {1}").format(
+                beijing(e.started) if e.started else "—", e.server_ip
+            ),
             "",
         ]
         lines.append(self.tr("Request headers"))

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from concurrent.futures import Future
 from typing import Any
 
-from PySide6.QtCore import QRect, Qt, QTimer, Signal
+from PySide6.QtCore import QRect, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -50,14 +50,16 @@ from app.installation import Installation
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
 from forensics.ledger import Record
-from ui.dialogs.env_check import EnvCheckDialog, clock_offset_us
+from ui.dialogs.env_check import EnvCheckDialog
 from ui.dialogs.error import ErrorDialog
 from ui.dialogs.session import CloseSessionDialog
 from ui.dialogs.text_entry import note_dialog, pause_dialog
 from ui.dialogs.transcript import TranscriptDialog
 from ui.models.timeline import TimelineModel
+from ui.screen import fit_to_screen
 from ui.tasks import run_with_progress
 from ui.util import named
+from ui.viewers.envcheck import clock_offset_us
 from ui.workspace.area import AreaSelector
 from ui.workspace.preview import BrowserPreview
 from ui.workspace.status import SessionStatus
@@ -141,14 +143,17 @@ class WorkspaceWindow(QMainWindow):
         self.timeline.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         for col in (TimelineModel.FILE, TimelineModel.SIZE, TimelineModel.SUMMARY):
             self.timeline.setColumnHidden(col, True)
-        self.timeline.horizontalHeader().setSectionResizeMode(
-            QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.timeline.horizontalHeader().setStretchLastSection(True)
+        # The kind takes what is left: the time-stamp column stays in view on a narrow panel.
+        header = self.timeline.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(TimelineModel.KIND, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(TimelineModel.SHA256, QHeaderView.ResizeMode.Interactive)
+        self.timeline.setColumnWidth(TimelineModel.SHA256, 96)
+        self.timeline.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.mark_note = named(QLineEdit(), "markNote")
         self.mark_note.setPlaceholderText(self.tr("note for the next mark (what is on screen)"))
         side = QWidget()
-        side.setMinimumWidth(440)
+        side.setMinimumWidth(400)
         side_layout = QVBoxLayout(side)
         side_layout.setContentsMargins(6, 6, 6, 6)
         title = QLabel(self.tr("Sealed in this session"))
@@ -186,7 +191,7 @@ class WorkspaceWindow(QMainWindow):
         if session.stamper is not None:
             session.stamper.listen(self.stamps.emit)
         self.update_state()
-        self.resize(1440, 900)
+        fit_to_screen(self, QSize(1440, 900))
 
     # -- actions and menus ----------------------------------------------------------------
 
@@ -249,8 +254,9 @@ class WorkspaceWindow(QMainWindow):
         ):
             bar.addAction(a)
         bar.addSeparator()
-        close = QPushButton(self.act_close.iconText() + "…")
-        close.clicked.connect(self.close_session)
+        close = named(QPushButton(self.act_close.iconText() + "…"), "closeButton")
+        close.clicked.connect(self.act_close.trigger)
+        self.act_close.enabledChanged.connect(close.setEnabled)  # off once closing
         bar.addWidget(close)
         self.addToolBar(bar)
         self.capture_actions = [self.act_shot, self.act_full, self.act_area, self.act_snap]
@@ -585,8 +591,10 @@ class WorkspaceWindow(QMainWindow):
         )
 
     def _finished(self, outcome: Outcome[SessionSummary]) -> None:
+        self.update_state()  # the proxy has stopped by now: the status bar says so
         if outcome.error is not None:
             self._closing = False
+            self.act_close.setEnabled(True)  # closing can be tried again
             self._error(self.tr("Closing the session"), outcome.error)
             return
         summary = outcome.unwrap()

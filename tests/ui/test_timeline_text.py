@@ -1,0 +1,99 @@
+"""The evidence timeline in Chinese speaks Chinese: the session's browser and targets, the
+recording's resume event, an area screenshot named as such, and the numbers of the folded
+time-stamp entries accounted for in the stamp column."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+
+from app.desk.timeline import timeline_rows
+from forensics.case import Case
+from forensics.errors import CaptureError
+from forensics.package import export_package
+from forensics.stamping import TsaConfig
+from forensics.timestamp import TsaServer
+from tests.conftest import World
+from tests.ui.helpers import ENGLISH, write_png
+from ui.models.timeline import TimelineModel
+
+METHOD_QT = (
+    "built-in fallback browser (Qt WebEngine, fresh profile; cannot play H.264/AAC) through "
+    "the recording proxy (mitmproxy, WARC 1.1)"
+)
+
+
+def test_timeline_rows_read_in_chinese(case: Case, world: World, tmp_path: Path, zh: str) -> None:
+    session = case.start_session(
+        world.lead,
+        {"method": METHOD_QT, "targets": ["https://shop.range.test/"],
+         "browser": {"engine": "qtwebengine", "fallback": True}},
+    )  # fmt: skip
+    shot = case.seal_file(
+        world.lead, write_png(tmp_path / "area.png", 200, 100), kind="capture.screenshot",
+        media_type="image/png", session=session,
+        data={"url": "https://shop.range.test/item/1",
+              "area": {"x": 10, "y": 20, "width": 200, "height": 100}},
+    )  # fmt: skip
+    token = case.ledger.append(world.lead, "timestamp", {"stamped_seq": shot.seq})
+    case.ledger.append(
+        world.lead, "note",
+        {"text": "录像继续 / recording resumed", "event": "recording.resume",
+         "recording": "rec-1", "at_us": 5_000_000},
+        session=session,
+    )  # fmt: skip
+    model = TimelineModel()
+    model.set_rows(timeline_rows(case.ledger.records()))
+    by_kind = {model.row(i).kind: i for i in range(model.rowCount())}
+
+    def cell(kind: str, column: int) -> str:
+        return str(model.data(model.index(by_kind[kind], column)))
+
+    assert cell("capture.screenshot", TimelineModel.KIND) == "区域截图"
+    stamp = cell("capture.screenshot", TimelineModel.STAMP)
+    assert stamp == f"已获取（第 {token.seq} 条时间戳记录）"  # the folded number, accounted for
+    assert cell("note", TimelineModel.SUMMARY) == "录像继续"
+    started = cell("session.start", TimelineModel.SUMMARY)
+    assert started == "浏览器：内置备用浏览器  ·  取证目标：https://shop.range.test/"
+    for i in range(model.rowCount()):
+        summary = str(model.data(model.index(i, TimelineModel.SUMMARY)))
+        assert not ENGLISH.search(summary.replace("https://shop.range.test/", "")), summary
+
+
+def test_a_failed_export_reads_as_failed(
+    case: Case, world: World, tsa: TsaServer, tmp_path: Path, zh: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """The append-only ledger keeps an export attempt whose package could not be written
+    (here: the disk fills as the package is renamed into place); the timeline never shows it
+    as an export, and the failure note reads in Chinese."""
+    config = TsaConfig((tsa.url,), (tsa.trust_anchor_path.read_bytes(),), 5.0)
+    out = tmp_path / "out" / "x.qzp"
+    out.parent.mkdir()
+    real = os.replace
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == out:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    with pytest.raises(CaptureError):
+        export_package(case, world.lead, out, tsa=config)
+    monkeypatch.undo()
+    assert not out.exists()
+    export_package(case, world.lead, out, tsa=config)  # the retry under the same name
+    model = TimelineModel()
+    model.set_rows(timeline_rows(case.ledger.records()))
+    exports = [i for i in range(model.rowCount()) if model.row(i).kind == "package.export"]
+    failed, done = (str(model.data(model.index(i, TimelineModel.SUMMARY))) for i in exports)
+    note = model.row(exports[0]).failed_by
+    assert note is not None and model.row(exports[1]).failed_by is None
+    assert failed == f"导出未完成，未生成文件（见第 {note} 条记录）：x.qzp"
+    assert done == "证据包 x.qzp"
+    note_row = next(i for i in range(model.rowCount()) if model.row(i).seq == note)
+    summary = str(model.data(model.index(note_row, TimelineModel.SUMMARY)))
+    assert summary == f"第 {model.row(exports[0]).seq} 条记录的导出失败，未生成文件"
