@@ -55,6 +55,9 @@ class TsaConfig:
 @dataclass
 class StampOutcome:
     stamped: list[int] = field(default_factory=list)
+    # stamped seq → the ``timestamp`` entry that seals its token (windows fold those entries
+    # away and name them in the stamp column, so no sequence number looks missing)
+    tokens: dict[int, int] = field(default_factory=dict)
     pending: int = 0
     error: TimestampUnavailable | None = None
     reason_en: str = ""
@@ -138,23 +141,31 @@ def stamp_pending(
             tsa_cert_sha256=info.tsa_cert_sha256,
             token_sha256=info.token_sha256,
         ).to_json()
-        if write(partial(_record_token, case, signer, seq, result.token_der, data)):
+        if write(partial(_record_token, case, signer, seq, result.token_der, data, out.tokens)):
             out.stamped.append(seq)
     out.pending = pending_count(case)
     return out
 
 
-def _record_token(case: Case, signer: Signer, seq: int, token: bytes, data: dict[str, Any]) -> bool:
-    """The token as a sealed blob named by a ``timestamp`` entry; the queue forgets it."""
+def _record_token(
+    case: Case,
+    signer: Signer,
+    seq: int,
+    token: bytes,
+    data: dict[str, Any],
+    tokens: dict[int, int],
+) -> bool:
+    """The token as a sealed blob named by a ``timestamp`` entry (its seq into ``tokens``);
+    the queue forgets it."""
     if _stamped_elsewhere(case, seq):  # by another stamper while this one asked the TSA
         return _forget(case, seq)
     digests = case.store.ingest_stream(io.BytesIO(token))
-    case.ledger.append(
+    tokens[seq] = case.ledger.append(
         signer,
         "timestamp",
         data,
         [ItemSpec(digests, f"{seq}.tsr", "application/timestamp-reply", path=token_path(seq))],
-    )
+    ).seq
     case.store.unqueue(seq)
     return True
 
@@ -211,6 +222,7 @@ class BackgroundStamper:
         self._retry_at: float | None = None  # time.monotonic() of the retry after an outage
         self._listeners: list[Callable[[StampOutcome], None]] = []
         self.stamped: list[int] = []  # every seq this stamper obtained a token for, in order
+        self.tokens: dict[int, int] = {}  # and the ``timestamp`` entry of each
         self.last: StampOutcome | None = None
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
@@ -245,7 +257,9 @@ class BackgroundStamper:
         """Every token obtained so far, and the queue and its reason as last seen."""
         with self._cond:
             last = self.last or StampOutcome()
-            out = StampOutcome(list(self.stamped), last.pending, last.error)
+            out = StampOutcome(
+                list(self.stamped), dict(self.tokens), pending=last.pending, error=last.error
+            )
             out.reason_en, out.reason_zh = last.reason_en, last.reason_zh
         with contextlib.suppress(QuzhengError):  # a closed case: the last count stands
             out.pending = pending_count(self.case)
@@ -294,6 +308,7 @@ class BackgroundStamper:
                 outcome.pending = self.last.pending if self.last else 0
         with self._cond:
             self.stamped.extend(outcome.stamped)
+            self.tokens.update(outcome.tokens)
             self.last = outcome
             self._retry_at = time.monotonic() + self.retry_after if retry else None
             listeners = list(self._listeners)

@@ -53,6 +53,7 @@ from app.capture.sound import SoundPlan, SoundSource
 from forensics.atomic import replace_durably
 from forensics.canonical import format_time, utc_now
 from forensics.entry_data import MarkData, VideoData
+from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
 from forensics.errors import CaptureError, InputError
 from forensics.ledger import Record
 
@@ -384,7 +385,7 @@ class ScreenRecorder(QObject):
         t, wall = self._mono(), self._now()
         future: Future[Record] = Future()
         data = {
-            "text": note.strip() or "录像继续 / recording resumed",
+            "text": note.strip() or RESUME_DEFAULT_TEXT,
             "event": "recording.resume",
             "recording": self.recording_id,
             "at_us": self._at_us(t),

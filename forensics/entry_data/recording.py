@@ -13,6 +13,9 @@ from typing import Any
 
 from forensics.entry_data.fields import count, flag, integer, obj, plain, strings, text
 
+# What the recorder seals as a ``recording.resume`` note's text when the officer wrote none.
+RESUME_DEFAULT_TEXT = "录像继续 / recording resumed"
+
 
 @dataclass(frozen=True)
 class MarkData:

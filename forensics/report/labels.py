@@ -281,6 +281,8 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     ),
     "k.mark": ("录像标记 {at}：{note}", "Mark in recording at {at}: {note}"),
     "k.note": ("备注：{text}", "Note: {text}"),
+    "k.recording.pause": ("录像暂停，原因：{reason}", "Recording paused, reason: {reason}"),
+    "k.recording.resume": ("录像继续", "Recording resumed"),
     "k.import.file": ("导入文件：{what}", "File imported: {what}"),
     "k.derive": (
         "派生数据（{dkind}），父项 {parent}：{reason}",

@@ -28,6 +28,7 @@ from forensics.entry_data import (
     VideoData,
 )
 from forensics.entry_data.derive import TRANSCRIPT
+from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
 from forensics.ledger import Record
 from forensics.report.envview import flat_view
 from forensics.report.labels import LABELS, field_name, kind_name, label
@@ -232,6 +233,13 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
         failed = ExportFailedData.from_json(data)
         if failed is not None:
             return _export_failed_note(lang, failed)
+        event, said = data.get("event"), text(data.get("text")).strip()
+        if event == "recording.pause":
+            return label(lang, "k.recording.pause", reason=cut(said or "-"))
+        if event == "recording.resume":
+            own = said if said != RESUME_DEFAULT_TEXT else ""
+            resumed = label(lang, "k.recording.resume")
+            return f"{resumed}{_sep(lang)}{cut(own)}" if own else resumed
         return label(lang, "k.note", text=cut(text(data.get("text")), 2000))
     if kind == "import.file":
         what = ImportData.from_json(data).source_name or _capture_what(lang, rec, data)

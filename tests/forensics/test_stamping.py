@@ -60,6 +60,7 @@ def test_seal_points_are_stamped_and_verify(
     assert outcome.stamped == [seq] and outcome.pending == 0
     rec = case.ledger.records()[-1]
     assert rec.kind == "timestamp"
+    assert outcome.tokens == {seq: rec.seq}  # the windows name the token's entry
     data = rec.entry["data"]
     assert data["stamped_seq"] == seq and data["queued"] is False
     assert data["stamped_hash"] == case.ledger.records()[seq].hash

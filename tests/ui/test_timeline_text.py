@@ -10,11 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from app.desk.timeline import timeline_rows
+from app.desk.timeline import row_from_record, timeline_rows
 from forensics.case import Case
+from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
 from forensics.errors import CaptureError
 from forensics.package import export_package
-from forensics.stamping import TsaConfig
+from forensics.report.model import build_model
+from forensics.report.narrative import describe
+from forensics.report.source import ReportSource
+from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timestamp import TsaServer
 from tests.conftest import World
 from tests.ui.helpers import ENGLISH, write_png
@@ -97,3 +101,43 @@ def test_a_failed_export_reads_as_failed(
     note_row = next(i for i in range(model.rowCount()) if model.row(i).seq == note)
     summary = str(model.data(model.index(note_row, TimelineModel.SUMMARY)))
     assert summary == f"第 {model.row(exports[0]).seq} 条记录的导出失败，未生成文件"
+
+
+def test_a_token_obtained_during_a_session_names_its_entry(
+    case: Case, world: World, tsa: TsaServer, tmp_path: Path, zh: str
+) -> None:
+    """The workspace adds rows as they are sealed and marks them stamped when the session's
+    stamper reports: the stamp column names the folded ``timestamp`` entry there too."""
+    shot = case.seal_file(
+        world.lead, write_png(tmp_path / "shot.png", 20, 10), kind="capture.screenshot",
+        media_type="image/png", data={"url": "https://shop.range.test/"},
+    )  # fmt: skip
+    model = TimelineModel(compact=True)
+    model.append(row_from_record(shot, {}))
+    assert str(model.data(model.index(0, TimelineModel.STAMP))) != ""
+    config = TsaConfig((tsa.url,), (tsa.trust_anchor_path.read_bytes(),), 5.0)
+    outcome = stamp_pending(case, world.lead, config)
+    model.mark_stamped(outcome.stamped, outcome.tokens)
+    token = outcome.tokens[shot.seq]
+    assert case.ledger.records()[token].kind == "timestamp"
+    assert (
+        str(model.data(model.index(0, TimelineModel.STAMP))) == f"已获取（第 {token} 条时间戳记录）"
+    )
+
+
+def test_the_report_reads_recording_notes_in_one_language(case: Case, world: World) -> None:
+    """The pause and resume notes as the recorder seals them (the resume default is the
+    recorder's own constant) print in the report's language only."""
+    session = case.start_session(world.lead, {"method": "m", "targets": []})
+    case.ledger.append(
+        world.lead, "note", {"text": "主播下播", "event": "recording.pause"}, session=session
+    )
+    case.ledger.append(
+        world.lead, "note", {"text": RESUME_DEFAULT_TEXT, "event": "recording.resume"},
+        session=session,
+    )  # fmt: skip
+    model = build_model(ReportSource.from_case(case))
+    pause, resume = [r for r in model.records if r.kind == "note"]
+    assert describe("zh", pause, model) == "录像暂停，原因：主播下播"
+    assert describe("zh", resume, model) == "录像继续"
+    assert describe("en", resume, model) == "Recording resumed"

@@ -4,7 +4,8 @@ time-stamp state."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
@@ -19,6 +20,7 @@ from forensics.entry_data import (
     SessionStartData,
     StreamData,
 )
+from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
 from ui.labels import entry_kind_label, stamp_label
 from ui.models.table import RowsModel
 
@@ -75,11 +77,15 @@ class TimelineModel(RowsModel):
         self._rows.insert(at, row)
         self.endInsertRows()
 
-    def mark_stamped(self, seqs: Iterable[int]) -> None:
+    def mark_stamped(self, seqs: Iterable[int], tokens: Mapping[int, int] | None = None) -> None:
+        """Rows ``seqs`` got their token; ``tokens`` names the ``timestamp`` entry of each."""
         wanted = set(seqs)
+        tokens = tokens or {}
         for i, r in enumerate(self._rows):
             if r.seq in wanted and r.stamp is StampState.QUEUED:
-                self._rows[i] = _with_stamp(r, StampState.STAMPED)
+                self._rows[i] = replace(
+                    _with_stamp(r, StampState.STAMPED), stamp_seq=tokens.get(r.seq, r.stamp_seq)
+                )
                 cell = self.index(i, self.STAMP)
                 self.dataChanged.emit(cell, cell)
 
@@ -148,7 +154,7 @@ class TimelineModel(RowsModel):
         event = r.data.get("event")
         if r.kind == "note" and event == "recording.resume":
             text = str(r.data.get("text") or "").strip()
-            own = text and text != "录像继续 / recording resumed"
+            own = text and text != RESUME_DEFAULT_TEXT
             done = self.tr("Recording resumed")
             return self.tr("{0}: {1}").format(done, text) if own else done
         if r.kind == "note" and event == "recording.pause":
@@ -214,6 +220,4 @@ class TimelineModel(RowsModel):
 
 
 def _with_stamp(row: TimelineRow, state: StampState) -> TimelineRow:
-    from dataclasses import replace
-
     return replace(row, stamp=state)

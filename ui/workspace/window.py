@@ -93,6 +93,7 @@ class WorkspaceWindow(QMainWindow):
         self.busy = False
         self._closing = False
         self._stamped_seqs: set[int] = set()  # tokens obtained (may arrive before the row)
+        self._tokens: dict[int, int] = {}  # stamped seq → its ``timestamp`` entry
         self.sealed_count = 0
         self.last_hash = ""
         self.dialogs: list[QWidget] = []  # open dialogs (tests reach them here)
@@ -274,7 +275,7 @@ class WorkspaceWindow(QMainWindow):
     def _add(self, record: Record) -> None:
         if self.model.row_of(record.seq) >= 0:
             return
-        self.model.append(row_from_record(record, self._stamped_seqs))
+        self.model.append(row_from_record(record, self._tokens))
         self.sealed_count += len(record.items)
         self.last_hash = record.hash
         self.status.set_sealed(self.sealed_count, self.last_hash)
@@ -529,7 +530,8 @@ class WorkspaceWindow(QMainWindow):
         if not isinstance(outcome, StampOutcome):
             return
         self._stamped_seqs.update(outcome.stamped)
-        self.model.mark_stamped(outcome.stamped)
+        self._tokens.update(outcome.tokens)
+        self.model.mark_stamped(outcome.stamped, outcome.tokens)
         reason = outcome.reason_zh if self.lang.startswith("zh") else outcome.reason_en
         self.status.set_queue(outcome.pending, reason)
 
