@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from forensics.childenv import scrubbed
-from forensics.errors import AuthError, InputError
+from forensics.errors import AuthError, InputError, os_reason
 
 
 def secret_from_env(env: str) -> str | None:
@@ -25,7 +25,7 @@ def read_secret(
         except OSError as exc:
             raise InputError(
                 f"cannot read {file}: {exc.strerror}",
-                f"无法读取 {file}：{exc.strerror}",
+                f"无法读取 {file}：{os_reason(exc)[1]}",
             ) from None
     # Once Qt WebEngine is about to start, secrets leave the environment (childenv) but
     # stay readable for this process.

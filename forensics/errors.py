@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import socket
 
 # The causes a person meets when a file cannot be written or read, in both languages (the
 # OS says them in English only): a Chinese message never carries an English ``strerror``.
@@ -18,12 +19,17 @@ _OS_CAUSES: dict[int, tuple[str, str]] = {
     errno.EIO: ("the disk reported a read or write error", "磁盘读写出错"),
     errno.ENAMETOOLONG: ("the file name is too long", "文件名过长"),
     errno.EDQUOT: ("the disk quota is used up", "磁盘配额已用完"),
+    errno.EADDRINUSE: ("the address is already in use", "该地址（端口）已被占用"),
+    errno.ECONNREFUSED: ("the connection was refused", "连接被拒绝"),
+    errno.ETIMEDOUT: ("the connection timed out", "连接超时"),
 }
 
 
 def os_reason(exc: OSError) -> tuple[str, str]:
     """Why an operating-system call failed: in English as the OS says it, in Chinese from
     the table above (an unknown cause by its errno name, never in English words)."""
+    if isinstance(exc, socket.gaierror):  # resolver codes (EAI_*), not errno values
+        return exc.strerror or str(exc), "无法解析该主机名（DNS 查询失败或名称不存在）"
     known = _OS_CAUSES.get(exc.errno or -1)
     en = exc.strerror or (known[0] if known else str(exc))
     if known is not None:

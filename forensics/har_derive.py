@@ -27,7 +27,7 @@ from forensics.capture.har import DEFAULT_MAX_BODY, HarSummary, write_har
 from forensics.case import Case
 from forensics.entries import Item
 from forensics.entry_data import Derived, HarData, Parent
-from forensics.errors import InputError, IntegrityError
+from forensics.errors import InputError, IntegrityError, os_reason
 from forensics.identity import Signer
 from forensics.ledger import Record
 
@@ -155,7 +155,7 @@ def _seal_one(case: Case, signer: Signer, parent: Record, item: Item, limit: int
         except OSError as exc:
             raise InputError(
                 f"{item.path}: the sealed WARC cannot be read: {exc.strerror or exc}",
-                f"{item.path}：无法读取已固定的 WARC 文件：{exc.strerror or exc}",
+                f"{item.path}：无法读取已固定的 WARC 文件：{os_reason(exc)[1]}",
             ) from None
         with warc:
             summary = write_har([(item.name, warc)], text, max_body_bytes=limit)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from forensics.errors import InputError
+from forensics.errors import InputError, os_reason
 
 CHUNK_SIZE = 1 << 20
 _QUEUE_DEPTH = 8
@@ -222,5 +222,5 @@ def digest_file(path: Path) -> Digests:
         raise InputError(f"file not readable: {path}", f"文件不可读：{path}") from None
     except OSError as exc:
         raise InputError(
-            f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{exc.strerror}"
+            f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{os_reason(exc)[1]}"
         ) from None

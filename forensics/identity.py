@@ -37,7 +37,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from forensics import keywrap
 from forensics.atomic import make_private_dir, write_atomic
-from forensics.errors import AuthError, InputError, NotFoundError
+from forensics.errors import AuthError, InputError, NotFoundError, os_reason
 from forensics.keyusage import key_usage
 from forensics.trust import TrustPolicy
 
@@ -202,7 +202,7 @@ def _load_key(
     except OSError as exc:
         raise InputError(
             f"cannot read {what_en} key {path}: {exc.strerror}",
-            f"无法读取{what_zh}私钥 {path}：{exc.strerror}",
+            f"无法读取{what_zh}私钥 {path}：{os_reason(exc)[1]}",
         ) from None
     try:
         key = serialization.load_pem_private_key(data, passphrase.encode("utf-8"))

@@ -35,7 +35,7 @@ from typing import BinaryIO
 
 from forensics.atomic import PRIVATE_DIR_MODE, PRIVATE_MODE, fsync_dir, make_private_dir
 from forensics.directio import DirectWriter
-from forensics.errors import CaptureError, InputError, NotFoundError
+from forensics.errors import CaptureError, InputError, NotFoundError, os_reason
 from forensics.hashing import Digests, digest_stream
 
 STORE_FORMAT = 1
@@ -167,7 +167,7 @@ class CaseStore:
                 tmp.unlink()
             raise CaptureError(
                 f"cannot write evidence into {self.dir}: {exc.strerror}",
-                f"无法向 {self.dir} 写入证据：{exc.strerror}",
+                f"无法向 {self.dir} 写入证据：{os_reason(exc)[1]}",
             ) from None
         except BaseException:
             with contextlib.suppress(OSError):
@@ -184,7 +184,7 @@ class CaseStore:
             raise InputError(f"not a file: {path}", f"不是文件：{path}") from None
         except OSError as exc:
             raise InputError(
-                f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{exc.strerror}"
+                f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{os_reason(exc)[1]}"
             ) from None
         with f:
             return self.ingest_stream(f)

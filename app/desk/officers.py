@@ -7,7 +7,7 @@ from pathlib import Path
 
 from app.desk.tsa import builtin_tsa_url, ensure_builtin_identity
 from app.installation import Installation
-from forensics.errors import InputError
+from forensics.errors import InputError, os_reason
 from forensics.identity import (
     BUILTIN_TSA_LABEL,
     Officer,
@@ -208,5 +208,5 @@ def _read(path: Path) -> bytes:
         return path.read_bytes()
     except OSError as exc:
         raise InputError(
-            f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{exc.strerror}"
+            f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{os_reason(exc)[1]}"
         ) from None

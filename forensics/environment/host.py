@@ -24,6 +24,7 @@ from typing import Any, Final
 from forensics import __version__
 from forensics.canonical import format_time
 from forensics.environment.model import Check, Interface, Proc, Reason, unavailable
+from forensics.errors import os_reason
 
 # -- system ------------------------------------------------------------------------------
 
@@ -417,7 +418,7 @@ def browser_profile_check(path: Path | None, now: float) -> Check:
             "browser_profile",
             "profile-unreadable",
             f"cannot read the browser profile {path}: {exc.strerror or exc}",
-            f"无法读取浏览器配置目录 {path}：{exc.strerror or exc}",
+            f"无法读取浏览器配置目录 {path}：{os_reason(exc)[1]}",
             data=data,
         )
     data.update({"entries": count, "entries_truncated": truncated, "oldest_mtime": None})

@@ -30,6 +30,7 @@ from forensics.environment.model import (
     Resolver,
     unavailable,
 )
+from forensics.errors import os_reason
 
 # Plain-text "what is my IP" services, Chinese ones first. Configurable by the caller; a
 # service that does not answer is recorded with the reason.
@@ -217,7 +218,7 @@ def dns_check(resolv_conf: Path = RESOLV_CONF) -> Check:
             "dns",
             "dns-unreadable",
             f"cannot read the DNS configuration {data['source']}: {exc.strerror or exc}",
-            f"无法读取 DNS 配置 {data['source']}：{exc.strerror or exc}",
+            f"无法读取 DNS 配置 {data['source']}：{os_reason(exc)[1]}",
             data=data,
         )
     servers: list[str] = data["dns_servers"]
@@ -459,7 +460,7 @@ def hosts_check(path: Path, targets: Sequence[str]) -> Check:
             "hosts",
             "hosts-unreadable",
             f"cannot read the hosts file {path}: {exc.strerror or exc}",
-            f"无法读取 hosts 文件 {path}：{exc.strerror or exc}",
+            f"无法读取 hosts 文件 {path}：{os_reason(exc)[1]}",
             data=data,
         )
     data.update({"exists": True, "sha256": digest.hexdigest(), "size": size})

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from forensics.atomic import atomic_path
 from forensics.canonical import utc_now
-from forensics.errors import InputError
+from forensics.errors import InputError, os_reason
 from forensics.hashing import digest_file
 from forensics.report.document import render
 from forensics.report.fonts import register_fonts
@@ -97,7 +97,7 @@ def build_report(
     except OSError as exc:
         raise InputError(
             f"cannot write the report to {out}: {exc.strerror or exc}",
-            f"无法写入笔录 {out}：{exc.strerror or exc}",
+            f"无法写入笔录 {out}：{os_reason(exc)[1]}",
         ) from None
     digests = digest_file(out)
     return ReportSummary(

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from asn1crypto import tsp
 
 from forensics import __version__
-from forensics.errors import InputError
+from forensics.errors import InputError, os_reason
 from forensics.timestamp.errors import Attempt, TimestampUnavailable, TokenError
 from forensics.timestamp.token_check import (
     CertSource,
@@ -175,7 +175,7 @@ def _post(url: str, body: bytes, timeout: float) -> bytes:
         raise _Failed(
             "unresolvable",
             f"the host name cannot be resolved ({exc.strerror or exc})",
-            f"无法解析主机名（{exc.strerror or exc}）",
+            f"无法解析主机名（{os_reason(exc)[1]}）",
         ) from None
     except (OSError, http.client.HTTPException) as exc:
         raise _Failed(

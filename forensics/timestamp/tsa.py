@@ -34,7 +34,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from forensics import __version__
 from forensics.atomic import write_atomic
 from forensics.canonical import utc_now
-from forensics.errors import InputError
+from forensics.errors import InputError, os_reason
 from forensics.keyusage import key_usage
 from forensics.timestamp import _der
 
@@ -698,7 +698,7 @@ class TsaServer:
         except OSError as exc:
             raise InputError(
                 f"the TSA cannot listen on {self.host}:{self._port}: {exc.strerror or exc}",
-                f"时间戳服务无法在 {self.host}:{self._port} 上监听：{exc.strerror or exc}",
+                f"时间戳服务无法在 {self.host}:{self._port} 上监听：{os_reason(exc)[1]}",
             ) from exc
         self._httpd = httpd
         self._port = httpd.server_port  # a restart reuses the same port

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import forensics
-from forensics.errors import InputError
+from forensics.errors import InputError, os_reason
 from forensics.ledger import KINDS
 from forensics.training.urls import UrlPattern
 
@@ -146,7 +146,7 @@ def load_exercise(ref: str | Path) -> Exercise:
     except OSError as exc:
         raise ExerciseError(
             f"cannot read exercise file {path}: {exc.strerror}",
-            f"无法读取练习文件 {path}：{exc.strerror}",
+            f"无法读取练习文件 {path}：{os_reason(exc)[1]}",
         ) from None
     if len(raw_bytes) > _MAX_FILE_BYTES:
         raise ExerciseError(f"{path}: exercise file too large", f"{path}：练习文件过大")

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from forensics.errors import InputError
+from forensics.errors import InputError, os_reason
 from forensics.training.exercise import Text
 from forensics.training.tamper import ANSWERS_FORMAT, CLASS_LABELS, CLASSES, AnswerKey
 from forensics.training.text import fmt_points, table
@@ -189,7 +189,7 @@ def _load(source: str | bytes | Path | Mapping[str, Any], what: Text) -> Any:
         except OSError as exc:
             raise AnswersError(
                 f"cannot read {what.en} {source}: {exc.strerror}",
-                f"无法读取{what.zh} {source}：{exc.strerror}",
+                f"无法读取{what.zh} {source}：{os_reason(exc)[1]}",
             ) from None
     else:
         data = source

@@ -163,3 +163,27 @@ def test_an_export_to_a_folder_that_cannot_be_written_reads_in_chinese(
     for code in (errno.EROFS, errno.EACCES, errno.ENOSPC, errno.EXDEV):
         en, zh = os_reason(OSError(code, os.strerror(code)))
         assert en == os.strerror(code) and not ENGLISH_WORDS.search(zh.replace("EXDEV", ""))
+
+
+def test_core_read_errors_and_resolver_failures_read_in_chinese(tmp_path: Path) -> None:
+    """A file the core cannot read, and a name the resolver cannot find, are explained in
+    Chinese words (the OS and the resolver speak English only)."""
+    import socket
+
+    import pytest
+
+    from forensics.errors import QuzhengError, os_reason
+    from forensics.hashing import digest_file
+
+    with pytest.raises(QuzhengError) as missing:
+        digest_file(tmp_path)  # a folder where a file should be
+    zh = missing.value.message_zh
+    assert "不是文件" in zh
+    assert not ENGLISH_WORDS.search(zh.replace(str(tmp_path), "")), zh
+    try:
+        socket.getaddrinfo("no-such-host.invalid", 443)
+    except socket.gaierror as exc:
+        en, zh = os_reason(exc)
+        assert en and "无法解析该主机名" in zh and not ENGLISH_WORDS.search(zh)
+    else:
+        pytest.fail("a .invalid name resolved")
