@@ -29,7 +29,7 @@ def os_reason(exc: OSError) -> tuple[str, str]:
     """Why an operating-system call failed: in English as the OS says it, in Chinese from
     the table above (an unknown cause by its errno name, never in English words)."""
     if isinstance(exc, socket.gaierror):  # resolver codes (EAI_*), not errno values
-        return exc.strerror or str(exc), "无法解析该主机名（DNS 查询失败或名称不存在）"
+        return exc.strerror or str(exc), "无法解析该主机名（域名查询失败或该名称不存在）"
     known = _OS_CAUSES.get(exc.errno or -1)
     en = exc.strerror or (known[0] if known else str(exc))
     if known is not None:
