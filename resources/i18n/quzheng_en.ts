@@ -2128,6 +2128,10 @@
         <translation>Entry hash: {0}</translation>
     </message>
     <message>
+        <source>stamped (#{0})</source>
+        <translation>stamped (#{0})</translation>
+    </message>
+    <message>
         <source>stamped (entry {0})</source>
         <translation>stamped (entry {0})</translation>
     </message>

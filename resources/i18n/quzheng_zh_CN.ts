@@ -2128,6 +2128,10 @@
         <translation>记录哈希：{0}</translation>
     </message>
     <message>
+        <source>stamped (#{0})</source>
+        <translation>已获取（#{0}）</translation>
+    </message>
+    <message>
         <source>stamped (entry {0})</source>
         <translation>已获取（第 {0} 条时间戳记录）</translation>
     </message>

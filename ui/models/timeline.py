@@ -139,6 +139,8 @@ class TimelineModel(RowsModel):
         """The stamp state; a stamped entry names the time-stamp entry that holds its token
         (those entries are folded away, so their numbers are accounted for here)."""
         if r.stamp is StampState.STAMPED and r.stamp_seq is not None:
+            if self.compact:  # the workspace's narrow panel
+                return self.tr("stamped (#{0})").format(r.stamp_seq)
             return self.tr("stamped (entry {0})").format(r.stamp_seq)
         return stamp_label(str(r.stamp))
 
