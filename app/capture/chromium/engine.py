@@ -425,6 +425,10 @@ class ChromiumEngine:
         """Wait (letting the browser run) until every picture of the page has loaded or
         ``deadline``; then two animation frames. Returns how many were still loading."""
         pending = 0
+        # First let the page lay out at its new size: scripts that load pictures as they
+        # come into view (IntersectionObserver, scroll handlers) set their sources only then,
+        # and a picture without a source yet counts as complete.
+        page.evaluate(_TWO_FRAMES_JS)
         while True:
             pending = int(page.evaluate(_PENDING_IMAGES_JS))
             if pending == 0 or time.monotonic() >= deadline:
