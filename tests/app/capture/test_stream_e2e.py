@@ -144,7 +144,12 @@ def test_live_room_stream_and_chat_are_sealed(
 
         # Playable: PyAV decodes picture and sound.
         mp4 = case.store.blob_path(item.sha256)
-        assert_playable(mp4)
+        # A response's last period holds what arrived after the last boundary before the
+        # close or the reload: it may be shorter than a second, but its sound still covers
+        # its picture.
+        later = [s for s in streams if s.seq > stream.seq]
+        last = all(s.data["response_record"] != data["response_record"] for s in later)
+        assert_playable(mp4, min_seconds=0.0 if last else 1.0)
         # The range's own packets: each picture's H.264 NAL units are those of the range's
         # TS segments at the same stream time (a viewer moved to the live edge skips some).
         video, audio, first_key = mp4_packets(mp4)

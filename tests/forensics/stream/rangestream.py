@@ -4,6 +4,8 @@ muxer from its MPEG-TS segments), WARC files holding them as the proxy records a
 
 from __future__ import annotations
 
+import bisect
+
 import io
 import struct
 from functools import cache
@@ -195,12 +197,26 @@ def run_in[T](haystack: list[T], needle: list[T]) -> int:
     raise AssertionError("the packets are not a contiguous run of the range's packets")
 
 
-def assert_playable(mp4: Path) -> None:
+def assert_playable(mp4: Path, min_seconds: float = 1.0) -> None:
+    """Picture and sound decode, the sound lasts at least ``min_seconds``, and there is sound
+    within half a second of every picture (but the last half second: a cut at a period's end
+    may leave the last audio frames before the last pictures)."""
     with av.open(str(mp4)) as container:
-        frame = next(container.decode(video=0))
-        assert (frame.width, frame.height) == (PLAN.width, PLAN.height)
+        pictures = []
+        for frame in container.decode(video=0):
+            assert (frame.width, frame.height) == (PLAN.width, PLAN.height)
+            pictures.append(float(frame.time or 0.0))
+    assert pictures, "no picture"
+    with av.open(str(mp4)) as container:
+        sounds = sorted(float(f.time) for f in container.decode(audio=0) if f.time is not None)
     rate, _, samples = decoded_audio(str(mp4))
-    assert rate == 22050 and len(samples) > rate
+    assert rate == 22050, rate
+    assert len(samples) / rate >= min_seconds, (len(samples) / rate, min_seconds)
+    for t in pictures:
+        if t > max(pictures) - 0.5:
+            continue
+        at = bisect.bisect_left(sounds, t - 0.5)
+        assert at < len(sounds) and sounds[at] <= t + 0.5, f"no sound near the picture at {t} s"
 
 
 def tone_seconds(mp4: Path) -> dict[int, int]:
