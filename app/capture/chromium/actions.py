@@ -20,6 +20,7 @@ page's scripts cannot change what the tool reads. Everything runs off the GUI th
 from __future__ import annotations
 
 import io
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -45,6 +46,8 @@ from forensics.ledger import Record
 
 JOB_TIMEOUT_S = 120.0
 REGRAB_WAIT_S = 0.6
+
+logger = logging.getLogger(__name__)
 
 _FACTS_JS = (
     """(() => { const d = document.documentElement, b = document.body;
@@ -82,6 +85,7 @@ def page_facts(ctx: ActionContext, browser: ChromiumBrowser) -> tuple[PageData, 
             f"There is no web page to capture (the browser shows {url or 'nothing'}).",
             f"当前没有可取证的网页（浏览器显示 {url or '空白'}）。",
         )
+    _note_transition(browser)
     dpr = raw.get("dpr")
     facts = PageData(
         url=url,
@@ -99,6 +103,20 @@ def page_facts(ctx: ActionContext, browser: ChromiumBrowser) -> tuple[PageData, 
         ctx.live_target, url, browser.navlog.streams.urls(), parse_players(raw.get("players"))
     )
     return with_live(ctx, facts, live), _int(raw.get("page_height"))
+
+
+def _note_transition(browser: ChromiumBrowser) -> None:
+    """How the officer reached the page (the history entry's transition: link, typed, …),
+    asked now: the answer the navigation itself asked for reaches the log through the GUI
+    thread, which may not have run yet when a capture follows the load within moments."""
+    try:
+        entry = browser.engine.navigation_entry().result(JOB_TIMEOUT_S)
+    except Exception:  # the step keeps what the log knows; the capture goes on
+        logger.info("the history entry could not be read", exc_info=True)
+        return
+    how, url = entry.get("transitionType"), entry.get("url")
+    if isinstance(how, str) and isinstance(url, str):
+        browser.navlog.note_how(url, how)
 
 
 def flat_below_png(png: bytes, top: int) -> bool:
