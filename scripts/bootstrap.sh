@@ -95,6 +95,22 @@ if [[ ! -f $stamp ]] || [[ $(cat "$stamp") != "$want" ]]; then
   echo "$want" >"$stamp"
 fi
 
+# pywb for tests/interop (issue #18), in a venv of its own: pywb 2.10 pins werkzeug==3.1.7 and
+# pyOpenSSL<26.2 (so cryptography<48, older than .venv's), and its brotlipy would shadow the
+# Brotli module mitmproxy decodes with. About 10 s; again only when the requirements change.
+if [[ ! -x .venv-pywb/bin/python ]] || ! py_ok .venv-pywb/bin/python; then
+  rm -rf .venv-pywb
+  "$PY" -m venv .venv-pywb
+fi
+pywb_stamp=.venv-pywb/.quzheng-installed
+pywb_want=$(sha256sum tests/interop/pywb-requirements.txt | cut -c1-64)
+if [[ ! -f $pywb_stamp ]] || [[ $(cat "$pywb_stamp") != "$pywb_want" ]]; then
+  echo "bootstrap: installing pywb into .venv-pywb (tests/interop)"
+  .venv-pywb/bin/python -m pip install -q --upgrade pip
+  .venv-pywb/bin/python -m pip install -q -r tests/interop/pywb-requirements.txt
+  echo "$pywb_want" >"$pywb_stamp"
+fi
+
 # Interop tests (tests/interop, issue #20): ReplayWeb.page's static build from the npm
 # registry, pinned by tests/interop/package-lock.json (Playwright drives /usr/bin/chromium,
 # installed above). npm ci runs again only when the lock file changes; --ignore-scripts:

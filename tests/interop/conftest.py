@@ -2,7 +2,7 @@
 
 The third-party reader (ReplayWeb.page, pinned in ``package.json``/``package-lock.json``) is
 installed by ``scripts/bootstrap.sh`` (``npm ci`` into ``tests/interop/node_modules``, and
-Debian's ``chromium``). Where it is missing the tests are skipped with the reason, except
+Debian's ``chromium``), and so is pywb (into ``.venv-pywb``, ``tests/interop/wayback.py``). Where it is missing the tests are skipped with the reason, except
 in CI (``CI=true``), where a missing reader is a failure: CI must show the interop.
 
 ``package.json`` overrides ``warcio`` to 2.4.11: ``@webrecorder/wabac`` 2.27.3 asks for
@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from tests.interop.replay import missing_prerequisites
+from tests.interop.wayback import missing_pywb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,6 +33,17 @@ def replay_ready() -> None:
         why = "ReplayWeb.page harness not installed (bash scripts/bootstrap.sh): " + "; ".join(
             missing
         )
+        if os.environ.get("CI"):
+            pytest.fail(why)
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def pywb_ready() -> None:
+    """pywb in ``.venv-pywb`` (``tests/interop/wayback.py`` says why a venv of its own)."""
+    missing = missing_pywb()
+    if missing:
+        why = "pywb not installed: " + "; ".join(missing)
         if os.environ.get("CI"):
             pytest.fail(why)
         pytest.skip(why)

@@ -5,7 +5,6 @@ muxer from its MPEG-TS segments), WARC files holding them as the proxy records a
 from __future__ import annotations
 
 import bisect
-
 import io
 import struct
 from functools import cache
