@@ -264,6 +264,7 @@ def cmd_case_new(args: argparse.Namespace) -> int:
         document_number=args.document_number,
         party=args.party,
         party_not_signed_reason=args.party_not_signed_reason,
+        carrier_statement=args.carrier_statement,
     )
     with case:
         _out(case.case_id)
@@ -307,7 +308,7 @@ def cmd_case_show(args: argparse.Namespace) -> int:
                 _out(f"  {key}: {value}")
         _out(t("Officers:", "办案人员："))
         for fp, o in case.officers().items():
-            _out(f"  {o.get('name')}  {o.get('badge')}  {o.get('agency')}  {o.get('role')}  {fp}")
+            _out(f"  {o.name}  {o.badge}  {o.agency}  {o.role}  {fp}")
         n_items = case.store.item_totals()
         _out(t("Items: ", "证据文件：") + f"{n_items[0]} ({n_items[1]} bytes)")
         for session in case.unclosed_sessions():
@@ -779,6 +780,12 @@ def build_parser() -> argparse.ArgumentParser:
     cn.add_argument("--document-number", default="", help="文书编号 of the report")
     cn.add_argument("--party", default="", help="当事人, where known")
     cn.add_argument("--party-not-signed-reason", default="", help="why the party did not sign")
+    cn.add_argument(
+        "--carrier-statement",
+        default="",
+        help="原始存储介质情况说明 for the report (default: the data were extracted online "
+        "from the target's servers, which could not be seized)",
+    )
     cn.set_defaults(func=cmd_case_new)
     csub.add_parser("list").set_defaults(func=cmd_case_list)
     cao = with_pass(

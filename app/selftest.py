@@ -61,6 +61,12 @@ PAINT_TIMEOUT_S: Final = 20.0
 RANGE_PAGE: Final = "/licence"  # a small page that also fetches the range's style sheet
 RANGE_STYLE: Final = "/static/range.css"
 AGENCY: Final = "示例市市场监督管理局（自检）"
+SHOP_URL: Final = "https://shop.range.test/"
+# What the self-test's session.start says of its method (it captures nothing for a case).
+METHOD: Final = (
+    "installation self-test (quzheng --selftest): a practice-range page loaded through the "
+    "recording proxy on 127.0.0.1 in the capture browser; not evidence"
+)
 PACKAGES: Final = ("forensics", "app", "ui")
 
 
@@ -189,7 +195,9 @@ def _step_officers(run: _Run) -> str:
 
 
 def _step_seal(run: _Run) -> str:
+    from app.capture.qualification import tool_qualification
     from forensics.case import Case
+    from forensics.entry_data import SessionStartData
 
     lead, second = run.need(run.lead, "officer"), run.need(run.second, "officer")
     run.case = Case.create(
@@ -198,14 +206,17 @@ def _step_seal(run: _Run) -> str:
         title="安装自检案件（非真实案件）",
         number="自检〔2026〕1号",
         cause="安装自检",
-        target={"platform": "练习靶场", "url": "https://shop.range.test/"},
+        target={"platform": "练习靶场", "url": SHOP_URL},
         location="本机",
         purpose="检验本机安装的取证软件能否正常工作",
         officers=[second.officer],
         agency=AGENCY,
         training=True,  # a self-test, not evidence: its built-in TSA counts as for training
     )
-    run.session = run.case.start_session(lead, {"method": "selftest"})
+    # The session as a capture session opens it (method, target, the tool's qualification);
+    # the proxy and the browser start in later steps, so it does not name them.
+    start = SessionStartData(METHOD, (SHOP_URL,), tool=tool_qualification())
+    run.session = run.case.start_session(lead, start)
     sample = run.root / "selftest-sample.txt"
     sample.write_text("Quzheng 取证 自检样本 / self-test sample\n", encoding="utf-8")
     rec = run.case.import_file(lead, sample, session=run.session)

@@ -16,7 +16,13 @@ from typing import Any, BinaryIO
 
 from forensics.atomic import write_atomic
 from forensics.canonical import utc_now
-from forensics.entry_data import CaseOpenData, ImportData, OfficerData
+from forensics.entry_data import (
+    CaseOpenData,
+    ImportData,
+    NoteData,
+    OfficerData,
+    SessionStartData,
+)
 from forensics.errors import InputError, NotAMember, NotFoundError, PolicyError
 from forensics.hashing import Digests
 from forensics.identifiers import new_case_id
@@ -116,7 +122,7 @@ class Case:
         self.store = store
         self.case_id = case_id
         self.ledger = Ledger(store, case_id, now)
-        self._officers: dict[str, dict[str, Any]] = {}
+        self._officers: dict[str, OfficerData] = {}
         self._officers_seen = -1
 
     # -- lifecycle ------------------------------------------------------------------------
@@ -139,11 +145,14 @@ class Case:
         document_number: str = "",
         party: str = "",
         party_not_signed_reason: str = "",
+        carrier_statement: str = "",
         now: Callable[[], datetime] = utc_now,
     ) -> Case:
         """Open a case. ``officers`` are the others on it (optionally with a role such as
-        ``recorder`` or ``assistant``); the signer is the lead. Party (当事人), agency and
-        document number (文书编号) appear in the report."""
+        ``recorder`` or ``assistant``); the signer is the lead. Party (当事人), agency,
+        document number (文书编号) and the statement on the original storage medium
+        (``carrier_statement``; when empty the report states the usual online case) appear
+        in the report."""
         if not title.strip():
             raise InputError("the case title is empty", "案件标题为空")
         case_id = new_case_id()  # the one shape import accepts (forensics/identifiers.py)
@@ -169,6 +178,7 @@ class Case:
                 party=party,
                 party_not_signed_reason=party_not_signed_reason,
                 format=1,
+                carrier_statement=carrier_statement.strip(),
             ).to_json(),
         )
         case.add_officer(signer, signer.officer, role="lead")
@@ -211,7 +221,7 @@ class Case:
             title=self.store.get_meta("title") or "",
             number=self.store.get_meta("number") or "",
             status=self.store.get_meta("status") or "open",
-            officers=[str(o["badge"]) for o in self.officers().values()],
+            officers=[o.badge for o in self.officers().values()],
             last_activity=last,
             training=self.store.get_meta("training") == "1",
         )
@@ -270,7 +280,7 @@ class Case:
             officer_data(officer, role).to_json(),
         )
 
-    def officers(self) -> dict[str, dict[str, Any]]:
+    def officers(self) -> dict[str, OfficerData]:
         """Officers of the case by key fingerprint, from the ledger's ``officer.add`` entries.
 
         Read incrementally: only entries newer than the last look are parsed, so sealing
@@ -279,7 +289,8 @@ class Case:
         for seq, line in self.store.record_lines_after(self._officers_seen):
             rec = parse_record(line)
             if rec.kind == "officer.add":
-                self._officers[rec.data_str("key")] = dict(rec.data)
+                added = OfficerData.from_json(rec.data)
+                self._officers[added.key] = added
             self._officers_seen = seq
         return dict(self._officers)
 
@@ -391,19 +402,22 @@ class Case:
         self._require_officer(signer)
         if not text.strip():
             raise InputError("the note is empty", "备注为空")
-        return self.ledger.append(signer, "note", {"text": text}, session=session)
+        return self.ledger.append(signer, "note", NoteData(text).to_json(), session=session)
 
     # -- sessions -------------------------------------------------------------------------
 
-    def start_session(self, signer: Signer, data: dict[str, Any] | None = None) -> str:
+    def start_session(self, signer: Signer, data: SessionStartData | None = None) -> str:
         """Seal ``session.start``; returns the new session's id."""
         return str(self.open_session(signer, data).session)
 
-    def open_session(self, signer: Signer, data: dict[str, Any] | None = None) -> Record:
-        """Seal ``session.start`` under a new session id; returns the sealed entry."""
+    def open_session(self, signer: Signer, data: SessionStartData | None = None) -> Record:
+        """Seal ``session.start`` under a new session id; returns the sealed entry. Without
+        ``data`` (``quzheng session start``: the officers seal and import by hand, no capture
+        program runs) the entry's data is empty."""
         self._require_officer(signer)
         session = str(uuid.uuid4())
-        return self.ledger.append(signer, "session.start", dict(data or {}), session=session)
+        body = data.to_json() if data is not None else {}
+        return self.ledger.append(signer, "session.start", body, session=session)
 
     def unclosed_sessions(self) -> list[str]:
         """Sessions started and not (yet) ended, in ledger order (whole ids)."""

@@ -6,6 +6,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -17,6 +18,9 @@ from forensics import childenv, keywrap
 from forensics.case import Case
 from forensics.identity import IdentityStore, Profile, Signer
 from forensics.timestamp import TsaServer
+
+if TYPE_CHECKING:
+    from tests.forensics.report.builders import FullCase
 
 # The suite makes hundreds of officer keys: in this process they are wrapped under a cheap
 # scrypt cost. The production cost (keywrap.PRODUCTION_COST) is checked by
@@ -89,3 +93,16 @@ def case(world: World) -> Iterator[Case]:
     )
     yield c
     c.close()
+
+
+@pytest.fixture
+def full(world: World, tmp_path: Path) -> Iterator[FullCase]:
+    """A case with one of everything the report shows (``build_full_case``), closed after the
+    test; shared by the report's, the stream section's and the timeline's tests."""
+    from tests.forensics.report.builders import build_full_case
+
+    work = tmp_path / "work"
+    work.mkdir()
+    fc = build_full_case(world.home, world.ids, world.lead, world.second, world.stranger, work)
+    yield fc
+    fc.case.close()

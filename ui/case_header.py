@@ -29,8 +29,7 @@ class CaseHeader(QObject):
         target = o.get("target") or {}
         target_text = "；".join(f"{labels.get(k, k)}：{v}" for k, v in target.items()) or "—"
         officers = "、".join(
-            f"{x.get('name')}（{x.get('badge')}）{'★' if x.get('role') == 'lead' else ''}"
-            for x in d.officers
+            f"{x.name}（{x.badge}）{'★' if x.role == 'lead' else ''}" for x in d.officers
         )
         files = sum(len(r.items) for r in d.rows)
         sessions = sum(1 for r in d.rows if r.kind == "session.start")

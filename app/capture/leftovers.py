@@ -27,12 +27,14 @@ import re
 import shutil
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from app.capture.sealer import Item, Sealer
 from forensics.capture.recover import RecoveryError, recover_open_segments
 from forensics.capture.warc import LOCK_PREFIX, RunLock
 from forensics.case import Case
+from forensics.entry_data import RecoveredData
+from forensics.entry_data.recovered import CLOSED_UNSEALED, DAMAGED, REPAIRED, TORN, TRAFFIC, VIDEO
 from forensics.errors import PolicyError, QuzhengError
 from forensics.identity import Signer
 
@@ -78,11 +80,13 @@ class Leftovers:
     def _already_sealed(self, path: Path) -> bool:
         return self.case.store.has_item_content(sha256_file(path))
 
-    def _seal(self, path: Path, media_type: str, data: dict[str, Any], folder: str) -> None:
+    def _seal(
+        self, path: Path, media_type: str, kind: str, state: str, reason: str, folder: str
+    ) -> None:
         if self._already_sealed(path):
             path.unlink(missing_ok=True)  # sealed before the crash; only the copy was left
             return
-        body = {"file": path.name, "size": path.stat().st_size, **data}
+        body = RecoveredData(path.name, path.stat().st_size, kind, state, reason).to_json()
         self.sealer.seal_items(
             "capture.recovered", body, [Item(path.name, media_type, path=path)], folder=folder
         ).result()
@@ -105,25 +109,25 @@ class Leftovers:
                     if not lock.acquire():
                         continue  # a live proxy of another process: its app seals these
                     lock.release(unlink=True)
-            state = "repaired-open-segment" if path.name in repaired_names else "closed-unsealed"
+            was_open = path.name in repaired_names
             self._seal(
                 path,
                 "application/warc",
-                {
-                    "kind": "traffic",
-                    "state": state,
-                    "reason": "left by an earlier capture run that ended without sealing it"
-                    if state == "closed-unsealed"
-                    else "the recording proxy of an earlier run died with this segment open; "
-                    "repaired (see its Quzheng-Metadata: recovery record)",
-                },
+                TRAFFIC,
+                REPAIRED if was_open else CLOSED_UNSEALED,
+                "the recording proxy of an earlier run died with this segment open; "
+                "repaired (see its Quzheng-Metadata: recovery record)"
+                if was_open
+                else "left by an earlier capture run that ended without sealing it",
                 "archive",
             )
         for path in sorted(self.proxy_dir.glob("*.damaged")):
             self._seal(
                 path,
                 "application/octet-stream",
-                {"kind": "traffic", "state": "damaged", "reason": "not a readable WARC segment"},
+                TRAFFIC,
+                DAMAGED,
+                "not a readable WARC segment",
                 "archive",
             )
         for d in sorted(self.work.glob(f"{SESSION_DIR_PREFIX}*")):
@@ -138,12 +142,10 @@ class Leftovers:
                     self._seal(
                         path,
                         "video/mp4",
-                        {
-                            "kind": "video",
-                            "state": "torn-open-segment" if torn else "closed-unsealed",
-                            "reason": "screen recording segment an earlier session did not seal"
-                            + (" (fragmented MP4 cut at the crash)" if torn else ""),
-                        },
+                        VIDEO,
+                        TORN if torn else CLOSED_UNSEALED,
+                        "screen recording segment an earlier session did not seal"
+                        + (" (fragmented MP4 cut at the crash)" if torn else ""),
                         "evidence",
                     )
                 # The old browser profile is not evidence and may hold cookies: remove it.
@@ -170,12 +172,10 @@ class Leftovers:
                 self._seal(
                     path,
                     "application/warc",
-                    {
-                        "kind": "traffic",
-                        "state": "repaired-open-segment",
-                        "reason": "the recording proxy died during this session with this "
-                        "segment open; repaired (see its Quzheng-Metadata: recovery record)",
-                    },
+                    TRAFFIC,
+                    REPAIRED,
+                    "the recording proxy died during this session with this segment open; "
+                    "repaired (see its Quzheng-Metadata: recovery record)",
                     "archive",
                 )
             except QuzhengError as exc:

@@ -53,7 +53,7 @@ from app.capture.sound import SoundPlan, SoundSource
 from forensics.atomic import replace_durably
 from forensics.canonical import format_time, utc_now
 from forensics.entry_data import MarkData, VideoData
-from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
+from forensics.entry_data.recording import PAUSE, RESUME, RESUME_DEFAULT_TEXT, RecordingNote
 from forensics.errors import CaptureError, InputError
 from forensics.ledger import Record
 
@@ -173,7 +173,7 @@ class _Cut:
 
     t: float
     wall: datetime
-    note: dict[str, Any] | None
+    note: RecordingNote | None
     future: Future[Record] | None
 
 
@@ -369,13 +369,9 @@ class ScreenRecorder(QObject):
         self._timer.stop()
         t, wall = self._mono(), self._now()
         future: Future[Record] = Future()
-        note = {
-            "text": reason.strip(),
-            "event": "recording.pause",
-            "recording": self.recording_id,
-            "at_us": self._at_us(t),
-            "time": format_time(wall),
-        }
+        note = RecordingNote(
+            PAUSE, reason.strip(), self.recording_id, self._at_us(t), format_time(wall)
+        )
         self._queue.put(_Cut(t, wall, note, future))
         self._state = "paused"
         return future
@@ -384,14 +380,14 @@ class ScreenRecorder(QObject):
         self._require("paused")
         t, wall = self._mono(), self._now()
         future: Future[Record] = Future()
-        data = {
-            "text": note.strip() or RESUME_DEFAULT_TEXT,
-            "event": "recording.resume",
-            "recording": self.recording_id,
-            "at_us": self._at_us(t),
-            "time": format_time(wall),
-        }
-        _chain(self.sealer.append("note", data), future)
+        data = RecordingNote(
+            RESUME,
+            note.strip() or RESUME_DEFAULT_TEXT,
+            self.recording_id,
+            self._at_us(t),
+            format_time(wall),
+        )
+        _chain(self.sealer.append("note", data.to_json()), future)
         self._state = "recording"
         self._slot0, self._last_slot = t, -1
         self._tick()
@@ -515,7 +511,7 @@ class ScreenRecorder(QObject):
                         self._close(seg, item.t, item.wall, final=False)
                         seg = None
                     if item.note is not None and item.future is not None:
-                        _chain(self.sealer.append("note", item.note), item.future)
+                        _chain(self.sealer.append("note", item.note.to_json()), item.future)
                 elif isinstance(item, _Stop):
                     if seg is not None:
                         self._close(seg, item.t, item.wall, final=True)

@@ -79,6 +79,7 @@ from app.capture.start_record import start_data
 from app.capture.tasks import Outcome
 from app.frozen import proxy_command
 from forensics.capture.controller import RecordingProxy
+from forensics.entry_data import AccountNote, MediaNote
 from forensics.errors import CaptureError, PolicyError, QuzhengError
 from forensics.ledger import Record
 from forensics.stamping import BackgroundStamper
@@ -164,7 +165,7 @@ class CaptureSession(ProxyWatch, SessionClose):
                 sound=self.sound_plan.record(),
             )
             self.browser_facts = dict(start.browser)
-            opened = self.case.open_session(self.signer, start.to_json())
+            opened = self.case.open_session(self.signer, start)
             self.session_id = str(opened.session)
             self.sealer.session = self.session_id
             self.sealer.records.append(opened)
@@ -277,8 +278,7 @@ class CaptureSession(ProxyWatch, SessionClose):
 
             def unplayable(finding: dict[str, Any]) -> None:  # engine thread
                 text = f"{finding['zh']} / {finding['en']}"
-                data = {"text": text, "event": "media-unplayable", "media": finding}
-                self.sealer.append("note", data)
+                self.sealer.append("note", MediaNote(text, finding).to_json())
                 self.warnings.append(finding["en"])
                 self._say(text)
 
@@ -353,9 +353,7 @@ class CaptureSession(ProxyWatch, SessionClose):
             if self.logged_in_account
             else "未使用登录账号 / no logged-in account"
         )
-        return self.sealer.append(
-            "note", {"text": text, "event": "account", "account": self.logged_in_account}
-        )
+        return self.sealer.append("note", AccountNote(self.logged_in_account, text).to_json())
 
     # -- recording ------------------------------------------------------------------------
 

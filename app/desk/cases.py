@@ -21,6 +21,7 @@ from app.desk.timeline import TimelineRow, timeline_rows
 from app.installation import Installation
 from app.reporting import report_hook
 from forensics.case import Case, list_cases
+from forensics.entry_data import OfficerData
 from forensics.errors import InputError, NotFoundError
 from forensics.identity import IdentityStore, Officer, Signer
 from forensics.ledger import Record
@@ -158,7 +159,7 @@ class CaseDetails:
     training: bool
     received: bool
     opened: dict[str, Any]  # the case.open entry's data: cause, target, location, purpose…
-    officers: list[dict[str, Any]]  # name, badge, agency, role, key
+    officers: list[OfficerData]
     rows: list[TimelineRow]
     pending_stamps: int
     open_sessions: list[str]
@@ -166,7 +167,7 @@ class CaseDetails:
 
     @property
     def badges(self) -> list[str]:
-        return [str(o.get("badge")) for o in self.officers]
+        return [o.badge for o in self.officers]
 
 
 def _open_sessions(records: Sequence[Record]) -> list[str]:

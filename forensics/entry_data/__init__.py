@@ -31,7 +31,9 @@ from forensics.entry_data.deposit import DepositData
 from forensics.entry_data.derive import Derived, HarData, Parent, TranscriptData, TranscriptLine
 from forensics.entry_data.envcheck import EnvCheckData
 from forensics.entry_data.imports import ImportData
-from forensics.entry_data.recording import MarkData, VideoData
+from forensics.entry_data.note import AccountNote, MediaNote, Note, NoteData, read_note
+from forensics.entry_data.recording import MarkData, RecordingNote, VideoData
+from forensics.entry_data.recovered import RecoveredData
 from forensics.entry_data.session import SessionEndData, SessionStartData
 from forensics.entry_data.stamp import TimestampData
 from forensics.entry_data.stream import (
@@ -48,6 +50,7 @@ __all__ = [
     "PAGE_KINDS",
     "READERS",
     "AccessData",
+    "AccountNote",
     "CaseOpenData",
     "ChatData",
     "ChatMessageData",
@@ -59,11 +62,16 @@ __all__ = [
     "HarData",
     "ImportData",
     "MarkData",
+    "MediaNote",
+    "Note",
+    "NoteData",
     "OfficerData",
     "PageData",
     "Parent",
     "ReceiveData",
+    "RecordingNote",
     "RecordingOverlap",
+    "RecoveredData",
     "ReportData",
     "SensitiveUse",
     "SessionEndData",
@@ -80,6 +88,7 @@ __all__ = [
     "VerifyData",
     "VideoData",
     "read",
+    "read_note",
 ]
 
 READERS: Mapping[str, Callable[[object], object]] = {
@@ -91,10 +100,12 @@ READERS: Mapping[str, Callable[[object], object]] = {
     "capture.chat": ChatData.from_json,
     **dict.fromkeys(PAGE_KINDS, PageData.from_json),
     "capture.traffic": TrafficData.from_json,
+    "capture.recovered": RecoveredData.from_json,
     "session.start": SessionStartData.from_json,
     "session.end": SessionEndData.from_json,
     "capture.video": VideoData.from_json,
     "mark": MarkData.from_json,
+    "note": read_note,
     "import.file": ImportData.from_json,
     "derive": Derived.from_json,
     "package.export": ExportData.from_json,

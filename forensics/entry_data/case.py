@@ -12,7 +12,10 @@ from forensics.entry_data.fields import count, flag, obj, text
 @dataclass(frozen=True)
 class CaseOpenData:
     """``case.open`` as ``forensics.case.Case.create`` writes it. Party (当事人), agency and
-    document number (文书编号) appear in the report; ``training`` marks a practice case."""
+    document number (文书编号) appear in the report; ``training`` marks a practice case.
+    ``carrier_statement`` (原始存储介质情况说明), written only when the officers gave one,
+    replaces the report's standard statement that the original medium is the target's
+    server and could not be seized."""
 
     title: str
     number: str = ""
@@ -26,9 +29,10 @@ class CaseOpenData:
     party: str = ""
     party_not_signed_reason: str = ""
     format: int = 1
+    carrier_statement: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "title": self.title,
             "number": self.number,
             "cause": self.cause,
@@ -42,6 +46,9 @@ class CaseOpenData:
             "party_not_signed_reason": self.party_not_signed_reason,
             "format": self.format,
         }
+        if self.carrier_statement:
+            out["carrier_statement"] = self.carrier_statement
+        return out
 
     @classmethod
     def from_json(cls, raw: object) -> CaseOpenData:
@@ -59,6 +66,7 @@ class CaseOpenData:
             party=text(d.get("party")),
             party_not_signed_reason=text(d.get("party_not_signed_reason")),
             format=count(d.get("format")),
+            carrier_statement=text(d.get("carrier_statement")),
         )
 
 

@@ -1,5 +1,6 @@
 """The data of the screen recorder's entries (``app.capture.recorder``): each sealed
-segment file (``capture.video``) and each mark an officer sets while recording (``mark``).
+segment file (``capture.video``), each mark an officer sets while recording (``mark``), and
+the ``note`` it seals when the officer pauses or resumes (``RecordingNote``).
 
 A recording is a run of segments sharing one ``recording`` id; ``segment`` is the index of
 the file. A mark names the recording and the segment it falls in, its time on the
@@ -15,6 +16,51 @@ from forensics.entry_data.fields import count, flag, integer, obj, plain, string
 
 # What the recorder seals as a ``recording.resume`` note's text when the officer wrote none.
 RESUME_DEFAULT_TEXT = "录像继续 / recording resumed"
+PAUSE, RESUME = "recording.pause", "recording.resume"
+
+
+@dataclass(frozen=True)
+class RecordingNote:
+    """A ``note`` with ``event: recording.pause`` (``text``: the reason the officer typed;
+    the open segment is closed first) or ``recording.resume`` (``text``: what the officer
+    wrote, else ``RESUME_DEFAULT_TEXT``). ``at_us`` is on the recording's clock, ``time`` the
+    wall clock (RFC 3339 UTC), so the report and the timeline show the gap and its reason."""
+
+    event: str  # PAUSE or RESUME
+    text: str
+    recording: str
+    at_us: int | None
+    time: str
+
+    @property
+    def own_text(self) -> str:
+        """What the officer wrote (a resume with no words of theirs gives "")."""
+        said = self.text.strip()
+        return "" if self.event == RESUME and said == RESUME_DEFAULT_TEXT else said
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "event": self.event,
+            "recording": self.recording,
+            "at_us": self.at_us,
+            "time": self.time,
+        }
+
+    @classmethod
+    def from_json(cls, raw: object) -> RecordingNote | None:
+        """The pause or resume note's data; None when ``raw`` is neither."""
+        d = obj(raw)
+        event = d.get("event")
+        if event not in (PAUSE, RESUME):
+            return None
+        return cls(
+            event=str(event),
+            text=text(d.get("text")),
+            recording=text(d.get("recording")),
+            at_us=integer(d.get("at_us")),
+            time=text(d.get("time")),
+        )
 
 
 @dataclass(frozen=True)

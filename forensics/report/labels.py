@@ -279,8 +279,31 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
         "中断后恢复的分段封存：{what}",
         "Segment recovered after an interruption: {what}",
     ),
+    "k.recovered.repaired-open-segment": (
+        "取证代理停止时未关闭的流量分段，已修复",
+        "a traffic segment the recording proxy left open when it stopped, repaired",
+    ),
+    "k.recovered.closed-unsealed": (
+        "中断的取证已关闭但未封存的文件",
+        "a file an interrupted capture closed but did not seal",
+    ),
+    "k.recovered.damaged": (
+        "无法读取的流量分段，按原样封存",
+        "an unreadable traffic segment, sealed as found",
+    ),
+    "k.recovered.torn-open-segment": (
+        "崩溃时中断的屏幕录像分段",
+        "a screen-recording segment cut off by the crash",
+    ),
+    "k.recovered.other": ("中断的取证留下的文件", "a file an interrupted capture left"),
     "k.mark": ("录像标记 {at}：{note}", "Mark in recording at {at}: {note}"),
     "k.note": ("备注：{text}", "Note: {text}"),
+    "k.account": ("声明取证浏览器已登录账号：{account}", "Logged-in account declared: {account}"),
+    "k.no_account": ("声明取证浏览器未使用登录账号", "Declared: no logged-in account is used"),
+    "k.media_unplayable": (
+        "取证浏览器无法播放的媒体：{what}",
+        "Media the capture browser cannot play: {what}",
+    ),
     "k.recording.pause": ("录像暂停，原因：{reason}", "Recording paused, reason: {reason}"),
     "k.recording.resume": ("录像继续", "Recording resumed"),
     "k.import.file": ("导入文件：{what}", "File imported: {what}"),

@@ -11,6 +11,7 @@ from forensics.entries import int_of, mapping, text, time_of
 from forensics.entry_data import (
     PAGE_KINDS,
     AccessData,
+    AccountNote,
     CaseOpenData,
     DepositData,
     Derived,
@@ -18,17 +19,22 @@ from forensics.entry_data import (
     ExportFailedData,
     ImportData,
     MarkData,
+    MediaNote,
+    Note,
     OfficerData,
     PageData,
+    RecordingNote,
+    RecoveredData,
     ReportData,
     TimestampData,
     TrafficData,
     TransferData,
     VerifyData,
     VideoData,
+    read_note,
 )
 from forensics.entry_data.derive import TRANSCRIPT
-from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
+from forensics.entry_data.recording import PAUSE
 from forensics.ledger import Record
 from forensics.report.envview import flat_view
 from forensics.report.labels import LABELS, field_name, kind_name, label
@@ -172,6 +178,9 @@ def _capture_what(lang: str, rec: Record, data: Mapping[str, Any]) -> str:
         )
     if recording_part is not None:
         parts.append(str(recording_part))
+    if rec.kind == "capture.recovered":
+        state = f"k.recovered.{RecoveredData.from_json(data).state}"
+        parts.append(label(lang, state if state in LABELS else "k.recovered.other"))
     if rec.kind == "capture.traffic":
         segment = TrafficData.from_json(data)
         if segment.segment:
@@ -230,17 +239,7 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
         mark = MarkData.from_json(data)
         return label(lang, "k.mark", at=at_text(mark.at_us), note=cut(mark.note or "-"))
     if kind == "note":
-        failed = ExportFailedData.from_json(data)
-        if failed is not None:
-            return _export_failed_note(lang, failed)
-        event, said = data.get("event"), text(data.get("text")).strip()
-        if event == "recording.pause":
-            return label(lang, "k.recording.pause", reason=cut(said or "-"))
-        if event == "recording.resume":
-            own = said if said != RESUME_DEFAULT_TEXT else ""
-            resumed = label(lang, "k.recording.resume")
-            return f"{resumed}{_sep(lang)}{cut(own)}" if own else resumed
-        return label(lang, "k.note", text=cut(text(data.get("text")), 2000))
+        return _note(lang, read_note(data))
     if kind == "import.file":
         what = ImportData.from_json(data).source_name or _capture_what(lang, rec, data)
         return label(lang, "k.import.file", what=what)
@@ -282,6 +281,26 @@ def describe(lang: str, rec: Record, model: ReportModel) -> str:
     return label(
         lang, "k.other", kind=kind_name(lang, kind), what=flat(lang, data) if data else "-"
     )
+
+
+def _note(lang: str, note: Note) -> str:
+    """A note in ``lang``: the events capture and export note are worded here (their own
+    text holds both languages); an officer's note is printed as written."""
+    if isinstance(note, ExportFailedData):
+        return _export_failed_note(lang, note)
+    if isinstance(note, RecordingNote) and note.event == PAUSE:
+        return label(lang, "k.recording.pause", reason=cut(note.own_text or "-"))
+    if isinstance(note, RecordingNote):
+        resumed = label(lang, "k.recording.resume")
+        return f"{resumed}{_sep(lang)}{cut(note.own_text)}" if note.own_text else resumed
+    if isinstance(note, AccountNote):
+        if note.account is None:
+            return label(lang, "k.no_account")
+        return label(lang, "k.account", account=cut(note.account, 200))
+    if isinstance(note, MediaNote):
+        said = text(note.media.get("zh" if lang == "zh" else "en")) or note.text
+        return label(lang, "k.media_unplayable", what=cut(said, 2000))
+    return label(lang, "k.note", text=cut(note.text, 2000))
 
 
 def _export_failed_note(lang: str, failed: ExportFailedData) -> str:

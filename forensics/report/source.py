@@ -11,7 +11,7 @@ given (a live case's ``certs/`` folder), else through the opener at the package 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -34,11 +34,6 @@ if TYPE_CHECKING:
 
 type ItemOpener = Callable[[dict[str, Any]], BinaryIO | None]
 type CertReader = Callable[[str], bytes | None]  # officer key fingerprint -> PEM chain
-
-
-def _text(data: Mapping[str, Any], key: str) -> str:
-    value = data.get(key)
-    return value.strip() if isinstance(value, str) else ""
 
 
 @dataclass(frozen=True)
@@ -86,8 +81,7 @@ class CaseMeta:
             party_not_signed_reason=case.party_not_signed_reason.strip(),
             agency=case.agency.strip(),
             document_number=case.document_number.strip(),
-            # No producer writes it yet (Case.create has no such field); read as entered.
-            carrier_statement=_text(data, "carrier_statement"),
+            carrier_statement=case.carrier_statement.strip(),
             opened=opened,
         )
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from forensics.entry_data import PageData, TrafficData, read
+from forensics.entry_data import OfficerData, PageData, TrafficData, read
 from forensics.errors import InputError
 from forensics.ledger import Record, parse_record
 from forensics.package import layout as L
@@ -113,12 +113,13 @@ class LedgerView:
     def first(self, kind: str) -> Record | None:
         return next((r for r in self.records if r.kind == kind), None)
 
-    def officers(self) -> dict[str, dict[str, Any]]:
-        out: dict[str, dict[str, Any]] = {}
+    def officers(self) -> dict[str, OfficerData]:
+        """The officers the ledger's ``officer.add`` entries name, by key fingerprint."""
+        out: dict[str, OfficerData] = {}
         for r in self.of_kind(["officer.add"]):
-            key = r.data.get("key")
-            if isinstance(key, str):
-                out[key] = dict(r.data)
+            added = OfficerData.from_json(r.data)
+            if isinstance(r.data.get("key"), str):
+                out[added.key] = added
         return out
 
 

@@ -368,9 +368,7 @@ def _table(
             )
     opener = view.first("case.open")
     trainee = f"{opener.actor_name} ({opener.actor_badge})" if opener else " ()"
-    officers = tuple(
-        f"{o.get('name', '')} ({o.get('badge', '')})" for o in view.officers().values()
-    )
+    officers = tuple(f"{o.name} ({o.badge})" for o in view.officers().values())
     number = str(opener.data.get("number", "")) if opener else ""
     return ScoreTable(
         ex.id, ex.version, ex.title, path.name, tuple(rows), report.bottom_line, True,
@@ -807,8 +805,8 @@ def _eval_officers(c: Criterion, ctx: _Context) -> Result:
     details = [
         Detail(
             True,
-            f"办案人员：{o.get('name')}（{o.get('badge')}）",
-            f"officer: {o.get('name')} ({o.get('badge')})",
+            f"办案人员：{o.name}（{o.badge}）",
+            f"officer: {o.name} ({o.badge})",
         )
         for o in officers.values()
     ]
@@ -825,8 +823,8 @@ def _eval_officers(c: Criterion, ctx: _Context) -> Result:
             str(co.get("actor", {}).get("key", "")) for co in r.cosig if isinstance(co, dict)
         }
         present = [o for k, o in officers.items() if k in signers]
-        names = "、".join(f"{o.get('name')}（{o.get('badge')}）" for o in present)
-        names_en = ", ".join(f"{o.get('name')} ({o.get('badge')})" for o in present)
+        names = "、".join(f"{o.name}（{o.badge}）" for o in present)
+        names_en = ", ".join(f"{o.name} ({o.badge})" for o in present)
         ok = len(present) >= c.min_officers
         details.append(
             Detail(

@@ -16,8 +16,11 @@ from pathlib import Path
 import pytest
 
 import app.selftest as selftest
+from app.capture.qualification import build_hash
 from app.frozen import RUN_PROXY, RUN_WORKSPACE, proxy_command, workspace_command
+from forensics import __version__
 from forensics.capture.controller import RecordingProxy
+from forensics.entry_data import SessionStartData
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -120,6 +123,26 @@ def test_selftest_passes_from_source_and_leaves_nothing_behind(tmp_path: Path) -
     assert "source 源码" in lines[0]
     assert "quzheng-selftest-" not in " ".join(p.name for p in tmp.iterdir())
     print(f"self-test from source: {elapsed:.1f} s")
+
+
+def test_selftest_session_start_is_the_typed_record(tmp_path: Path) -> None:
+    """The self-test's case opens its session with the typed record capture uses (method,
+    target, the tool's qualification), which reads back unchanged."""
+    run = selftest._Run(root=tmp_path, out=io.StringIO())
+    try:
+        with selftest._environment(run.home):
+            selftest._step_officers(run)
+            selftest._step_seal(run)
+            records = run.need(run.case, "the case").ledger.records()
+    finally:
+        selftest._cleanup(run)
+    start = next(r for r in records if r.kind == "session.start")
+    data = SessionStartData.from_json(start.data)
+    assert data.to_json() == dict(start.data)
+    assert data.method == selftest.METHOD and data.targets == (selftest.SHOP_URL,)
+    assert data.tool is not None
+    assert (data.tool.version, data.tool.build_sha256) == (__version__, build_hash())
+    assert start.session == run.session
 
 
 def _ok(run: selftest._Run) -> str:

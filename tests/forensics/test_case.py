@@ -197,7 +197,7 @@ def test_add_officer_rules(case: Case, world: World) -> None:
     assert len(case.ledger.records()) == before
     rec = case.add_officer(world.second, world.stranger.officer, role="assistant")
     assert rec.entry["actor"]["key"] == world.second.officer.key_fp
-    assert case.officers()[world.stranger.officer.key_fp]["role"] == "assistant"
+    assert case.officers()[world.stranger.officer.key_fp].role == "assistant"
     lines = [line for _, _, line in case.store.ledger_rows()]
     report = verify_case_dir(case.store.dir, lines, TrustPolicy.of(world.ids.trusted_cas()))
     assert report.bottom_line, report.errors

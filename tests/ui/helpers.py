@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QTableView, QWidget
 
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.identity import Signer
 
 
@@ -77,7 +78,7 @@ def write_png(path: Path, width: int = 320, height: int = 1200) -> Path:
 def fill_case(case: Case, lead: Signer, tmp: Path) -> str:
     """A session with a screenshot, a traffic segment, a video segment with a mark, a note
     and an imported JSON file (sealed the way the capture engine seals them)."""
-    session = case.start_session(lead, {"method": "test"})
+    session = case.start_session(lead, SessionStartData("test", ()))
     png = write_png(tmp / "shot.png")
     case.seal_file(
         lead, png, kind="capture.screenshot", media_type="image/png", session=session,

@@ -4,26 +4,14 @@ in Chinese — from items sealed by the capture session's own hook."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from app.desk.timeline import timeline_rows
 from forensics.entry_data import ChatData
 from tests.conftest import World
-from tests.forensics.report.builders import FullCase, build_full_case
+from tests.forensics.report.builders import FullCase
 from tests.forensics.stream.test_report_section import seal_room_traffic
 from ui.models.timeline import TimelineModel
-
-
-@pytest.fixture
-def full(world: World, tmp_path: Path) -> Iterator[FullCase]:
-    work = tmp_path / "work"
-    work.mkdir()
-    fc = build_full_case(world.home, world.ids, world.lead, world.second, world.stranger, work)
-    yield fc
-    fc.case.close()
 
 
 def test_stream_and_chat_rows_say_what_they_hold(

@@ -10,9 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from app.capture.leftovers import recover
+from app.capture.session import CaptureSession
 from app.desk.timeline import row_from_record, timeline_rows
+from app.installation import Installation
 from forensics.case import Case
-from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
+from forensics.entry_data import RecordingNote, SessionStartData
+from forensics.entry_data.recording import PAUSE, RESUME, RESUME_DEFAULT_TEXT
 from forensics.errors import CaptureError
 from forensics.package import export_package
 from forensics.report.model import build_model
@@ -20,6 +24,7 @@ from forensics.report.narrative import describe
 from forensics.report.source import ReportSource
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timestamp import TsaServer
+from tests.app.capture.warcs import write_segment
 from tests.conftest import World
 from tests.ui.helpers import ENGLISH, write_png
 from ui.models.timeline import TimelineModel
@@ -33,8 +38,8 @@ METHOD_QT = (
 def test_timeline_rows_read_in_chinese(case: Case, world: World, tmp_path: Path, zh: str) -> None:
     session = case.start_session(
         world.lead,
-        {"method": METHOD_QT, "targets": ["https://shop.range.test/"],
-         "browser": {"engine": "qtwebengine", "fallback": True}},
+        SessionStartData(METHOD_QT, ("https://shop.range.test/",),
+                         browser={"engine": "qtwebengine", "fallback": True}),
     )  # fmt: skip
     shot = case.seal_file(
         world.lead, write_png(tmp_path / "area.png", 200, 100), kind="capture.screenshot",
@@ -43,12 +48,8 @@ def test_timeline_rows_read_in_chinese(case: Case, world: World, tmp_path: Path,
               "area": {"x": 10, "y": 20, "width": 200, "height": 100}},
     )  # fmt: skip
     token = case.ledger.append(world.lead, "timestamp", {"stamped_seq": shot.seq})
-    case.ledger.append(
-        world.lead, "note",
-        {"text": "录像继续 / recording resumed", "event": "recording.resume",
-         "recording": "rec-1", "at_us": 5_000_000},
-        session=session,
-    )  # fmt: skip
+    resumed = RecordingNote(RESUME, RESUME_DEFAULT_TEXT, "rec-1", 5_000_000, "2026-12-01T08:00:05Z")
+    case.ledger.append(world.lead, "note", resumed.to_json(), session=session)
     model = TimelineModel()
     model.set_rows(timeline_rows(case.ledger.records()))
     by_kind = {model.row(i).kind: i for i in range(model.rowCount())}
@@ -126,16 +127,50 @@ def test_a_token_obtained_during_a_session_names_its_entry(
 def test_the_report_reads_recording_notes_in_one_language(case: Case, world: World) -> None:
     """The pause and resume notes as the recorder seals them (the resume default is the
     recorder's own constant) print in the report's language only."""
-    session = case.start_session(world.lead, {"method": "m", "targets": []})
-    case.ledger.append(
-        world.lead, "note", {"text": "主播下播", "event": "recording.pause"}, session=session
-    )
-    case.ledger.append(
-        world.lead, "note", {"text": RESUME_DEFAULT_TEXT, "event": "recording.resume"},
-        session=session,
-    )  # fmt: skip
+    session = case.start_session(world.lead, SessionStartData("m", ()))
+    for event, said in ((PAUSE, "主播下播"), (RESUME, RESUME_DEFAULT_TEXT)):
+        note = RecordingNote(event, said, "rec-1", 1_000_000, "2026-12-01T08:00:01Z")
+        case.ledger.append(world.lead, "note", note.to_json(), session=session)
     model = build_model(ReportSource.from_case(case))
     pause, resume = [r for r in model.records if r.kind == "note"]
     assert describe("zh", pause, model) == "录像暂停，原因：主播下播"
     assert describe("zh", resume, model) == "录像继续"
     assert describe("en", resume, model) == "Recording resumed"
+
+
+def test_declared_account_and_recovered_files_read_in_chinese(
+    case: Case, world: World, zh: str
+) -> None:
+    """The account a capture session declares, and what an interrupted capture left (sealed
+    by the recovery), read in Chinese in the timeline and in the report."""
+    session = CaptureSession(Installation(world.home), case, world.lead)
+    try:
+        session.set_logged_in_account("shop_8848").result(10)
+        session.set_logged_in_account(None).result(10)
+    finally:
+        session._close_writers()
+    proxy = case.store.dir / "work" / "proxy"
+    proxy.mkdir(parents=True)
+    write_segment(proxy, "dead00000002", [("https://b.test/", "127.0.0.1", b"B")])
+    (proxy / "traffic-x.warc.gz.damaged").write_bytes(b"not a WARC")
+    assert recover(case, world.lead) == []
+    model = TimelineModel()
+    model.set_rows(timeline_rows(case.ledger.records()))
+    summaries = {
+        model.row(i).seq: str(model.data(model.index(i, TimelineModel.SUMMARY)))
+        for i in range(model.rowCount())
+    }
+    records = [r for r in case.ledger.records() if r.kind in ("note", "capture.recovered")]
+    assert [summaries[r.seq] for r in records] == [
+        "已登录账号：shop_8848",
+        "未使用登录账号",
+        "中断的取证留下：已关闭但未封存的文件",
+        "中断的取证留下：无法读取的流量分段，按原样封存",
+    ]
+    report = build_model(ReportSource.from_case(case))
+    wanted = {r.seq for r in records}
+    said = [describe("zh", r, report) for r in report.records if r.seq in wanted]
+    assert said[:2] == ["声明取证浏览器已登录账号：shop_8848", "声明取证浏览器未使用登录账号"]
+    assert said[2].startswith("中断后恢复的分段封存：中断的取证已关闭但未封存的文件，文件 archive/")
+    assert said[3].startswith("中断后恢复的分段封存：无法读取的流量分段，按原样封存，文件 archive/")
+    assert not any(ENGLISH.search(text.split("archive/")[0]) for text in said)

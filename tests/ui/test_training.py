@@ -14,6 +14,7 @@ from app.capture.sealer import Item, Sealer
 from app.desk import cases, training
 from app.installation import Installation
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.timestamp import TsaServer
 from forensics.training.progress import DONE, OPEN
 from tests.conftest import World
@@ -67,7 +68,7 @@ def test_picker_lists_the_exercises_with_their_briefing(qtbot: QtBot) -> None:
 def test_checklist_ticks_itself_when_the_sealer_seals_a_matching_capture(
     window: MainWindow, qtbot: QtBot, world: World, case: Case
 ) -> None:
-    session = case.start_session(world.lead, {"method": "training"})
+    session = case.start_session(world.lead, SessionStartData("training", ()))
     window.open_case(case.case_id)
     menu = window.training
     assert menu.menu.title() == "&Training"
@@ -184,7 +185,7 @@ def test_training_panel_in_chinese(qtbot: QtBot, world: World, case: Case, zh: s
     window.resize(1280, 760)
     window.show()
     window._refresh_now()
-    session = case.start_session(world.lead, {"method": "training"})
+    session = case.start_session(world.lead, SessionStartData("training", ()))
     sealer = Sealer(case, world.lead, session)
     try:
         sealer.seal_items(

@@ -3,8 +3,7 @@ of two officers (REQUIREMENTS §A2)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -25,6 +24,7 @@ from app.desk.officers import unlock
 from app.desk.practice import SHOP_URL, is_range_url, load_prefs, save_prefs
 from app.desk.workspace_protocol import WorkspaceConfig
 from app.installation import Installation
+from forensics.entry_data import OfficerData
 from forensics.errors import AuthError
 from forensics.identity import Signer
 from ui.dialogs.parts import finish_form, message_label
@@ -150,7 +150,7 @@ class CloseSessionDialog(QDialog):
         self,
         inst: Installation,
         lead: Signer,
-        officers: Sequence[Mapping[str, Any]],
+        officers: Sequence[OfficerData],
         training: bool,
         lang: str,
         parent: QWidget | None = None,
@@ -168,8 +168,8 @@ class CloseSessionDialog(QDialog):
         lead_badge = lead.officer.profile.badge
         self.second = named(QComboBox(), "second")
         for o in officers:
-            if str(o.get("badge")) != lead_badge:
-                self.second.addItem(f"{o.get('name')} ({o.get('badge')})", str(o.get("badge")))
+            if o.badge != lead_badge:
+                self.second.addItem(f"{o.name} ({o.badge})", o.badge)
         self.passphrase = named(QLineEdit(), "passphrase")
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.single = QCheckBox(self.tr("Training: close with one officer (the record says so)"))

@@ -13,14 +13,21 @@ from PySide6.QtGui import QBrush, QColor
 
 from app.desk.timeline import StampState, TimelineRow, beijing_time
 from forensics.entry_data import (
+    AccountNote,
     ChatData,
     DepositData,
     EnvCheckData,
     ExportData,
+    ExportFailedData,
+    Note,
+    RecordingNote,
+    RecoveredData,
     SessionStartData,
     StreamData,
+    read_note,
 )
-from forensics.entry_data.recording import RESUME_DEFAULT_TEXT
+from forensics.entry_data.recording import PAUSE
+from forensics.entry_data.recovered import CLOSED_UNSEALED, DAMAGED, REPAIRED, TORN
 from ui.labels import entry_kind_label, stamp_label
 from ui.models.table import RowsModel
 
@@ -153,14 +160,10 @@ class TimelineModel(RowsModel):
             return self.tr("{0}: {1} warning(s)").format(when, r.warnings)
         if r.kind == "session.start":
             return self._session_summary(r)
-        event = r.data.get("event")
-        if r.kind == "note" and event == "recording.resume":
-            text = str(r.data.get("text") or "").strip()
-            own = text and text != RESUME_DEFAULT_TEXT
-            done = self.tr("Recording resumed")
-            return self.tr("{0}: {1}").format(done, text) if own else done
-        if r.kind == "note" and event == "recording.pause":
-            return self.tr("Recording paused: {0}").format(r.summary)
+        if r.kind == "note":
+            return self._note_summary(read_note(r.data), r)
+        if r.kind == "capture.recovered":
+            return self._recovered_summary(RecoveredData.from_json(r.data))
         if r.kind == "package.export":
             name = ExportData.from_json(r.data).file_name
             if r.failed_by is not None:
@@ -183,11 +186,38 @@ class TimelineModel(RowsModel):
                 deposit.package_file or deposit.package_sha256[:16],
                 beijing_time(deposit.retention_until) or "?",
             )
-        if r.kind == "note" and event == "package.export-failed":
+        return r.summary
+
+    def _note_summary(self, note: Note, r: TimelineRow) -> str:
+        """The recording's pauses, the declared account and a failed export in the
+        interface's language; an officer's note (or media the browser cannot play, noted in
+        both languages) by its first line."""
+        if isinstance(note, RecordingNote) and note.event == PAUSE:
+            return self.tr("Recording paused: {0}").format(r.summary)
+        if isinstance(note, RecordingNote):
+            done = self.tr("Recording resumed")
+            return self.tr("{0}: {1}").format(done, note.own_text) if note.own_text else done
+        if isinstance(note, AccountNote):
+            if note.account is None:
+                return self.tr("No logged-in account is used")
+            return self.tr("Logged-in account: {0}").format(note.account)
+        if isinstance(note, ExportFailedData):
+            seq = note.export_seq
             return self.tr("Export of entry {0} failed; no file was written").format(
-                r.data.get("export_seq", "?")
+                "?" if seq is None else seq
             )
         return r.summary
+
+    def _recovered_summary(self, found: RecoveredData) -> str:
+        """What an interrupted capture left, in what state it was found."""
+        states = {
+            REPAIRED: self.tr("traffic segment left open, repaired"),
+            CLOSED_UNSEALED: self.tr("file closed but not sealed"),
+            DAMAGED: self.tr("unreadable traffic segment, sealed as found"),
+            TORN: self.tr("screen-recording segment cut off"),
+        }
+        state = states.get(found.state, found.state or "?")
+        return self.tr("Left by an interrupted capture: {0}").format(state)
 
     def _stream_summary(self, stream: StreamData) -> str:
         """The period the stream item holds and the recording entries that show it too, so

@@ -47,6 +47,7 @@ from app.desk.session import StampOutcome, TsaConfig, queued_stamps, sealed_stat
 from app.desk.timeline import offset_text, row_from_record
 from app.desk.transcript import Line, to_webvtt
 from app.installation import Installation
+from forensics.entry_data import NoteData
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
 from forensics.ledger import Record
@@ -512,7 +513,7 @@ class WorkspaceWindow(QMainWindow):
         dialog.open()
 
     def add_note(self, text: str) -> None:
-        self._await(self.tr("Note"), self.session.sealer.append("note", {"text": text}))
+        self._await(self.tr("Note"), self.session.sealer.append("note", NoteData(text).to_json()))
 
     def transcript(self) -> None:
         dialog = self._dialog(TranscriptDialog(self.model.rows(), self.lang, self))

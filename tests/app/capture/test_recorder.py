@@ -18,10 +18,13 @@ from pytestqt.qtbot import QtBot
 from app.capture.recorder import ScreenRecorder, VideoSettings
 from app.capture.sealer import Sealer
 from forensics.case import Case
+from forensics.entry_data import RecordingNote, read_note
+from forensics.entry_data.recording import RESUME
 from forensics.errors import CaptureError, InputError
 from forensics.ledger import Record
 from tests.app.capture.conftest import verify
 from tests.conftest import World
+from tests.forensics.package.test_entry_data import read_back
 
 FPS = 10
 
@@ -124,6 +127,12 @@ def test_segments_marks_and_pause(
     assert p["data"]["event"] == "recording.pause"
     # The pause closed a segment: no segment spans the paused time.
     assert any(r.entry["data"]["end_us"] <= p["data"]["at_us"] + 200_000 for r in records)
+    # Every entry the recorder sealed reads back through its type as written; the resume
+    # without words of the officer's has none to show.
+    assert read_back(case.ledger.records()) >= {"capture.video", "mark", "note"}
+    resumed = [read_note(r.data) for r in case.ledger.records() if r.kind == "note"][-1]
+    assert isinstance(resumed, RecordingNote) and resumed.event == RESUME
+    assert resumed.own_text == "" and resumed.recording == m["data"]["recording"]
     assert verify(case, world).bottom_line
     assert not list((tmp_path / "video").iterdir())  # sealed work copies removed
 

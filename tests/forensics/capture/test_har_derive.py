@@ -15,6 +15,7 @@ import pytest
 
 from forensics.capture.controller import RecordingProxy, SegmentInfo
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.har_derive import HAR_DERIVATION, seal_traffic_hars
 from forensics.ledger import Record
 from forensics.ledger_checks import verify_case_dir
@@ -43,7 +44,7 @@ def _record(proxy_factory: Factory, exercise: Callable[[RecordingProxy], None]) 
 def _seal_session(case: Case, world: World, segments: list[Path]) -> list[Record]:
     """As a capture session does: session.start, each segment ``capture.traffic`` in
     ``archive/`` as ``application/warc``, session.end by two officers."""
-    session = case.start_session(world.lead, {"purpose": "test"})
+    session = case.start_session(world.lead, SessionStartData("test", ()))
     sealed = [
         case.seal_file(
             world.lead,

@@ -6,51 +6,24 @@ host. No test touches the internet."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Callable, Iterator, Sequence
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from forensics.environment import Interface, Proc
+from tests.forensics.environment.echo_service import echo_services
 from tests.forensics.timestamp.sntp_responder import sntp_responders
 
 NTP_TO_UNIX = 2_208_988_800
-ECHO_IP = "203.0.113.7"
 
 
 @pytest.fixture
 def echo_server() -> Iterator[Callable[..., str]]:
     """Start an HTTP "what is my IP" service answering every GET with ``body``."""
-    servers: list[tuple[ThreadingHTTPServer, threading.Thread]] = []
-
-    def start(body: str = ECHO_IP + "\n", status: int = 200) -> str:
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                raw = body.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "text/plain; charset=utf-8")
-                self.send_header("Content-Length", str(len(raw)))
-                self.end_headers()
-                self.wfile.write(raw)
-
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        httpd.daemon_threads = False
-        thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05})
-        thread.start()
-        servers.append((httpd, thread))
-        return f"http://127.0.0.1:{httpd.server_port}/ip"
-
-    yield start
-    for httpd, thread in servers:
-        httpd.shutdown()
-        httpd.server_close()
-        thread.join()
+    with echo_services() as start:
+        yield start
 
 
 @pytest.fixture

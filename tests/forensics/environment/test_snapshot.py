@@ -14,7 +14,8 @@ from forensics import __version__
 from forensics.canonical import canonical_bytes
 from forensics.environment import SECTIONS, STATUSES, snapshot
 from forensics.errors import InputError
-from tests.forensics.environment.conftest import ECHO_IP, fake_resolver
+from tests.forensics.environment.conftest import fake_resolver
+from tests.forensics.environment.echo_service import ECHO_IP
 
 
 def test_snapshot_on_this_machine_has_every_section(

@@ -14,6 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from app.reporting import report_hook
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.package import ExportResult, export_package
 from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timestamp import TsaServer
@@ -71,7 +72,7 @@ def build_case(world: World, tmp: Path, config: TsaConfig) -> Case:
         purpose="固定网店销售假冒商品的电子数据",
         officers=[world.second.officer],
     )
-    session = case.start_session(world.lead, {"method": "test"})
+    session = case.start_session(world.lead, SessionStartData("test", ()))
     shot = tmp / "shot.png"
     from PIL import Image
 

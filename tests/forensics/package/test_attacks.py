@@ -22,6 +22,7 @@ from PIL import Image
 
 from app.cli import main
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.identity import IdentityStore, Signer
 from forensics.ledger import STAMPED_KINDS
 from forensics.stamping import TsaConfig, stamp_pending
@@ -378,7 +379,7 @@ def test_capture_with_clock_set_back_two_days(
         purpose="固定网店销售假冒商品的电子数据",
         officers=[world.second.officer],
     ) as case:
-        session = case.start_session(world.lead, {"method": "test"})
+        session = case.start_session(world.lead, SessionStartData("test", ()))
         with attacks.clock_set_back(case, timedelta(days=2)) as clock:
             shot_seq = case.seal_file(
                 world.lead,

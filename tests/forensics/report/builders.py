@@ -7,10 +7,11 @@ the pages (``PageData``, as the capture engines build it), the recording segment
 recorder), the traffic segment (``forensics.capture.controller.SegmentInfo.ledger_data``,
 as the lead seals it), the transcript (``app.desk.transcript.derive_data``) and the
 transfer (``TransferData``, as ``forensics.custody.record_transfer``). The clean-environment
-checks are shaped by hand for layout cases a capture cannot produce on demand (clock
-offsets), as are a late token and EXIF far from the import; the report of real captures is
-tested on the golden package (test_real_package.py) and on the demo's package
-(test_demo_report.py).
+checks are the real snapshot, sealed as capture seals it, against an echo service and a
+time server on 127.0.0.1 (``env_check``). The time-stamp entries are typed as stamping
+writes them but their tokens are stand-ins (``stamp``), so one can be late on demand; the
+report of real captures is tested on the golden package (test_real_package.py) and on the
+demo's package (test_demo_report.py).
 """
 
 from __future__ import annotations
@@ -28,12 +29,24 @@ import av
 from PIL import Image, ImageDraw
 
 from app.capture.recorder import VideoSegment
+from app.capture.start_record import METHOD_QT
 from app.desk.transcript import Line, derive_data, to_webvtt
 from forensics.capture.controller import SegmentInfo
 from forensics.case import Case
-from forensics.entry_data import MarkData, PageData, SensitiveUse, ToolData, TransferData
+from forensics.entry_data import (
+    MarkData,
+    PageData,
+    SensitiveUse,
+    SessionStartData,
+    TimestampData,
+    ToolData,
+    TransferData,
+)
+from forensics.environment import Interface, Proc, seal_snapshot, snapshot
 from forensics.identity import IdentityStore, Officer, Profile, Signer
 from forensics.ledger import ItemSpec, Record
+from tests.forensics.environment.echo_service import echo_services
+from tests.forensics.timestamp.sntp_responder import sntp_responders
 
 PASSPHRASE = "correct horse battery"
 
@@ -114,22 +127,31 @@ def _token(case: Case) -> Any:
 
 
 def stamp(case: Case, signer: Signer, rec: Record, serial: int) -> Record:
-    """A ``timestamp`` entry as forensics.stamping writes it (the token is a stand-in)."""
+    """A ``timestamp`` entry as forensics.stamping writes it (``TimestampData``; the token
+    is a stand-in, so the third one can be late on demand)."""
     digests = _token(case)
     return case.ledger.append(
         signer,
         "timestamp",
-        {
-            "stamped_seq": rec.seq,
-            "stamped_hash": rec.hash,
-            "tsa_url": "http://127.0.0.1:3180/tsa",
-            "tsa_name": "CN=示例时间戳服务",
-            "serial": str(serial),
-            "gen_time": rec.entry["time"],
-            "policy": "1.2.3.4.1",
-            "accuracy_us": 1000,
-            "queued": serial == 3,
-        },
+        TimestampData(
+            stamped_seq=rec.seq,
+            stamped_hash=rec.hash,
+            tsa_url="http://127.0.0.1:3180/tsa",
+            requested=rec.entry["time"],
+            queued=serial == 3,
+            attempts_before=0,
+            failover=(),
+            gen_time=rec.entry["time"],
+            serial=str(serial),
+            policy="1.2.3.4.1",
+            accuracy_us=1000,
+            tsa_name="CN=示例时间戳服务",
+            hash_alg="sha256",
+            message_imprint=rec.hash,
+            nonce=str(serial),
+            tsa_cert_sha256="9" * 64,
+            token_sha256=digests.sha256,
+        ).to_json(),
         [
             ItemSpec(
                 digests,
@@ -157,6 +179,42 @@ PROXY = {
     "addon_sha256": "4" * 64,
     "modifies_traffic": False,
 }
+
+
+TARGET = "https://shop.range.test/"
+# How far the time servers of the two environment checks run ahead of this machine's clock.
+CLOCK_AHEAD_S = (0.0123, 0.0130)
+
+
+def env_check(
+    case: Case, signer: Signer, work: Path, phase: str, ahead_s: float, session: str | None = None
+) -> Record:
+    """A clean-environment check as capture seals it (``forensics.environment``): the real
+    snapshot, with an IP echo service and a time server on 127.0.0.1 (the egress IP
+    ``ECHO_IP``, the clock ``ahead_s`` behind the server's) and the machine's edges pinned
+    (hosts file, resolver settings, processes, interfaces, the desktop's proxy setting)."""
+    hosts, resolv = work / "hosts", work / "resolv.conf"
+    hosts.write_text("127.0.0.1 localhost\n")
+    resolv.write_text("nameserver 223.5.5.5\nnameserver 119.29.29.29\n")
+    with echo_services() as echo, sntp_responders() as sntp:
+        snap = snapshot(
+            [TARGET],
+            ntp_servers=[sntp(ahead_s)],
+            echo_urls=[echo()],
+            resolver=lambda host: ["127.0.0.1"],
+            timeout=2.0,
+            hosts_path=hosts,
+            resolv_conf=resolv,
+            etc_environment=work / "environment",
+            environ={"PATH": "/usr/bin", "LANG": "C.UTF-8"},
+            processes=lambda: [Proc(1, "systemd", "root"), Proc(4242, "quzheng", "officer")],
+            interfaces=lambda: [
+                Interface("lo", True, ("127.0.0.1", "::1")),
+                Interface("eth0", True, ("192.168.10.20",)),
+            ],
+            run=lambda args, timeout: "'none'\n",
+        )
+    return seal_snapshot(case, signer, snap, phase=phase, session=session)
 
 
 def page(url: str, title: str, at: str, **blocks: Any) -> PageData:
@@ -214,28 +272,11 @@ def build_full_case(
         **data,
     )
     r: dict[str, Record] = {}
-    clock_before = {"offset_us": 12345, "rtt_us": 3200, "server": "ntp.ntsc.ac.cn"}
-    r["env_before"] = case.ledger.append(
-        lead,
-        "env.check",
-        {
-            "phase": "before",
-            "os": "Debian GNU/Linux 12",
-            "hostname": "qz-lab-01",
-            "public_ip": "203.0.113.7",
-            "local_ip": "192.168.10.20",
-            "dns_servers": ["223.5.5.5", "119.29.29.29"],
-            "hosts_sha256": "5" * 64,
-            "system_proxy": "none",
-            "vpn": False,
-            "processes": [f"proc{i}" for i in range(30)],
-            "browser_profile_fresh": True,
-            "clock": clock_before,
-        },
-    )
+    r["env_before"] = env_check(case, lead, work, "before", CLOCK_AHEAD_S[0])
     # The tool as capture writes it (app.capture.qualification builds the same type).
     tool = ToolData("Quzheng 取证", "0.1.0", "6" * 64, "Linux-6.1-x86_64", "3.12.8")
-    session = case.start_session(lead, {"tool": tool.to_json(), "proxy": PROXY})
+    start = SessionStartData(METHOD_QT, (TARGET,), tool=tool, proxy=PROXY)
+    session = case.start_session(lead, start)
     shot = make_png(work / "shot.png", (640, 400), "shop.range.test")
     r["shot"] = case.seal_file(
         lead,
@@ -364,21 +405,7 @@ def build_full_case(
         session=session,
     )
     r["note"] = case.note(lead, "页面标称“正品保证”，售价 199 元。", session=session)
-    r["env_after"] = case.ledger.append(
-        lead,
-        "env.check",
-        {
-            "phase": "after",
-            "os": "Debian GNU/Linux 12",
-            "hostname": "qz-lab-01",
-            "public_ip": "203.0.113.7",
-            "dns_servers": ["223.5.5.5", "119.29.29.29"],
-            "hosts_sha256": "5" * 64,
-            "system_proxy": "none",
-            "clock": {"offset_us": 13010, "rtt_us": 2900, "server": "ntp.ntsc.ac.cn"},
-        },
-        session=session,
-    )
+    r["env_after"] = env_check(case, lead, work, "after", CLOCK_AHEAD_S[1], session)
     r["end"] = case.end_session(session, [lead, second])
     stamp(case, lead, r["end"], 3)
     r["transfer"] = case.ledger.append(

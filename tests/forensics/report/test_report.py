@@ -11,7 +11,6 @@ import struct
 import subprocess
 import zipfile
 import zlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Any, BinaryIO
 import pytest
 
 from forensics.case import Case
+from forensics.entry_data import CaseOpenData, EnvCheckData
 from forensics.errors import InputError, IntegrityError
 from forensics.ledger import Record
 from forensics.report import ReportBinding, ReportSource, build_report
@@ -27,7 +27,6 @@ from forensics.report.command import report_command
 from tests.conftest import World
 from tests.forensics.report.builders import (
     FullCase,
-    build_full_case,
     create_case,
     make_png,
 )
@@ -61,15 +60,6 @@ class Built:
     @property
     def case(self) -> Case:
         return self.full.case
-
-
-@pytest.fixture
-def full(world: World, tmp_path: Path) -> Iterator[FullCase]:
-    work = tmp_path / "work"
-    work.mkdir()
-    fc = build_full_case(world.home, world.ids, world.lead, world.second, world.stranger, work)
-    yield fc
-    fc.case.close()
 
 
 def build(
@@ -113,8 +103,6 @@ def test_zh_report_shows_every_field(full: FullCase, tmp_path: Path) -> None:
         "原始存储介质",  # carrier statement
         "mitmproxy12.3.0",  # proxy disclosure
         "127.0.0.1:8089",
-        "+12.3ms",  # clock offsets, before and after
-        "+13.0ms",
         "CN=示例时间戳服务",  # TSA
         "补盖",  # a token obtained late
         "CanonEOSR6",  # EXIF
@@ -137,8 +125,13 @@ def test_zh_report_shows_every_field(full: FullCase, tmp_path: Path) -> None:
         assert squeeze(needle) in flat, needle
     for badge in ("31000001", "31000002", "31000099", "A0001"):
         assert badge in text
+    # The clock offsets, before and after, as the sealed checks measured them.
+    for check in ("env_before", "env_after"):
+        offset = EnvCheckData.from_json(full.records[check].data).clock.get("offset_us")
+        assert isinstance(offset, int) and 5_000 < offset < 20_000, offset
+        assert f"{offset / 1000:+.1f}ms" in flat, offset
     for officer in full.case.officers().values():
-        assert officer["key"] in text  # fingerprints printed for handwritten comparison
+        assert officer.key in text  # fingerprints printed for handwritten comparison
     items = evidence_items(full.case)
     assert len(items) == 6
     for item in items:
@@ -291,6 +284,33 @@ def test_party_not_signed_reason_replaces_party_block(world: World, tmp_path: Pa
         assert "当事人未签名，原因：当事人经营者身份不明，无法通知到场" in text
         assert "当事人（签名或盖章）" not in text
         assert "当事人不详" in text  # party unknown
+
+
+def test_carrier_statement_entered_replaces_the_standard_one(
+    full: FullCase, world: World, tmp_path: Path
+) -> None:
+    """The officers' own statement on the original storage medium (``quzheng case new
+    --carrier-statement``) is sealed in ``case.open`` and printed instead of the standard
+    online-extraction statement; a case without one seals no such key."""
+    said = "原始存储介质为当事人提供的移动硬盘，已当场扣押并封存（封条编号 0012）。"
+    fields = {"title": "t", "number": "n-3", "cause": "c", "purpose": "p", "location": "l"}
+    with create_case(
+        world.home, world.lead, officers=[(world.second.officer, "officer")],
+        carrier_statement=f"  {said}\n", **fields,
+    ) as c:  # fmt: skip
+        c.import_file(world.lead, make_png(tmp_path / "p.png", (60, 40)))
+        opened = c.ledger.records()[0]
+        assert CaseOpenData.from_json(opened.data).carrier_statement == said
+        assert CaseOpenData.from_json(opened.data).to_json() == dict(opened.data)
+        out = tmp_path / "r.pdf"
+        build_report(ReportSource.from_case(c), out)
+    text = squeeze("\n".join(pages_text(out)))
+    assert squeeze(said) in text and "不在执法人员控制之下" not in text
+    assert "carrier_statement" not in full.case.ledger.records()[0].data
+    standard = squeeze("\n".join(pages_text(build_report(
+        ReportSource.from_case(full.case), tmp_path / "full.pdf", now=lambda: NOW
+    ).path)))  # fmt: skip
+    assert "不在执法人员控制之下" in standard
 
 
 def test_broken_ledger_refuses(full: FullCase, tmp_path: Path) -> None:

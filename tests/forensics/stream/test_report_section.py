@@ -6,7 +6,6 @@ and last messages."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,21 +22,12 @@ from forensics.report.labels import label
 from tests.conftest import World
 from tests.forensics.package.test_entry_data import read_back
 from tests.forensics.range.conftest import SEED
-from tests.forensics.report.builders import FullCase, build_full_case
+from tests.forensics.report.builders import FullCase
 from tests.forensics.report.test_report import pages_text, squeeze
 from tests.forensics.stream.rangestream import FLV_URL, message_warc, range_flv
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 CHAT_URL = f"wss://{LIVE_HOST}/ws/chat"
-
-
-@pytest.fixture
-def full(world: World, tmp_path: Path) -> Iterator[FullCase]:
-    work = tmp_path / "work"
-    work.mkdir()
-    fc = build_full_case(world.home, world.ids, world.lead, world.second, world.stranger, work)
-    yield fc
-    fc.case.close()
 
 
 def seal_room_traffic(case: Case, world: World, tmp_path: Path) -> StreamItems:

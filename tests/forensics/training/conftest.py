@@ -24,6 +24,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.identity import IdentityStore, Profile, Signer
 from forensics.package import export_package
 from forensics.range import LIVE_HOST, SHOP_HOST, build_content
@@ -195,7 +196,7 @@ def build_case(
     )
     lead = t.lead
     case.ledger.append(lead, "env.check", {"phase": "before", "os": "Debian 12"})
-    session = case.start_session(lead, {"method": "training"})
+    session = case.start_session(lead, SessionStartData("training", ()))
 
     def seal(kind: str, file: Path, data: dict[str, object], media_type: str | None = None) -> None:
         case.seal_file(lead, file, kind=kind, data=data, session=session, media_type=media_type)

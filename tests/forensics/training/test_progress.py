@@ -9,6 +9,7 @@ from pathlib import Path
 
 from forensics.canonical import utc_now
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.package.reader import PackageReader
 from forensics.training import load_exercise, score_package
 from forensics.training.evidence import PackageView
@@ -60,7 +61,7 @@ def test_checklist_ticks_as_matching_items_are_sealed(
 
     lead = world.lead
     case.ledger.append(lead, "env.check", {"phase": "before"})
-    session = case.start_session(lead, {"method": "training"})
+    session = case.start_session(lead, SessionStartData("training", ()))
     # A capture of another page does not tick the orders page.
     case.seal_file(
         lead, png(tmp_path / "other.png", (1, 2, 3)), kind="capture.fullpage",
