@@ -32,6 +32,7 @@ from app.desk import access as desk_access
 from app.desk import cases
 from app.desk import vault as desk_vault
 from app.desk.beijing import with_beijing
+from app.desk.clips import STREAM_KIND, Clip, overlapping_recordings, stream_clip
 from app.desk.errors import SealedState, explain, sealed_state
 from app.desk.timeline import ItemRef, TimelineRow
 from app.desk.transcript import Line, to_webvtt
@@ -58,6 +59,7 @@ from ui.viewers import CHAT, ENTRY, ENV_CHECK, IMAGE, SNAPSHOT, TEXT, TRAFFIC, V
 from ui.viewers.chat import ChatViewer
 from ui.viewers.envcheck import EnvCheckView
 from ui.viewers.image import ImageViewer
+from ui.viewers.side_by_side import SideBySideViewer
 from ui.viewers.snapshot import SnapshotViewer
 from ui.viewers.text import TextViewer
 from ui.viewers.traffic import TrafficViewer
@@ -71,6 +73,7 @@ class CaseView(QWidget):
     back_requested = Signal()
     changed = Signal()
     deposited = Signal(object)  # app.desk.vault.DepositResult
+    officers_changed = Signal()  # a profile was created here (from the add-officer dialog)
 
     def __init__(
         self, inst: Installation, lang: str, with_signer: WithSigner, parent: QWidget | None = None
@@ -138,6 +141,13 @@ class CaseView(QWidget):
         self.item_info.setStyleSheet("background: transparent")
         self.item_choice = QComboBox()
         self.item_choice.currentIndexChanged.connect(self._show_item)
+        # A stream item (capture.stream) also plays beside the recording of the same time.
+        self.compare = named(
+            QPushButton(self.tr("Play side by side (recording and stream)")), "compareStream"
+        )
+        self.compare.clicked.connect(self.open_side_by_side)
+        self.compare.hide()
+        self.side_by_side: SideBySideViewer | None = None
         self.viewers = QStackedWidget()
         self.entry_viewer = TextViewer()
         self.image_viewer = ImageViewer()
@@ -163,6 +173,7 @@ class CaseView(QWidget):
         viewer_layout = QVBoxLayout(viewer_part)
         viewer_layout.setContentsMargins(0, 0, 0, 0)
         viewer_layout.addWidget(self.item_choice)
+        viewer_layout.addWidget(self.compare)
         viewer_layout.addWidget(self.viewers, 1)
         # The entry's details above its viewer, at a height the officer may change: neither
         # squeezes the other whatever the viewer asks for (a page view asks for a lot).
@@ -237,6 +248,7 @@ class CaseView(QWidget):
             self.item_choice.addItem(f"{item.name}  ({item.media_type})")
         self.item_choice.setVisible(len(row.items) > 1)
         self.item_choice.blockSignals(False)
+        self._offer_side_by_side(row)
         self._show_item(0)
 
     def _show_item(self, index: int) -> None:
@@ -275,6 +287,43 @@ class CaseView(QWidget):
             self.chat_viewer.load(path)
         else:
             self.text_viewer.load(path, item.media_type)
+
+    def _offer_side_by_side(self, row: TimelineRow) -> None:
+        stream = row.kind == STREAM_KIND
+        self.compare.setVisible(stream)
+        if not stream:
+            return
+        ready = stream_clip(row) is not None and bool(
+            overlapping_recordings(row, self.model.rows())
+        )
+        self.compare.setEnabled(ready)
+        self.compare.setToolTip(
+            "" if ready else self.tr("No recording segment shares this stream item's time.")
+        )
+
+    def open_side_by_side(self) -> SideBySideViewer | None:
+        """The selected stream item beside the recording segments of the same time, in a
+        window of its own (one, reused)."""
+        row, d = self._row, self.details
+        stream = stream_clip(row) if row is not None else None
+        if row is None or d is None or stream is None:
+            return None
+        inst = self.inst
+
+        def sealed_file(clip: Clip) -> Path:
+            path = cases.item_file(d.case_dir, clip.item.sha256)
+            desk_access.viewed(inst, d.case_id, clip.seq, clip.item)  # custody.access
+            return path
+
+        self.video_viewer.stop()
+        if self.side_by_side is None:
+            self.side_by_side = SideBySideViewer(self.lang, self)
+            self.side_by_side.resize(1000, 560)
+        viewer = self.side_by_side
+        viewer.load(stream, overlapping_recordings(row, self.model.rows()), sealed_file)
+        viewer.show()
+        viewer.raise_()
+        return viewer
 
     def item_text(self, row: TimelineRow, item: ItemRef | None) -> str:
         parts = [
@@ -481,9 +530,10 @@ class CaseView(QWidget):
             return
 
         def go(signer: Signer) -> None:
-            members = [str(o.get("key")) for o in d.officers]
+            members = [o.key for o in d.officers]
             dialog = AddOfficerDialog(self.inst, d.case_id, signer, members, self.lang, self)
             dialog.added.connect(self._sealed)
+            dialog.profile_created.connect(lambda _officer: self.officers_changed.emit())
             dialog.open()
 
         self.with_signer(go)

@@ -93,6 +93,7 @@ class MainWindow(QMainWindow):
         self.case_view.back_requested.connect(self.show_cases)
         self.case_view.start_session_requested.connect(self.start_session)
         self.case_view.changed.connect(self.refresh)
+        self.case_view.officers_changed.connect(self.reload_officers)
         self.summary = CaseSummaryPanel(inst, lang)
         self.summary.open_requested.connect(self.open_case)
         self.summary.capture_requested.connect(self.start_session)

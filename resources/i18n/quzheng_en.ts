@@ -20,6 +20,10 @@
         <translation>Technical assistant (技术辅助人员)</translation>
     </message>
     <message>
+        <source>New officer profile…</source>
+        <translation>New officer profile…</translation>
+    </message>
+    <message>
         <source>Role</source>
         <translation>Role</translation>
     </message>
@@ -32,8 +36,8 @@
         <translation>Add</translation>
     </message>
     <message>
-        <source>Every officer profile on this computer is already on the case.</source>
-        <translation>Every officer profile on this computer is already on the case.</translation>
+        <source>Every officer profile on this computer is already on the case. Create the new officer&apos;s profile first (New officer profile…).</source>
+        <translation>Every officer profile on this computer is already on the case. Create the new officer&apos;s profile first (New officer profile…).</translation>
     </message>
     <message>
         <source>Choose the officer to add.</source>
@@ -304,6 +308,10 @@
         <translation>Deposit in the agency vault…</translation>
     </message>
     <message>
+        <source>Play side by side (recording and stream)</source>
+        <translation>Play side by side (recording and stream)</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>Loading…</translation>
     </message>
@@ -318,6 +326,10 @@
     <message>
         <source>Beijing time</source>
         <translation>Beijing time</translation>
+    </message>
+    <message>
+        <source>No recording segment shares this stream item&apos;s time.</source>
+        <translation>No recording segment shares this stream item&apos;s time.</translation>
     </message>
     <message>
         <source>No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}</source>
@@ -763,8 +775,8 @@
         <translation>Exporting…</translation>
     </message>
     <message>
-        <source>Export failed: {0} Nothing sealed in the case was changed.</source>
-        <translation>Export failed: {0} Nothing sealed in the case was changed.</translation>
+        <source>Export failed: {0}. Nothing sealed in the case was changed.</source>
+        <translation>Export failed: {0}. Nothing sealed in the case was changed.</translation>
     </message>
     <message>
         <source>Export failed: {0}</source>
@@ -1434,22 +1446,6 @@
         <translation>Create</translation>
     </message>
     <message>
-        <source>Enter the officer&apos;s name and agency.</source>
-        <translation>Enter the officer&apos;s name and agency.</translation>
-    </message>
-    <message>
-        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
-        <translation>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</translation>
-    </message>
-    <message>
-        <source>The passphrase needs at least 10 characters.</source>
-        <translation>The passphrase needs at least 10 characters.</translation>
-    </message>
-    <message>
-        <source>The two passphrases differ.</source>
-        <translation>The two passphrases differ.</translation>
-    </message>
-    <message>
         <source>Enter the agency CA&apos;s passphrase.</source>
         <translation>Enter the agency CA&apos;s passphrase.</translation>
     </message>
@@ -1467,6 +1463,25 @@
     <message>
         <source>Open PDF</source>
         <translation>Open PDF</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileProblem</name>
+    <message>
+        <source>Enter the officer&apos;s name and agency.</source>
+        <translation>Enter the officer&apos;s name and agency.</translation>
+    </message>
+    <message>
+        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
+        <translation>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least 10 characters.</source>
+        <translation>The passphrase needs at least 10 characters.</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>The two passphrases differ.</translation>
     </message>
 </context>
 <context>
@@ -1872,22 +1887,6 @@
         <translation>Cancel</translation>
     </message>
     <message>
-        <source>Enter your name and agency.</source>
-        <translation>Enter your name and agency.</translation>
-    </message>
-    <message>
-        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
-        <translation>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</translation>
-    </message>
-    <message>
-        <source>The passphrase needs at least 10 characters.</source>
-        <translation>The passphrase needs at least 10 characters.</translation>
-    </message>
-    <message>
-        <source>The two passphrases differ.</source>
-        <translation>The two passphrases differ.</translation>
-    </message>
-    <message>
         <source>Choose the agency CA certificate file.</source>
         <translation>Choose the agency CA certificate file.</translation>
     </message>
@@ -1929,6 +1928,41 @@
     <message>
         <source>info</source>
         <translation>info</translation>
+    </message>
+</context>
+<context>
+    <name>SideBySideViewer</name>
+    <message>
+        <source>Play side by side (recording and stream)</source>
+        <translation>Play side by side (recording and stream)</translation>
+    </message>
+    <message>
+        <source>No picture at this moment</source>
+        <translation>No picture at this moment</translation>
+    </message>
+    <message>
+        <source>Screen recording (what the officer saw)</source>
+        <translation>Screen recording (what the officer saw)</translation>
+    </message>
+    <message>
+        <source>Live stream as the server sent it</source>
+        <translation>Live stream as the server sent it</translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation>Play / pause</translation>
+    </message>
+    <message>
+        <source>Recording segment</source>
+        <translation>Recording segment</translation>
+    </message>
+    <message>
+        <source>No. {0}: {1}</source>
+        <translation>No. {0}: {1}</translation>
+    </message>
+    <message>
+        <source>Beijing time {0}</source>
+        <translation>Beijing time {0}</translation>
     </message>
 </context>
 <context>
@@ -2180,8 +2214,36 @@
         <translation>Deposited in the agency vault: {0}, retained until {1}</translation>
     </message>
     <message>
+        <source>No logged-in account is used</source>
+        <translation>No logged-in account is used</translation>
+    </message>
+    <message>
+        <source>Logged-in account: {0}</source>
+        <translation>Logged-in account: {0}</translation>
+    </message>
+    <message>
         <source>Export of entry {0} failed; no file was written</source>
         <translation>Export of entry {0} failed; no file was written</translation>
+    </message>
+    <message>
+        <source>traffic segment left open, repaired</source>
+        <translation>traffic segment left open, repaired</translation>
+    </message>
+    <message>
+        <source>file closed but not sealed</source>
+        <translation>file closed but not sealed</translation>
+    </message>
+    <message>
+        <source>unreadable traffic segment, sealed as found</source>
+        <translation>unreadable traffic segment, sealed as found</translation>
+    </message>
+    <message>
+        <source>screen-recording segment cut off</source>
+        <translation>screen-recording segment cut off</translation>
+    </message>
+    <message>
+        <source>Left by an interrupted capture: {0}</source>
+        <translation>Left by an interrupted capture: {0}</translation>
     </message>
     <message>
         <source>Stream as received, {0}; no recording segment overlaps</source>
@@ -2315,6 +2377,18 @@
     <message>
         <source>Starting the practice range</source>
         <translation>Starting the practice range</translation>
+    </message>
+    <message>
+        <source>The practice range was started for this exercise (port {0}); it stops when the exercise ends.</source>
+        <translation>The practice range was started for this exercise (port {0}); it stops when the exercise ends.</translation>
+    </message>
+    <message>
+        <source>The practice range is already running (port {0}).</source>
+        <translation>The practice range is already running (port {0}).</translation>
+    </message>
+    <message>
+        <source>The exercise ended; the practice range was stopped.</source>
+        <translation>The exercise ended; the practice range was stopped.</translation>
     </message>
 </context>
 <context>

@@ -20,6 +20,10 @@
         <translation>技术辅助人员</translation>
     </message>
     <message>
+        <source>New officer profile…</source>
+        <translation>新建执法人员档案…</translation>
+    </message>
+    <message>
         <source>Role</source>
         <translation>角色</translation>
     </message>
@@ -32,8 +36,8 @@
         <translation>添加</translation>
     </message>
     <message>
-        <source>Every officer profile on this computer is already on the case.</source>
-        <translation>本机的执法人员档案均已是本案办案人员。</translation>
+        <source>Every officer profile on this computer is already on the case. Create the new officer&apos;s profile first (New officer profile…).</source>
+        <translation>本机的执法人员档案均已是本案办案人员。请先为新的执法人员建立档案（“新建执法人员档案…”）。</translation>
     </message>
     <message>
         <source>Choose the officer to add.</source>
@@ -304,6 +308,10 @@
         <translation>存入机构证据库…</translation>
     </message>
     <message>
+        <source>Play side by side (recording and stream)</source>
+        <translation>对照播放（录屏与直播流）</translation>
+    </message>
+    <message>
         <source>Loading…</source>
         <translation>正在加载…</translation>
     </message>
@@ -318,6 +326,10 @@
     <message>
         <source>Beijing time</source>
         <translation>北京时间</translation>
+    </message>
+    <message>
+        <source>No recording segment shares this stream item&apos;s time.</source>
+        <translation>没有与该直播流时段重合的录屏片段。</translation>
     </message>
     <message>
         <source>No. {0} · {1} · {2} (Beijing) · {3} {4} · time-stamp: {5}</source>
@@ -763,8 +775,8 @@
         <translation>正在导出…</translation>
     </message>
     <message>
-        <source>Export failed: {0} Nothing sealed in the case was changed.</source>
-        <translation>导出失败：{0} 案件中已封存的内容未被改变。</translation>
+        <source>Export failed: {0}. Nothing sealed in the case was changed.</source>
+        <translation>导出失败：{0}。案件中已封存的内容未被改变。</translation>
     </message>
     <message>
         <source>Export failed: {0}</source>
@@ -1434,22 +1446,6 @@
         <translation>创建</translation>
     </message>
     <message>
-        <source>Enter the officer&apos;s name and agency.</source>
-        <translation>请填写执法人员的姓名和执法机关。</translation>
-    </message>
-    <message>
-        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
-        <translation>执法证号只能包含字母、数字、“-”或“_”（最多 40 位）。</translation>
-    </message>
-    <message>
-        <source>The passphrase needs at least 10 characters.</source>
-        <translation>口令至少需要 10 个字符。</translation>
-    </message>
-    <message>
-        <source>The two passphrases differ.</source>
-        <translation>两次输入的口令不一致。</translation>
-    </message>
-    <message>
         <source>Enter the agency CA&apos;s passphrase.</source>
         <translation>请输入机构 CA 的口令。</translation>
     </message>
@@ -1467,6 +1463,25 @@
     <message>
         <source>Open PDF</source>
         <translation>打开 PDF</translation>
+    </message>
+</context>
+<context>
+    <name>ProfileProblem</name>
+    <message>
+        <source>Enter the officer&apos;s name and agency.</source>
+        <translation>请填写执法人员的姓名和执法机关。</translation>
+    </message>
+    <message>
+        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
+        <translation>执法证号只能包含字母、数字、“-”或“_”（最多 40 位）。</translation>
+    </message>
+    <message>
+        <source>The passphrase needs at least 10 characters.</source>
+        <translation>口令至少需要 10 个字符。</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的口令不一致。</translation>
     </message>
 </context>
 <context>
@@ -1872,22 +1887,6 @@
         <translation>取消</translation>
     </message>
     <message>
-        <source>Enter your name and agency.</source>
-        <translation>请填写姓名和执法机关。</translation>
-    </message>
-    <message>
-        <source>The badge number uses letters, digits, &apos;-&apos; or &apos;_&apos; (at most 40).</source>
-        <translation>执法证号只能包含字母、数字、“-”或“_”（最多 40 位）。</translation>
-    </message>
-    <message>
-        <source>The passphrase needs at least 10 characters.</source>
-        <translation>口令至少需要 10 个字符。</translation>
-    </message>
-    <message>
-        <source>The two passphrases differ.</source>
-        <translation>两次输入的口令不一致。</translation>
-    </message>
-    <message>
         <source>Choose the agency CA certificate file.</source>
         <translation>请选择机构 CA 证书文件。</translation>
     </message>
@@ -1929,6 +1928,41 @@
     <message>
         <source>info</source>
         <translation>提示</translation>
+    </message>
+</context>
+<context>
+    <name>SideBySideViewer</name>
+    <message>
+        <source>Play side by side (recording and stream)</source>
+        <translation>对照播放（录屏与直播流）</translation>
+    </message>
+    <message>
+        <source>No picture at this moment</source>
+        <translation>此时段无画面</translation>
+    </message>
+    <message>
+        <source>Screen recording (what the officer saw)</source>
+        <translation>录屏（执法人员所见）</translation>
+    </message>
+    <message>
+        <source>Live stream as the server sent it</source>
+        <translation>服务器发送的直播流</translation>
+    </message>
+    <message>
+        <source>Play / pause</source>
+        <translation>播放 / 暂停</translation>
+    </message>
+    <message>
+        <source>Recording segment</source>
+        <translation>录屏片段</translation>
+    </message>
+    <message>
+        <source>No. {0}: {1}</source>
+        <translation>第 {0} 条记录：{1}</translation>
+    </message>
+    <message>
+        <source>Beijing time {0}</source>
+        <translation>北京时间 {0}</translation>
     </message>
 </context>
 <context>
@@ -2180,8 +2214,36 @@
         <translation>已存入机构证据保管库：{0}，保留至 {1}</translation>
     </message>
     <message>
+        <source>No logged-in account is used</source>
+        <translation>未使用登录账号</translation>
+    </message>
+    <message>
+        <source>Logged-in account: {0}</source>
+        <translation>已登录账号：{0}</translation>
+    </message>
+    <message>
         <source>Export of entry {0} failed; no file was written</source>
         <translation>第 {0} 条记录的导出失败，未生成文件</translation>
+    </message>
+    <message>
+        <source>traffic segment left open, repaired</source>
+        <translation>未关闭的流量分段，已修复</translation>
+    </message>
+    <message>
+        <source>file closed but not sealed</source>
+        <translation>已关闭但未封存的文件</translation>
+    </message>
+    <message>
+        <source>unreadable traffic segment, sealed as found</source>
+        <translation>无法读取的流量分段，按原样封存</translation>
+    </message>
+    <message>
+        <source>screen-recording segment cut off</source>
+        <translation>中断的屏幕录像分段</translation>
+    </message>
+    <message>
+        <source>Left by an interrupted capture: {0}</source>
+        <translation>中断的取证留下：{0}</translation>
     </message>
     <message>
         <source>Stream as received, {0}; no recording segment overlaps</source>
@@ -2315,6 +2377,18 @@
     <message>
         <source>Starting the practice range</source>
         <translation>启动练习靶场</translation>
+    </message>
+    <message>
+        <source>The practice range was started for this exercise (port {0}); it stops when the exercise ends.</source>
+        <translation>练习靶场已为本次练习自动启动（端口 {0}），练习结束时自动停止。</translation>
+    </message>
+    <message>
+        <source>The practice range is already running (port {0}).</source>
+        <translation>练习靶场已在运行（端口 {0}）。</translation>
+    </message>
+    <message>
+        <source>The exercise ended; the practice range was stopped.</source>
+        <translation>练习结束，练习靶场已停止。</translation>
     </message>
 </context>
 <context>

@@ -15,7 +15,7 @@ from app.installation import Installation
 from forensics.case import Case
 from forensics.custody import record_transfer
 from forensics.timestamp import TsaServer
-from tests.conftest import World
+from tests.conftest import PASSPHRASE, World
 from tests.received import export_complete_case, police_home, use_tsa
 from tests.ui.helpers import complete_case
 from tests.ui.test_main_window import unlock
@@ -66,7 +66,38 @@ def test_add_officer_from_the_case_view(qtbot: QtBot, world: World, case: Case) 
     again = next(d for d in window.findChildren(AddOfficerDialog) if d is not dialog)
     assert again.officer.count() == 0 and not again.buttons.button(OK).isEnabled()
     assert "already on the case" in again.message.text()
+    assert "New officer profile…" in again.message.text()  # where the next one comes from
     assert kinds(world.home, case.case_id).count("officer.add") == 3
+
+
+def test_a_new_profile_from_the_add_officer_dialog_is_offered_at_once(
+    qtbot: QtBot, world: World, case: Case
+) -> None:
+    """An officer who has no profile on this computer yet: 新建执法人员档案… from the
+    add-officer dialog creates it (self-signed or from the local CA, as from the menu); the
+    dialog then offers and chooses it, and the main window's officer list knows it."""
+    window = main_window(qtbot, world.home)
+    unlock(window, qtbot)
+    window.open_case(case.case_id)
+    window.case_view.buttons["officer"].click()
+    dialog = window.findChild(AddOfficerDialog)
+    assert dialog is not None and dialog.new_profile.isVisible()
+    profile = dialog.new_officer()
+    profile.name.setText("赵六")
+    profile.badge.setText("31000123")
+    profile.passphrase.setText("officer passphrase 6")
+    profile.repeat.setText("officer passphrase 6")
+    profile.ca_passphrase.setText(PASSPHRASE)  # the world's agency CA issues the certificate
+    with qtbot.waitSignal(dialog.profile_created) as created:
+        profile.buttons.button(OK).click()
+    officer = created.args[0]
+    assert officer.cert.issuer != officer.cert.subject  # issued by the agency CA
+    assert dialog.officer.currentData() == "31000123" and dialog.buttons.button(OK).isEnabled()
+    assert "31000123" in [o.badge for o in window.officers]  # unlockable from the menu now
+    with qtbot.waitSignal(dialog.added) as added:
+        dialog.buttons.button(OK).click()
+    data = added.args[0].entry["data"]
+    assert data["badge"] == "31000123" and data["self_signed"] is False
 
 
 def test_transfer_of_custody_from_the_case_view(

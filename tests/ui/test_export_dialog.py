@@ -1,6 +1,7 @@
 """The export dialog when things go wrong, offscreen, with a real case, TSA and files: a target
 that refuses files leaves the ledger untouched; a backup that fails after the package was
-written and sealed is said as such, and retried alone."""
+written and sealed is said as such, and retried alone; the written package's folder can be
+opened from the dialog."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from app.installation import Installation
@@ -16,8 +18,10 @@ from forensics.case import Case
 from forensics.timestamp import TsaServer
 from tests.conftest import World
 from tests.received import use_tsa
+from tests.ui.conftest import save_screenshot
 from tests.ui.helpers import complete_case
 from ui.dialogs.export import ExportDialog
+from ui.dialogs.open_buttons import OpenButtons
 
 
 @pytest.fixture
@@ -49,10 +53,14 @@ def test_a_folder_that_refuses_the_package_leaves_no_entry(
     d.out.setText("/proc/quzheng-export-test.qzp")  # refuses a new file, root included
     d.start()
     shown = d.message.text()
-    assert shown.startswith("导出失败") and "/proc" in shown and "未被改变" in shown
+    assert shown.startswith("导出失败") and "/proc" in shown
+    assert shown.endswith("。案件中已封存的内容未被改变。") and "。。" not in shown, shown
     assert d.result_ is None and not d.backup_retry.button.isVisible()
+    opens = d.buttons.findChild(QPushButton, "openFolder")
+    assert opens is None or not opens.isVisible()  # nothing written: nothing to open
     assert ledger(world, ready) == before  # no package.export, no note: nothing at all
     assert not Path("/proc/quzheng-export-test.qzp").exists()
+    save_screenshot(d, "export-failed.png")
 
 
 def test_a_failed_backup_is_said_as_such_and_retried_alone(
@@ -92,6 +100,10 @@ def test_a_failed_backup_is_said_as_such_and_retried_alone(
     kinds = [k for _, k in ledger(world, ready)]
     assert kinds.count("package.export") == 1  # the package is the export; it stands
     assert list(usb.iterdir()) == []  # nothing half-copied
+    opens = OpenButtons.of(d.buttons)  # the package is there: its folder can be opened
+    assert opens.folder.isVisible() and opens.folder.text() == "打开所在文件夹"
+    assert opens.path == result.path
+    save_screenshot(d, "export-backup-failed.png")
 
     monkeypatch.undo()  # room on the backup disk again: retry the backup alone
     with qtbot.waitSignal(d.backup_retry.copied) as copied:

@@ -66,6 +66,8 @@ def test_new_officer_without_a_local_ca_is_self_signed(
     intro = dialog.findChild(QLabel, "intro")
     assert intro is not None and "本机没有机构 CA" in intro.text()
     fill(dialog)
+    dialog.show()
+    save_screenshot(dialog, "officer-new-without-ca.png")
     dialog.repeat.setText(PASS + "x")
     ok(dialog)
     assert dialog.message.text() == "两次输入的口令不一致。"

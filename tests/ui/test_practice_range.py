@@ -1,7 +1,7 @@
 """Training from the windows alone: starting an exercise on a training case with no range
-running starts the practice range (it answers over TLS with its own CA), stopping the
-exercise stops it; a training session's dialog trains on the range by default, remembers
-the choice, and will not start a range address without it."""
+running starts the practice range (it answers over TLS with its own CA) and says so in the
+status bar, stopping the exercise stops it; a training session's dialog trains on the range
+by default, remembers the choice, and will not start a range address without it."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from app.desk.practice import load_prefs, range_answers, save_prefs
 from app.installation import Installation
 from forensics.case import Case
 from tests.conftest import World
+from tests.ui.conftest import save_screenshot
 from ui.dialogs.session import StartSessionDialog
 from ui.main_window import MainWindow
 
@@ -44,16 +45,24 @@ def test_an_exercise_starts_the_range_and_stopping_it_stops_the_range(
     assert not range_answers(inst, port)  # no range running
     window = MainWindow(inst, zh)
     qtbot.addWidget(window)
+    window.resize(1366, 728)
+    window.show()
     menu = window.training
     window.open_case(practice_case.case_id)
     with qtbot.waitSignal(menu.range_started, timeout=60_000) as started:
         menu.bind(practice_case.case_id, "shop-counterfeit-listing")
     assert started.args == [port] and menu.practice.started_here
     assert range_answers(inst, port)  # a TLS handshake checked against the range's CA
+    said = window.statusBar().currentMessage()  # the trainee is told, in words
+    assert said == f"练习靶场已为本次练习自动启动（端口 {port}），练习结束时自动停止。", said
+    assert menu.panel.isVisible()
+    qtbot.wait(200)  # the status bar laid out again beside the panel
+    save_screenshot(window, "practice-range-started.png")
 
     with qtbot.waitSignal(menu.range_stopped):
         menu.stop_exercise()
     assert not menu.practice.started_here and not range_answers(inst, port)
+    assert window.statusBar().currentMessage() == "练习结束，练习靶场已停止。"
 
 
 def test_a_training_session_trains_on_the_range_by_default(

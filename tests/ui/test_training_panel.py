@@ -10,6 +10,7 @@ from app.capture.sealer import Item, Sealer
 from app.desk.practice import save_prefs
 from app.installation import Installation
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
 from forensics.training.progress import DONE
 from tests.conftest import World
 from tests.ui.conftest import save_screenshot
@@ -50,7 +51,7 @@ def test_panel_reads_in_words_at_its_default_width(
     qtbot.addWidget(window)
     window.resize(1366, 728)
     window.show()
-    session = case.start_session(world.lead, {"method": "training"})
+    session = case.start_session(world.lead, SessionStartData("training", ()))
     seal_licence(case, world, session)
     panel = follow(window, qtbot, case)
     qtbot.wait(100)
@@ -89,7 +90,7 @@ def test_a_training_case_is_not_flagged(qtbot: QtBot, world: World, zh: str) -> 
         window = MainWindow(inst, zh)
         qtbot.addWidget(window)
         window.show()
-        session = practice.start_session(world.lead, {"method": "training"})
+        session = practice.start_session(world.lead, SessionStartData("training", ()))
         seal_licence(practice, world, session)
         panel = follow(window, qtbot, practice)
         assert not panel.warning.isVisible() and panel.warning.text() == ""

@@ -22,6 +22,8 @@ from app.desk.beijing import beijing, with_beijing
 from app.desk.timeline import TimelineRow
 from app.installation import Installation
 from forensics.case import Case
+from forensics.entry_data import SessionStartData
+from forensics.entry_data.recording import MarkData
 from forensics.environment.seal import seal_snapshot
 from forensics.environment.snapshot import EnvSnapshot, snapshot
 from tests.conftest import World
@@ -320,3 +322,28 @@ def test_har_times_are_shown_in_beijing_time() -> None:
     assert with_beijing({"note": "2026-12-06 is a date"}, "北京时间") == {
         "note": "2026-12-06 is a date"
     }
+
+
+def test_an_entry_without_items_shows_its_times_in_beijing_time_beside_utc(
+    qtbot: QtBot, world: World, case: Case, main_window: Callable[[World], MainWindow], zh: str
+) -> None:
+    """The raw entry view (a mark, as the recorder seals it): the sealed UTC time stays as
+    sealed, its Beijing time beside it; the entry's own time is given in Beijing time."""
+    session = case.start_session(world.lead, SessionStartData("test", ()))
+    mark = MarkData(
+        recording="rec-1", segment=0, at_us=400_000, segment_at_us=400_000,
+        time="2026-12-06T23:36:53.120000Z", note="主播口播“正品”",
+    )  # fmt: skip
+    case.ledger.append(world.lead, "mark", mark.to_json(), session=session)
+    window = main_window(world)
+    window.show()
+    window.open_case(case.case_id)
+    view = window.case_view
+    rows = [view.model.data(view.model.index(r, 0), ROW_ROLE) for r in range(view.model.rowCount())]
+    (n,) = [i for i, r in enumerate(rows) if isinstance(r, TimelineRow) and r.kind == "mark"]
+    view.table.selectRow(n)
+    assert view.viewers.currentWidget() is view.entry_viewer
+    shown = view.entry_viewer.edit.toPlainText()
+    assert '"time": "2026-12-06T23:36:53.120000Z（北京时间 2026-12-07 07:36:53.120）"' in shown
+    assert "主播口播“正品”" in shown  # the rest as sealed
+    assert rows[n].beijing in view.item_info.toPlainText() and "T" not in rows[n].beijing

@@ -1,26 +1,39 @@
 """Add an officer to an open case: choose an officer profile on this computer and a role;
-the ``officer.add`` entry is signed by the unlocked officer (an officer of the case)."""
+the ``officer.add`` entry is signed by the unlocked officer (an officer of the case). An
+officer with no profile here yet gets one from this dialog (新建执法人员档案…, the same dialog
+as the 执法人员 menu's) and is then offered in the list."""
 
 from __future__ import annotations
 
 from collections.abc import Collection
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QWidget,
+)
 
 from app.capture.tasks import Outcome, run_task
 from app.desk.cases import add_case_officer
 from app.desk.errors import explain
 from app.desk.officers import OfficerInfo, list_officers
 from app.installation import Installation
-from forensics.identity import Signer
+from forensics.identity import Officer, Signer
 from forensics.ledger import Record
+from ui.dialogs.officer_profile import NewOfficerDialog
 from ui.dialogs.parts import finish_form, message_label
 from ui.util import named
 
 
 class AddOfficerDialog(QDialog):
     added = Signal(object)  # the officer.add Record
+    profile_created = Signal(object)  # the Officer whose profile was created from here
 
     def __init__(
         self,
@@ -44,8 +57,14 @@ class AddOfficerDialog(QDialog):
             ("assistant", self.tr("Technical assistant (技术辅助人员)")),
         ):
             self.role.addItem(label, role)
+        self.new_profile = named(QPushButton(self.tr("New officer profile…")), "newProfile")
+        self.new_profile.clicked.connect(self.new_officer)
+        self._wanted = ""  # the badge to choose when the list is loaded
+        row = QHBoxLayout()
+        row.addWidget(self.officer, 1)
+        row.addWidget(self.new_profile)
         form = QFormLayout()
-        form.addRow(self.tr("Officer"), self.officer)
+        form.addRow(self.tr("Officer"), row)
         form.addRow(self.tr("Role"), self.role)
         p = signer.officer.profile
         intro = QLabel(
@@ -69,9 +88,31 @@ class AddOfficerDialog(QDialog):
         for o in outcome.unwrap():
             if o.key_fp not in self.members:
                 self.officer.addItem(f"{o.label}  {o.agency}", o.badge)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(self.officer.count() > 0)
         if self.officer.count() == 0:
-            self._fail(self.tr("Every officer profile on this computer is already on the case."))
-            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+            self._fail(
+                self.tr(
+                    "Every officer profile on this computer is already on the case. Create the new officer's profile first (New officer profile…)."
+                )
+            )
+            return
+        self.message.setText("")
+        if self._wanted:
+            self.officer.setCurrentIndex(max(0, self.officer.findData(self._wanted)))
+
+    def new_officer(self) -> NewOfficerDialog:
+        """The new-officer dialog over this one; the profile it creates is then chosen here."""
+        dialog = NewOfficerDialog(self.inst, self.lang, self)
+        dialog.saved.connect(self._profile_created)
+        dialog.open()
+        return dialog
+
+    def _profile_created(self, officer: Officer) -> None:
+        self._wanted = officer.profile.badge
+        self.profile_created.emit(officer)
+        inst = self.inst
+        run_task(lambda: list_officers(inst), self._officers_loaded)
 
     def choose(self, badge: str, role: str = "officer") -> None:
         """Pick the officer and the role (as a person would in the two lists)."""

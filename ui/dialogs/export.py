@@ -104,12 +104,13 @@ class ExportDialog(QDialog):
         if outcome.error is not None:
             # Refused before anything was sealed (InputError), or failed after the export
             # entry was sealed: then the error itself says which ledger entry marks it failed.
-            text = (
-                self.tr("Export failed: {0} Nothing sealed in the case was changed.")
-                if isinstance(outcome.error, InputError)
-                else self.tr("Export failed: {0}")
-            )
-            self.message.setText(text.format(explain(outcome.error, self.lang)))
+            reason = explain(outcome.error, self.lang)
+            if isinstance(outcome.error, InputError):  # two sentences: the cause, then this
+                reason = reason.rstrip("。.")
+                text = self.tr("Export failed: {0}. Nothing sealed in the case was changed.")
+            else:
+                text = self.tr("Export failed: {0}")
+            self.message.setText(text.format(reason))
             self.message.setStyleSheet("color: #c62828")
             return
         r = outcome.unwrap()

@@ -22,18 +22,11 @@ from PySide6.QtWidgets import (
 
 from app.capture.tasks import Outcome, run_task
 from app.desk.errors import explain
-from app.desk.officers import (
-    LocalCa,
-    OfficerInfo,
-    check_passphrase,
-    create_officer,
-    issue_certificate,
-    local_ca,
-)
+from app.desk.officers import LocalCa, OfficerInfo, create_officer, issue_certificate, local_ca
 from app.installation import Installation
-from forensics.errors import InputError
-from forensics.identity import Officer, Profile, check_badge
+from forensics.identity import Officer, Profile
 from ui.dialogs.parts import finish_form, message_label
+from ui.dialogs.profile_problem import profile_problem
 from ui.util import named
 
 
@@ -134,20 +127,11 @@ class NewOfficerDialog(_OfficerDialog):
 
     def problem(self) -> str:
         """Why the form cannot be submitted (empty: it can)."""
-        if not (self.name.text().strip() and self.agency.text().strip()):
-            return self.tr("Enter the officer's name and agency.")
-        try:
-            check_badge(self.badge.text().strip())
-        except InputError:
-            return self.tr("The badge number uses letters, digits, '-' or '_' (at most 40).")
-        why = check_passphrase(self.passphrase.text(), self.repeat.text())
-        if why == "short":
-            return self.tr("The passphrase needs at least 10 characters.")
-        if why == "mismatch":
-            return self.tr("The two passphrases differ.")
-        if self.issues() and not self.ca_passphrase.text():
+        fields = (self.name, self.badge, self.agency, self.passphrase, self.repeat)
+        problem = profile_problem(*(edit.text() for edit in fields))
+        if not problem and self.issues() and not self.ca_passphrase.text():
             return self.tr("Enter the agency CA's passphrase.")
-        return ""
+        return problem
 
     def issues(self) -> bool:
         """Whether the local agency CA is to issue the new officer's certificate."""

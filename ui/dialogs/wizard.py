@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 from app.capture.tasks import Outcome, run_task
 from app.desk.errors import explain
 from app.desk.i18n import switch_language
-from app.desk.officers import SetupChoices, SetupResult, check_passphrase, run_setup
+from app.desk.officers import SetupChoices, SetupResult, run_setup
 from app.desk.tsa import DEFAULT_PORT
 from app.installation import Installation
-from forensics.errors import InputError
-from forensics.identity import Profile, check_badge
+from forensics.identity import Profile
+from ui.dialogs.profile_problem import profile_problem
 from ui.util import named
 
 
@@ -329,17 +329,8 @@ class SetupWizard(QWizard):
     def page_problem(self, page: int) -> str:
         """Why the page cannot be left (empty: it can)."""
         if page == self.PAGE_OFFICER:
-            if not (self.name.text().strip() and self.agency.text().strip()):
-                return self.tr("Enter your name and agency.")
-            try:
-                check_badge(self.badge.text().strip())
-            except InputError:
-                return self.tr("The badge number uses letters, digits, '-' or '_' (at most 40).")
-            why = check_passphrase(self.passphrase.text(), self.repeat.text())
-            if why == "short":
-                return self.tr("The passphrase needs at least 10 characters.")
-            if why == "mismatch":
-                return self.tr("The two passphrases differ.")
+            fields = (self.name, self.badge, self.agency, self.passphrase, self.repeat)
+            return profile_problem(*(edit.text() for edit in fields))
         if page == self.PAGE_AGENCY:
             if self.ca_trust.isChecked() and not Path(self.ca_file.text()).is_file():
                 return self.tr("Choose the agency CA certificate file.")

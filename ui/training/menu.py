@@ -22,6 +22,7 @@ from ui.training.picker import ExercisePickerDialog
 from ui.training.scoreboard import ScoreboardDialog
 
 type CurrentCase = Callable[[], tuple[str, str] | None]  # case id and a label to show
+NOTICE_MS = 30_000  # how long a notice about the practice range stays in the status bar
 
 
 def _exercise_user(case_id: str) -> str:
@@ -107,6 +108,7 @@ class TrainingMenu(QObject):
         """The exercise on a training case practises on the range: start it (off the GUI
         thread) unless it answers already; ``stop_exercise`` lets it go."""
         practice, user = self.practice, _exercise_user(case_id)
+        running_here = practice.started_here  # for a capture session already
 
         def started(outcome: Outcome[int]) -> None:
             if outcome.error is not None:
@@ -114,9 +116,22 @@ class TrainingMenu(QObject):
                     self.window, self.tr("Starting the practice range"), outcome.error, self.lang
                 )
                 return
-            self.range_started.emit(outcome.unwrap())
+            port = outcome.unwrap()
+            if practice.started_here and not running_here:
+                self._say(
+                    self.tr(
+                        "The practice range was started for this exercise (port {0}); it stops when the exercise ends."
+                    ).format(port)
+                )
+            else:
+                self._say(self.tr("The practice range is already running (port {0}).").format(port))
+            self.range_started.emit(port)
 
         run_task(lambda: practice.acquire(user), started)
+
+    def _say(self, text: str) -> None:
+        """A notice in the main window's status bar (it gives way to the usual line)."""
+        self.window.statusBar().showMessage(text, NOTICE_MS)
 
     def show_case(self, case_id: str) -> None:
         """Follow ``case_id`` in the panel when an exercise is bound to it."""
@@ -145,6 +160,7 @@ class TrainingMenu(QObject):
         self.panel.hide()
         run_task(lambda: training.unbind(inst, case_id), ignore)
         if practice.release(_exercise_user(case_id)):
+            self._say(self.tr("The exercise ended; the practice range was stopped."))
             self.range_stopped.emit()
 
     def open_scoreboard(self) -> ScoreboardDialog:

@@ -56,17 +56,23 @@ class VideoViewer(QWidget):
         self.marks.setMaximumHeight(110)
         self.marks.itemActivated.connect(self._jump)
         self.marks.itemClicked.connect(self._jump)
+        # Its own controls and marks, in one widget a viewer driving the player hides
+        # (ui/viewers/side_by_side.py plays two files on one clock).
+        self.controls = QWidget()
         bar = QHBoxLayout()
         bar.addWidget(self.play)
         bar.addWidget(self.stop_button)
         bar.addWidget(self.slider, 1)
         bar.addWidget(self.position)
+        below = QVBoxLayout(self.controls)
+        below.setContentsMargins(0, 0, 0, 0)
+        below.addLayout(bar)
+        below.addWidget(QLabel(self.tr("Marks in this segment")))
+        below.addWidget(self.marks)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.video, 1)
-        layout.addLayout(bar)
-        layout.addWidget(QLabel(self.tr("Marks in this segment")))
-        layout.addWidget(self.marks)
+        layout.addWidget(self.controls)
         self._state(QMediaPlayer.PlaybackState.StoppedState)
 
     def load(self, path: Path, marks: Sequence[tuple[int, str]]) -> None:
