@@ -1,13 +1,14 @@
 """A deposit: streamed in, verified, stored under lock and indexed — all or nothing
 (docs/vault.md "Deposit").
 
-While the body streams in, each chunk is hashed and written to a spool file; each full part
-is sent on to an S3 multipart upload, read back from the spool (memory stays small whatever
-the package's size). An unfinished multipart upload is not an object: nothing is visible
-yet. When the body has arrived, the spool is verified like ``quzheng verify`` does, under the
-agency's trust policy, while the last parts are still uploading (verification and upload
-overlap: a deposit costs little more than the upload itself); anything but PASS aborts the
-upload and is refused. Then the
+While the body streams in, each chunk is written to a spool file and hashed as it comes —
+the whole file's SHA-256 and SM3 and every member's, found from the ZIP's local headers
+(``forensics.package.stream_scan``); each full part is sent on to an S3 multipart upload,
+read back from the spool (memory stays small whatever the package's size). An unfinished
+multipart upload is not an object: nothing is visible yet. When the body has arrived, the
+spool is verified like ``quzheng verify`` does, under the agency's trust policy, with those
+digests (so only the small control files are read again), while the last parts are still
+uploading; anything but PASS aborts the upload and is refused. Then the
 receipt is signed and time-stamped, the seal stored, the upload completed and locked
 (COMPLIANCE), and the index rows written in one transaction. A package is visible only
 through its index row: an interruption before the commit leaves at most an object no row
@@ -37,6 +38,7 @@ from forensics.package import layout as L
 from forensics.package.checks import verify_package
 from forensics.package.documents import Seal
 from forensics.package.layout import is_safe_name
+from forensics.package.stream_scan import StreamScan
 from forensics.trust import TrustPolicy
 from forensics.verdict import Verdict, VerificationReport
 
@@ -104,8 +106,9 @@ def receive(
     part_size: int,
 ) -> Incoming:
     """Stream ``length`` bytes of ``body`` into the spool, sending each full part on to the
-    multipart upload from the spool; verify the spool while the last parts are still
-    uploading. On any failure the upload is aborted and the spool removed."""
+    multipart upload from the spool, and hashing it on the way (``StreamScan``); verify the
+    spool with those digests while the last parts are still uploading. On any failure the
+    upload is aborted and the spool removed."""
     seal = parse_seal(seal_bytes)
     sha_expected, size_expected = str(seal.body.sha256), int(seal.body.size or 0)
     if length != size_expected:
@@ -118,9 +121,12 @@ def receive(
     upload = store.start_upload(package_key(sha_expected), sha_expected)
     ok = False
     pool = ThreadPoolExecutor(PARTS_IN_FLIGHT, thread_name_prefix="part")
+    scan = StreamScan()
     try:
         t0 = time.monotonic()
-        sha, parts = _stream(body, length, spool, upload, part_size, pool)
+        parts = _stream(body, length, spool, upload, part_size, pool, scan)
+        streamed = scan.finish(spool)
+        sha = streamed.whole.sha256
         received = time.monotonic()
         if sha != sha_expected:
             raise DepositRefused(
@@ -130,7 +136,8 @@ def receive(
             )
         seal_path = work / (spool.name + ".seal.json")
         seal_path.write_bytes(seal_bytes)
-        report = verify_package(spool, policy, seal_path=seal_path)  # parts still uploading
+        # Parts still uploading; the members' bytes are not read again (``streamed``).
+        report = verify_package(spool, policy, seal_path=seal_path, scan=streamed)
         if report.verdict is not Verdict.PASS:
             raise _refuse(report)
         verified = time.monotonic()
@@ -143,6 +150,7 @@ def receive(
             report, upload, phases,
         )  # fmt: skip
     finally:
+        scan.close()
         pool.shutdown(wait=True, cancel_futures=not ok)
         if not ok:
             upload.abort()
@@ -156,11 +164,11 @@ def _stream(
     upload: Any,
     part_size: int,
     pool: ThreadPoolExecutor,
-) -> tuple[str, list[Future[None]]]:
-    """Write the body to the spool (hashing it); each full part, once written, is queued
-    for upload, streamed back from the spool (the page cache): memory holds a few small
-    buffers per upload thread, however far the receipt runs ahead of the uploads."""
-    sha = hashlib.sha256()
+    scan: StreamScan,
+) -> list[Future[None]]:
+    """Write the body to the spool, feeding ``scan``; each full part, once written, is
+    queued for upload, streamed back from the spool (the page cache): memory holds a few
+    small buffers per upload thread, however far the receipt runs ahead of the uploads."""
     parts: list[Future[None]] = []
     start = 0  # where the next part begins
     written = 0
@@ -179,7 +187,7 @@ def _stream(
                     f"the upload ended {length - written} bytes early",
                     f"上传提前结束，缺少 {length - written} 字节",
                 )
-            sha.update(chunk)
+            scan.feed(chunk)
             out.write(chunk)
             written += len(chunk)
             if written - start >= part_size:
@@ -192,7 +200,7 @@ def _stream(
         out.flush()
         if written > start or not parts:
             parts.append(pool.submit(send, len(parts) + 1, start, written - start))
-    return sha.hexdigest(), parts
+    return parts
 
 
 def store_objects(store: ObjectStore, inc: Incoming, retain_until: Any) -> tuple[str, str]:

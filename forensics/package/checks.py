@@ -35,7 +35,7 @@ from forensics.ledger_checks import is_training, verify_source
 from forensics.package import layout as L
 from forensics.package.documents import DataPackage, PackageDigest, Seal
 from forensics.package.reader import MemberAltered, PackageReader, Span
-from forensics.package.scan import file_id, scan_package
+from forensics.package.scan import Scan, file_id, scan_package
 from forensics.package.wacz_signing import signed_data_problem
 from forensics.timeproof import TokenJudge, token_finding
 from forensics.timestamp import TokenError
@@ -311,20 +311,29 @@ class _Known:
     """The digests read on the second thread: the whole file's for the seal and, when the
     package is plain and stored (``PackageReader.stored_spans``), every member's from the
     same single read (``forensics.package.scan``); otherwise the members are read through the
-    ZIP library as they always were."""
+    ZIP library as they always were.
 
-    def __init__(self, pool: ThreadPoolExecutor, path: Path) -> None:
+    A ``scan`` made while the file's bytes arrived (``StreamScan``) takes the place of that
+    read when the file is still the one it was made of (``file_id``); of its members, only
+    those lying exactly where the reader finds them (name, start, size, CRC) count, and the
+    others are read through the ZIP library as before."""
+
+    def __init__(self, pool: ThreadPoolExecutor, path: Path, scan: Scan | None = None) -> None:
         self._read = 0
-        self._future = pool.submit(self._run, path, _plan(path))
+        self._future = pool.submit(self._run, path, _plan(path), scan)
 
-    def _run(self, path: Path, spans: list[Span] | None) -> tuple[Digests, _Members]:
+    def _run(
+        self, path: Path, spans: list[Span] | None, scan: Scan | None
+    ) -> tuple[Digests, _Members]:
+        if scan is not None and _same_file(path, scan):
+            return scan.whole, (scan.file_id, scan.digests_for(spans or []))
         if spans is not None:
             try:
                 scan = scan_package(path, spans, self._note)
             except Exception:
                 pass  # read again below, where a failure is reported as it always was
             else:
-                return scan.whole, (scan.file_id, scan.members)
+                return scan.whole, (scan.file_id, scan.digests_for(spans))
         return digest_file(path), None
 
     def _note(self, read: int) -> None:
@@ -353,6 +362,13 @@ class _Known:
 _Members = tuple[tuple[int, ...], dict[str, Digests]] | None
 
 
+def _same_file(path: Path, scan: Scan) -> bool:
+    try:
+        return file_id(path.stat()) == scan.file_id
+    except OSError:
+        return False  # the ordinary reading reports it
+
+
 def _plan(path: Path) -> list[Span] | None:
     try:
         with PackageReader(path) as reader:
@@ -368,7 +384,11 @@ def verify_package(
     password: str | None = None,
     seal_path: Path | None = None,
     progress: Progress | None = None,
+    scan: Scan | None = None,
 ) -> VerificationReport:
+    """The package's verdict under ``policy``. ``scan``: the digests of its bytes taken as
+    they were written (``forensics.package.stream_scan``), used where they provably are this
+    file's (``_Known``); the report is the same with or without it."""
     f = Collector()
     f.checks.append("package")
     seal_path = seal_path or path.with_name(path.name + ".seal.json")
@@ -379,7 +399,7 @@ def verify_package(
         if not (seal_path.is_file() and path.is_file()):
             return _verify(path, password, policy, f, progress, None)
         f.checks.append("seal")
-        known = _Known(pool, path)
+        known = _Known(pool, path, scan)
 
         done: list[_Seal] = []
 

@@ -1,11 +1,17 @@
-"""A plain package read once: the whole file's digests and every stored member's, together.
+"""A plain package's bytes hashed in one pass: the whole file's digests and every stored
+member's, together.
 
 Verifying a package hashes every byte twice with SM3 — once for the detached seal (the whole
 file) and once for the member that holds it — and SM3 cannot go faster than one core. So the
-file is read once, in large blocks, past the page cache and ahead of use by a thread of its
-own; each block goes to two SM3 workers (whole file; member) while the calling thread
-computes both SHA-256 digests and the members' CRC-32. Both cores then run SM3 and nothing is
-copied, read twice or decoded by the ZIP library.
+bytes are hashed once, in large blocks, each block going to two SM3 workers (whole file;
+member) while the calling thread computes both SHA-256 digests and the members' CRC-32. Both
+cores then run SM3 and nothing is copied, read twice or decoded by the ZIP library.
+
+The blocks come from one of two places: ``scan_package`` reads a file, past the page cache
+and ahead of use by a thread of its own, its members where the central directory says
+(``PackageReader.stored_spans``); ``StreamScan`` (``forensics/package/stream_scan.py``) is
+fed the bytes as they arrive and finds the members from their local headers. Both hash
+through ``Hashing`` here.
 
 The bytes hashed are exactly those the ZIP library would return for a stored member, so the
 digests are the same; a member whose bytes fail the CRC its header gives is left out of the
@@ -35,24 +41,34 @@ _BLOCKS = 6  # 24 MiB in flight at most
 
 @dataclass(frozen=True)
 class Scan:
+    """What one pass found: the whole file's digests and, by where its bytes lie, every
+    member whose bytes match its CRC."""
+
     whole: Digests
-    members: dict[str, Digests]  # every member whose bytes match its CRC
-    file_id: tuple[int, ...]  # the file read (``file_id``), as it was after the read
+    spans: dict[Span, Digests]
+    file_id: tuple[int, ...]  # the file (``file_id``) the bytes are, as it was after the pass
+
+    def digests_for(self, spans: list[Span]) -> dict[str, Digests]:
+        """The digests of the members of ``spans`` (a reader's view of the file) that this
+        pass hashed exactly there: the same name, start, size and CRC. Keyed by where the
+        bytes lie, not by name alone, so a member the pass found elsewhere never counts."""
+        return {s.name: d for s in spans if (d := self.spans.get(s)) is not None}
 
 
 @dataclass
-class _Block:
+class Block:
     buf: mmap.mmap
     users: int = 0
-    length: int = 0  # bytes read into it
+    length: int = 0  # bytes in it
 
 
 @dataclass(frozen=True)
-class _Piece:
-    """Bytes ``start:stop`` of a block belong to member ``name`` (``last``: its end)."""
+class Piece:
+    """Bytes ``start:stop`` of a block belong to member number ``key`` (``last``: its end).
+    A member's pieces come one after another, in order."""
 
-    block: _Block
-    name: str
+    block: Block
+    key: int
     start: int
     stop: int
     last: bool
@@ -62,19 +78,19 @@ class _Blocks:
     """Blocks are reused once every worker that was given one is done with it."""
 
     def __init__(self) -> None:
-        self._free: queue.Queue[_Block] = queue.Queue()
+        self._free: queue.Queue[Block] = queue.Queue()
         for _ in range(_BLOCKS):
-            self._free.put(_Block(mmap.mmap(-1, BLOCK)))  # page-aligned for O_DIRECT
+            self._free.put(Block(mmap.mmap(-1, BLOCK)))  # page-aligned for O_DIRECT
         self._lock = threading.Lock()
 
-    def take(self) -> _Block:
+    def take(self) -> Block:
         return self._free.get()
 
-    def release(self, block: _Block) -> None:
-        """A block read but not handed on (the pass stopped early)."""
+    def release(self, block: Block) -> None:
+        """A block filled but not handed on (the pass stopped early)."""
         self._free.put(block)
 
-    def done(self, block: _Block) -> None:
+    def done(self, block: Block) -> None:
         with self._lock:
             block.users -= 1
             if block.users:
@@ -82,9 +98,115 @@ class _Blocks:
         self._free.put(block)
 
 
+@dataclass(frozen=True)
+class Member:
+    digests: Digests
+    crc: int  # of the bytes hashed
+
+
+class Hashing:
+    """The digests of one pass: blocks of the package's bytes are given in file order with
+    the member pieces in them. Two SM3 workers (whole file; members) run on threads of their
+    own; SHA-256 and CRC-32 on the caller's. ``stop`` must follow, whatever happens."""
+
+    def __init__(self) -> None:
+        self.blocks = _Blocks()
+        self._whole_sha = hashlib.sha256()
+        self._whole_sm3 = new_sm3()
+        self._size = 0
+        self._sha, self._crc, self._done = hashlib.sha256(), 0, 0  # the current member's
+        self._found: dict[int, tuple[str, int, int]] = {}  # key -> sha256, crc, size
+        self._member_sm3: dict[int, str] = {}
+        self._whole_q: queue.Queue[Block | None] = queue.Queue()
+        self._member_q: queue.Queue[Piece | None] = queue.Queue()
+        self._errors: list[BaseException] = []
+        self._workers = [
+            threading.Thread(target=self._run_whole, name="qz-sm3-whole", daemon=True),
+            threading.Thread(target=self._run_members, name="qz-sm3-members", daemon=True),
+        ]
+        for t in self._workers:
+            t.start()
+
+    def _run_whole(self) -> None:
+        try:
+            while (block := self._whole_q.get()) is not None:
+                self._whole_sm3.update(memoryview(block.buf)[: block.length])
+                self.blocks.done(block)
+        except BaseException as exc:  # pragma: no cover - hashlib does not fail on buffers
+            self._errors.append(exc)
+
+    def _run_members(self) -> None:
+        current, h = -1, new_sm3()
+        try:
+            while (piece := self._member_q.get()) is not None:
+                if piece.key != current:
+                    current, h = piece.key, new_sm3()
+                h.update(memoryview(piece.block.buf)[piece.start : piece.stop])
+                if piece.last:
+                    self._member_sm3[current] = h.hexdigest()
+                self.blocks.done(piece.block)
+        except BaseException as exc:  # pragma: no cover
+            self._errors.append(exc)
+
+    def hash(self, block: Block, pieces: list[Piece]) -> None:
+        """Hash the block's ``length`` bytes (the next of the file) and the member pieces in
+        it; the block goes back to the pool once every worker is done with it."""
+        n = block.length
+        view = memoryview(block.buf)[:n]
+        block.users = 2 + len(pieces)  # this thread, the whole-file worker, the pieces
+        if n:
+            self._whole_q.put(block)
+        else:
+            self.blocks.done(block)
+        for piece in pieces:
+            self._member_q.put(piece)
+        self._whole_sha.update(view)
+        for piece in pieces:
+            part = view[piece.start : piece.stop]
+            self._sha.update(part)
+            self._crc = zlib.crc32(part, self._crc)
+            self._done += len(part)
+            if piece.last:
+                self._found[piece.key] = (self._sha.hexdigest(), self._crc, self._done)
+                self._sha, self._crc, self._done = hashlib.sha256(), 0, 0
+        self._size += n
+        self.blocks.done(block)
+
+    def stop(self) -> None:
+        """Let the workers finish what they were given and end (again: nothing)."""
+        if self._workers:
+            self._whole_q.put(None)
+            self._member_q.put(None)
+            for t in self._workers:
+                t.join()
+            self._workers = []
+
+    def finish(self) -> tuple[Digests, dict[int, Member]]:
+        """The whole's digests and every complete member's, by key."""
+        self.stop()
+        if self._errors:  # pragma: no cover
+            raise self._errors[0]
+        whole = Digests(self._size, self._whole_sha.hexdigest(), self._whole_sm3.hexdigest())
+        members = {
+            key: Member(Digests(size, sha, self._member_sm3[key]), crc)
+            for key, (sha, crc, size) in self._found.items()
+        }
+        return whole, members
+
+
 def file_id(st: os.stat_result) -> tuple[int, ...]:
     """Which file, and which version of it: device, inode, size, modification time."""
     return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def matching(spans: list[Span], members: dict[int, Member]) -> dict[Span, Digests]:
+    """The spans (by their number) whose bytes were all hashed and match their CRC."""
+    out: dict[Span, Digests] = {}
+    for key, span in enumerate(spans):
+        m = members.get(key)
+        if m is not None and m.crc == span.crc and m.digests.size == span.size:
+            out[span] = m.digests
+    return out
 
 
 def scan_package(
@@ -92,35 +214,10 @@ def scan_package(
 ) -> Scan:
     """Read ``path`` once; ``spans`` (sorted, from ``PackageReader.stored_spans``) say where
     the members lie. ``progress`` is called with the bytes read so far."""
-    blocks = _Blocks()
-    whole_sm3 = new_sm3()
-    member_sm3: dict[str, str] = {}
-    whole_q: queue.Queue[_Block | None] = queue.Queue()
-    member_q: queue.Queue[_Piece | None] = queue.Queue()
+    hashing = Hashing()
+    blocks = hashing.blocks
     errors: list[BaseException] = []
-
-    def run_whole() -> None:
-        try:
-            while (block := whole_q.get()) is not None:
-                whole_sm3.update(memoryview(block.buf)[: block.length])
-                blocks.done(block)
-        except BaseException as exc:  # pragma: no cover - hashlib does not fail on buffers
-            errors.append(exc)
-
-    def run_members() -> None:
-        current, h = "", new_sm3()
-        try:
-            while (piece := member_q.get()) is not None:
-                if piece.name != current:
-                    current, h = piece.name, new_sm3()
-                h.update(memoryview(piece.block.buf)[piece.start : piece.stop])
-                if piece.last:
-                    member_sm3[current] = h.hexdigest()
-                blocks.done(piece.block)
-        except BaseException as exc:  # pragma: no cover
-            errors.append(exc)
-
-    filled: queue.Queue[_Block | None] = queue.Queue()
+    filled: queue.Queue[Block | None] = queue.Queue()
     stop = threading.Event()
 
     def run_reads(fd: int) -> None:
@@ -137,59 +234,30 @@ def scan_package(
             errors.append(exc)
         filled.put(None)
 
-    workers = [
-        threading.Thread(target=run_whole, name="qz-sm3-whole", daemon=True),
-        threading.Thread(target=run_members, name="qz-sm3-members", daemon=True),
-    ]
-    for t in workers:
-        t.start()
-    whole_sha = hashlib.sha256()
-    found: dict[str, tuple[str, int]] = {}  # name -> sha256, crc
-    pending = iter(spans)
-    span = next(pending, None)
-    sha, crc = hashlib.sha256(), 0
+    pending = iter(enumerate(spans))
+    current = next(pending, None)
     offset = 0
     fd = os.open(path, os.O_RDONLY)
     reader = threading.Thread(target=run_reads, args=(fd,), name="qz-read", daemon=True)
     reader.start()
     try:
         while True:
-            got = filled.get()
-            if got is None:  # the read failed
+            block = filled.get()
+            if block is None:  # the read failed
                 raise errors[0]
-            block, n = got, got.length
-            view = memoryview(block.buf)[:n]
-            pieces: list[_Piece] = []
-            while span is not None and span.start < offset + n:
-                if span.size == 0:
-                    found[span.name] = (hashlib.sha256().hexdigest(), 0)
-                    member_sm3[span.name] = new_sm3().hexdigest()
-                    span = next(pending, None)
-                    continue
+            n = block.length
+            pieces: list[Piece] = []
+            while current is not None and current[1].start < offset + n:
+                key, span = current
                 lo = max(span.start, offset) - offset
                 hi = min(span.start + span.size, offset + n) - offset
                 last = span.start + span.size <= offset + n
-                pieces.append(_Piece(block, span.name, lo, hi, last))
+                pieces.append(Piece(block, key, lo, hi, last))
                 if not last:
                     break
-                span = next(pending, None)
-            block.users = 2 + len(pieces)  # this thread, the whole-file worker, the pieces
-            if n:
-                whole_q.put(block)
-            else:
-                blocks.done(block)
-            for piece in pieces:
-                member_q.put(piece)
-            whole_sha.update(view)
-            for piece in pieces:
-                part = view[piece.start : piece.stop]
-                sha.update(part)
-                crc = zlib.crc32(part, crc)
-                if piece.last:
-                    found[piece.name] = (sha.hexdigest(), crc)
-                    sha, crc = hashlib.sha256(), 0
+                current = next(pending, None)
+            hashing.hash(block, pieces)
             offset += n
-            blocks.done(block)
             if progress is not None:
                 progress(offset)
             if not n:
@@ -204,15 +272,6 @@ def scan_package(
                     blocks.release(got)
         reader.join()
         os.close(fd)
-        whole_q.put(None)
-        member_q.put(None)
-        for t in workers:
-            t.join()
-    if errors:  # pragma: no cover
-        raise errors[0]
-    members = {
-        s.name: Digests(s.size, found[s.name][0], member_sm3[s.name])
-        for s in spans
-        if s.name in found and found[s.name][1] == s.crc
-    }
-    return Scan(Digests(offset, whole_sha.hexdigest(), whole_sm3.hexdigest()), members, ident)
+        hashing.stop()
+    whole, members = hashing.finish()
+    return Scan(whole, matching(spans, members), ident)
