@@ -145,7 +145,8 @@ def test_stream_gives_what_one_read_gives(exported: Exported, tmp_path: Path, ch
 
 
 def _zip(path: Path, members: list[tuple[str, bytes, bool]]) -> None:
-    """A stored ZIP as the package writer makes one (stream_zip), ZIP64 where asked."""
+    """A stored ZIP as stream_zip writes one (the bytes the package writer makes too:
+    test_zip_bytes.py), ZIP64 where asked."""
     entries = (
         (name, ENTRY_TIME, ENTRY_MODE, (NO_COMPRESSION_64 if wide else NO_COMPRESSION_32)(
             len(data), zlib.crc32(data)), (data,))
