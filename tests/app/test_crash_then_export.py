@@ -36,6 +36,18 @@ def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+def written(paths: list[Path]) -> list[Path]:
+    """Those of ``paths`` that hold bytes (a file sealed meanwhile is gone: left out)."""
+    out = []
+    for p in paths:
+        try:
+            if p.stat().st_size > 0:
+                out.append(p)
+        except FileNotFoundError:
+            continue
+    return out
+
+
 def kill_mid_capture(case: Case, env: dict[str, str], url: str, port: int) -> None:
     """Start a real capture (proxy, browser, screen recording) and SIGKILL all of it once
     traffic and video are being written."""
@@ -54,9 +66,11 @@ def kill_mid_capture(case: Case, env: dict[str, str], url: str, port: int) -> No
         deadline = time.monotonic() + 240
         while time.monotonic() < deadline:
             assert proc.poll() is None, "the capture ended before it could be killed"
-            # The proxy's open segment and the recorder's open segment, both unsealed.
-            traffic = list((work / "proxy").glob("traffic-*.open"))
-            video = list(work.glob("session-*/video/*.mp4*"))
+            # The proxy's open segment and the recorder's open segment, both unsealed and
+            # both holding bytes already (a file just created may hold none when the kill
+            # lands, and an empty file is nothing to recover).
+            traffic = written(list((work / "proxy").glob("traffic-*.open")))
+            video = written(list(work.glob("session-*/video/*.mp4*")))
             if traffic and video:
                 break
             time.sleep(0.05)
