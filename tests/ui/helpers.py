@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QTableView, QWidget
 
+from app.capture.sealer import Item, Sealer
 from forensics.case import Case
 from forensics.entry_data import SessionStartData
 from forensics.identity import Signer
@@ -165,3 +166,16 @@ def untranslated(widget: QWidget) -> list[str]:
         if ENGLISH.search(cleaned):
             out.append(text)
     return out
+
+
+def seal_page(case: Case, signer: Signer, session: str, url: str, title: str, name: str) -> None:
+    """Seal a full-page capture of ``url`` through the capture engine's own sealer."""
+    sealer = Sealer(case, signer, session)
+    try:
+        sealer.seal_items(
+            "capture.fullpage",
+            {"url": url, "title": title},
+            [Item(name, "image/png", data=b"\x89PNG\r\n\x1a\n " + Path(name).stem.encode())],
+        ).result(timeout=30)
+    finally:
+        sealer.close()

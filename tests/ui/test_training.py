@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from app.capture.sealer import Item, Sealer
 from app.desk import cases, training
 from app.installation import Installation
 from forensics.case import Case
@@ -20,7 +19,7 @@ from forensics.training.progress import DONE, OPEN
 from tests.conftest import World
 from tests.received import use_tsa
 from tests.ui.conftest import save_screenshot
-from tests.ui.helpers import complete_case
+from tests.ui.helpers import complete_case, seal_page
 from ui.main_window import MainWindow
 from ui.training.checklist import ChecklistModel
 from ui.training.picker import ExercisePickerDialog
@@ -99,15 +98,8 @@ def test_checklist_ticks_itself_when_the_sealer_seals_a_matching_capture(
     panel.clock = lambda: started + timedelta(minutes=10)
 
     # The capture engine's sealer seals the orders page; the panel's poll picks it up.
-    sealer = Sealer(case, world.lead, session)
-    try:
-        sealer.seal_items(
-            "capture.fullpage",
-            {"url": "https://shop.range.test:8443/member/orders", "title": "我的订单"},
-            [Item("orders.png", "image/png", data=b"\x89PNG\r\n\x1a\n orders")],
-        ).result(timeout=30)
-    finally:
-        sealer.close()
+    orders = "https://shop.range.test:8443/member/orders"
+    seal_page(case, world.lead, session, orders, "我的订单", "orders.png")
     qtbot.waitUntil(lambda: model.state_of("orders-page") == DONE, timeout=10_000)
     assert model.data(model.index(row, ChecklistModel.STATE)) == "✓ Done"
     assert "/member/orders" in str(model.data(model.index(row, ChecklistModel.NOTE)))
@@ -186,15 +178,9 @@ def test_training_panel_in_chinese(qtbot: QtBot, world: World, case: Case, zh: s
     window.show()
     window._refresh_now()
     session = case.start_session(world.lead, SessionStartData("training", ()))
-    sealer = Sealer(case, world.lead, session)
-    try:
-        sealer.seal_items(
-            "capture.fullpage",
-            {"url": "https://shop.range.test:8443/licence", "title": "营业执照"},
-            [Item("licence.png", "image/png", data=b"\x89PNG\r\n\x1a\n licence")],
-        ).result(timeout=30)
-    finally:
-        sealer.close()
+    seal_page(
+        case, world.lead, session, "https://shop.range.test:8443/licence", "营业执照", "licence.png"
+    )
     window.open_case(case.case_id)
     window.training.bind(case.case_id, "shop-counterfeit-listing")
     panel = window.training.panel

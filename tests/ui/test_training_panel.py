@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
-from app.capture.sealer import Item, Sealer
 from app.desk.practice import save_prefs
 from app.installation import Installation
 from forensics.case import Case
@@ -14,6 +13,7 @@ from forensics.entry_data import SessionStartData
 from forensics.training.progress import DONE
 from tests.conftest import World
 from tests.ui.conftest import save_screenshot
+from tests.ui.helpers import seal_page
 from tests.ui.test_practice_range import free_port
 from ui.main_window import MainWindow
 from ui.training.checklist import ChecklistModel
@@ -21,15 +21,8 @@ from ui.training.panel import TrainingPanel
 
 
 def seal_licence(case: Case, world: World, session: str) -> None:
-    sealer = Sealer(case, world.lead, session)
-    try:
-        sealer.seal_items(
-            "capture.fullpage",
-            {"url": "https://shop.range.test:8443/licence", "title": "营业执照"},
-            [Item("licence.png", "image/png", data=b"\x89PNG\r\n\x1a\n licence")],
-        ).result(timeout=30)
-    finally:
-        sealer.close()
+    licence = "https://shop.range.test:8443/licence"
+    seal_page(case, world.lead, session, licence, "营业执照", "licence.png")
 
 
 def follow(window: MainWindow, qtbot: QtBot, case: Case) -> TrainingPanel:
