@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from app import settings
+from app.i18n import t
 from app.paths import cases_home, data_home, secure_home
 from forensics.case import Case, cases_dir
 from forensics.environment import DEFAULT_ECHO_URLS
@@ -72,14 +73,19 @@ class Installation:
         say: Callable[[str], None] | None = None,
         **kwargs: Any,
     ) -> Case:
-        """Open a case. A command that acts as an officer of it (``acting``) first seals
-        what an interrupted capture left in its work folder (``app.capture.leftovers``);
-        ``say`` hears the warnings of a partial repair."""
+        """Open a case. A command that acts as an officer of it (``acting``) first completes
+        or undoes an export a crash interrupted (``forensics.package.export_pending``) and
+        seals what an interrupted capture left in its work folder (``app.capture.leftovers``);
+        ``say`` hears what was done and the warnings of a partial repair."""
         case = Case.open(self.cases, ref, **kwargs)
         if acting is not None:
             from app.capture.leftovers import recover
+            from forensics.package.export_pending import finish_interrupted_export
 
             try:
+                finished = finish_interrupted_export(case)
+                if finished is not None and say is not None:
+                    say(t(*finished))
                 for warning in recover(case, acting, say=say):
                     if say is not None:
                         say(warning)

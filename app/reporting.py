@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import importlib
+from collections.abc import Sequence
 from pathlib import Path
 
 from forensics.case import Case
+from forensics.ledger import Record
 from forensics.package import ReportHook
 
 
@@ -20,8 +22,11 @@ def report_hook(lang: str | None) -> ReportHook | None:
     if not hasattr(report, "build_report"):
         return None
 
-    def hook(case: Case, out: Path, package_id: str, sha256: str, sm3: str) -> None:
+    def hook(
+        case: Case, records: Sequence[Record], out: Path, package_id: str, sha256: str, sm3: str
+    ) -> None:
         binding = report.ReportBinding(package_id, sha256, sm3)
-        report.build_report(report.ReportSource.from_case(case), out, lang=lang, binding=binding)
+        source = report.ReportSource.from_case(case, records)
+        report.build_report(source, out, lang=lang, binding=binding)
 
     return hook

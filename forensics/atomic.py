@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,6 +74,16 @@ def replace_durably(src: Path, dst: Path) -> None:
 def _temp_name(path: Path) -> Path:
     # Hidden, unique (several writers may race for one target), in the target's folder.
     return path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+
+
+def temp_files_of(path: Path) -> list[Path]:
+    """The temporary files a writer of ``path`` killed mid-write left beside it."""
+    try:
+        names = [e.name for e in os.scandir(path.parent)]
+    except OSError:
+        return []
+    pattern = re.compile(rf"\.{re.escape(path.name)}\.[0-9a-f]{{12}}\.tmp")
+    return [path.with_name(n) for n in names if pattern.fullmatch(n)]
 
 
 def _create(tmp: Path, private: bool, mode: int | None) -> int:

@@ -23,7 +23,7 @@ from typing import Any
 from forensics import safejson
 from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.entries import EntryView
-from forensics.errors import InputError
+from forensics.errors import CaptureError, InputError
 from forensics.hashing import Digests
 from forensics.identity import Signer
 from forensics.store import CaseStore
@@ -136,6 +136,16 @@ def parse_record(line: str) -> Record:
     return rec
 
 
+class LedgerMoved(CaptureError):
+    """Prepared entries no longer follow the ledger's last entry: nothing was appended."""
+
+
+def _check_kind(kind: str, data: dict[str, Any]) -> None:
+    if kind not in KINDS:
+        raise InputError(f"unknown ledger entry kind {kind!r}", f"未知的账本条目类型 {kind!r}")
+    canonical_bytes(data)  # reject floats before taking the write lock
+
+
 class Ledger:
     """Appends to one case's chain. Time is injected (``now``) so tests can pin it."""
 
@@ -156,64 +166,125 @@ class Ledger:
         session: str | None = None,
         cosigners: Sequence[Signer] = (),
     ) -> Record:
-        if kind not in KINDS:
-            raise InputError(f"unknown ledger entry kind {kind!r}", f"未知的账本条目类型 {kind!r}")
-        canonical_bytes(data)  # reject floats before taking the write lock
+        _check_kind(kind, data)
         with self.store.write_transaction() as db:
-            head = self.store.last_in(db)
-            seq = 0 if head is None else head[0] + 1
-            prev = None if head is None else head[1]
-            item_rows = []
-            used: set[str] = set()
-            for spec in items:
-                if spec.path is not None:
-                    if not _FIXED_PATH.match(spec.path):
-                        raise InputError(
-                            f"bad item path {spec.path!r}", f"证据路径无效 {spec.path!r}"
-                        )
-                    path = spec.path
-                else:
-                    path = f"{spec.folder}/{seq:06d}-{safe_name(spec.name)}"
-                n = 1
-                while path in used:
-                    n += 1
-                    path = f"{spec.folder}/{seq:06d}-{n}-{safe_name(spec.name)}"
-                used.add(path)
-                item_rows.append(
-                    {
-                        "path": path,
-                        "size": spec.digests.size,
-                        "sha256": spec.digests.sha256,
-                        "sm3": spec.digests.sm3,
-                        "media_type": spec.media_type,
-                    }
-                )
-            entry = {
-                "v": LEDGER_VERSION,
-                "case": self.case_id,
-                "seq": seq,
-                "prev": prev,
-                "time": format_time(self.now()),
-                "actor": signer.officer.actor(),
-                "session": session,
-                "kind": kind,
-                "data": data,
-                "items": item_rows,
-            }
-            message = canonical_bytes(entry)
-            digest = hashlib.sha256(message).hexdigest()
-            cosig = [
-                {"actor": s.officer.actor(), **s.sign(message)}
-                for s in cosigners
-                if s.officer.key_fp != signer.officer.key_fp
-            ]
-            record = Record(entry, digest, signer.sign(message), cosig)
+            record = self._build(
+                self.store.last_in(db), signer, kind, data, items, session, cosigners
+            )
             # A seal point is queued in the same transaction as its entry: no seal point can
             # miss its token, whether the TSA answers now, later, or only at export.
             self.store.insert_record(
-                db, seq, digest, record.line(), item_rows, queue=kind in STAMPED_KINDS
+                db,
+                record.seq,
+                record.hash,
+                record.line(),
+                record.entry["items"],
+                queue=kind in STAMPED_KINDS,
             )
         return record
+
+    def prepare(
+        self,
+        after: Record,
+        signer: Signer,
+        kind: str,
+        data: dict[str, Any],
+        items: Sequence[ItemSpec] = (),
+        *,
+        session: str | None = None,
+    ) -> Record:
+        """The entry that would follow ``after``, signed, but not in the ledger: ``commit``
+        appends it later, unchanged, if the ledger still ends at ``after``. An export
+        prepares its entry so that the package can carry it and the ledger gets it only once
+        the package is on disk."""
+        _check_kind(kind, data)
+        return self._build((after.seq, after.hash), signer, kind, data, items, session, ())
+
+    def commit(self, prepared: Sequence[Record], *, done_meta: str | None = None) -> None:
+        """Append prepared entries (each following the one before) in one transaction, or
+        none: ``LedgerMoved`` if another entry was appended since they were prepared. A seal
+        point is queued for its token unless a ``timestamp`` entry among them carries it.
+        ``done_meta``: a store metadata key forgotten in the same transaction."""
+        if not prepared:
+            return
+        stamped = {int(r.data["stamped_seq"]) for r in prepared if r.kind == "timestamp"}
+        with self.store.write_transaction() as db:
+            head = self.store.last_in(db)
+            first = prepared[0]
+            if head != (first.seq - 1, first.entry["prev"]):
+                raise LedgerMoved(
+                    f"the case's ledger was extended (to entry {head[0] if head else '-'}) "
+                    f"while entry {first.seq} was being prepared",
+                    f"准备第 {first.seq} 条记录期间，本案账本已被追加（至第 "
+                    f"{head[0] if head else '-'} 条）",
+                )
+            for rec in prepared:
+                self.store.insert_record(
+                    db,
+                    rec.seq,
+                    rec.hash,
+                    rec.line(),
+                    rec.entry["items"],
+                    queue=rec.kind in STAMPED_KINDS and rec.seq not in stamped,
+                )
+            if done_meta is not None:
+                self.store.delete_meta_in(db, done_meta)
+
+    def _build(
+        self,
+        head: tuple[int, str] | None,
+        signer: Signer,
+        kind: str,
+        data: dict[str, Any],
+        items: Sequence[ItemSpec],
+        session: str | None,
+        cosigners: Sequence[Signer],
+    ) -> Record:
+        seq = 0 if head is None else head[0] + 1
+        prev = None if head is None else head[1]
+        item_rows = []
+        used: set[str] = set()
+        for spec in items:
+            if spec.path is not None:
+                if not _FIXED_PATH.match(spec.path):
+                    raise InputError(f"bad item path {spec.path!r}", f"证据路径无效 {spec.path!r}")
+                path = spec.path
+            else:
+                path = f"{spec.folder}/{seq:06d}-{safe_name(spec.name)}"
+            n = 1
+            while path in used:
+                n += 1
+                path = f"{spec.folder}/{seq:06d}-{n}-{safe_name(spec.name)}"
+            used.add(path)
+            item_rows.append(
+                {
+                    "path": path,
+                    "size": spec.digests.size,
+                    "sha256": spec.digests.sha256,
+                    "sm3": spec.digests.sm3,
+                    "media_type": spec.media_type,
+                }
+            )
+        entry = {
+            "v": LEDGER_VERSION,
+            "case": self.case_id,
+            "seq": seq,
+            "prev": prev,
+            "time": format_time(self.now()),
+            "actor": signer.officer.actor(),
+            "session": session,
+            "kind": kind,
+            "data": data,
+            "items": item_rows,
+        }
+        message = canonical_bytes(entry)
+        digest = hashlib.sha256(message).hexdigest()
+        cosig = [
+            {"actor": s.officer.actor(), **s.sign(message)}
+            for s in cosigners
+            if s.officer.key_fp != signer.officer.key_fp
+        ]
+        return Record(entry, digest, signer.sign(message), cosig)
 
     def records(self) -> list[Record]:
         return [parse_record(line) for _, _, line in self.store.ledger_rows()]

@@ -31,8 +31,8 @@ from forensics.case import Case
 from forensics.entry_data import TimestampData
 from forensics.errors import QuzhengError
 from forensics.identity import Signer
-from forensics.ledger import ItemSpec, parse_record
-from forensics.timestamp import TimestampUnavailable, request_token
+from forensics.ledger import ItemSpec, Record, parse_record
+from forensics.timestamp import StampResult, TimestampUnavailable, request_token
 
 logger = logging.getLogger(__name__)
 
@@ -121,30 +121,62 @@ def stamp_pending(
         late = tries > 0 or (
             entry_time is not None and (requested - entry_time).total_seconds() > LATE_AFTER_SECONDS
         )
-        info = result.info
-        data = TimestampData(
-            stamped_seq=seq,
-            stamped_hash=entry_hash,
-            tsa_url=result.url,
-            requested=format_time(requested),
-            queued=late,
-            attempts_before=tries,
-            failover=tuple(a.to_json() for a in result.failures),
-            gen_time=format_time(info.gen_time),
-            serial=info.serial,
-            policy=info.policy,
-            accuracy_us=info.accuracy_us,
-            tsa_name=info.tsa_name,
-            hash_alg=info.hash_alg,
-            message_imprint=info.message_imprint,
-            nonce=None if info.nonce is None else str(info.nonce),
-            tsa_cert_sha256=info.tsa_cert_sha256,
-            token_sha256=info.token_sha256,
-        ).to_json()
+        data = _token_data(seq, entry_hash, result, requested, late, tries)
         if write(partial(_record_token, case, signer, seq, result.token_der, data, out.tokens)):
             out.stamped.append(seq)
     out.pending = pending_count(case)
     return out
+
+
+def _token_data(
+    seq: int, entry_hash: str, result: StampResult, requested: datetime, late: bool, tries: int
+) -> dict[str, Any]:
+    info = result.info
+    return TimestampData(
+        stamped_seq=seq,
+        stamped_hash=entry_hash,
+        tsa_url=result.url,
+        requested=format_time(requested),
+        queued=late,
+        attempts_before=tries,
+        failover=tuple(a.to_json() for a in result.failures),
+        gen_time=format_time(info.gen_time),
+        serial=info.serial,
+        policy=info.policy,
+        accuracy_us=info.accuracy_us,
+        tsa_name=info.tsa_name,
+        hash_alg=info.hash_alg,
+        message_imprint=info.message_imprint,
+        nonce=None if info.nonce is None else str(info.nonce),
+        tsa_cert_sha256=info.tsa_cert_sha256,
+        token_sha256=info.token_sha256,
+    ).to_json()
+
+
+def prepare_token(
+    case: Case,
+    signer: Signer,
+    config: TsaConfig,
+    rec: Record,
+    *,
+    now: Callable[[], datetime] = utc_now,
+) -> Record:
+    """The ``timestamp`` entry for the prepared seal point ``rec`` (``Ledger.prepare``),
+    prepared to follow it: its token is asked for now and stored as a blob, the entry is not
+    appended (``Ledger.commit`` appends both, and then ``rec`` is not queued). Raises
+    ``TimestampUnavailable`` when no TSA answers."""
+    if not config.usable:
+        raise TimestampUnavailable(())
+    requested = now()
+    result = request_token(bytes.fromhex(rec.hash), config.urls, config.trust_roots, config.timeout)
+    when = rec.when
+    late = when is not None and (requested - when).total_seconds() > LATE_AFTER_SECONDS
+    data = _token_data(rec.seq, rec.hash, result, requested, late, 0)
+    digests = case.store.ingest_stream(io.BytesIO(result.token_der))
+    spec = ItemSpec(
+        digests, f"{rec.seq}.tsr", "application/timestamp-reply", path=token_path(rec.seq)
+    )
+    return case.ledger.prepare(rec, signer, "timestamp", data, [spec])
 
 
 def _record_token(

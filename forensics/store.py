@@ -147,6 +147,14 @@ class CaseStore:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
+    def delete_meta(self, key: str) -> None:
+        self._execute("DELETE FROM meta WHERE key=?", (key,))
+
+    @staticmethod
+    def delete_meta_in(db: sqlite3.Connection, key: str) -> None:
+        """Inside ``write_transaction``: forget the metadata ``key`` with the transaction."""
+        db.execute("DELETE FROM meta WHERE key=?", (key,))
+
     # -- blobs ----------------------------------------------------------------------------
 
     def blob_path(self, sha256: str) -> Path:

@@ -1,23 +1,27 @@
 """Export of a case as a sealed package (docs/package-format.md §2) and its detached seal.
 
-Order of work, so nothing is circular: the ``package.export`` entry is sealed (and stamped)
-first; then the evidence manifest (``custody/manifest.json``) lists every evidence, custody
+Order of work, so nothing is circular: the ``package.export`` entry and its time-stamp are
+prepared first (signed and stamped, not yet in the case's ledger: ``Ledger.prepare``); then
+the evidence manifest (``custody/manifest.json``) lists every evidence, custody
 and index file; the report is bound to that manifest; ``datapackage.json`` lists every file
 with SHA-256 (WACZ) and SM3; ``datapackage-digest.json`` carries its hash, the exporting
 officer's signature and an RFC 3161 token; the sums files list everything else. The ZIP is
-written beside the target under a temporary name, fsynced, hashed, and renamed into place.
+written beside the target under a temporary name, fsynced, hashed, and renamed into place;
+then the seal. Only when both are read back from the disk as written are the prepared
+entries appended to the case's ledger (``Ledger.commit``).
 
 It fails closed and says what happened (``export_targets``): every target is checked before
-the ``package.export`` entry is sealed; a package or seal that still cannot be written after
-it is removed and the failure sealed as a ``note`` (``event: package.export-failed``); a
-backup that fails after the package and seal are complete is a warning, not a failed export.
+anything is written; a package or seal that cannot be written, does not read back, or whose
+prepared entries no longer follow the ledger (another entry was appended meanwhile) is
+removed and nothing is sealed; a backup that fails after the export is complete is a
+warning, not a failed export. Cases sealed by earlier versions may hold a ``note``
+(``event: package.export-failed``) marking an export entry whose package was never written.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import errno
 import hashlib
 import io
 import json
@@ -25,7 +29,7 @@ import os
 import re
 import tempfile
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -40,8 +44,7 @@ from forensics.canonical import canonical_bytes, format_time, utc_now
 from forensics.case import Case
 from forensics.directio import DirectWriter
 from forensics.entries import Item
-from forensics.entry_data import PAGE_KINDS, ExportData, ExportFailedData, PageData
-from forensics.entry_data.custody import EXPORT_FAILED
+from forensics.entry_data import PAGE_KINDS, ExportData, PageData
 from forensics.errors import CaptureError, InputError, QuzhengError, os_reason
 from forensics.fingerprints import package_fingerprints
 from forensics.har_derive import seal_traffic_hars
@@ -58,24 +61,33 @@ from forensics.package.documents import (
     SealBody,
     SignerRef,
 )
+from forensics.package.export_pending import (
+    PENDING,
+    PendingExport,
+    finish_interrupted_export,
+    forget_pending,
+    note_pending,
+)
 from forensics.package.export_targets import (
     Targets,
     backup_package,
     check_targets,
     copy_backup,
 )
+from forensics.package.reader import PackageReader
 from forensics.package.readme import readme_text
 from forensics.package.wacz_signing import signed_data
 from forensics.package.zipwrite import Source, write_zip
-from forensics.stamping import TsaConfig, stamp_pending
+from forensics.stamping import TsaConfig, prepare_token, stamp_pending
 from forensics.timeproof import is_ca, token_certs
 from forensics.timestamp import TimestampUnavailable, request_token, token_info_to_json
 
-# (case, output PDF path, package id, manifest sha256, manifest sm3) -> None
-ReportHook = Callable[[Case, Path, str, str, str], None]
+# (case, the ledger the package carries, output PDF path, package id, manifest sha256,
+# manifest sm3) -> None
+ReportHook = Callable[[Case, Sequence[Record], Path, str, str, str], None]
 Progress = Callable[[int, int], None]
 
-__all__ = ["EXPORT_FAILED", "ExportResult", "ReportHook", "backup_package", "export_package"]
+__all__ = ["ExportResult", "ReportHook", "backup_package", "export_package"]
 
 
 @dataclass(frozen=True)
@@ -222,40 +234,52 @@ def export_package(
     now: Callable[[], datetime] = utc_now,
     progress: Progress | None = None,
 ) -> ExportResult:
-    """Seal the export of ``case`` and write the package ``out``, its detached seal and, if
-    asked, an identical ``backup`` copy (a file, or a folder to copy into).
+    """Write the package ``out`` of ``case`` and its detached seal, then seal the export in
+    the case's ledger, then make, if asked, an identical ``backup`` copy (a file, or a folder
+    to copy into).
 
-    It fails closed: every target is checked before anything is sealed (``InputError``, the
-    ledger untouched); a package or seal that still cannot be written after the
-    ``package.export`` entry was sealed is removed and the failure sealed as a ``note``
-    (``event: package.export-failed``) naming that entry, then ``CaptureError`` is raised. A
-    backup that fails after the package and seal are complete does not fail the export: it is
-    in ``warnings`` and ``backup_error``, and ``backup_package`` retries it alone.
+    It fails closed: every target is checked first (``InputError``); the ``package.export``
+    entry and its time-stamp are prepared (signed, not appended) and carried in the package;
+    only once the package and its seal are written, durable and read back from the disk are
+    they appended (``Ledger.commit``). Any failure before leaves no package, no seal and no
+    export entry (``CaptureError``), as does another entry appended to the case meanwhile
+    (``LedgerMoved``). A backup that fails after the export is complete does not fail it: it
+    is in ``warnings`` and ``backup_error``, and ``backup_package`` retries it alone.
     """
+    warnings: list[str] = []
+    if (finished := finish_interrupted_export(case)) is not None:
+        warnings.append(finished[0])
     targets = check_targets(out, backup)
     out = targets.out
     if password is not None and len(password) < 8:
         raise InputError(
             "the package password needs at least 8 characters", "证据包密码至少需要 8 个字符"
         )
-    warnings: list[str] = []
     lay = L.layout(L.PACKAGE_FORMAT)
     package_id = str(uuid.uuid4())
     case.require_member(signer)
     if report is not None:
-        # Refuse before anything is sealed: a report with an empty required field would stop
-        # the export after its package.export entry was already in the append-only ledger.
+        # Refuse before anything is sealed: a report with an empty required field would
+        # stop the export after the traffic's HARs and the time-stamps were sealed.
         with tempfile.TemporaryDirectory(prefix="qz-preflight-") as pre:
-            report(case, Path(pre) / "report.pdf", package_id, "0" * 64, "0" * 64)
+            records = case.ledger.records()
+            report(case, records, Path(pre) / "report.pdf", package_id, "0" * 64, "0" * 64)
 
     # (1) each traffic segment's HAR (a derived view for common tools; the WARC remains the
-    # evidence), then the export itself; then stamp everything that waits for a token.
+    # evidence), the tokens still queued; then the export entry and its token, prepared.
     def har_failed(item: Item, exc: QuzhengError) -> None:
         warnings.append(f"no HAR of {item.path}: {exc.message_en}")
 
     seal_traffic_hars(case, signer, on_error=har_failed)
-
-    export_rec = case.ledger.append(
+    if tsa is not None:
+        outcome = stamp_pending(case, signer, tsa, now=now)
+        if outcome.pending:
+            warnings.append(
+                f"{outcome.pending} seal point(s) still wait for a time-stamp: {outcome.reason_en}"
+            )
+    records = case.ledger.records()
+    export_rec = case.ledger.prepare(
+        records[-1],
         signer,
         "package.export",
         ExportData(
@@ -266,15 +290,45 @@ def export_package(
             software=f"Quzheng {__version__}",
         ).to_json(),
     )
+    prepared = [export_rec]
+    if tsa is not None and tsa.usable:
+        try:
+            prepared.append(prepare_token(case, signer, tsa, export_rec, now=now))
+        except TimestampUnavailable as exc:
+            warnings.append(f"the export entry waits for a time-stamp (queued): {exc.message_en}")
+    records += prepared
+    note_pending(case, PendingExport(out, targets.seal, package_id, tuple(prepared)))
     try:
         written = _write_package(
-            case, signer, targets, lay, package_id, password, tsa, report, now, progress, warnings
-        )
+            case, signer, records, targets, lay, package_id, password, tsa, report, now,
+            progress, warnings,
+        )  # fmt: skip
     except BaseException as exc:
-        failure = _export_failed(case, signer, export_rec, package_id, targets, exc)
-        if failure is exc:
+        forget_pending(case)  # nothing was left at the package's or the seal's path
+        if not isinstance(exc, QuzhengError | OSError):
             raise
-        raise failure from exc
+        en, zh = (
+            (exc.message_en, exc.message_zh) if isinstance(exc, QuzhengError) else os_reason(exc)
+        )
+        raise CaptureError(
+            f"{en}; no file was left and the export was not sealed",
+            f"{zh}；未留下任何文件，账本未记录本次导出",
+        ) from exc
+    try:
+        _read_back(out, targets.seal, password, written)
+        case.ledger.commit(prepared, done_meta=PENDING)
+    except BaseException as exc:
+        for path in (out, targets.seal):  # the package and seal exist only as an export
+            with contextlib.suppress(OSError):
+                path.unlink()
+        forget_pending(case)
+        if isinstance(exc, QuzhengError):
+            raise CaptureError(
+                f"{exc.message_en}; the package and its seal were removed and the export was "
+                "not sealed",
+                f"{exc.message_zh}；已删除写成的证据包与封签，账本未记录本次导出",
+            ) from exc
+        raise
 
     backup_path: Path | None = None
     backup_error: QuzhengError | None = None
@@ -308,11 +362,49 @@ class _Written:
     whole: Digests
     files: int
     manifest_stamped: bool
+    control: dict[str, bytes]  # the members read back from the disk, as written
+    seal: bytes
+
+
+def _reads_as(reader: PackageReader, name: str, data: bytes) -> bool:
+    with reader.open(name) as f:
+        view = memoryview(data)
+        while chunk := f.read(1 << 20):
+            if chunk != view[: len(chunk)]:
+                return False
+            view = view[len(chunk) :]
+    return not view
+
+
+def _read_back(out: Path, seal_path: Path, password: str | None, written: _Written) -> None:
+    """The package and its seal as the disk now holds them: the file's size and whole-file
+    digests in the seal, its ZIP directory, and its control members (the ledger that carries
+    the export entry, ``datapackage.json`` and its signed digest) read back and decrypted,
+    byte for byte as written. Every byte was hashed on its way to the disk."""
+    what_en, what_zh = (
+        f"the package {out} does not read back as written",
+        f"证据包 {out} 回读与写入不符",
+    )
+    try:
+        size = out.stat().st_size
+        seal = seal_path.read_bytes()
+    except OSError as exc:
+        raise CaptureError(
+            f"{what_en}: {os_reason(exc)[0]}", f"{what_zh}：{os_reason(exc)[1]}"
+        ) from exc
+    if size != written.whole.size or seal != written.seal:
+        raise CaptureError(f"{what_en} (size or seal)", f"{what_zh}（大小或封签）")
+    with PackageReader(out, password) as reader:
+        if len(reader.names) != written.files or any(
+            not _reads_as(reader, name, data) for name, data in written.control.items()
+        ):
+            raise CaptureError(f"{what_en} (members)", f"{what_zh}（成员）")
 
 
 def _write_package(
     case: Case,
     signer: Signer,
+    records: list[Record],
     targets: Targets,
     lay: L.Layout,
     package_id: str,
@@ -323,16 +415,10 @@ def _write_package(
     progress: Progress | None,
     warnings: list[str],
 ) -> _Written:
-    """Steps (2)-(6), after the ``package.export`` entry: on any failure nothing is left at
-    the package's or the seal's path."""
+    """Steps (2)-(6) with ``records``, the ledger as the package carries it (ending with the
+    prepared export entry): on any failure nothing is left at the package's or the seal's
+    path."""
     out, seal_path = targets.out, targets.seal
-    if tsa is not None:
-        outcome = stamp_pending(case, signer, tsa, now=now)
-        if outcome.pending:
-            warnings.append(
-                f"{outcome.pending} seal point(s) still wait for a time-stamp: {outcome.reason_en}"
-            )
-    records = case.ledger.records()
     ledger_bytes = "".join(r.line() + "\n" for r in records).encode()
 
     # (2) the members: evidence items, ledger, certificates, indexes.
@@ -389,6 +475,7 @@ def _write_package(
             pdf = Path(report_dir) / "report.pdf"
             report(
                 case,
+                records,
                 pdf,
                 package_id,
                 members[L.MANIFEST].digests.sha256,
@@ -478,22 +565,28 @@ def _write_package(
     ordered = [members[n] for n in order] + sorted(
         (m for m in members.values() if m.name not in order), key=lambda m: m.name
     )
-    # Owner-only, as the package has always been written; hashed while it is written.
+    # Owner-only, as the package has always been written; hashed while it is written. The
+    # seal is written before the package is renamed into place: a package at its name always
+    # has its seal beside it (``export_pending``).
+    seal: bytes | None = None
     try:
         with atomic_path(out, private=True) as tmp:
             whole = _write_zip(tmp, ordered, password, progress)
-    except OSError as exc:
-        raise CaptureError(
-            f"cannot write the package {out}: {os_reason(exc)[0]}",
-            f"无法写入证据包 {out}：{os_reason(exc)[1]}",
-        ) from exc
-    try:
-        _write_seal(signer, out, seal_path, lay, package_id, password, tsa, whole, warnings)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            out.unlink()  # a package without its seal is no export
+            seal = _write_seal(
+                signer, out, seal_path, lay, package_id, password, tsa, whole, warnings
+            )
+    except BaseException as exc:
+        if seal is not None:
+            with contextlib.suppress(OSError):
+                seal_path.unlink()  # a seal without its package is no export
+        if isinstance(exc, OSError):
+            raise CaptureError(
+                f"cannot write the package {out}: {os_reason(exc)[0]}",
+                f"无法写入证据包 {out}：{os_reason(exc)[1]}",
+            ) from exc
         raise
-    return _Written(whole, len(members), token_json is not None)
+    control = {n: _member_bytes(members[n]) or b"" for n in (L.LEDGER, L.DATAPACKAGE, L.DIGEST)}
+    return _Written(whole, len(members), token_json is not None, control, seal)
 
 
 def _write_seal(
@@ -506,7 +599,7 @@ def _write_seal(
     tsa: TsaConfig | None,
     whole: Digests,
     warnings: list[str],
-) -> None:
+) -> bytes:
     """(6) the detached seal: whole-file digests, signature, token over the file's SHA-256."""
     seal_body = SealBody(
         v=lay.format,
@@ -539,62 +632,12 @@ def _write_seal(
         signer_cert_pem=signer.officer.chain_pem(),
         timestamp=seal_token,
     )
+    body = seal.to_bytes()
     try:
-        write_atomic(seal_path, seal.to_bytes())
+        write_atomic(seal_path, body)
     except OSError as exc:
         raise CaptureError(
             f"cannot write the seal {seal_path}: {os_reason(exc)[0]}",
             f"无法写入封签 {seal_path}：{os_reason(exc)[1]}",
         ) from exc
-
-
-def _failure_text(exc: BaseException) -> tuple[str, str]:
-    if isinstance(exc, QuzhengError):
-        return exc.message_en, exc.message_zh
-    if isinstance(exc, OSError):
-        code = errno.errorcode.get(exc.errno or 0, "")
-        en = f"{exc.strerror or exc}" + (f" ({code})" if code else "")
-        return en, f"系统错误 {code or exc.strerror or exc}"
-    if isinstance(exc, KeyboardInterrupt):
-        return "interrupted", "被中断"
-    return f"{type(exc).__name__}: {exc}", f"内部错误 {type(exc).__name__}"
-
-
-def _export_failed(
-    case: Case,
-    signer: Signer,
-    export_rec: Record,
-    package_id: str,
-    targets: Targets,
-    exc: BaseException,
-) -> BaseException:
-    """Seal that the export sealed as entry ``export_rec`` did not happen (the package and
-    seal are already removed), and the error to raise for it."""
-    en, zh = _failure_text(exc)
-    name = targets.out.name
-    data = ExportFailedData(
-        package_id=package_id,
-        file_name=name,
-        export_seq=export_rec.seq,
-        export_hash=export_rec.hash,
-        error=en,
-        text=(
-            f"导出失败：第 {export_rec.seq} 条记录所导出的证据包 {name}（编号 {package_id}）"
-            f"未能写成，未留下任何文件。原因：{zh}\n"
-            f"Export failed: the package {name} (id {package_id}) of entry {export_rec.seq} "
-            f"was not written; no file was left. Cause: {en}"
-        ),
-    ).to_json()
-    try:
-        note = case.ledger.append(signer, "note", data)
-    except Exception as note_exc:  # the ledger's own disk may be the full one
-        exc.add_note(f"the failed export could not be noted in the ledger: {note_exc}")
-        return exc
-    if not isinstance(exc, Exception):  # KeyboardInterrupt and the like stay what they are
-        return exc
-    return CaptureError(
-        f"the export failed and nothing was written: {en}. The ledger records it: entry "
-        f"{export_rec.seq} (package.export) is marked failed by entry {note.seq}.",
-        f"导出失败，未写成任何文件：{zh}。账本已如实记录：第 {export_rec.seq} 条导出记录"
-        f"由第 {note.seq} 条记录标明失败。",
-    )
+    return body

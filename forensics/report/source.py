@@ -11,7 +11,7 @@ given (a live case's ``certs/`` folder), else through the opener at the package 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -143,7 +143,9 @@ class ReportSource:
         return cls([parse_record(line) for line in lines], opener, label)
 
     @classmethod
-    def from_case(cls, case: Case) -> ReportSource:
+    def from_case(cls, case: Case, records: Sequence[Record] | None = None) -> ReportSource:
+        """The case's ledger, or ``records`` (the ledger an export carries, ending with its
+        prepared entries), with the case's files."""
         # The verifier's read-only view of a case directory confines item paths to blobs/.
         from forensics.ledger_checks import CaseSource
 
@@ -156,4 +158,5 @@ class ReportSource:
             except OSError:
                 return None
 
-        return cls(case.ledger.records(), view.open_item, case.case_id, chain)
+        recs = case.ledger.records() if records is None else list(records)
+        return cls(recs, view.open_item, case.case_id, chain)

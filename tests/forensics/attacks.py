@@ -349,7 +349,9 @@ def truncate_session_tail(case: Case | Path) -> Truncated:
     )
     rewrite_ledger(case_dir, keep=lambda e: int(e["seq"]) < cut, requeue=True)
 
-    def report(c: Case, out: Path, package_id: str, sha256: str, sm3: str) -> None:
+    def report(
+        c: Case, _records: object, out: Path, package_id: str, sha256: str, sm3: str
+    ) -> None:
         from forensics.report import ReportBinding, ReportSource, build_report
 
         source = dataclasses.replace(ReportSource.from_case(c), records=before)
@@ -439,7 +441,7 @@ def plant_file(
         md = _digests(members[L.MANIFEST])
         with tempfile.TemporaryDirectory(prefix="qz-forged-report-") as d:
             pdf = Path(d) / "report.pdf"
-            hook(case, pdf, package_id, md.sha256, md.sm3)
+            hook(case, case.ledger.records(), pdf, package_id, md.sha256, md.sm3)
             members[L.REPORT] = pdf.read_bytes()
 
     lay = L.layout(int(dp["quzheng"]["format"]))

@@ -63,6 +63,38 @@ def test_a_folder_that_refuses_the_package_leaves_no_entry(
     save_screenshot(d, "export-failed.png")
 
 
+def test_a_disk_that_fills_while_writing_leaves_no_entry(
+    qtbot: QtBot,
+    world: World,
+    ready: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    zh: str,
+) -> None:
+    """The package is written, then the disk is full as it is renamed into place: nothing
+    is left, the ledger records no export, and the dialog says both in Chinese."""
+    out = tmp_path / "out"
+    out.mkdir()
+    real, hit = os.replace, []
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == out / "case.qzp":
+            hit.append(dst)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    d = dialog(qtbot, world, ready)
+    d.out.setText(str(out / "case.qzp"))
+    d.start()
+    qtbot.waitUntil(lambda: d.message.text().startswith("导出失败"), timeout=60_000)
+    assert hit, "the injected failure was not reached"
+    shown = d.message.text()
+    assert "未留下任何文件，账本未记录本次导出" in shown and "No space" not in shown, shown
+    assert d.result_ is None and list(out.iterdir()) == []
+    assert "package.export" not in [k for _, k in ledger(world, ready)]
+
+
 def test_a_failed_backup_is_said_as_such_and_retried_alone(
     qtbot: QtBot,
     world: World,

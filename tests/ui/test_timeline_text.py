@@ -4,11 +4,7 @@ time-stamp entries accounted for in the stamp column."""
 
 from __future__ import annotations
 
-import errno
-import os
 from pathlib import Path
-
-import pytest
 
 from app.capture.leftovers import recover
 from app.capture.session import CaptureSession
@@ -17,7 +13,6 @@ from app.installation import Installation
 from forensics.case import Case
 from forensics.entry_data import RecordingNote, SessionStartData
 from forensics.entry_data.recording import PAUSE, RESUME, RESUME_DEFAULT_TEXT
-from forensics.errors import CaptureError
 from forensics.package import export_package
 from forensics.report.model import build_model
 from forensics.report.narrative import describe
@@ -26,6 +21,7 @@ from forensics.stamping import TsaConfig, stamp_pending
 from forensics.timestamp import TsaServer
 from tests.app.capture.warcs import write_segment
 from tests.conftest import World
+from tests.legacy import seal_failed_export_as_before
 from tests.ui.helpers import ENGLISH, write_png
 from ui.models.timeline import TimelineModel
 
@@ -68,28 +64,16 @@ def test_timeline_rows_read_in_chinese(case: Case, world: World, tmp_path: Path,
         assert not ENGLISH.search(summary.replace("https://shop.range.test/", "")), summary
 
 
-def test_a_failed_export_reads_as_failed(
-    case: Case, world: World, tsa: TsaServer, tmp_path: Path, zh: str,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:  # fmt: skip
-    """The append-only ledger keeps an export attempt whose package could not be written
-    (here: the disk fills as the package is renamed into place); the timeline never shows it
-    as an export, and the failure note reads in Chinese."""
+def test_an_export_failed_in_an_earlier_version_reads_as_failed(
+    case: Case, world: World, tsa: TsaServer, tmp_path: Path, zh: str
+) -> None:
+    """Earlier versions sealed an export entry before its package, and a note when the
+    package could not be written: the timeline never shows that attempt as an export, and
+    the failure note reads in Chinese."""
     config = TsaConfig((tsa.url,), (tsa.trust_anchor_path.read_bytes(),), 5.0)
     out = tmp_path / "out" / "x.qzp"
     out.parent.mkdir()
-    real = os.replace
-
-    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if Path(dst) == out:
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
-    with pytest.raises(CaptureError):
-        export_package(case, world.lead, out, tsa=config)
-    monkeypatch.undo()
-    assert not out.exists()
+    seal_failed_export_as_before(case, world.lead, "x.qzp", "No space left on device (ENOSPC)")
     export_package(case, world.lead, out, tsa=config)  # the retry under the same name
     model = TimelineModel()
     model.set_rows(timeline_rows(case.ledger.records()))

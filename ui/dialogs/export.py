@@ -102,8 +102,8 @@ class ExportDialog(QDialog):
     def _done(self, outcome: Outcome[ExportResult]) -> None:
         self.buttons.setEnabled(True)
         if outcome.error is not None:
-            # Refused before anything was sealed (InputError), or failed after the export
-            # entry was sealed: then the error itself says which ledger entry marks it failed.
+            # Refused before anything was written (InputError), or failed while the package
+            # was written: then the error itself says that nothing was left or sealed.
             reason = explain(outcome.error, self.lang)
             if isinstance(outcome.error, InputError):  # two sentences: the cause, then this
                 reason = reason.rstrip("。.")

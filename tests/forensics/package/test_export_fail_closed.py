@@ -1,7 +1,8 @@
 """An export fails closed and says what happened (issue #21).
 
-Targets that cannot work are refused before anything is sealed; a package or seal that still
-cannot be written is removed and its failure sealed; a backup that fails after the package
+Targets that cannot work are refused before anything is sealed; the export entry enters the
+case's ledger only once the package and its seal are on disk, so a package or seal that
+cannot be written leaves no file and no entry; a backup that fails after the package
 is complete is a warning with the package path, never a failed export. Failures are real
 (a folder that is a file, ``/proc``, a name too long for the file system, a folder removed
 while the export runs) or injected only at the OS boundary (``os.replace`` raising ENOSPC).
@@ -11,16 +12,20 @@ from __future__ import annotations
 
 import errno
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
 from app.reporting import report_hook
 from forensics.case import Case
+from forensics.entry_data import NoteData
 from forensics.errors import CaptureError, InputError
+from forensics.ledger import Record
 from forensics.package import export_package, verify_package
-from forensics.package.export import EXPORT_FAILED, ReportHook, backup_package
+from forensics.package import layout as L
+from forensics.package.export import ReportHook, backup_package
+from forensics.package.reader import PackageReader
 from forensics.report.model import build_model
 from forensics.report.narrative import describe
 from forensics.report.source import ReportSource
@@ -29,6 +34,7 @@ from forensics.timestamp import TsaServer
 from forensics.trust import TrustPolicy
 from tests.conftest import World
 from tests.forensics.package.conftest import build_case
+from tests.legacy import seal_failed_export_as_before
 
 NAME_MAX = 255
 
@@ -192,16 +198,12 @@ def _fail_replace(
     return hit
 
 
-def _failed_notes(case: Case) -> list[dict[str, object]]:
-    return [
-        r.data
-        for r in case.ledger.records()
-        if r.kind == "note" and r.data.get("event") == EXPORT_FAILED
-    ]
+def _exports(case: Case) -> list[int]:
+    return [r.seq for r in case.ledger.records() if r.kind == "package.export"]
 
 
 @pytest.mark.parametrize("what", ["package", "seal"])
-def test_disk_full_after_sealing_is_sealed_as_a_failure(
+def test_disk_full_leaves_no_entry(
     case: Case,
     world: World,
     config: TsaConfig,
@@ -216,31 +218,122 @@ def test_disk_full_after_sealing_is_sealed_as_a_failure(
     with pytest.raises(CaptureError) as err:
         export_package(case, world.lead, out, tsa=config, report=report_hook("zh"))
     assert hit, "the injected failure was not reached"
-    # No package, no seal, no temporary file: nothing that could pass for an export.
+    # No package, no seal, no temporary file, and no export entry: nothing that could pass
+    # for an export, in the folder or in the ledger.
     assert _tree(out_dir) == set()
-    records = case.ledger.records()
-    (export,) = [r for r in records if r.kind == "package.export"]
-    note = records[-1]  # after the export entry and its time-stamp
-    assert note.kind == "note" and export.seq < note.seq
-    assert note.data["event"] == EXPORT_FAILED
-    assert note.data["package_id"] == export.data["package_id"]
-    assert note.data["export_seq"] == export.seq and note.data["export_hash"] == export.hash
-    assert note.data["file_name"] == "x.qzp" and "No space left" in str(note.data["error"])
-    assert "导出失败" in str(note.data["text"]) and "Export failed" in str(note.data["text"])
-    # The error says that it failed, and that the ledger says so.
-    assert f"entry {export.seq}" in err.value.message_en and str(note.seq) in err.value.message_zh
-    assert "导出失败" in err.value.message_zh
-    # The case is intact, and a retry under the same name works and tells the whole story.
+    assert _exports(case) == [] and case.store.stamp_queue() == []
+    assert "No space left" in err.value.message_en and "not sealed" in err.value.message_en
+    assert err.value.message_zh.endswith("；未留下任何文件，账本未记录本次导出")
+    # The case is intact, and a retry under the same name works.
     monkeypatch.undo()
     assert case.verify(_policy(world, config)).bottom_line
     again = export_package(case, world.lead, out, tsa=config, report=report_hook("en"))
     assert _verifies(again.path, world, config)
-    assert len(_failed_notes(case)) == 1
-    # The report never prints the failed attempt as an export: the entry is marked failed,
-    # the note speaks one language, and the successful retry reads as an export.
+    assert len(_exports(case)) == 1
+
+
+def test_folder_removed_while_exporting_leaves_no_entry(
+    case: Case, world: World, config: TsaConfig, tmp_path: Path
+) -> None:
+    """A real failure, nothing patched: the target's disk goes away after the checks."""
+    out_dir = tmp_path / "usb"
+    out_dir.mkdir()
+    hook = report_hook("zh")
+    assert hook is not None
+
+    def pull_the_disk(
+        c: Case, recs: Sequence[Record], pdf: Path, pid: str, sha: str, sm3: str
+    ) -> None:
+        hook(c, recs, pdf, pid, sha, sm3)
+        if sha != "0" * 64:  # the real report, while the package is being written
+            out_dir.rmdir()
+
+    with pytest.raises(CaptureError) as err:
+        export_package(case, world.lead, out_dir / "x.qzp", tsa=config, report=pull_the_disk)
+    assert not out_dir.exists()
+    assert str(out_dir / "x.qzp") in err.value.message_en
+    assert _exports(case) == []
+
+
+def test_the_entry_is_appended_after_the_package_and_seal_are_on_disk(
+    case: Case, world: World, config: TsaConfig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The package carries its own export entry and that entry's time-stamp; the case's
+    ledger gets them, the same lines, only once the package and its seal are in place."""
+    out = tmp_path / "x.qzp"
+    hook = report_hook("zh")
+    assert hook is not None
+    carried: list[list[str]] = []
+
+    def report(c: Case, recs: Sequence[Record], pdf: Path, pid: str, sha: str, sm3: str) -> None:
+        hook(c, recs, pdf, pid, sha, sm3)
+        if sha != "0" * 64:
+            carried.append([r.kind for r in recs[-2:]])
+            assert _exports(c) == []  # the package is being built: no entry yet
+
+    real, seen = os.replace, []
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        real(src, dst)
+        if Path(dst) in (out, out.with_name("x.qzp.seal.json")):
+            seen.append((Path(dst).name, _exports(case)))  # just renamed into place
+
+    monkeypatch.setattr(os, "replace", replace)
+    res = export_package(case, world.lead, out, tsa=config, report=report)
+    monkeypatch.undo()
+    assert carried == [["package.export", "timestamp"]]
+    assert seen == [("x.qzp.seal.json", []), ("x.qzp", [])]  # the seal first
+    export, token = case.ledger.records()[-2:]
+    assert (export.kind, token.kind) == ("package.export", "timestamp")
+    assert export.data["package_id"] == res.package_id and token.data["stamped_seq"] == export.seq
+    assert case.store.stamp_queue() == []  # stamped in the package, not queued again
+    with PackageReader(out) as reader:
+        lines = reader.read_lines(L.LEDGER)
+    assert lines[-2:] == [export.line(), token.line()]
+    assert [r.line() for r in case.ledger.records()] == lines
+    assert _verifies(out, world, config) and case.verify(_policy(world, config)).bottom_line
+
+
+def test_an_entry_appended_meanwhile_fails_the_export_cleanly(
+    case: Case, world: World, config: TsaConfig, tmp_path: Path
+) -> None:
+    """Another writer extends the case while the package is written (another process of the
+    officer's, say): the package's ledger would be a fork, so it is removed and nothing is
+    sealed; the other writer's entry stands; a second export works."""
+    out = tmp_path / "x.qzp"
+    hook = report_hook("zh")
+    assert hook is not None
+
+    def report(c: Case, recs: Sequence[Record], pdf: Path, pid: str, sha: str, sm3: str) -> None:
+        hook(c, recs, pdf, pid, sha, sm3)
+        if sha != "0" * 64:
+            with Case.open(world.home, c.case_id) as other:
+                other.ledger.append(world.second, "note", NoteData("meanwhile").to_json())
+
+    with pytest.raises(CaptureError) as err:
+        export_package(case, world.lead, out, tsa=config, report=report)
+    assert "extended" in err.value.message_en and "已被追加" in err.value.message_zh
+    assert _tree(tmp_path) >= set() and not out.exists()
+    assert not out.with_name("x.qzp.seal.json").exists()
+    assert _exports(case) == [] and case.ledger.records()[-1].data == {"text": "meanwhile"}
+    again = export_package(case, world.lead, out, tsa=config, report=hook)
+    assert _verifies(again.path, world, config)
+
+
+def test_an_export_failed_in_an_earlier_version_reads_as_failed(
+    case: Case, world: World, config: TsaConfig, tmp_path: Path
+) -> None:
+    """Earlier versions sealed the export entry first and, when the package could not be
+    written, a ``package.export-failed`` note after it; such cases still read truthfully:
+    the report never prints that attempt as an export, and the note speaks one language."""
+    failed, note = seal_failed_export_as_before(case, world.lead, "x.qzp", "No space left")
+    done = export_package(
+        case, world.lead, tmp_path / "x.qzp", tsa=config, report=report_hook("en")
+    )
+    assert _verifies(done.path, world, config)
     model = build_model(ReportSource.from_case(case))
     exports = [r for r in model.records if r.kind == "package.export"]
-    assert [r.seq for r in exports] == [export.seq, exports[1].seq]
+    assert [r.seq for r in exports] == [failed.seq, exports[1].seq]
     zh_failed = describe("zh", exports[0], model)
     assert zh_failed.startswith("导出证据包未成功") and f"第 {note.seq} 条" in zh_failed
     assert describe("en", exports[0], model).startswith("Package export did not complete")
@@ -250,30 +343,9 @@ def test_disk_full_after_sealing_is_sealed_as_a_failure(
     assert describe("en", model.records[note.seq], model).startswith("Export failed")
 
 
-def test_folder_removed_while_exporting_is_sealed_as_a_failure(
-    case: Case, world: World, config: TsaConfig, tmp_path: Path
-) -> None:
-    """A real failure, nothing patched: the target's disk goes away after the checks."""
-    out_dir = tmp_path / "usb"
-    out_dir.mkdir()
-    hook = report_hook("zh")
-
-    def pull_the_disk(c: Case, pdf: Path, pid: str, sha: str, sm3: str) -> None:
-        hook(c, pdf, pid, sha, sm3)
-        if sha != "0" * 64:  # the real report, after the export entry was sealed
-            out_dir.rmdir()
-
-    with pytest.raises(CaptureError) as err:
-        export_package(case, world.lead, out_dir / "x.qzp", tsa=config, report=pull_the_disk)
-    assert not out_dir.exists()
-    assert str(out_dir / "x.qzp") in err.value.message_en
-    (note,) = _failed_notes(case)
-    assert case.ledger.records()[-1].data == note
-
-
 def _backup_dies(hook: ReportHook, folder: Path) -> ReportHook:
-    def report(c: Case, pdf: Path, pid: str, sha: str, sm3: str) -> None:
-        hook(c, pdf, pid, sha, sm3)
+    def report(c: Case, recs: Sequence[Record], pdf: Path, pid: str, sha: str, sm3: str) -> None:
+        hook(c, recs, pdf, pid, sha, sm3)
         if sha != "0" * 64:
             folder.rmdir()  # the backup disk is pulled out while the package is written
 
@@ -302,7 +374,6 @@ def test_backup_failing_after_the_package_is_a_warning(
     assert _tree(out_dir) == {"x.qzp", "x.qzp.seal.json"}
     assert _verifies(res.path, world, config)
     assert [r.kind for r in case.ledger.records()].count("package.export") == 1
-    assert not _failed_notes(case)
     # The backup alone is retried, into a folder, under the package's name.
     backup_dir.mkdir()
     copy = backup_package(res.path, backup_dir)

@@ -71,7 +71,9 @@ class Built:
         return {"policy": TrustPolicy.of(self.ids.trusted_cas(), self.tsa_roots)}
 
 
-def _minimal_report(case: Case, out: Path, package_id: str, sha256: str, sm3: str) -> None:
+def _minimal_report(
+    case: Case, records: object, out: Path, package_id: str, sha256: str, sm3: str
+) -> None:
     # verify checks that report/report.pdf is present; the report's content is another module's.
     out.write_bytes(b"%PDF-1.4\n% training test report " + package_id.encode() + b"\n%%EOF\n")
 
