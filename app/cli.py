@@ -24,7 +24,7 @@ from app.secrets import read_secret, secret_from_env
 from app.train import add_train_parser
 from app.vault.cli import add_vault_parser
 from forensics import __version__
-from forensics.case import Case, list_cases, resolve_case_dir
+from forensics.case import Case, import_batches, list_cases, resolve_case_dir
 from forensics.custody import import_package, record_transfer, transfer_record_path
 from forensics.errors import InputError, QuzhengError
 from forensics.identity import (
@@ -375,15 +375,16 @@ def cmd_import(args: argparse.Namespace) -> int:
     signer = _signer(args, inst.ids)
     with _acting(inst, args.case, signer) as case:
         tsa = inst.tsa_config()
-        waiting = 0
-        for n, p in enumerate(paths, 1):
-            rec = case.import_file(signer, p)
-            item = rec.items[0]
-            _out(f"{rec.seq}\t{item.path}\tsha256:{item.sha256}\tsm3:{item.sm3}")
-            if not waiting or n == len(paths):
-                # Each file's token right after its seal, before the next file is read. While
-                # no TSA answers, the rest wait for one more try when the batch is sealed.
-                waiting = _stamp(case, signer, inst, tsa=tsa, quiet=n < len(paths))
+        waiting, done = 0, 0
+        for batch in import_batches(paths):
+            for rec in case.import_files(signer, batch):
+                item = rec.items[0]
+                _out(f"{rec.seq}\t{item.path}\tsha256:{item.sha256}\tsm3:{item.sm3}")
+            done += len(batch)
+            if not waiting or done == len(paths):
+                # Each batch's tokens right after its seal, before the next files are read.
+                # While no TSA answers, the rest wait for one more try when all are sealed.
+                waiting = _stamp(case, signer, inst, tsa=tsa, quiet=done < len(paths))
     return 0
 
 

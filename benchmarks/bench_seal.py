@@ -122,7 +122,7 @@ def _copy_fsync(paths: list[Path], dst: Path) -> float:
 
 
 def bench_small(work: Path, count: int = 2000, size: int = 10 * 1024) -> bool:
-    from forensics.case import Case
+    from forensics.case import Case, import_batches
     from forensics.identity import IdentityStore
 
     files = work / "small"
@@ -141,8 +141,8 @@ def bench_small(work: Path, count: int = 2000, size: int = 10 * 1024) -> bool:
         signer = IdentityStore(home).unlock("B0001", PASSPHRASE)
         with Case.open(home, case_id) as case:
             t0 = time.perf_counter()
-            for p in paths:
-                case.import_file(signer, p)
+            for batch in import_batches(paths):  # as `quzheng import` and the case view do
+                case.import_files(signer, batch)
             seal.append(time.perf_counter() - t0)
         shutil.rmtree(home)
         shutil.rmtree(work / f"plain-{r}")

@@ -183,6 +183,34 @@ class Ledger:
             )
         return record
 
+    def append_many(
+        self,
+        signer: Signer,
+        entries: Sequence[tuple[str, dict[str, Any], Sequence[ItemSpec]]],
+        *,
+        session: str | None = None,
+    ) -> list[Record]:
+        """``append`` for several entries (kind, data, items) in one transaction: all are
+        appended, one after the other, or none (a batch import: one commit for many files)."""
+        for kind, data, _ in entries:
+            _check_kind(kind, data)
+        out: list[Record] = []
+        with self.store.write_transaction() as db:
+            head = self.store.last_in(db)
+            for kind, data, items in entries:
+                record = self._build(head, signer, kind, data, items, session, ())
+                self.store.insert_record(
+                    db,
+                    record.seq,
+                    record.hash,
+                    record.line(),
+                    record.entry["items"],
+                    queue=kind in STAMPED_KINDS,
+                )
+                head = (record.seq, record.hash)
+                out.append(record)
+        return out
+
     def prepare(
         self,
         after: Record,

@@ -20,7 +20,7 @@ from app.capture.leftovers import pending, recover, require_ready_for_export
 from app.desk.timeline import TimelineRow, timeline_rows
 from app.installation import Installation
 from app.reporting import report_hook
-from forensics.case import Case, list_cases
+from forensics.case import Case, import_batches, list_cases
 from forensics.entry_data import OfficerData
 from forensics.errors import InputError, NotFoundError
 from forensics.identity import IdentityStore, Officer, Signer
@@ -240,7 +240,7 @@ def import_files(
     inst: Installation, case_id: str, signer: Signer, paths: Sequence[Path]
 ) -> list[Record]:
     with _writable(inst, case_id, signer) as case:
-        return [case.import_file(signer, p) for p in paths]
+        return [rec for batch in import_batches(paths) for rec in case.import_files(signer, batch)]
 
 
 def stamp_case(inst: Installation, case_id: str, signer: Signer) -> StampOutcome:

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from app.cli import main
+from forensics.case import IMPORT_BATCH_FILES
 from forensics.timestamp import TsaServer
 from tests.conftest import PASSPHRASE, World
 
@@ -64,10 +65,12 @@ def test_identity_case_import_note_verify(world: World, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
 
 
-def test_import_stamps_each_file_right_after_sealing_it(world: World, tmp_path: Path) -> None:
+def test_import_stamps_each_batch_right_after_sealing_it(world: World, tmp_path: Path) -> None:
+    """Many files are sealed in batches (one commit each); each batch's tokens are obtained
+    before the next batch is read, one token per file."""
     env = {"QUZHENG_OFFICER": "31000001"}
-    case_id = run("case", "new", "--title", "逐个盖时间戳", env=env).stdout.strip()
-    files = [tmp_path / "一.txt", tmp_path / "二.txt"]
+    case_id = run("case", "new", "--title", "逐批盖时间戳", env=env).stdout.strip()
+    files = [tmp_path / f"第{n}份.txt" for n in range(IMPORT_BATCH_FILES + 2)]
     for n, f in enumerate(files):
         f.write_text(f"第{n}份", encoding="utf-8")
     with TsaServer(tmp_path / "tsa") as tsa:
@@ -79,10 +82,14 @@ def test_import_stamps_each_file_right_after_sealing_it(world: World, tmp_path: 
     log = run("case", "log", case_id).stdout.strip().splitlines()
     entries = [json.loads(line)["entry"] for line in log]
     imports = [e["seq"] for e in entries if e["kind"] == "import.file"]
+    names = [e["data"]["source_name"] for e in entries if e["kind"] == "import.file"]
     stamps = {e["data"]["stamped_seq"]: e["seq"] for e in entries if e["kind"] == "timestamp"}
-    # Each file has its own token, the first obtained before the second file was sealed.
-    assert len(imports) == 2 and sorted(stamps) == imports
-    assert imports[0] < stamps[imports[0]] < imports[1] < stamps[imports[1]]
+    assert names == [f.name for f in files]  # in the order given
+    assert len(imports) == len(files) and sorted(stamps) == imports
+    first, second = imports[:IMPORT_BATCH_FILES], imports[IMPORT_BATCH_FILES:]
+    assert max(first) < min(stamps[s] for s in first)  # the batch, then its tokens
+    assert max(stamps[s] for s in first) < min(second)  # before the next batch is read
+    assert max(second) < min(stamps[s] for s in second)
 
 
 def test_import_says_when_tokens_stay_queued(world: World, tmp_path: Path) -> None:

@@ -5,13 +5,20 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import BinaryIO
 
 import pytest
 
-from forensics.atomic import atomic_path, fsync_dir, replace_durably, write_atomic
+from forensics.atomic import (
+    atomic_path,
+    fsync_dir,
+    replace_durably,
+    sync_filesystem,
+    write_atomic,
+)
 
 
 @pytest.fixture
@@ -126,3 +133,9 @@ def test_replace_durably_and_fsync_dir(tmp_path: Path) -> None:
     assert (tmp_path / "seg.webm").read_bytes() == b"segment" and not src.exists()
     fsync_dir(tmp_path)  # the folder entry is synced (a real fsync, no mock)
     fsync_dir(tmp_path / "no-such-folder")  # a platform that cannot open it: skipped
+
+
+def test_sync_filesystem_flushes_where_the_system_can(tmp_path: Path) -> None:
+    (tmp_path / "f").write_bytes(b"data")
+    assert sync_filesystem(tmp_path) is sys.platform.startswith("linux")
+    assert sync_filesystem(tmp_path / "missing") is False

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import hashlib
 import io
 from datetime import UTC, datetime
 from pathlib import Path
@@ -7,7 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from forensics.case import Case, SealItem
+from forensics.case import IMPORT_BATCH_BYTES, IMPORT_BATCH_FILES, Case, SealItem, import_batches
 from forensics.errors import InputError, PolicyError
 from forensics.ledger_checks import verify_case_dir
 from forensics.trust import TrustPolicy
@@ -201,3 +202,57 @@ def test_add_officer_rules(case: Case, world: World) -> None:
     lines = [line for _, _, line in case.store.ledger_rows()]
     report = verify_case_dir(case.store.dir, lines, TrustPolicy.of(world.ids.trusted_cas()))
     assert report.bottom_line, report.errors
+
+
+def test_import_files_seals_each_file_in_order(case: Case, world: World, tmp_path: Path) -> None:
+    """A batch import: one ``import.file`` entry per file, in order, each naming the file's
+    own digests; the blobs are in place, read-only; the case verifies."""
+    paths = []
+    for i in range(12):
+        p = tmp_path / f"item-{i:02d}.bin"
+        p.write_bytes(bytes([i]) * (1000 + i))
+        paths.append(p)
+    paths.append(tmp_path / "dup.bin")
+    paths[-1].write_bytes(paths[0].read_bytes())  # the same content twice: one blob
+    before = case.store.head()
+    recs = case.import_files(world.lead, paths)
+    assert before is not None and [r.seq for r in recs] == list(
+        range(before[0] + 1, before[0] + 1 + len(paths))
+    )
+    for rec, p in zip(recs, paths, strict=True):
+        (item,) = rec.items
+        assert rec.kind == "import.file" and rec.data["source_name"] == p.name
+        assert item.sha256 == hashlib.sha256(p.read_bytes()).hexdigest()
+        assert item.size == p.stat().st_size
+        blob = case.store.blob_path(item.sha256)
+        assert blob.read_bytes() == p.read_bytes() and blob.stat().st_mode & 0o777 == 0o400
+    assert list((case.store.dir / "tmp").iterdir()) == []
+    lines = [line for _, _, line in case.store.ledger_rows()]
+    report = verify_case_dir(case.store.dir, lines, TrustPolicy.of(world.ids.trusted_cas()))
+    assert report.bottom_line, report.errors
+
+
+def test_import_files_seals_all_or_none(case: Case, world: World, tmp_path: Path) -> None:
+    good = tmp_path / "good.bin"
+    good.write_bytes(b"x" * 5000)
+    missing = tmp_path / "gone.bin"
+    head = case.store.head()
+    with pytest.raises(InputError) as err:
+        case.import_files(world.lead, [good, missing, good])
+    assert str(missing) in err.value.message_en
+    assert case.store.head() == head  # not even the file before the missing one
+    assert list((case.store.dir / "tmp").iterdir()) == []
+
+
+def test_import_batches_bound_files_and_bytes(tmp_path: Path) -> None:
+    small = []
+    for i in range(IMPORT_BATCH_FILES + 3):
+        p = tmp_path / f"s{i}"
+        p.write_bytes(b"s")
+        small.append(p)
+    big = tmp_path / "big"
+    with open(big, "wb") as f:
+        f.truncate(IMPORT_BATCH_BYTES + 1)  # sparse: larger than a batch alone
+    batches = list(import_batches([*small, big, small[0]]))
+    assert [len(b) for b in batches] == [IMPORT_BATCH_FILES, 3, 1, 1]
+    assert batches[2] == [big] and [p for b in batches for p in b] == [*small, big, small[0]]
