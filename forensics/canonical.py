@@ -29,9 +29,11 @@ def _reject_float(value: Any) -> None:
             _reject_float(v)
 
 
-def canonical_bytes(value: Any) -> bytes:
-    """UTF-8, sorted keys, ``,``/``:`` separators, non-ASCII kept, integers and strings only."""
-    _reject_float(value)
+def canonical_bytes(value: Any, *, checked: bool = False) -> bytes:
+    """UTF-8, sorted keys, ``,``/``:`` separators, non-ASCII kept, integers and strings only
+    (``checked``: the caller has checked that already, for what it did not build itself)."""
+    if not checked:
+        _reject_float(value)
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode(
         "utf-8"
     )

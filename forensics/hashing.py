@@ -117,6 +117,13 @@ class DualHasher:
             self._stop()
 
 
+def digest_bytes(data: bytes) -> Digests:
+    """Both digests of bytes in memory."""
+    sm3 = new_sm3()
+    sm3.update(data)
+    return Digests(len(data), hashlib.sha256(data).hexdigest(), sm3.hexdigest())
+
+
 def _write_all(sink: _Writable, view: memoryview) -> None:
     while view:
         written = sink.write(view)

@@ -16,7 +16,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -94,6 +94,8 @@ class Record(EntryView):
     hash: str
     sig: dict[str, str]
     cosig: list[dict[str, Any]]
+    # The entry's canonical bytes, kept by the writer that made them (``line`` reuses them).
+    message: bytes | None = field(default=None, compare=False, repr=False)
 
     @property
     def seq(self) -> int:
@@ -104,9 +106,16 @@ class Record(EntryView):
         return str(self.entry["kind"])
 
     def line(self) -> str:
-        return canonical_bytes(
-            {"entry": self.entry, "hash": self.hash, "sig": self.sig, "cosig": self.cosig}
-        ).decode("utf-8")
+        if self.message is None:
+            return canonical_bytes(
+                {"entry": self.entry, "hash": self.hash, "sig": self.sig, "cosig": self.cosig}
+            ).decode("utf-8")
+        # The same bytes, put together from canonical parts: the keys in sorted order.
+        parts = (
+            b'{"cosig":', canonical_bytes(self.cosig), b',"entry":', self.message,
+            b',"hash":', canonical_bytes(self.hash), b',"sig":', canonical_bytes(self.sig), b"}",
+        )  # fmt: skip
+        return b"".join(parts).decode("utf-8")
 
 
 def entry_hash(entry: dict[str, Any]) -> str:
@@ -305,14 +314,14 @@ class Ledger:
             "data": data,
             "items": item_rows,
         }
-        message = canonical_bytes(entry)
+        message = canonical_bytes(entry, checked=True)  # ``data`` checked by _check_kind
         digest = hashlib.sha256(message).hexdigest()
         cosig = [
             {"actor": s.officer.actor(), **s.sign(message)}
             for s in cosigners
             if s.officer.key_fp != signer.officer.key_fp
         ]
-        return Record(entry, digest, signer.sign(message), cosig)
+        return Record(entry, digest, signer.sign(message), cosig, message)
 
     def records(self) -> list[Record]:
         return [parse_record(line) for _, _, line in self.store.ledger_rows()]

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import io
 import json
 import os
 import shutil
 import sqlite3
+import stat
 import threading
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -44,7 +46,7 @@ from forensics.atomic import (
 )
 from forensics.directio import DirectWriter
 from forensics.errors import CaptureError, InputError, NotFoundError, os_reason
-from forensics.hashing import Digests, digest_stream
+from forensics.hashing import Digests, digest_bytes, digest_stream
 
 STORE_FORMAT = 1
 
@@ -56,6 +58,32 @@ class _Part:
     tmp: Path
     fd: int
     digests: Digests
+
+
+# A regular file smaller than this is read, hashed and written whole.
+SMALL_BLOB = 1 << 20
+
+
+def _read_small(src: BinaryIO) -> bytes | None:
+    """All of ``src`` if it is a regular file under ``SMALL_BLOB`` bytes, read from its
+    start; otherwise None, and ``src`` is left at its start (a pipe or a memory stream is
+    not read at all)."""
+    try:
+        st = os.fstat(src.fileno())
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return None
+    if not stat.S_ISREG(st.st_mode) or st.st_size >= SMALL_BLOB or src.tell() != 0:
+        return None
+    chunks: list[bytes] = []
+    total = 0
+    while total < SMALL_BLOB:
+        chunk = src.read(SMALL_BLOB - total)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        total += len(chunk)
+    src.seek(0)  # it grew past the bound while read: streamed after all
+    return None
 
 
 def _open_source(path: Path) -> BinaryIO:
@@ -254,8 +282,15 @@ class CaseStore:
             tmp = self.dir / "tmp" / f"{uuid.uuid4().hex}.part"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_MODE)
             try:
-                with DirectWriter(fd) as sink:
-                    digests = digest_stream(src, sink)
+                small = _read_small(src)
+                if small is not None:  # one read, one write: no staging buffers to set up
+                    digests = digest_bytes(small)
+                    view = memoryview(small)
+                    while view:
+                        view = view[os.write(fd, view) :]
+                else:
+                    with DirectWriter(fd) as sink:
+                        digests = digest_stream(src, sink)
             except BaseException:
                 os.close(fd)
                 with contextlib.suppress(OSError):

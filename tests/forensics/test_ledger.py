@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from forensics.canonical import canonical_bytes
 from forensics.case import Case
 from forensics.errors import InputError
 from forensics.identity import IdentityStore
@@ -96,3 +97,16 @@ def test_parse_record_only_raises_input_error(text: str) -> None:
 def test_parse_record_on_arbitrary_json(value: object) -> None:
     with contextlib.suppress(InputError):
         parse_record(json.dumps(value))
+
+
+def test_a_written_line_is_the_canonical_form_of_its_record(case: Case, world: World) -> None:
+    """The writer puts a line together from the entry bytes it signed; it is byte for byte
+    the canonical JSON of the whole record, as any reader re-serialises it."""
+    data = {"text": '中文 \u2028 "quoted" \\ \x01', "n": [1, {"b": None, "a": True}]}
+    rec = case.ledger.append(world.lead, "note", data, cosigners=[world.second])
+    assert rec.message is not None and rec.cosig
+    whole = {"entry": rec.entry, "hash": rec.hash, "sig": rec.sig, "cosig": rec.cosig}
+    assert rec.line() == canonical_bytes(whole).decode("utf-8")
+    again = parse_record(rec.line())
+    assert again.message is None and again.line() == rec.line() and again == rec
+    assert case.store.record_line(rec.seq) == rec.line()
