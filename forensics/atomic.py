@@ -58,22 +58,46 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def sync_filesystem(path: Path) -> bool:
-    """Flush everything written to the file system that holds ``path`` (Linux ``syncfs``):
-    one flush for many new files, where an ``fsync`` of each pays a journal commit per file.
-    It reports no error of its own: callers still ``fsync`` each file (then clean, and
-    cheap) to learn of a failed write. False where the system has no ``syncfs``."""
-    syncfs = _syncfs()
-    if syncfs is None:
-        return False
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return False
-    try:
-        return bool(syncfs(fd) == 0)
-    finally:
-        os.close(fd)
+class FileSystemSync:
+    """Flushes of the file system that holds ``path``, for a batch of new files (Linux
+    ``syncfs``): one flush for them all, where an ``fsync`` of each pays a journal commit per
+    file. Open it before the files are written: since Linux 5.8 ``syncfs`` reports every
+    write error on that file system since the descriptor was opened, so with
+    ``reports_errors`` the files need no ``fsync`` of their own. Otherwise (another system,
+    an older kernel) ``flush`` flushes what it can, or nothing, and the caller still fsyncs
+    each file and folder (then cheap)."""
+
+    def __init__(self, path: Path) -> None:
+        self._fd: int | None = None
+        if _syncfs() is not None:
+            with contextlib.suppress(OSError):
+                self._fd = os.open(path, os.O_RDONLY)
+        self.reports_errors = self._fd is not None and _kernel_at_least(5, 8)
+
+    def flush(self) -> None:
+        """Write everything out; ``OSError`` if a write failed (as far as it can tell)."""
+        syncfs = _syncfs()
+        if self._fd is None or syncfs is None:
+            return
+        if syncfs(self._fd) != 0:
+            err = ctypes.get_errno()
+            raise OSError(err, os.strerror(err))
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __enter__(self) -> FileSystemSync:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _kernel_at_least(major: int, minor: int) -> bool:
+    m = re.match(r"(\d+)\.(\d+)", os.uname().release)
+    return m is not None and (int(m[1]), int(m[2])) >= (major, minor)
 
 
 @functools.cache

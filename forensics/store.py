@@ -40,9 +40,9 @@ from typing import BinaryIO
 from forensics.atomic import (
     PRIVATE_DIR_MODE,
     PRIVATE_MODE,
+    FileSystemSync,
     fsync_dir,
     make_private_dir,
-    sync_filesystem,
 )
 from forensics.directio import DirectWriter
 from forensics.errors import CaptureError, InputError, NotFoundError, os_reason
@@ -229,11 +229,11 @@ class CaseStore:
     def ingest_files(self, paths: Sequence[Path]) -> list[Digests]:
         """``ingest_file`` for many files at once, all durable on return, in the same order
         of steps: every file is written and hashed, all are flushed at once
-        (``sync_filesystem``), each is fsynced (then cheap: it reports a failed write), all
-        are renamed into place, flushed again, and each fan-out folder is synced once —
-        where writing and flushing one after the other pays a journal commit per file and
-        per folder. A failure leaves at most blobs no entry names (moved aside at the next
-        recovery)."""
+        (``FileSystemSync``; where that flush cannot report a failed write, each file is
+        fsynced as well, then cheap), all are renamed into place and flushed again (and each
+        fan-out folder synced once) — where writing and flushing one after the other pays a
+        journal commit per file and per folder. A failure leaves at most blobs no entry
+        names (moved aside at the next recovery)."""
         return self._ingest([partial(_open_source, p) for p in paths])
 
     def _ingest(
@@ -243,23 +243,26 @@ class CaseStore:
         out: list[Digests] = []
         batch = len(sources) > 1
         try:
-            for source in sources:
-                spooled.append(self._spool(source, close_sources))
-            if batch:
-                sync_filesystem(self.dir)  # one flush for all; each fsync below finds it done
-            for part in spooled:
-                os.fsync(part.fd)  # durable (and any write error reported) before its rename
-            while spooled:
-                part = spooled[0]
-                os.close(part.fd)
-                part.fd = -1
-                self._place(part.tmp, part.digests, sync_folder=not batch)
-                spooled.pop(0)
-                out.append(part.digests)
-            if batch:
-                sync_filesystem(self.dir)  # the renames, then each folder's own sync
-                for folder in sorted({self.blob_path(d.sha256).parent for d in out}):
-                    fsync_dir(folder)
+            with FileSystemSync(self.dir) if batch else contextlib.nullcontext() as fs:
+                for source in sources:
+                    spooled.append(self._spool(source, close_sources))
+                if fs is not None:
+                    fs.flush()  # one flush for all the files
+                if fs is None or not fs.reports_errors:
+                    for part in spooled:
+                        os.fsync(part.fd)  # durable, and a write error said, before the rename
+                while spooled:
+                    part = spooled[0]
+                    os.close(part.fd)
+                    part.fd = -1
+                    self._place(part.tmp, part.digests, sync_folder=not batch)
+                    spooled.pop(0)
+                    out.append(part.digests)
+                if fs is not None:
+                    fs.flush()  # the renames
+                    if not fs.reports_errors:
+                        for folder in sorted({self.blob_path(d.sha256).parent for d in out}):
+                            fsync_dir(folder)
         except OSError as exc:
             raise CaptureError(
                 f"cannot write evidence into {self.dir}: {exc.strerror}",
