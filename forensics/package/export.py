@@ -297,7 +297,7 @@ def export_package(
         except TimestampUnavailable as exc:
             warnings.append(f"the export entry waits for a time-stamp (queued): {exc.message_en}")
     records += prepared
-    note_pending(case, PendingExport(out, targets.seal, package_id, tuple(prepared)))
+    note_pending(case, PendingExport.of(case, out, targets.seal, package_id, prepared))
     try:
         written = _write_package(
             case, signer, records, targets, lay, package_id, password, tsa, report, now,

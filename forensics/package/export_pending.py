@@ -17,8 +17,12 @@ name always has its seal beside it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import contextlib
+import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +43,18 @@ class PendingExport:
     seal: Path
     package_id: str
     entries: tuple[Record, ...]
+    # The files the entries name (the export entry's time-stamp token), kept here too: a
+    # recovery before the commit moves blobs that no entry names out of the blob store.
+    blobs: tuple[bytes, ...] = ()
+
+    @classmethod
+    def of(
+        cls, case: Case, out: Path, seal: Path, package_id: str, entries: Sequence[Record]
+    ) -> PendingExport:
+        blobs = tuple(
+            case.store.blob_path(item.sha256).read_bytes() for r in entries for item in r.items
+        )
+        return cls(out, seal, package_id, tuple(entries), blobs)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -47,6 +63,7 @@ class PendingExport:
                 "seal": str(self.seal),
                 "package_id": self.package_id,
                 "entries": [r.line() for r in self.entries],
+                "blobs": [base64.b64encode(b).decode() for b in self.blobs],
             },
             ensure_ascii=False,
         )
@@ -59,7 +76,15 @@ class PendingExport:
             Path(raw["seal"]),
             str(raw["package_id"]),
             tuple(parse_record(line) for line in raw["entries"]),
+            tuple(base64.b64decode(b, validate=True) for b in raw.get("blobs", [])),
         )
+
+    def restore_blobs(self, case: Case) -> bool:
+        """Put the entries' files back into the blob store; False if they are not the files
+        the entries name."""
+        named = {item.sha256 for r in self.entries for item in r.items}
+        put = {case.store.ingest_stream(io.BytesIO(b)).sha256 for b in self.blobs}
+        return put == named
 
 
 def note_pending(case: Case, pending: PendingExport) -> None:
@@ -99,11 +124,11 @@ def finish_interrupted_export(case: Case) -> tuple[str, str] | None:
         return None
     try:
         pending = PendingExport.from_json(text)
-    except (ValueError, KeyError, TypeError, QuzhengError):
+    except (ValueError, KeyError, TypeError, binascii.Error, QuzhengError):
         forget_pending(case)  # not a note this program wrote: nothing to finish
         return None
     seal = _seal_of(pending)
-    if seal is not None and _package_matches(pending, seal):
+    if seal is not None and _package_matches(pending, seal) and pending.restore_blobs(case):
         try:
             case.ledger.commit(pending.entries, done_meta=PENDING)
         except LedgerMoved:

@@ -113,6 +113,10 @@ def test_killed_after_the_package_is_in_place_completes_at_next_open(
         (seq,) = exports(case)
         assert [r.kind for r in recs if r.seq > seq] == ["timestamp", "note"]
         assert case.store.get_meta(PENDING) is None and case.store.stamp_queue() == []
+        # The case itself verifies: the export's token, kept aside while the entries were
+        # pending (a recovery in between moves blobs no entry names), is in the blob store.
+        mine = case.verify(policy(world, tsa))
+        assert mine.bottom_line, [(f.code, f.en) for f in mine.errors]
     report = verify_package(out, policy(world, tsa))
     assert report.bottom_line, [(f.code, f.en) for f in report.errors]
 
@@ -137,5 +141,7 @@ def test_killed_before_the_package_is_in_place_leaves_nothing(
     assert sorted(p.name for p in out_dir.iterdir()) == ["x.qzp", "x.qzp.seal.json"]
     with Case.open(world.home, ready) as case:
         assert len(exports(case)) == 1 and case.store.get_meta(PENDING) is None
+        mine = case.verify(policy(world, tsa))
+        assert mine.bottom_line, [(f.code, f.en) for f in mine.errors]
     report = verify_package(out, policy(world, tsa))
     assert report.bottom_line, [(f.code, f.en) for f in report.errors]
