@@ -83,9 +83,9 @@ class Installation:
             from forensics.package.export_pending import finish_interrupted_export
 
             try:
-                finished = finish_interrupted_export(case)
-                if finished is not None and say is not None:
-                    say(t(*finished))
+                for finished in finish_interrupted_export(case):
+                    if say is not None:
+                        say(t(*finished))
                 for warning in recover(case, acting, say=say):
                     if say is not None:
                         say(warning)

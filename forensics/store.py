@@ -49,6 +49,8 @@ from forensics.errors import CaptureError, InputError, NotFoundError, os_reason
 from forensics.hashing import Digests, digest_bytes, digest_stream
 
 STORE_FORMAT = 1
+# Metadata keys of work in progress that must be finished or undone if its process dies.
+PENDING_META = "pending."
 
 
 @dataclass
@@ -157,8 +159,13 @@ class CaseStore:
         except sqlite3.Error as exc:
             self._lock_file.close()
             raise _db_error(self.db_path, exc) from None
+        # Work a process left in progress (``PENDING_META`` keys), read only while this one
+        # has the case to itself: whoever wrote them has stopped, and their owners may finish
+        # or undo them (an export: ``forensics.package.export_pending``).
+        self.left_pending: dict[str, str] = {}
         if exclusive and recover and not create:
             self._recover()
+            self.left_pending = self._meta_with_prefix(PENDING_META)
         # Other processes may open the case too; recovery runs only when no one else has it.
         fcntl.flock(self._lock_file, fcntl.LOCK_SH)
 
@@ -205,6 +212,12 @@ class CaseStore:
     def set_meta(self, key: str, value: str) -> None:
         with self._lock:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    def _meta_with_prefix(self, prefix: str) -> dict[str, str]:
+        rows = self._query(
+            "SELECT key, value FROM meta WHERE substr(key, 1, ?) = ?", (len(prefix), prefix)
+        )
+        return {str(k): str(v) for k, v in rows}
 
     def delete_meta(self, key: str) -> None:
         self._execute("DELETE FROM meta WHERE key=?", (key,))

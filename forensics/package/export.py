@@ -62,11 +62,11 @@ from forensics.package.documents import (
     SignerRef,
 )
 from forensics.package.export_pending import (
-    PENDING,
     PendingExport,
     finish_interrupted_export,
     forget_pending,
     note_pending,
+    pending_key,
 )
 from forensics.package.export_targets import (
     Targets,
@@ -246,9 +246,7 @@ def export_package(
     (``LedgerMoved``). A backup that fails after the export is complete does not fail it: it
     is in ``warnings`` and ``backup_error``, and ``backup_package`` retries it alone.
     """
-    warnings: list[str] = []
-    if (finished := finish_interrupted_export(case)) is not None:
-        warnings.append(finished[0])
+    warnings: list[str] = [en for en, _zh in finish_interrupted_export(case)]
     targets = check_targets(out, backup)
     out = targets.out
     if password is not None and len(password) < 8:
@@ -304,7 +302,7 @@ def export_package(
             progress, warnings,
         )  # fmt: skip
     except BaseException as exc:
-        forget_pending(case)  # nothing was left at the package's or the seal's path
+        forget_pending(case, package_id)  # nothing was left at the package's or seal's path
         if not isinstance(exc, QuzhengError | OSError):
             raise
         en, zh = (
@@ -316,12 +314,12 @@ def export_package(
         ) from exc
     try:
         _read_back(out, targets.seal, password, written)
-        case.ledger.commit(prepared, done_meta=PENDING)
+        case.ledger.commit(prepared, done_meta=pending_key(package_id))
     except BaseException as exc:
         for path in (out, targets.seal):  # the package and seal exist only as an export
             with contextlib.suppress(OSError):
                 path.unlink()
-        forget_pending(case)
+        forget_pending(case, package_id)
         if isinstance(exc, QuzhengError):
             raise CaptureError(
                 f"{exc.message_en}; the package and its seal were removed and the export was "

@@ -3,10 +3,12 @@
 The export entry enters the case's ledger only once the package and its seal are on disk
 (``export.py``). So that a crash in between leaves neither a package the ledger does not
 know of nor an entry for a file that does not exist, the export notes in the case's store,
-before it writes anything, where its package and seal go, its package id and the prepared
-entries (``PENDING``); the commit of those entries forgets the note in the same transaction.
+before it writes anything, where its package and seal go, its package id, the prepared
+entries and the token they name (``pending_key``); the commit of those entries forgets the
+note in the same transaction.
 
-``finish_interrupted_export`` reads such a note after a crash: when the package and the seal
+``finish_interrupted_export`` reads such a note after a crash — only a note the case held
+when this process opened it alone, so never one of an export still running elsewhere: when the package and the seal
 it names are both in place, the seal is the one this export wrote (its package id) and the
 package matches the seal (size, SHA-256, SM3), and the ledger still ends where the entries
 were prepared, the entries are committed — the export is complete, late. Otherwise the
@@ -33,8 +35,13 @@ from forensics.hashing import digest_file
 from forensics.ledger import LedgerMoved, Record, parse_record
 from forensics.package.checks import read_seal_json
 from forensics.package.documents import Seal
+from forensics.store import PENDING_META
 
-PENDING = "export.pending"
+PENDING = PENDING_META + "export:"
+
+
+def pending_key(package_id: str) -> str:
+    return PENDING + package_id
 
 
 @dataclass(frozen=True)
@@ -88,11 +95,11 @@ class PendingExport:
 
 
 def note_pending(case: Case, pending: PendingExport) -> None:
-    case.store.set_meta(PENDING, pending.to_json())
+    case.store.set_meta(pending_key(pending.package_id), pending.to_json())
 
 
-def forget_pending(case: Case) -> None:
-    case.store.delete_meta(PENDING)
+def forget_pending(case: Case, package_id: str) -> None:
+    case.store.delete_meta(pending_key(package_id))
 
 
 def _seal_of(pending: PendingExport) -> Seal | None:
@@ -116,21 +123,27 @@ def _package_matches(pending: PendingExport, seal: Seal) -> bool:
     return (d.size, d.sha256, d.sm3) == (body.size, body.sha256, body.sm3)
 
 
-def finish_interrupted_export(case: Case) -> tuple[str, str] | None:
-    """Complete or undo an export a crash interrupted (see the module's text); what was done,
-    in English and Chinese, or None when no export was pending."""
-    text = case.store.get_meta(PENDING)
-    if text is None:
-        return None
-    try:
-        pending = PendingExport.from_json(text)
-    except (ValueError, KeyError, TypeError, binascii.Error, QuzhengError):
-        forget_pending(case)  # not a note this program wrote: nothing to finish
-        return None
+def finish_interrupted_export(case: Case) -> list[tuple[str, str]]:
+    """Complete or undo each export a crash interrupted (see the module's text): those whose
+    notes the case held when this process opened it alone (``CaseStore.left_pending``), so
+    never an export another process is still making. What was done, in English and Chinese."""
+    done = []
+    for key in sorted(k for k in case.store.left_pending if k.startswith(PENDING)):
+        text = case.store.left_pending.pop(key)
+        try:
+            pending = PendingExport.from_json(text)
+        except (ValueError, KeyError, TypeError, binascii.Error, QuzhengError):
+            case.store.delete_meta(key)  # not a note this program wrote: nothing to finish
+            continue
+        done.append(_finish(case, key, pending))
+    return done
+
+
+def _finish(case: Case, key: str, pending: PendingExport) -> tuple[str, str]:
     seal = _seal_of(pending)
     if seal is not None and _package_matches(pending, seal) and pending.restore_blobs(case):
         try:
-            case.ledger.commit(pending.entries, done_meta=PENDING)
+            case.ledger.commit(pending.entries, done_meta=key)
         except LedgerMoved:
             pass  # the case went on without it: the package carries a fork; removed below
         else:
@@ -147,7 +160,7 @@ def finish_interrupted_export(case: Case) -> tuple[str, str] | None:
     for path in written:
         with contextlib.suppress(OSError):
             path.unlink(missing_ok=True)
-    forget_pending(case)
+    case.store.delete_meta(key)
     return (
         f"an export to {pending.out} was interrupted before it was sealed: what it had "
         "written was removed, and the ledger records no export",
