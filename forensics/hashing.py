@@ -216,11 +216,11 @@ def _digest_stream_bytes(src: BinaryIO, sink: _Writable | None) -> Digests:
     return hasher.finish()
 
 
-def digest_file(path: Path) -> Digests:
-    """Both digests of a file, streamed."""
+def open_for_reading(path: Path) -> BinaryIO:
+    """``path`` opened unbuffered for reading; a file that cannot be read is an
+    ``InputError`` naming it."""
     try:
-        with open(path, "rb", buffering=0) as f:
-            return digest_stream(f)
+        return open(path, "rb", buffering=0)
     except FileNotFoundError:
         raise InputError(f"file not found: {path}", f"文件不存在：{path}") from None
     except IsADirectoryError:
@@ -231,3 +231,14 @@ def digest_file(path: Path) -> Digests:
         raise InputError(
             f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{os_reason(exc)[1]}"
         ) from None
+
+
+def digest_file(path: Path) -> Digests:
+    """Both digests of a file, streamed."""
+    with open_for_reading(path) as f:
+        try:
+            return digest_stream(f)
+        except OSError as exc:
+            raise InputError(
+                f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{os_reason(exc)[1]}"
+            ) from None

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sqlite3
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -180,16 +181,7 @@ class Ledger:
             record = self._build(
                 self.store.last_in(db), signer, kind, data, items, session, cosigners
             )
-            # A seal point is queued in the same transaction as its entry: no seal point can
-            # miss its token, whether the TSA answers now, later, or only at export.
-            self.store.insert_record(
-                db,
-                record.seq,
-                record.hash,
-                record.line(),
-                record.entry["items"],
-                queue=kind in STAMPED_KINDS,
-            )
+            self._insert(db, record)
         return record
 
     def append_many(
@@ -208,14 +200,7 @@ class Ledger:
             head = self.store.last_in(db)
             for kind, data, items in entries:
                 record = self._build(head, signer, kind, data, items, session, ())
-                self.store.insert_record(
-                    db,
-                    record.seq,
-                    record.hash,
-                    record.line(),
-                    record.entry["items"],
-                    queue=kind in STAMPED_KINDS,
-                )
+                self._insert(db, record)
                 head = (record.seq, record.hash)
                 out.append(record)
         return out
@@ -256,16 +241,18 @@ class Ledger:
                     f"{head[0] if head else '-'} 条）",
                 )
             for rec in prepared:
-                self.store.insert_record(
-                    db,
-                    rec.seq,
-                    rec.hash,
-                    rec.line(),
-                    rec.entry["items"],
-                    queue=rec.kind in STAMPED_KINDS and rec.seq not in stamped,
-                )
+                self._insert(db, rec, stamped=rec.seq in stamped)
             if done_meta is not None:
                 self.store.delete_meta_in(db, done_meta)
+
+    def _insert(self, db: sqlite3.Connection, record: Record, *, stamped: bool = False) -> None:
+        # A seal point is queued in the same transaction as its entry: no seal point can
+        # miss its token, whether the TSA answers now, later, or only at export (unless a
+        # token comes with it: ``commit``).
+        queue = record.kind in STAMPED_KINDS and not stamped
+        self.store.insert_record(
+            db, record.seq, record.hash, record.line(), record.entry["items"], queue=queue
+        )
 
     def _build(
         self,

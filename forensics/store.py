@@ -46,7 +46,7 @@ from forensics.atomic import (
 )
 from forensics.directio import DirectWriter
 from forensics.errors import CaptureError, InputError, NotFoundError, os_reason
-from forensics.hashing import Digests, digest_bytes, digest_stream
+from forensics.hashing import Digests, digest_bytes, digest_stream, open_for_reading
 
 STORE_FORMAT = 1
 # Metadata keys of work in progress that must be finished or undone if its process dies.
@@ -86,19 +86,6 @@ def _read_small(src: BinaryIO) -> bytes | None:
         total += len(chunk)
     src.seek(0)  # it grew past the bound while read: streamed after all
     return None
-
-
-def _open_source(path: Path) -> BinaryIO:
-    try:
-        return open(path, "rb", buffering=0)
-    except FileNotFoundError:
-        raise InputError(f"file not found: {path}", f"文件不存在：{path}") from None
-    except IsADirectoryError:
-        raise InputError(f"not a file: {path}", f"不是文件：{path}") from None
-    except OSError as exc:
-        raise InputError(
-            f"cannot read {path}: {exc.strerror}", f"无法读取 {path}：{os_reason(exc)[1]}"
-        ) from None
 
 
 _SCHEMA = """
@@ -237,7 +224,7 @@ class CaseStore:
         return self._ingest([lambda: src], close_sources=False)[0]
 
     def ingest_file(self, path: Path) -> Digests:
-        return self._ingest([partial(_open_source, path)])[0]
+        return self._ingest([partial(open_for_reading, path)])[0]
 
     def ingest_files(self, paths: Sequence[Path]) -> list[Digests]:
         """``ingest_file`` for many files at once, all durable on return, in the same order
@@ -247,7 +234,7 @@ class CaseStore:
         fan-out folder synced once) — where writing and flushing one after the other pays a
         journal commit per file and per folder. A failure leaves at most blobs no entry
         names (moved aside at the next recovery)."""
-        return self._ingest([partial(_open_source, p) for p in paths])
+        return self._ingest([partial(open_for_reading, p) for p in paths])
 
     def _ingest(
         self, sources: Sequence[Callable[[], BinaryIO]], *, close_sources: bool = True

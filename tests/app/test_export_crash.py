@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from forensics.case import Case
+from forensics.ledger_checks import VerificationReport
 from forensics.package import verify_package
 from forensics.package.export_pending import PENDING
 from forensics.stamping import TsaConfig
@@ -96,6 +97,10 @@ def pending(case: Case) -> list[str]:
     return [k for k in case.store.left_pending if k.startswith(PENDING)]
 
 
+def passes(report: VerificationReport) -> None:
+    assert report.bottom_line, [(f.code, f.en) for f in report.errors]
+
+
 def policy(world: World, tsa: TsaServer) -> TrustPolicy:
     return TrustPolicy.of(world.ids.trusted_cas(), [tsa.trust_anchor_path.read_bytes()])
 
@@ -125,10 +130,8 @@ def test_killed_after_the_package_is_in_place_completes_at_next_open(
         assert not pending(case) and case.store.stamp_queue() == []
         # The case itself verifies: the export's token, kept aside while the entries were
         # pending (a recovery in between moves blobs no entry names), is in the blob store.
-        mine = case.verify(policy(world, tsa))
-        assert mine.bottom_line, [(f.code, f.en) for f in mine.errors]
-    report = verify_package(out, policy(world, tsa))
-    assert report.bottom_line, [(f.code, f.en) for f in report.errors]
+        passes(case.verify(policy(world, tsa)))
+    passes(verify_package(out, policy(world, tsa)))
 
 
 @pytest.mark.parametrize("after", ["x.qzp.seal.json", "zip"])
@@ -151,10 +154,8 @@ def test_killed_before_the_package_is_in_place_leaves_nothing(
     assert sorted(p.name for p in out_dir.iterdir()) == ["x.qzp", "x.qzp.seal.json"]
     with Case.open(world.home, ready) as case:
         assert len(exports(case)) == 1 and not pending(case)
-        mine = case.verify(policy(world, tsa))
-        assert mine.bottom_line, [(f.code, f.en) for f in mine.errors]
-    report = verify_package(out, policy(world, tsa))
-    assert report.bottom_line, [(f.code, f.en) for f in report.errors]
+        passes(case.verify(policy(world, tsa)))
+    passes(verify_package(out, policy(world, tsa)))
 
 
 def test_an_export_still_running_elsewhere_is_left_alone(
@@ -202,5 +203,4 @@ def test_an_export_still_running_elsewhere_is_left_alone(
         env=plain, cwd=ROOT, capture_output=True, text=True, timeout=180,
     )  # fmt: skip
     assert again.returncode == 0, again.stderr
-    report = verify_package(out, policy(world, tsa))
-    assert report.bottom_line, [(f.code, f.en) for f in report.errors]
+    passes(verify_package(out, policy(world, tsa)))

@@ -38,6 +38,21 @@ def ledger(world: World, case_id: str) -> list[tuple[int, str]]:
         return [(r.seq, r.kind) for r in case.ledger.records()]
 
 
+def disk_full_at(monkeypatch: pytest.MonkeyPatch, target: Path) -> list[object]:
+    """``os.replace`` onto ``target`` fails as a full disk would; the rest works. The list
+    fills when the failure is reached."""
+    real, hit = os.replace, []
+
+    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
+        if Path(dst) == target:
+            hit.append(dst)
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real(src, dst)
+
+    monkeypatch.setattr(os, "replace", replace)
+    return hit
+
+
 def dialog(qtbot: QtBot, world: World, case_id: str) -> ExportDialog:
     d = ExportDialog(Installation(world.home), case_id, world.lead, "zh_CN")
     qtbot.addWidget(d)
@@ -75,15 +90,7 @@ def test_a_disk_that_fills_while_writing_leaves_no_entry(
     is left, the ledger records no export, and the dialog says both in Chinese."""
     out = tmp_path / "out"
     out.mkdir()
-    real, hit = os.replace, []
-
-    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if Path(dst) == out / "case.qzp":
-            hit.append(dst)
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
+    hit = disk_full_at(monkeypatch, out / "case.qzp")
     d = dialog(qtbot, world, ready)
     d.out.setText(str(out / "case.qzp"))
     d.start()
@@ -107,15 +114,7 @@ def test_a_failed_backup_is_said_as_such_and_retried_alone(
     out.mkdir()
     usb.mkdir()
     # The backup disk is full when the backup's seal is written (the package is complete).
-    real, hit = os.replace, []
-
-    def replace(src: str | os.PathLike[str], dst: str | os.PathLike[str]) -> None:
-        if Path(dst) == usb / "case.qzp.seal.json":
-            hit.append(dst)
-            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-        real(src, dst)
-
-    monkeypatch.setattr(os, "replace", replace)
+    hit = disk_full_at(monkeypatch, usb / "case.qzp.seal.json")
     d = dialog(qtbot, world, ready)
     d.out.setText(str(out / "case.qzp"))
     d.backup.setText(str(usb))
