@@ -229,6 +229,14 @@ class Ledger:
         ``done_meta``: a store metadata key forgotten in the same transaction."""
         if not prepared:
             return
+        for before, rec in zip((None, *prepared), prepared, strict=False):
+            if rec.hash != entry_hash(rec.entry) or (
+                before is not None and (rec.seq, rec.entry["prev"]) != (before.seq + 1, before.hash)
+            ):
+                raise InputError(
+                    f"prepared entry {rec.seq} is not the entry it claims to be",
+                    f"预备的第 {rec.seq} 条记录与其哈希或前序不符",
+                )
         stamped = {int(r.data["stamped_seq"]) for r in prepared if r.kind == "timestamp"}
         with self.store.write_transaction() as db:
             head = self.store.last_in(db)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 from forensics.atomic import temp_files_of
 from forensics.case import Case
-from forensics.errors import QuzhengError
+from forensics.errors import InputError, QuzhengError
 from forensics.hashing import digest_file
 from forensics.ledger import LedgerMoved, Record, parse_record
 from forensics.package.checks import read_seal_json
@@ -144,8 +144,9 @@ def _finish(case: Case, key: str, pending: PendingExport) -> tuple[str, str]:
     if seal is not None and _package_matches(pending, seal) and pending.restore_blobs(case):
         try:
             case.ledger.commit(pending.entries, done_meta=key)
-        except LedgerMoved:
-            pass  # the case went on without it: the package carries a fork; removed below
+        except (LedgerMoved, InputError):
+            pass  # the case went on without it (the package carries a fork), or the note is
+            # not what this program wrote: removed below
         else:
             export = pending.entries[0]
             return (

@@ -15,7 +15,7 @@ from forensics.canonical import canonical_bytes
 from forensics.case import Case
 from forensics.errors import InputError
 from forensics.identity import IdentityStore
-from forensics.ledger import entry_hash, parse_record
+from forensics.ledger import LedgerMoved, entry_hash, parse_record
 from tests.conftest import PASSPHRASE, World
 
 
@@ -110,3 +110,23 @@ def test_a_written_line_is_the_canonical_form_of_its_record(case: Case, world: W
     again = parse_record(rec.line())
     assert again.message is None and again.line() == rec.line() and again == rec
     assert case.store.record_line(rec.seq) == rec.line()
+
+
+def test_commit_appends_prepared_entries_only_as_prepared(case: Case, world: World) -> None:
+    """Prepared entries are appended unchanged while the ledger ends where they were
+    prepared; never after another entry, never altered, never out of their chain."""
+    head = case.ledger.records()[-1]
+    first = case.ledger.prepare(head, world.lead, "note", {"text": "一"})
+    second = case.ledger.prepare(first, world.lead, "note", {"text": "二"})
+    assert case.store.head() == (head.seq, head.hash)  # prepared: not appended
+    forged = parse_record(first.line().replace("一", "三"))
+    with pytest.raises(InputError):
+        case.ledger.commit([forged, second])
+    with pytest.raises(InputError):
+        case.ledger.commit([second, first])
+    case.ledger.commit([first, second])
+    assert [r.line() for r in case.ledger.records()[-2:]] == [first.line(), second.line()]
+    late = case.ledger.prepare(head, world.lead, "note", {"text": "迟"})
+    with pytest.raises(LedgerMoved):
+        case.ledger.commit([late])
+    assert case.store.head() == (second.seq, second.hash)
