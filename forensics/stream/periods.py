@@ -149,6 +149,9 @@ class StreamPeriods:
             return
         if part.last:
             self._open.pop(part.origin_id, None)
+        chunk = payload.read(_READ)
+        if not chunk:  # an empty part (a series cut right after its last bytes): no source
+            return
         first = response.first
         flv = response.splitter is not None
         key = ("flv " + first.origin_id) if flv else ("ts " + _folder(first.uri))
@@ -169,7 +172,7 @@ class StreamPeriods:
         start = response.offset
         if isinstance(p.writer, TsPeriod):
             p.writer.begin_segment()
-        while chunk := payload.read(_READ):
+        while chunk:
             response.offset += len(chunk)
             if isinstance(p.writer, TsPeriod):
                 p.writer.write(chunk)
@@ -178,6 +181,7 @@ class StreamPeriods:
                 for tag in response.splitter.feed(chunk):
                     response.gop.add(tag)
                     p.writer.add(tag)
+            chunk = payload.read(_READ)
         p.sources.append(
             StreamSource(
                 segment=segment,

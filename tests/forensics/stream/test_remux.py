@@ -114,6 +114,20 @@ def test_segmented_flv_response_is_remuxed_period_by_period(tmp_path: Path) -> N
     assert {440, claim_tone_hz(PLAN.claim(1))} <= set(tones.values())
 
 
+def test_an_empty_last_part_is_no_source(tmp_path: Path) -> None:
+    """A response that ends right at a traffic segment's cut leaves an empty last part
+    (it only carries WARC-Segment-Total-Length): it names no bytes, so no stream item of
+    a later period claims it, and the earlier periods hold the whole payload."""
+    flv = range_flv(FIRST, COUNT)
+    cut = len(flv) // 2
+    files = segmented_warcs(tmp_path, flv, [cut, len(flv)])
+    periods = StreamPeriods(tmp_path / "work")
+    made = [period_of(periods, f) for f in files]
+    assert [len(m) for m in made] == [1, 1, 0] and not periods.errors
+    spans = [(s["payload_from"], s["payload_to"]) for m in made[:2] for s in m[0].data["sources"]]
+    assert spans == [(0, cut), (cut, len(flv))]
+
+
 def test_a_whole_response_record_is_one_mp4(tmp_path: Path) -> None:
     flv = range_flv(FIRST, 4)
     warc = whole_warc(tmp_path / "traffic.warc.gz", [(FLV_URL, "video/x-flv", flv)])
